@@ -1,0 +1,36 @@
+"""The ORM: every entity of DOMAIN.md's glossary. Imports nothing of ours above it."""
+
+from desktop.models.assessment import Bulletin, Case, Criterion, Score, ScoringSession
+from desktop.models.base import Base
+from desktop.models.examination import (
+    Consultation,
+    Examination,
+    ExaminationUnit,
+    Issue,
+    IssueList,
+    Sanction,
+    Supervision,
+    Treatment,
+)
+from desktop.models.governance import GovernanceList, ListEntry, Plan
+from desktop.models.park import ContiguousArea
+from desktop.models.system import Attachment, AuditLog, ColumnMapping, PacketImport, User
+from desktop.models.target import Enterprise, Evaluation, Parcel, Target
+from desktop.models.town import Department, Soe, Town, TownTarget
+from desktop.models.work import (
+    Acquisition,
+    Agreement,
+    GroundworkRecord,
+    LandBanking,
+    MonthlyReport,
+    MonthlyReportItem,
+    QuotaLoan,
+    QuotaPool,
+    QuotaReturn,
+    SubsidyProposal,
+    TaxRecord,
+    Verification,
+)
+from desktop.models.year import CalendarYear, Holiday, Year, YearParams
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,1 @@
+"""Use cases: rules, workflows, Excel, PDF, dates. Never imports Qt."""

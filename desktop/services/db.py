@@ -1,0 +1,224 @@
+"""The engine module: the only place that knows SQLite from PostgreSQL.
+
+Opens a database by path or URL, sets SQLite up for a desktop (WAL, foreign keys, busy timeout),
+backs the file up before migrating, refuses a database newer than the program, and runs Alembic
+one transaction per step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from desktop import paths
+from desktop.services.errors import DatabaseError
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+# Tables whose presence marks a database as one of ours (restore and open refuse others).
+SIGNATURE_TABLES = {"alembic_version", "year", "town", "target", "audit_log"}
+
+
+def to_url(db: str | os.PathLike | None) -> str:
+    """A path (or None for the default file) or a SQLAlchemy URL → URL string."""
+    if db is None or str(db) == "":
+        db = os.environ.get("ZZB_DB") or paths.default_db_path()
+    s = str(db)
+    if "://" in s:
+        return s
+    return "sqlite:///" + str(Path(s).expanduser().resolve())
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: str) -> Path | None:
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def _sqlite_on_connect(dbapi_conn, _record):
+    # Python's sqlite3 opens its own transactions; let SQLAlchemy issue BEGIN itself.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _sqlite_on_begin(conn):
+    conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    if is_sqlite(url):
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def case_insensitive_like(column, pattern: str):
+    """`column LIKE pattern` ignoring ASCII case on both SQLite and PostgreSQL."""
+    return column.ilike(pattern, escape="\\")
+
+
+def _alembic_config(connection=None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(paths.migrations_dir()))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def known_revisions() -> set[str]:
+    return {rev.revision for rev in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+@dataclass
+class Database:
+    """An open, migrated database: engine plus a session factory."""
+
+    url: str
+    engine: Engine
+    sessionmaker: sessionmaker
+
+    @property
+    def path(self) -> Path | None:
+        return sqlite_path(self.url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return is_sqlite(self.url)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: commit on success, roll back on any error."""
+        with self.sessionmaker() as s:
+            try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        """A read-only session (rolled back at the end)."""
+        with self.sessionmaker() as s:
+            try:
+                yield s
+            finally:
+                s.rollback()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def sqlite_backup(src: Path, dest: Path) -> Path:
+    """Consistent copy of a live SQLite file (the backup API copes with WAL and readers)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    s = sqlite3.connect(str(src))
+    try:
+        d = sqlite3.connect(str(dest))
+        try:
+            s.backup(d)
+        finally:
+            d.close()
+    finally:
+        s.close()
+    return dest
+
+
+def _check_ours_and_version(engine: Engine, url: str) -> str | None:
+    """Return the current revision; raise DatabaseError when the database is not ours or too new."""
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            rev = MigrationContext.configure(conn).get_current_revision()
+    except SADatabaseError as exc:
+        raise DatabaseError(f"无法打开数据库 {url}：文件已损坏或不是数据库（{exc.orig}）") from exc
+    if not tables:
+        return None
+    if "alembic_version" not in tables or rev is None:
+        raise DatabaseError(f"{url} 不是本程序的数据库（缺少版本信息），为安全起见不做任何改动。")
+    if rev not in known_revisions():
+        raise DatabaseError(
+            f"数据库版本 {rev} 比本程序更新（本程序最高支持 {head_revision()}）。"
+            "请升级专治台账后再打开；数据库未做任何改动。"
+        )
+    return rev
+
+
+def open_database(db: str | os.PathLike | None = None, *, migrate: bool = True, backup_dir: Path | None = None) -> Database:
+    """Open (creating if needed) and migrate a database; back it up first when an upgrade is due."""
+    url = to_url(db)
+    engine = make_engine(url)
+    try:
+        rev = _check_ours_and_version(engine, url)
+        head = head_revision()
+        if migrate and rev != head:
+            path = sqlite_path(url)
+            if rev is not None and path is not None and path.exists():
+                stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+                folder = backup_dir or paths.backups_dir()
+                sqlite_backup(path, folder / f"{path.stem}-before-upgrade-{rev}-{stamp}.sqlite3")
+            run_migrations(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        raise DatabaseError(f"无法打开数据库 {url}：{exc.orig}") from exc
+    except BaseException:
+        engine.dispose()
+        raise
+    return Database(url=url, engine=engine, sessionmaker=sessionmaker(engine, expire_on_commit=False))
+
+
+def run_migrations(engine: Engine, revision: str = "head") -> None:
+    with engine.connect() as conn:
+        command.upgrade(_alembic_config(conn), revision)
+        conn.commit()
+
+
+def integrity_check(database: Database) -> list[str]:
+    """SQLite's own integrity check; on other servers there is nothing file-level to check."""
+    if not database.is_sqlite:
+        return ["ok"]
+    with database.engine.connect() as conn:
+        return [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+
+
+def ping(database: Database) -> None:
+    with database.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
