@@ -1,1 +1,8 @@
-"""Use cases: rules, workflows, Excel, PDF, dates. Never imports Qt."""
+"""Use cases: rules, workflows, Excel, PDF, dates. Never imports Qt.
+
+Importing the package installs the session hooks every write relies on: the audit log and
+the search column of the register.
+"""
+
+from desktop.services import audit as _audit  # noqa: F401  (registers the after_flush hook)
+from desktop.services import search_text as _search_text  # noqa: F401  (registers Target hooks)

@@ -1,0 +1,132 @@
+"""Composition root: open and migrate the database, seed the first year, build the window."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+from desktop import APP_NAME, paths
+
+
+def _setup_logging() -> None:
+    handler = logging.FileHandler(paths.data_dir() / "zzb.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("zzb")
+    if not root.handlers:
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+
+
+def _install_excepthook() -> None:
+    """An unexpected error is logged with its traceback; the clerk sees a short Chinese message."""
+    from desktop.views.worker import show_error
+
+    def hook(exc_type, exc, tb):
+        import traceback
+
+        logging.getLogger("zzb").error("uncaught: %s", "".join(traceback.format_exception(exc_type, exc, tb)))
+        show_error(None, exc)
+
+    sys.excepthook = hook
+
+
+def run_gui(db: str | None = None, *, selftest: bool = False) -> int:
+    """Start the window on `db` (path or URL; default the user-data file). Returns an exit code."""
+    if selftest:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QFont, QIcon
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from desktop.services import setup_service, year_service
+    from desktop.services.db import open_database
+    from desktop.services.errors import UserError
+    from desktop.views.context import AppContext
+    from desktop.views.main_window import MainWindow
+    from desktop.views.worker import Worker
+
+    _setup_logging()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    icon = paths.resource("icons", "app.png")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    font = app.font()
+    if font.pointSize() < 10:
+        font.setPointSize(10)
+        app.setFont(QFont(font))
+    if not selftest:
+        _install_excepthook()
+
+    try:
+        database = open_database(db)
+        fresh = setup_service.initialize(database)
+        year = year_service.current_year(database)
+        years = year_service.list_years(database)
+    except UserError as exc:
+        if selftest:
+            print(f"selftest: {exc.message}", file=sys.stderr)
+        else:
+            QMessageBox.critical(None, APP_NAME, exc.message)
+        return 1
+
+    worker = Worker()
+    ctx = AppContext(database, worker, year)
+    window = MainWindow(ctx, years)
+    try:
+        if selftest:
+            return _selftest(app, window)
+        window.show()
+        if fresh:
+            QTimer.singleShot(0, lambda: offer_sample_data(window))
+        return app.exec()
+    finally:
+        worker.stop()
+        database.dispose()
+
+
+def _selftest(app, window) -> int:
+    """Render every page offscreen once; exit 0 when all build and paint."""
+    window.show()
+    failures = []
+    for spec in window._specs:
+        page = window.page(spec.key)
+        app.processEvents()
+        if window.grab().isNull() or page is None:
+            failures.append(spec.title)
+    window.ctx.settings.clear()
+    window.close()
+    if failures:
+        print("selftest: pages failed: " + ", ".join(failures), file=sys.stderr)
+        return 1
+    print(f"selftest: ok ({len(window._specs)} pages, database {window.ctx.db.url})")
+    return 0
+
+
+def offer_sample_data(window) -> None:
+    """First start: offer to fill a sample city (示例数据) to look around in."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.services import demo_service
+    from desktop.views.worker import run_with_progress
+
+    answer = QMessageBox.question(
+        window, "欢迎使用" + APP_NAME,
+        "这是一个新建的空数据库（已建立2024年度参数和21个成员单位）。\n\n"
+        "是否载入示例数据（一个虚构城市的镇街、企业、片区和清单）以便熟悉功能？\n"
+        "示例数据仅供演示，正式使用前请新建数据库。",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        return
+    ctx = window.ctx
+
+    def done(_summary) -> None:
+        window.refresh_years()
+        ctx.changed("*")
+        window.statusBar().showMessage("示例数据已载入", 5000)
+
+    run_with_progress(window, ctx.worker, "正在生成示例数据…",
+                      lambda progress, token: demo_service.generate(ctx.db, progress=progress, cancel=token), done)

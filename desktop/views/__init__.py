@@ -1,0 +1,1 @@
+"""Qt widgets, table models, dialogs and printing. The only layer that imports PySide6."""
