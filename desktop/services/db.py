@@ -162,14 +162,39 @@ def sqlite_backup(src: Path, dest: Path) -> Path:
     return dest
 
 
-def _check_ours_and_version(engine: Engine, url: str) -> str | None:
-    """Return the current revision; raise DatabaseError when the database is not ours or too new."""
+def _read_tables_and_revision(engine: Engine, url: str) -> tuple[set[str], str | None]:
+    """Table names and Alembic revision, read without changing anything.
+
+    A SQLite file is read through a read-only connection first, so a database we refuse keeps
+    every byte (our engine would switch it to WAL on connect).
+    """
+    path = sqlite_path(url)
+    if path is not None:
+        if not path.exists() or path.stat().st_size == 0:
+            return set(), None
+        try:
+            con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                rev = None
+                if "alembic_version" in tables:
+                    row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+                    rev = row[0] if row else None
+            finally:
+                con.close()
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError(f"无法打开数据库 {path}：文件已损坏或不是数据库（{exc}）") from exc
+        return tables, rev
     try:
         with engine.connect() as conn:
-            tables = set(inspect(conn).get_table_names())
-            rev = MigrationContext.configure(conn).get_current_revision()
+            return set(inspect(conn).get_table_names()), MigrationContext.configure(conn).get_current_revision()
     except SADatabaseError as exc:
-        raise DatabaseError(f"无法打开数据库 {url}：文件已损坏或不是数据库（{exc.orig}）") from exc
+        raise DatabaseError(f"无法打开数据库 {url}：{exc.orig}") from exc
+
+
+def _check_ours_and_version(engine: Engine, url: str) -> str | None:
+    """Return the current revision; raise DatabaseError when the database is not ours or too new."""
+    tables, rev = _read_tables_and_revision(engine, url)
     if not tables:
         return None
     if "alembic_version" not in tables or rev is None:
