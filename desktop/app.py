@@ -31,8 +31,11 @@ def _install_excepthook() -> None:
     sys.excepthook = hook
 
 
-def run_gui(db: str | None = None, *, selftest: bool = False) -> int:
-    """Start the window on `db` (path or URL; default the user-data file). Returns an exit code."""
+def run_gui(db: str | None = None, *, selftest: bool = False, after_show=None) -> int:
+    """Start the window on `db` (path or URL; default the user-data file). Returns an exit code.
+
+    `after_show(window)` runs once the event loop has shown the window (used by the start benchmark).
+    """
     if selftest:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QTimer
@@ -78,6 +81,8 @@ def run_gui(db: str | None = None, *, selftest: bool = False) -> int:
         if selftest:
             return _selftest(app, window)
         window.show()
+        if after_show is not None:
+            QTimer.singleShot(0, lambda: after_show(window))
         if fresh:
             QTimer.singleShot(0, lambda: offer_sample_data(window))
         return app.exec()

@@ -1,0 +1,211 @@
+"""Register benchmark: start, first screen, search-as-you-type latency and memory over a big ledger.
+
+    .venv/bin/python bench/register.py --enterprises 100000
+
+Builds (or reuses) a database of N objects with `zzb demo`, then measures in one run:
+- start_ms: program start (process spawn) to the main window shown, in a child process;
+- first_screen_ms: the register page built and its first rows drawn;
+- search_p50_ms / search_p95_ms: keystroke to results drawn, over 50 varied queries (1–4 Chinese
+  characters, code and address fragments), through the real page and worker lane;
+- rss_mb: peak resident memory of this process (the GUI part; the database is built in a child).
+Baselines run in the same process: a bare Python+Qt window start, and the same queries as raw
+sqlite3 LIKE scans, so the ratios say what our layers cost on top.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+START_PROBE = """
+import sys, time
+from desktop.app import run_gui
+def shown(window):
+    from PySide6.QtWidgets import QApplication
+    print("SHOWN", time.time(), flush=True)
+    window.ctx.settings.clear()
+    QApplication.instance().quit()
+sys.exit(run_gui(sys.argv[1], after_show=shown))
+"""
+
+BARE_PROBE = """
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+w = QMainWindow(); w.resize(1280, 800); w.show()
+QTimer.singleShot(0, lambda: (print("SHOWN", time.time(), flush=True), app.quit()))
+app.exec()
+"""
+
+
+def build_database(path: Path, n: int, rebuild: bool) -> float:
+    if path.exists() and not rebuild:
+        return 0.0
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t = time.perf_counter()
+    for args in (["init"], ["demo", "--enterprises", str(n), "--seed", "7"]):
+        subprocess.run([sys.executable, "-m", "desktop", "--db", str(path), *args], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def time_start(code: str, db: Path, runs: int) -> float:
+    """Median ms from spawning a Python process to its window being shown."""
+    env = dict(os.environ, ZZB_DATA_DIR=str(db.parent / "userdata"))
+    samples = []
+    for _ in range(runs):
+        t0 = time.time()
+        out = subprocess.run([sys.executable, "-c", code, str(db)], cwd=ROOT, env=env, capture_output=True,
+                             text=True, check=True).stdout
+        shown = float(next(line.split()[1] for line in out.splitlines() if line.startswith("SHOWN")))
+        samples.append((shown - t0) * 1000)
+    return statistics.median(samples)
+
+
+def make_queries(db: Path, count: int, seed: int = 11) -> list[str]:
+    rnd = random.Random(seed)
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT name, coalesce(credit_code, ''), address FROM target ORDER BY random() LIMIT 400").fetchall()
+    con.close()
+    queries = []
+    while len(queries) < count:
+        name, code, address = rnd.choice(rows)
+        kind = rnd.random()
+        if kind < 0.55 and name:
+            n = rnd.randint(1, 4)
+            i = rnd.randrange(max(1, len(name) - n + 1))
+            queries.append(name[i:i + n])
+        elif kind < 0.8 and code:
+            n = rnd.randint(4, 8)
+            i = rnd.randrange(len(code) - n + 1)
+            q = code[i:i + n]
+            queries.append(q.lower() if rnd.random() < 0.5 else q)
+        elif address:
+            n = rnd.randint(2, 4)
+            i = rnd.randrange(max(1, len(address) - n + 1))
+            queries.append(address[i:i + n])
+    return queries
+
+
+def raw_sql_ms(db: Path, queries: list[str]) -> list[float]:
+    """Baseline: the bare LIKE scan in sqlite3, no ORM, no Qt."""
+    con = sqlite3.connect(db)
+    out = []
+    for q in queries:
+        t = time.perf_counter()
+        con.execute("SELECT id FROM target WHERE search_text LIKE ? ORDER BY name", (f"%{q.lower()}%",)).fetchall()
+        out.append((time.perf_counter() - t) * 1000)
+    con.close()
+    return out
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def gui_measures(db_path: Path, queries: list[str]) -> tuple[float, list[float], int]:
+    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.services import year_service
+    from desktop.services.db import open_database
+    from desktop.views.context import AppContext
+    from desktop.views.register_view import RegisterPage
+    from desktop.views.worker import Worker
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    db = open_database(db_path)
+    worker = Worker()
+    settings = QSettings(str(db_path.parent / "bench-settings.ini"), QSettings.Format.IniFormat)
+    settings.clear()
+    ctx = AppContext(db, worker, year_service.current_year(db), settings)
+
+    def wait_for(signal, timeout_ms=30000) -> int:
+        loop = QEventLoop()
+        got = {}
+
+        def on(count):
+            got["n"] = count
+            loop.quit()
+
+        signal.connect(on)
+        QTimer.singleShot(timeout_ms, loop.quit)
+        loop.exec()
+        signal.disconnect(on)
+        if "n" not in got:
+            raise SystemExit("benchmark: the register did not answer in time")
+        return got["n"]
+
+    t = time.perf_counter()
+    page = RegisterPage(ctx)
+    page.resize(1280, 760)
+    page.show()
+    if hasattr(page, "activate"):
+        page.activate()
+    total = wait_for(page.results_shown)
+    page.repaint()
+    first_screen = (time.perf_counter() - t) * 1000
+
+    latencies = []
+    for q in queries:
+        t = time.perf_counter()
+        page.set_search_text(q)
+        wait_for(page.results_shown)
+        page.repaint()  # draw the first rows (fetched on demand)
+        latencies.append((time.perf_counter() - t) * 1000)
+    page.close()
+    worker.stop()
+    db.dispose()
+    return first_screen, latencies, total
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="register benchmark")
+    ap.add_argument("--enterprises", type=int, default=100000)
+    ap.add_argument("--queries", type=int, default=50)
+    ap.add_argument("--start-runs", type=int, default=3)
+    ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--dir", type=Path, default=ROOT / "build" / "bench")
+    args = ap.parse_args()
+
+    db = args.dir / f"register-{args.enterprises}.sqlite3"
+    built = build_database(db, args.enterprises, args.rebuild)
+    if built:
+        print(f"built {db.name} with `zzb demo` in {built:.1f} s")
+
+    bare_start = time_start(BARE_PROBE, db, args.start_runs)
+    start = time_start(START_PROBE, db, args.start_runs)
+    print(f"start: {start:.0f} ms to main window (bare Qt window: {bare_start:.0f} ms, ratio {start / bare_start:.2f})")
+
+    queries = make_queries(db, args.queries)
+    first_screen, latencies, total = gui_measures(db, queries)
+    raw = raw_sql_ms(db, queries)
+    p50, p95_ = statistics.median(latencies), p95(latencies)
+    raw50, raw95 = statistics.median(raw), p95(raw)
+    print(f"first screen: {first_screen:.0f} ms ({total} objects)")
+    print(f"search: p50 {p50:.1f} ms, p95 {p95_:.1f} ms over {len(queries)} queries "
+          f"(raw sqlite3 LIKE: p50 {raw50:.1f} ms, p95 {raw95:.1f} ms; ratio p95 {p95_ / raw95:.2f})")
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"register: start_ms={start:.0f} first_screen_ms={first_screen:.0f} search_p50_ms={p50:.1f} "
+          f"search_p95_ms={p95_:.1f} rss_mb={rss_mb:.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
