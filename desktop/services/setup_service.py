@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from desktop.models import Department, Year
-from desktop.services import audit, year_service
+from desktop.services import audit, calendar_service, year_service
 
 # 附件2: the member units of the joint examination meeting, in the plan's order.
 MEMBER_UNITS = [
@@ -21,7 +21,14 @@ def is_initialized(db) -> bool:
 
 
 def initialize(db) -> bool:
-    """Create the first year and the member units if the database is empty. True when it did."""
+    """Create the first year and the member units if the database is empty; make sure the holiday
+    table holds every year the bundled calendar knows. True when the year was created."""
+    created = _create_first_year(db)
+    calendar_service.seed_from_package(db)
+    return created
+
+
+def _create_first_year(db) -> bool:
     with db.session() as s:
         if s.scalar(select(func.count(Year.id))):
             return False

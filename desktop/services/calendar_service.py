@@ -1,0 +1,133 @@
+"""Workdays (DOMAIN "Deadlines and workdays"): the State Council's holiday table kept in the database.
+
+A day is a workday when it is Monday–Friday and not a public holiday, or when it is a make-up
+workday (调休上班). The table is seeded from the `chinesecalendar` package for the years it knows
+(a seed, not the authority); the admin can enter or import later years. A deadline that needs a
+year with no table raises CalendarMissing instead of guessing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from desktop.models import CalendarYear, Holiday
+from desktop.models.base import utcnow
+from desktop.services import audit
+from desktop.services.errors import UserError
+
+
+class CalendarMissing(UserError):
+    """A computation needs a year whose holiday table has not been entered."""
+
+    def __init__(self, year: int):
+        super().__init__(f"{year}年的节假日安排尚未录入，无法按工作日计算期限。请管理员在“节假日”中录入或导入{year}年的安排。")
+        self.year = year
+
+
+def _seed_source(year: int) -> str:
+    import chinese_calendar
+
+    version = getattr(chinese_calendar, "__version__", "")
+    return f"国务院办公厅关于{year}年部分节假日安排的通知（chinesecalendar {version} 导入）"
+
+
+def package_years() -> list[int]:
+    """Years the chinesecalendar package covers."""
+    from chinese_calendar import constants
+
+    years = {d.year for d in constants.holidays} | {d.year for d in constants.workdays}
+    return sorted(years)
+
+
+def seed_from_package(db, years: list[int] | None = None) -> list[int]:
+    """Load the package's table for the given years (default: all it knows) that the database lacks."""
+    from chinese_calendar import constants
+
+    wanted = set(years or package_years())
+    with db.session() as s:
+        have = set(s.scalars(select(CalendarYear.year)))
+        todo = sorted(wanted - have)
+        if not todo:
+            return []
+        s.info["skip_audit"] = True
+        chinese = {h.value: h.chinese for h in constants.Holiday}
+        rows = []
+        for day, holiday in constants.holidays.items():
+            if day.year in todo:
+                rows.append(Holiday(day=day, is_workday=False, name=chinese.get(holiday, str(holiday)), source=_seed_source(day.year)))
+        for day, holiday in constants.workdays.items():
+            if day.year in todo:
+                rows.append(Holiday(day=day, is_workday=True, name=f"{chinese.get(holiday, holiday)}调休上班", source=_seed_source(day.year)))
+        s.add_all(rows)
+        for y in todo:
+            s.add(CalendarYear(year=y, source=_seed_source(y), loaded_at=utcnow()))
+        s.flush()
+        s.info["skip_audit"] = False
+        audit.record(s, "导入节假日", "holiday", label=f"{todo[0]}–{todo[-1]}年（chinesecalendar）",
+                     after={"years": todo, "days": len(rows)})
+        return todo
+
+
+@dataclass
+class WorkCalendar:
+    """An in-memory copy of the table: exceptions to the Mon–Fri rule and the covered years."""
+
+    exceptions: dict[dt.date, bool] = field(default_factory=dict)
+    years: set[int] = field(default_factory=set)
+
+    def covers(self, year: int) -> bool:
+        return year in self.years
+
+    def is_workday(self, day: dt.date) -> bool:
+        if day.year not in self.years:
+            raise CalendarMissing(day.year)
+        if day in self.exceptions:
+            return self.exceptions[day]
+        return day.weekday() < 5
+
+    def add_workdays(self, start: dt.date, n: int) -> dt.date:
+        """The N-th workday counted from the day after `start` (start itself never counts)."""
+        if n < 1:
+            raise ValueError("n must be at least 1")
+        day, counted = start, 0
+        while counted < n:
+            day += dt.timedelta(days=1)
+            if self.is_workday(day):
+                counted += 1
+        return day
+
+    def workdays_between(self, start: dt.date, end: dt.date) -> int:
+        """Workdays after `start` up to and including `end` (negative when end is before start)."""
+        if end < start:
+            return -self.workdays_between(end, start)
+        day, counted = start, 0
+        while day < end:
+            day += dt.timedelta(days=1)
+            if self.is_workday(day):
+                counted += 1
+        return counted
+
+
+def load(db) -> WorkCalendar:
+    with db.reader() as s:
+        years = set(s.scalars(select(CalendarYear.year)))
+        exceptions = {d: w for d, w in s.execute(select(Holiday.day, Holiday.is_workday))}
+    return WorkCalendar(exceptions, years)
+
+
+def add_workdays(db, start: dt.date, n: int) -> dt.date:
+    return load(db).add_workdays(start, n)
+
+
+def next_year_missing_warning(db, today: dt.date | None = None) -> str | None:
+    """From November on, warn when next year's table is not entered yet."""
+    today = today or dt.date.today()
+    if today.month < 11:
+        return None
+    cal = load(db)
+    if cal.covers(today.year + 1):
+        return None
+    return f"{today.year + 1}年节假日安排尚未录入：请在国务院办公厅发布通知后，由管理员录入或导入，否则明年的期限无法按工作日计算。"
