@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from desktop.models import Year, YearParams
+from desktop.models import Department, Year, YearParams
+from desktop.services import units
 from desktop.services.errors import NotFound, Refused, ValidationError
 
 # The 2024 work plan (seeds/000): 一 总体目标, 三(一), 四(二)(三), 三(四), 附件2, 二(一).
@@ -79,6 +80,89 @@ PARAM_LIMITS: dict[str, tuple[str, Decimal | int | None, Decimal | int | None]] 
     "subsidy_rate_wan_per_mu": ("以奖代补标准（万元/已核实亩）", Decimal(0), None),
     "subsidy_park_bonus_wan": ("园区启动奖励（万元/个）", Decimal(0), None),
 }
+
+
+# Field → the plan sentence it comes from, shown beside the field. Written without the year's
+# numbers ("……"), since the numbers change from year to year and live in the fields themselves.
+PARAM_HINTS: dict[str, str] = {
+    "target_area_mu": "一、总体目标：全年确保完成“危污乱散低”企业整治……亩以上",
+    "parks_target": "一、总体目标：全面启动老旧工业园区连片整治……个以上",
+    "contiguous_share_min_pct": "三(一)：治理清单中位于连片整治区域的面积不少于年度治理总面积的……%",
+    "landbank_cost_cap_wan_per_mu": "四(二)：市级国企与镇(区、街道)合作收储的成本均价不得高于……万元/亩",
+    "quota_borrow_ratio_pct": "四(三)：合作国企可按照不高于计划收储复垦企业面积……%的标准预借周转指标",
+    "quota_return_years": "四(三)：预借指标原则上应于下一年度内归还（填 1 即次年年底前）",
+    "quota_overdue_fee_wan_per_mu": "四(三)：下一年度无法归还的，按照……万元/亩的标准收取指标使用费",
+    "report_due_day": "三(四)：各镇(区、街道)于每月……日前报送完成整治企业情况和证明材料",
+    "verify_due_day": "三(四)：市专治办于当月……日前组织有关部门完成核实工作",
+    "issue_list_workdays": "附件2(2)：……个工作日内，出具“体检问题清单”反馈企业",
+    "progress_report_workdays": "附件2(2)：……个工作日内，相关部门将企业整改进展报市专班",
+    "evaluation_year_offset": "二(一)：低质低效企业指……年度工业企业综合效益评价D类企业",
+    "verifying_departments": "三(四)：组织……等部门完成核实工作",
+    "subsidy_rate_wan_per_mu": "四(二)：年终根据治理任务完成情况，通过“以奖代补”形式给予适当资金补贴（标准由本办确定，可不填）",
+    "subsidy_park_bonus_wan": "四(二)：以奖代补中对启动连片整治园区的奖励（可不填）",
+}
+
+_FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(Params)}
+INT_FIELDS = frozenset(n for n in PARAM_FIELDS if _FIELD_TYPES[n] == "int")
+OPTIONAL_FIELDS = frozenset(n for n in PARAM_FIELDS if "None" in str(_FIELD_TYPES[n]))
+
+
+def parse_form(texts: dict) -> dict:
+    """Typed parameter values from what was typed in the form (numbers as text, the department list as is).
+
+    Raises ValidationError naming the field for text that is not a number (or not a whole number).
+    Bounds are checked by validate(), not here.
+    """
+    values: dict = {}
+    for name, raw in texts.items():
+        if name not in PARAM_FIELDS:
+            raise ValidationError(f"未知参数：{name}")
+        if name == "verifying_departments":
+            values[name] = [str(d).strip() for d in raw if str(d).strip()]
+            continue
+        label = PARAM_LIMITS[name][0]
+        value = units.parse_decimal(raw, field=name, label=label, allow_negative=True,
+                                    allow_empty=name in OPTIONAL_FIELDS)
+        if value is not None and name in INT_FIELDS:
+            if value != value.to_integral_value():
+                raise ValidationError(f"{label}应为整数", field=name)
+            value = int(value)
+        values[name] = value
+    return values
+
+
+def form_problems(texts: dict) -> list[ValidationError]:
+    """Every refusal in a filled form, one per field, in form order (the page shows them all at once)."""
+    problems: list[ValidationError] = []
+    good: dict = {}
+    for name, raw in texts.items():
+        try:
+            good.update(validate(parse_form({name: raw})))
+        except ValidationError as exc:
+            problems.append(exc)
+    if not problems:
+        try:
+            validate(good)  # rules across fields
+        except ValidationError as exc:
+            problems.append(exc)
+    return problems
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    id: int
+    name: str
+    active: bool
+
+
+def list_departments(db) -> list[DepartmentRow]:
+    """成员单位 in their order (the 年度参数 page offers them as verifying departments)."""
+    with db.reader() as s:
+        return [
+            DepartmentRow(i, n, a)
+            for i, n, a in s.execute(select(Department.id, Department.name, Department.active)
+                                     .order_by(Department.sort_order, Department.id))
+        ]
 
 
 def _to_params(y: Year) -> Params:

@@ -33,7 +33,9 @@ class MainWindow(QMainWindow):
 
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
-        self.nav.setMaximumWidth(200)
+        self.nav.setFixedWidth(150)
+        self.nav.setSpacing(2)
+        self.nav.setStyleSheet("QListWidget#nav { font-size: 11pt; } QListWidget#nav::item { padding: 6px 8px; }")
         for spec in self._specs:
             QListWidgetItem(spec.title, self.nav)
         self.stack = QStackedWidget()
@@ -43,7 +45,9 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.nav)
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
+        splitter.setCollapsible(0, False)
         splitter.setCollapsible(1, False)
+        splitter.setHandleWidth(1)
         self.setCentralWidget(splitter)
         self.splitter = splitter
 
