@@ -1,0 +1,224 @@
+"""操作日志 page: lists the log newest first, filters narrow it, pages of 500 load on demand,
+the detail shows before → after, integrity check and export run on the worker."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from conftest import wait_idle
+from PySide6.QtCore import QDate, Qt
+from sqlalchemy import text
+
+from desktop.models import Town
+from desktop.services import audit
+
+
+def shown_in_host(qtbot, page, width=1080, height=740):
+    """Show a page inside a host whose layout sets no size constraint (as the main window's stack);
+    a top-level page would make the offscreen plugin warn about size hints."""
+    from PySide6.QtWidgets import QLayout, QVBoxLayout, QWidget
+
+    host = QWidget()
+    lay = QVBoxLayout(host)
+    lay.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.addWidget(page)
+    qtbot.addWidget(host)
+    host.resize(width, height)
+    host.show()
+    return host
+
+
+def add_towns(db) -> dict[str, int]:
+    with db.session() as s:
+        east, west = Town(name="东城街道", liaison_name="张三"), Town(name="西山镇")
+        s.add_all([east, west])
+        s.flush()
+        ids = {"east": east.id, "west": west.id}
+    with db.session() as s:
+        s.get(Town, ids["east"]).liaison_name = "李四"
+    return ids
+
+
+@pytest.fixture
+def page(qtbot, ctx):
+    from desktop.views.audit_view import AuditPage
+
+    p = AuditPage(ctx)
+    host = shown_in_host(qtbot, p)
+    yield p
+    host.close()
+
+
+def rows(page) -> list[tuple[str, ...]]:
+    m = page.model
+    return [tuple(m.index(r, c).data() for c in range(m.columnCount())) for r in range(m.rowCount())]
+
+
+def test_lists_every_record_newest_first_in_chinese(qtbot, ctx, db, page):
+    add_towns(db)
+    page.activate()
+    wait_idle(qtbot, ctx)
+    shown = rows(page)
+    assert len(shown) == audit.count(db)
+    assert shown[0][2:] == ("修改", "成功", "镇街", "东城街道")
+    assert shown[-1][2] == "初始化"
+    assert page.count_label.text() == f"共 {audit.count(db)} 条"
+    newest = audit.list_entries(db, limit=1)[0]
+    assert shown[0][0] == audit.to_local(newest.at).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_object_type_and_search_filters_narrow_the_list(qtbot, ctx, db, page):
+    add_towns(db)
+    page.activate()
+    wait_idle(qtbot, ctx)
+    idx = page.type_combo.findData("town")
+    assert page.type_combo.itemText(idx) == "镇街"
+    page.type_combo.setCurrentIndex(idx)
+    wait_idle(qtbot, ctx)
+    assert {r[4] for r in rows(page)} == {"镇街"} and len(rows(page)) == 3
+    page.action_combo.setCurrentIndex(page.action_combo.findData("create"))
+    wait_idle(qtbot, ctx)
+    assert len(rows(page)) == 2
+    page.search.setText("西山")
+    qtbot.waitUntil(lambda: len(rows(page)) == 1 and rows(page)[0][5] == "西山镇")
+    wait_idle(qtbot, ctx)
+    assert page.count_label.text() == "共 1 条"
+    page.clear_filters()
+    wait_idle(qtbot, ctx)
+    assert len(rows(page)) == audit.count(db)
+
+
+def test_date_range_outside_the_records_shows_nothing(qtbot, ctx, db, page):
+    add_towns(db)
+    page.activate()
+    wait_idle(qtbot, ctx)
+    yesterday = QDate.currentDate().addDays(-1)
+    page.from_edit.setDate(yesterday.addDays(-5))
+    page.to_edit.setDate(yesterday)
+    page.date_check.setChecked(True)
+    wait_idle(qtbot, ctx)
+    assert page.model.rowCount() == 0
+    page.to_edit.setDate(QDate.currentDate())
+    wait_idle(qtbot, ctx)
+    assert page.model.rowCount() == audit.count(db)
+
+
+def test_fetch_more_pages_beyond_500_records(qtbot, ctx, db):
+    from desktop.views.audit_view import PAGE_SIZE, AuditPage
+
+    with db.session() as s:
+        for i in range(1200):
+            audit.record(s, "导入", "target", i, label=f"企业{i:04d}")
+    total = audit.count(db)
+    p = AuditPage(ctx)  # not shown, so only explicit fetchMore loads pages
+    qtbot.addWidget(p)
+    p.activate()
+    wait_idle(qtbot, ctx)
+    m = p.model
+    assert m.rowCount() == PAGE_SIZE and m.canFetchMore()
+    assert p.count_label.text().startswith(f"共 {total} 条，已载入 {PAGE_SIZE} 条")
+    m.fetchMore()
+    assert not m.canFetchMore()  # one page at a time
+    wait_idle(qtbot, ctx)
+    assert m.rowCount() == 2 * PAGE_SIZE
+    while m.canFetchMore():
+        m.fetchMore()
+        wait_idle(qtbot, ctx)
+    assert m.rowCount() == total
+    ids = [m.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(m.rowCount())]
+    assert ids == sorted(set(ids), reverse=True)
+    assert m.index(0, 5).data() == "企业1199"
+
+
+def test_scrolling_to_the_bottom_loads_the_next_page(qtbot, ctx, db, page):
+    from desktop.views.audit_view import PAGE_SIZE
+
+    with db.session() as s:
+        for i in range(700):
+            audit.record(s, "导入", "target", i, label=f"企业{i:04d}")
+    page.activate()
+    wait_idle(qtbot, ctx)
+    assert page.model.rowCount() == PAGE_SIZE
+    page.table.scrollToBottom()
+    qtbot.waitUntil(lambda: page.model.rowCount() == audit.count(db))
+
+
+def test_detail_shows_before_and_after_of_the_selected_record(qtbot, ctx, db, page):
+    add_towns(db)
+    page.activate()
+    wait_idle(qtbot, ctx)
+    page.table.selectRow(0)  # the newest: 东城街道's liaison changed
+    cm = page.changes_model
+    shown = [tuple(cm.index(r, c).data() for c in range(3)) for r in range(cm.rowCount())]
+    assert shown == [("联络人", "张三", "李四")]
+    assert "修改" in page.detail_title.text() and "东城街道" in page.detail_title.text()
+    page.table.selectRow(1)  # 西山镇 created: every field after, nothing before
+    created = {cm.index(r, 0).data(): (cm.index(r, 1).data(), cm.index(r, 2).data()) for r in range(cm.rowCount())}
+    assert created["名称"] == ("", "西山镇") and created["启用"] == ("", "是")
+
+
+def test_table_models_pass_the_model_tester(qtbot, qtmodeltester, ctx, db, page):
+    add_towns(db)
+    page.activate()
+    wait_idle(qtbot, ctx)
+    qtmodeltester.check(page.model)
+    page.table.selectRow(1)
+    assert page.changes_model.rowCount() > 3
+    qtmodeltester.check(page.changes_model)
+
+
+def test_integrity_check_reports_intact_log_and_then_the_tampered_record(qtbot, ctx, db, page):
+    add_towns(db)
+    page.activate()
+    wait_idle(qtbot, ctx)
+    page.verify_btn.click()
+    wait_idle(qtbot, ctx)
+    assert page.status_label.text() == f"日志完整，共{audit.count(db)}条"
+    victim = audit.list_entries(db, object_type="town", action="update")[0].id
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_log SET object_label = '改过的' WHERE id = :id"), {"id": victim})
+    page.verify_btn.click()
+    wait_idle(qtbot, ctx)
+    assert "校验失败" in page.status_label.text() and str(victim) in page.status_label.text()
+    assert page.model.record(page.table.currentIndex().row()).id == victim  # the page jumps to it
+
+
+def test_export_writes_the_filtered_rows(qtbot, ctx, db, page, tmp_path):
+    add_towns(db)
+    page.activate()
+    wait_idle(qtbot, ctx)
+    page.type_combo.setCurrentIndex(page.type_combo.findData("town"))
+    wait_idle(qtbot, ctx)
+    out = tmp_path / "日志.csv"
+    page.export_to(out)
+    wait_idle(qtbot, ctx)
+    with open(out, encoding="utf-8-sig", newline="") as f:
+        lines = list(csv.reader(f))
+    assert len(lines) == 1 + 3 and {r[4] for r in lines[1:]} == {"镇街"}
+    assert "已导出 3 条" in page.status_label.text()
+
+
+def test_show_record_clears_filters_and_selects_it(qtbot, ctx, db, page):
+    add_towns(db)
+    page.activate()
+    wait_idle(qtbot, ctx)
+    page.type_combo.setCurrentIndex(page.type_combo.findData("year"))
+    wait_idle(qtbot, ctx)
+    first = min(r.id for r in audit.list_entries(db))
+    page.show_record(first)
+    wait_idle(qtbot, ctx)
+    assert page.type_combo.currentData() is None
+    assert page.model.record(page.table.currentIndex().row()).id == first
+
+
+def test_new_records_appear_when_data_changes(qtbot, ctx, db, page):
+    page.activate()
+    wait_idle(qtbot, ctx)
+    before = page.model.rowCount()
+    add_towns(db)
+    ctx.changed("town")
+    wait_idle(qtbot, ctx)
+    assert page.model.rowCount() == before + 3
+    assert page.type_combo.findData("town") > 0
