@@ -1,0 +1,313 @@
+"""`zzb`: the program without a window — the same services, no Qt imported.
+
+    zzb [--db PATH|URL] [gui [--selftest] | init | demo | check | backup | restore FILE]
+
+Exit codes: 0 ok, 1 refused or failed (nothing written), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from desktop import APP_NAME, __version__, paths
+
+LOG_NAME = "zzb.log"
+
+# argparse's own messages, in Chinese (the rest of its output is ours).
+_ARGPARSE_ZH = [
+    ("the following arguments are required", "缺少参数"),
+    ("unrecognized arguments", "无法识别的参数"),
+    ("invalid choice", "无效的选项"),
+    ("choose from", "可选"),
+    ("expected one argument", "需要一个参数"),
+    ("invalid int value", "不是整数"),
+    ("argument ", "参数 "),
+]
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
+
+    def _format_action(self, action):
+        text = super()._format_action(action)
+        if isinstance(action, argparse._SubParsersAction):  # drop the bare "命令" line above the list
+            text = text.split("\n", 1)[1]
+        return text
+
+
+class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+
+    def error(self, message):
+        for en, zh in _ARGPARSE_ZH:
+            message = message.replace(en, zh)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：错误：{message}\n")
+
+
+class _SubParser(_Parser):
+    """A command's parser: also accepts --db after the command (zzb check --db FILE)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_argument("--db", metavar="PATH|URL", default=argparse.SUPPRESS, help="数据库（同全局选项 --db）")
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为整数：{text}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"不能为负数：{text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="zzb",
+        description=f"{APP_NAME}：“危污乱散低”专项治理台账。不带命令时打开程序窗口。",
+        epilog="退出码：0 成功；1 输入被拒绝或操作失败（未写入任何内容）；2 用法错误。\n"
+               "数据库默认位于用户数据文件夹，可用环境变量 ZZB_DB 或 --db 指定。",
+    )
+    parser.add_argument("--db", metavar="PATH|URL", default=None,
+                        help="数据库文件路径或 PostgreSQL 连接串（默认：环境变量 ZZB_DB，否则用户数据文件夹中的 ledger.sqlite3）")
+    parser.add_argument("--version", action="version", version=f"zzb {__version__}", help="显示版本号并退出")
+    parser.set_defaults(func=_cmd_gui, selftest=False)
+    sub = parser.add_subparsers(title="命令", metavar="命令", dest="command", parser_class=_SubParser)
+
+    p = sub.add_parser("gui", help="打开程序窗口（默认）", description="打开程序窗口。")
+    p.add_argument("--selftest", action="store_true", help="自检：打开数据库，在后台渲染主窗口后退出（成功时退出码 0）")
+    p.set_defaults(func=_cmd_gui)
+
+    p = sub.add_parser("init", help="新建或升级数据库并写入初始数据", description="新建或升级数据库，写入首个年度参数和成员单位。")
+    p.set_defaults(func=_cmd_init)
+
+    p = sub.add_parser("demo", help="载入示例数据（虚构城市）", description="向空数据库载入一个虚构城市的示例数据。已有镇街或治理对象时拒绝。")
+    p.add_argument("--enterprises", type=_count, default=300, metavar="N", help="治理对象数量（约九成为企业，默认 300）")
+    p.add_argument("--seed", type=int, default=2024, metavar="S", help="随机种子：同一种子生成相同数据（默认 2024）")
+    p.add_argument("--year", type=int, default=None, metavar="YEAR", help="年度（默认当前年度）")
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("check", help="检查数据库（完整性、版本、数量、操作日志）",
+                       description="检查数据库：SQLite 完整性检查、数据库版本、主要数据数量、操作日志哈希链。全部正常时退出码 0。")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出（一个对象）")
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("backup", help="备份数据库", description="对数据库做一致性备份（程序运行时也可以）。")
+    p.add_argument("-o", "--output", metavar="FILE", default=None, help="备份文件路径（默认：备份文件夹中带时间的文件名）")
+    p.set_defaults(func=_cmd_backup)
+
+    p = sub.add_parser("restore", help="从备份文件恢复数据库",
+                       description="用备份文件替换当前数据库的内容：先检查文件，再自动备份当前数据库，"
+                                   "必要时升级，并记入操作日志。请先关闭正在使用该数据库的程序窗口。")
+    p.add_argument("file", metavar="FILE", help="备份文件")
+    p.set_defaults(func=_cmd_restore)
+    return parser
+
+
+# ---- commands -------------------------------------------------------------------------------
+
+
+def _cmd_gui(args) -> int:
+    from desktop.app import run_gui  # loads Qt: only here
+
+    return run_gui(args.db, selftest=args.selftest)
+
+
+def _cmd_init(args) -> int:
+    from desktop.services import maintenance_service
+
+    r = maintenance_service.init_database(args.db)
+    print(f"数据库：{r.database}")
+    if r.file_created:
+        print("已新建数据库文件。")
+    if r.revision_before and r.revision_before != r.revision:
+        print(f"已升级数据库版本：{r.revision_before} → {r.revision}（升级前已自动备份）")
+    if r.seeded:
+        print("已写入首个年度参数和成员单位。")
+    else:
+        print("数据库已初始化，无需写入。")
+    print(f"数据库版本：{r.revision}")
+    return 0
+
+
+def _progress_printer():
+    if not sys.stderr.isatty():
+        return None
+    last = [-1]
+
+    def show(done: int, total: int) -> None:
+        pct = done * 100 // total if total else 100
+        if pct != last[0]:
+            last[0] = pct
+            print(f"\r正在写入示例数据… {pct}%", end="" if pct < 100 else "\n", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _mu(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def _cmd_demo(args) -> int:
+    from desktop.services import demo_service, setup_service
+    from desktop.services.db import open_database
+    from desktop.services.maintenance_service import display_url
+
+    database = open_database(args.db)
+    try:
+        setup_service.initialize(database)
+        s = demo_service.generate(database, enterprises=args.enterprises, seed=args.seed, year=args.year,
+                                  progress=_progress_printer())
+    finally:
+        database.dispose()
+    print(f"已载入示例数据（{s.year}年度，种子 {s.seed}，用时 {s.seconds:.1f} 秒）：{display_url(database.url)}")
+    print(f"  镇街 {s.towns} 个，市级国企 {s.soes} 家，连片整治片区 {s.parks} 个（本年已启动 {s.parks_started} 个）")
+    print(f"  企业 {s.enterprises} 家，地块 {s.parcels} 宗，综合评价 {s.evaluations} 条")
+    print(f"  年度清单 {s.lists} 份，清单条目 {s.entries} 条，治理方案 {s.plans} 份")
+    states = "，".join(f"{k} {v}" for k, v in s.entries_by_state.items())
+    print(f"  条目状态：{states}")
+    print(f"  年度目标 {_mu(s.city_target_mu)} 亩；列入清单 {_mu(s.listed_area_mu)} 亩"
+          f"（连片 {_mu(s.contiguous_area_mu)} 亩）；已核实 {_mu(s.verified_area_mu)} 亩")
+    return 0
+
+
+def _missing_file(url: str) -> Path | None:
+    from desktop.services.db import sqlite_path
+
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        return path
+    return None
+
+
+def _cmd_check(args) -> int:
+    from desktop.services import maintenance_service
+    from desktop.services.db import open_database, to_url
+    from desktop.services.errors import Refused
+
+    url = to_url(args.db)
+    missing = _missing_file(url)
+    if missing:
+        raise Refused(f"数据库文件不存在：{missing}")
+    database = open_database(url, migrate=False)
+    try:
+        report = maintenance_service.check(database)
+    finally:
+        database.dispose()
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return 0 if report.ok else 1
+    ok = "正常"
+    print(f"数据库：{report.database}")
+    print(f"完整性检查：{ok if report.integrity_ok else '未通过 — ' + '；'.join(report.integrity[:5])}")
+    print(f"数据库版本：{report.revision or '无'}（程序版本 {report.head}）{'' if report.schema_ok else ' — 需要升级'}")
+    if report.counts:
+        labels = maintenance_service.COUNT_LABELS
+        print("数据数量：" + "，".join(f"{labels[k]} {v}" for k, v in report.counts.items()))
+    if report.audit_intact is not None:
+        chain = "完整" if report.audit_intact else f"断裂（第 {report.audit_first_broken_id} 条）"
+        print(f"操作日志哈希链：{chain}")
+    if report.ok:
+        print("结论：正常")
+        return 0
+    print("结论：发现问题", file=sys.stderr)
+    for p in report.problems:
+        print(f"  - {p}", file=sys.stderr)
+    return 1
+
+
+def _cmd_backup(args) -> int:
+    from desktop.services import maintenance_service
+    from desktop.services.db import is_sqlite, open_database, to_url
+    from desktop.services.errors import Refused
+
+    url = to_url(args.db)
+    if not is_sqlite(url):
+        raise Refused("备份只适用于本机数据库文件。" + maintenance_service.SERVER_BACKUP_HINT)
+    missing = _missing_file(url)
+    if missing:
+        raise Refused(f"数据库文件不存在：{missing}")
+    database = open_database(url, migrate=False)
+    try:
+        result = maintenance_service.backup(database, args.output)
+    finally:
+        database.dispose()
+    print(f"已备份到：{result.path}（{result.size / 1024 / 1024:.1f} MB）")
+    return 0
+
+
+def _cmd_restore(args) -> int:
+    from desktop.services import maintenance_service
+
+    r = maintenance_service.restore(args.db, args.file)
+    if r.safety_backup:
+        print(f"已先备份当前数据库：{r.safety_backup}")
+    print(f"已从 {r.source} 恢复到 {r.database}")
+    if r.migrated:
+        print(f"备份文件的数据库版本 {r.source_revision} 较旧，已升级到 {r.revision}")
+    print("已记入操作日志。")
+    return 0
+
+
+# ---- entry point ----------------------------------------------------------------------------
+
+
+def _log_exception(exc: BaseException, argv: list[str]) -> Path:
+    """Write the traceback to the log file; return its path (a temp file if the data folder fails)."""
+    try:
+        path = paths.data_dir() / LOG_NAME
+    except OSError:
+        path = Path(tempfile.gettempdir()) / LOG_NAME
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("zzb.cli")
+    logger.addHandler(handler)
+    try:
+        logger.error("zzb %s: %s", " ".join(argv), exc, exc_info=exc)
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return exc.code if isinstance(exc.code, int) else 0
+    from desktop.services.errors import UserError
+
+    try:
+        return args.func(args)
+    except UserError as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已中断。", file=sys.stderr)
+        return 1
+    except Exception as exc:  # never a traceback on the console
+        log = _log_exception(exc, argv)
+        detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        print(f"内部错误：{detail}（详情见日志 {log}）", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,316 @@
+"""`zzb`: exit codes 0/1/2, Chinese messages, never a traceback, no Qt loaded."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop.cli import main
+from desktop.services.db import head_revision
+
+ROOT = Path(__file__).resolve().parent.parent
+ZZB = ROOT / ".venv" / "bin" / "zzb"
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _sql(path: Path, statement: str) -> None:
+    con = sqlite3.connect(path)
+    try:
+        con.execute(statement)
+        con.commit()
+    finally:
+        con.close()
+
+
+def _count(path: Path, table: str) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def demo_path(db_path, capsys) -> Path:
+    code, _, _ = run(capsys, "--db", db_path, "demo", "--enterprises", 120, "--seed", 5)
+    assert code == 0
+    return db_path
+
+
+# ---- usage ----------------------------------------------------------------------------------
+
+
+def test_help_is_in_chinese_and_exits_0(capsys):
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    assert "用法" in out and "示例数据" in out and "restore" in out
+
+
+@pytest.mark.parametrize("argv", [
+    ["bogus"],
+    ["demo", "--enterprises", "many"],
+    ["demo", "--enterprises", "-5"],
+    ["restore"],
+    ["check", "--no-such-option"],
+])
+def test_usage_errors_exit_2(capsys, argv):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert "用法" in err and "错误" in err
+    assert "Traceback" not in err
+
+
+def test_python_dash_m_desktop_help_works():
+    proc = subprocess.run([sys.executable, "-m", "desktop", "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "用法：zzb" in proc.stdout or "用法：" in proc.stdout
+
+
+# ---- init / demo ----------------------------------------------------------------------------
+
+
+def test_init_creates_a_new_database_then_finds_it(capsys, tmp_path):
+    path = tmp_path / "new" / "ledger.sqlite3"
+    code, out, _ = run(capsys, "--db", path, "init")
+    assert code == 0 and path.exists()
+    assert str(path) in out and "已新建数据库文件" in out and "已写入首个年度参数" in out
+    code, out, _ = run(capsys, "--db", path, "init")
+    assert code == 0 and "无需写入" in out and "已新建" not in out
+    assert _count(path, "year") == 1 and _count(path, "department") == 21
+
+
+def test_default_database_comes_from_zzb_db(capsys, tmp_path, monkeypatch):
+    path = tmp_path / "from-env.sqlite3"
+    monkeypatch.setenv("ZZB_DB", str(path))
+    code, out, _ = run(capsys, "init")
+    assert code == 0 and path.exists() and str(path) in out
+
+
+def test_default_database_lives_in_the_user_data_folder(capsys, tmp_path):
+    code, out, _ = run(capsys, "init")
+    expected = tmp_path / "userdata" / "ledger.sqlite3"  # conftest points ZZB_DATA_DIR there
+    assert code == 0 and expected.exists() and str(expected) in out
+
+
+def test_demo_fills_an_empty_database(capsys, db_path):
+    code, out, err = run(capsys, "--db", db_path, "demo", "--enterprises", 200)
+    assert code == 0, err
+    assert "已载入示例数据" in out and "企业 180 家" in out and "地块 20 宗" in out
+    assert _count(db_path, "target") == 200 and _count(db_path, "town") == 12
+
+
+def test_demo_initialises_a_brand_new_file_first(capsys, tmp_path):
+    path = tmp_path / "fresh.sqlite3"
+    code, _, err = run(capsys, "--db", path, "demo", "--enterprises", 30)
+    assert code == 0, err
+    assert _count(path, "year") == 1 and _count(path, "target") == 30
+
+
+def test_demo_on_a_database_with_data_is_refused_and_writes_nothing(capsys, demo_path):
+    before = (_count(demo_path, "target"), _count(demo_path, "audit_log"))
+    code, out, err = run(capsys, "--db", demo_path, "demo")
+    assert code == 1
+    assert "已有数据" in err and "Traceback" not in err
+    assert (_count(demo_path, "target"), _count(demo_path, "audit_log")) == before
+
+
+# ---- check ----------------------------------------------------------------------------------
+
+
+def test_check_json_after_demo(capsys, demo_path):
+    code, out, _ = run(capsys, "--db", demo_path, "check", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert set(report) >= {"database", "ok", "integrity", "schema", "counts", "audit_chain"}
+    assert report["ok"] is True and report["database"] == str(demo_path)
+    assert report["integrity"] == {"ok": True, "messages": ["ok"]}
+    assert report["schema"] == {"current": head_revision(), "head": head_revision(), "ok": True}
+    counts = report["counts"]
+    assert counts["towns"] == 12 and counts["targets"] == 120 and counts["years"] == 1
+    assert counts["enterprises"] + counts["parcels"] == 120 and counts["parcels"] == 12
+    assert counts["parks"] >= 12 and counts["list_entries"] > 0 and counts["audit_records"] >= 2
+    assert report["audit_chain"] == {"ok": True, "first_broken_id": None}
+
+
+def test_check_text_report_and_broken_audit_chain_exits_1(capsys, demo_path):
+    code, out, _ = run(capsys, "--db", demo_path, "check")
+    assert code == 0 and "结论：正常" in out and "镇街 12" in out
+    _sql(demo_path, "UPDATE audit_log SET user = 'mallory' WHERE id = (SELECT min(id) FROM audit_log)")
+    code, out, err = run(capsys, "--db", demo_path, "check")
+    assert code == 1 and "哈希链" in err and "断裂" in out
+    code, out, _ = run(capsys, "--db", demo_path, "check", "--json")
+    assert code == 1 and json.loads(out)["audit_chain"]["ok"] is False
+
+
+def test_check_of_an_older_database_exits_1_and_leaves_it_old(capsys, tmp_path):
+    path = tmp_path / "old.sqlite3"
+    shutil.copyfile(FIXTURES / "ledger-0001.sqlite3", path)
+    code, out, _ = run(capsys, "--db", path, "check", "--json")
+    assert code == 1 and json.loads(out)["schema"]["current"] == "0001"
+    con = sqlite3.connect(path)
+    assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+    con.close()
+
+
+def test_check_of_a_missing_file_exits_1_without_creating_it(capsys, tmp_path):
+    path = tmp_path / "nothing.sqlite3"
+    code, _, err = run(capsys, "--db", path, "check")
+    assert code == 1 and "不存在" in err and not path.exists()
+
+
+def test_check_accepts_db_after_the_command(capsys, db_path):
+    code, out, _ = run(capsys, "check", "--db", db_path)
+    assert code == 0 and str(db_path) in out
+
+
+# ---- backup / restore -----------------------------------------------------------------------
+
+
+def test_backup_to_the_default_folder_and_to_a_file(capsys, demo_path, tmp_path):
+    code, out, _ = run(capsys, "--db", demo_path, "backup")
+    assert code == 0
+    default = next((tmp_path / "userdata" / "backups").glob("ledger-*.sqlite3"))
+    assert str(default) in out and _count(default, "target") == 120
+    dest = tmp_path / "copy.sqlite3"
+    code, out, _ = run(capsys, "--db", demo_path, "backup", "-o", dest)
+    assert code == 0 and str(dest) in out and _count(dest, "target") == 120
+    code, _, err = run(capsys, "--db", demo_path, "backup", "-o", dest)
+    assert code == 1 and "已存在" in err
+
+
+def test_backup_of_a_postgresql_url_points_to_the_server_tool(capsys):
+    code, out, err = run(capsys, "--db", "postgresql://clerk:secret@localhost:1/ledger", "backup")
+    assert code == 1 and "pg_dump" in err and "secret" not in err + out
+
+
+def test_backup_change_restore_round_trip(capsys, demo_path, tmp_path):
+    saved = tmp_path / "saved.sqlite3"
+    assert run(capsys, "--db", demo_path, "backup", "-o", saved)[0] == 0
+    _sql(demo_path, "DELETE FROM evaluation")
+    assert _count(demo_path, "evaluation") == 0
+    code, out, err = run(capsys, "--db", demo_path, "restore", saved)
+    assert code == 0, err
+    assert "已先备份当前数据库" in out and "已记入操作日志" in out
+    assert _count(demo_path, "evaluation") == _count(saved, "evaluation") > 0
+    safety = next((tmp_path / "userdata" / "backups").glob("ledger-before-restore-*.sqlite3"))
+    assert _count(safety, "evaluation") == 0
+    assert run(capsys, "--db", demo_path, "check")[0] == 0
+
+
+def test_restore_of_an_older_backup_says_it_upgraded(capsys, db_path):
+    code, out, _ = run(capsys, "--db", db_path, "restore", FIXTURES / "ledger-0001.sqlite3")
+    assert code == 0 and "0001" in out and head_revision() in out
+
+
+def _text_file(tmp_path: Path) -> Path:
+    path = tmp_path / "readme.txt"
+    path.write_text("不是数据库", encoding="utf-8")
+    return path
+
+
+def _foreign_db(tmp_path: Path) -> Path:
+    path = tmp_path / "other-app.sqlite3"
+    _sql(path, "CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT)")
+    return path
+
+
+def _future_db(tmp_path: Path, template: Path) -> Path:
+    path = tmp_path / "future.sqlite3"
+    shutil.copyfile(template, path)
+    _sql(path, "UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    return path
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda tmp, tpl: _text_file(tmp), "不是 SQLite 数据库"),
+    (lambda tmp, tpl: _foreign_db(tmp), "不是本程序的数据库"),
+    (lambda tmp, tpl: _future_db(tmp, tpl), "更新版本"),
+])
+def test_restore_refuses_bad_files_with_exit_1_and_touches_nothing(capsys, make, message, demo_path, template_db,
+                                                                   tmp_path):
+    source = make(tmp_path, template_db)
+    before = demo_path.read_bytes()
+    code, out, err = run(capsys, "--db", demo_path, "restore", source)
+    assert code == 1
+    assert message in err and "Traceback" not in err
+    assert demo_path.read_bytes() == before
+    assert not (tmp_path / "userdata" / "backups").exists() or not any((tmp_path / "userdata" / "backups").iterdir())
+
+
+# ---- errors ---------------------------------------------------------------------------------
+
+
+def test_an_unexpected_error_is_logged_not_shown_as_a_traceback(capsys, db_path, tmp_path, monkeypatch):
+    def broken_connect(*_args, **_kwargs):
+        raise RuntimeError("模拟的磁盘故障")
+
+    monkeypatch.setattr(sqlite3, "connect", broken_connect)
+    code, out, err = run(capsys, "--db", db_path, "check")
+    monkeypatch.undo()
+    assert code == 1
+    assert err.startswith("内部错误：模拟的磁盘故障") and "zzb.log" in err and "Traceback" not in err
+    log = (tmp_path / "userdata" / "zzb.log").read_text(encoding="utf-8")
+    assert "Traceback" in log and "RuntimeError: 模拟的磁盘故障" in log
+
+
+def test_a_database_that_is_not_ours_is_a_clear_message(capsys, tmp_path):
+    path = _text_file(tmp_path)
+    code, _, err = run(capsys, "--db", path, "check")
+    assert code == 1 and ("不是数据库" in err or "损坏" in err) and "Traceback" not in err
+
+
+# ---- no Qt, real console script ------------------------------------------------------------
+
+
+def test_importing_and_running_the_cli_loads_no_pyside6(db_path):
+    code = (
+        "import sys\n"
+        "import desktop.cli\n"
+        "assert not any(m.startswith('PySide6') for m in sys.modules), 'on import'\n"
+        f"rc = desktop.cli.main(['--db', {str(db_path)!r}, 'check'])\n"
+        "assert rc == 0, rc\n"
+        "bad = sorted(m for m in sys.modules if m.startswith('PySide6'))\n"
+        "assert not bad, bad\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_console_script_end_to_end(tmp_path):
+    env = {**os.environ, "ZZB_DATA_DIR": str(tmp_path / "userdata")}
+    env.pop("ZZB_DB", None)
+    path = tmp_path / "ledger.sqlite3"
+
+    def zzb(*argv):
+        return subprocess.run([str(ZZB), "--db", str(path), *argv], capture_output=True, text=True, env=env)
+
+    demo = zzb("demo", "--enterprises", "60", "--seed", "1")
+    assert demo.returncode == 0, demo.stderr
+    check = zzb("check", "--json")
+    assert check.returncode == 0, check.stderr
+    assert json.loads(check.stdout)["counts"]["targets"] == 60
+    again = zzb("demo")
+    assert again.returncode == 1 and "已有数据" in again.stderr and "Traceback" not in again.stderr
+    usage = zzb("restore")
+    assert usage.returncode == 2
+
+
+def test_gui_selftest_opens_the_window_offscreen_and_exits_0(db_path, tmp_path):
+    env = {**os.environ, "ZZB_DATA_DIR": str(tmp_path / "userdata"), "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run([str(ZZB), "--db", str(db_path), "gui", "--selftest"], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "selftest: ok" in proc.stdout
