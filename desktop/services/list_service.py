@@ -1,0 +1,311 @@
+"""年度拟治理清单 (三(一)): a town's list for the year — draft, submit, review — and each entry's steps.
+
+Entry states move only through entry_states.next_state. The list's contiguous share is computed
+by rules.contiguous_share_pct / share_below_minimum against the year's minimum, and shown on
+submit and on review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from desktop.models import ContiguousArea, GovernanceList, ListEntry, Target, Town, Year
+from desktop.models.base import utcnow
+from desktop.models.enums import EntryState, ListStatus, Method, TargetState
+from desktop.services import entry_states, rules, year_service
+from desktop.services.context import current_user
+from desktop.services.errors import NotFound, Refused, ValidationError
+
+ZERO = Decimal(0)
+EDITABLE_STATES = frozenset({EntryState.DRAFT, EntryState.RETURNED})
+
+# What a target's overall state is while one of its entries is in a given state.
+TARGET_STATE_OF = {
+    EntryState.DRAFT: TargetState.LISTED,
+    EntryState.SUBMITTED: TargetState.LISTED,
+    EntryState.APPROVED: TargetState.LISTED,
+    EntryState.RETURNED: TargetState.LISTED,
+    EntryState.PLAN_FILED: TargetState.IN_PROGRESS,
+    EntryState.IN_PROGRESS: TargetState.IN_PROGRESS,
+    EntryState.REPORTED: TargetState.IN_PROGRESS,
+    EntryState.VERIFY_FAILED: TargetState.IN_PROGRESS,
+    EntryState.VERIFIED: TargetState.DONE,
+    EntryState.CANCELLED: TargetState.WITHDRAWN,
+}
+
+
+@dataclass
+class ShareCheck:
+    listed_mu: Decimal
+    contiguous_mu: Decimal
+    share_pct: Decimal | None
+    minimum_pct: Decimal
+    below_minimum: bool
+
+    @property
+    def message(self) -> str:
+        share = "—" if self.share_pct is None else f"{self.share_pct}%"
+        text = f"清单面积 {self.listed_mu:,.2f} 亩，其中连片整治区域 {self.contiguous_mu:,.2f} 亩，占比 {share}"
+        if self.below_minimum:
+            text += f"，低于年度下限 {self.minimum_pct.normalize():f}%"
+        return text
+
+
+@dataclass
+class ListSummary:
+    id: int
+    town_id: int
+    town: str
+    year: int
+    status: ListStatus
+    submitted_at: dt.datetime | None
+    reviewed_at: dt.datetime | None
+    reviewer: str
+    return_reason: str
+    entry_count: int
+    share: ShareCheck
+    revision: int
+
+
+@dataclass
+class EntryRow:
+    id: int
+    target_id: int
+    target_name: str
+    credit_code: str | None
+    category: str
+    method: Method
+    planned_area_mu: Decimal
+    contiguous_area_id: int | None
+    contiguous_area: str
+    state: EntryState
+    state_reason: str
+    completed_on: dt.date | None
+    verified_on: dt.date | None
+    verified_area_mu: Decimal | None
+    note: str
+    revision: int
+
+
+def _share(session, lst: GovernanceList, minimum: Decimal) -> ShareCheck:
+    listed = contiguous = ZERO
+    for e in lst.entries:
+        if e.state in rules.INACTIVE_STATES or e.planned_method in rules.UNCOUNTED_METHODS:
+            continue
+        listed += e.planned_area_mu or ZERO
+        if e.contiguous_area_id is not None:
+            contiguous += e.planned_area_mu or ZERO
+    return ShareCheck(listed, contiguous, rules.contiguous_share_pct(listed, contiguous), minimum,
+                      rules.share_below_minimum(listed, contiguous, minimum))
+
+
+def _summary(session, lst: GovernanceList) -> ListSummary:
+    params = year_service.params_in_session(session, lst.year.year)
+    return ListSummary(lst.id, lst.town_id, lst.town.name, lst.year.year, lst.status, lst.submitted_at,
+                       lst.reviewed_at, lst.reviewer, lst.return_reason, len(lst.entries),
+                       _share(session, lst, params.contiguous_share_min_pct), lst.revision)
+
+
+def _year_id(session, year: int) -> int:
+    year_id = session.scalar(select(Year.id).where(Year.year == year))
+    if year_id is None:
+        raise NotFound(f"没有 {year} 年度")
+    return year_id
+
+
+def _get_list(session, list_id: int) -> GovernanceList:
+    lst = session.get(GovernanceList, list_id)
+    if lst is None:
+        raise NotFound("该清单已不存在")
+    return lst
+
+
+def get_or_create_list(db, town_id: int, year: int) -> ListSummary:
+    with db.session() as s:
+        year_id = _year_id(s, year)
+        lst = s.scalar(select(GovernanceList).where(GovernanceList.town_id == town_id, GovernanceList.year_id == year_id))
+        if lst is None:
+            if s.get(Town, town_id) is None:
+                raise NotFound("该镇街已不存在")
+            lst = GovernanceList(town_id=town_id, year_id=year_id)
+            s.add(lst)
+            s.flush()
+        return _summary(s, lst)
+
+
+def list_summaries(db, year: int) -> list[ListSummary]:
+    with db.reader() as s:
+        year_id = _year_id(s, year)
+        lists = s.scalars(
+            select(GovernanceList).join(Town).where(GovernanceList.year_id == year_id).order_by(Town.sort_order, Town.id)
+        )
+        return [_summary(s, lst) for lst in lists]
+
+
+def entries(db, list_id: int) -> list[EntryRow]:
+    with db.reader() as s:
+        q = (
+            select(ListEntry, Target, ContiguousArea.name)
+            .join(Target, Target.id == ListEntry.target_id)
+            .outerjoin(ContiguousArea, ContiguousArea.id == ListEntry.contiguous_area_id)
+            .where(ListEntry.list_id == list_id)
+            .order_by(ListEntry.id)
+        )
+        return [
+            EntryRow(e.id, t.id, t.name, t.credit_code, t.category.label, e.planned_method, e.planned_area_mu,
+                     e.contiguous_area_id, park or "", e.state, e.state_reason, e.completed_on, e.verified_on,
+                     e.verified_area_mu, e.note, e.revision)
+            for e, t, park in s.execute(q)
+        ]
+
+
+def _clean_area(value) -> Decimal:
+    if value is None:
+        raise ValidationError("请填写计划治理面积", field="planned_area_mu")
+    value = Decimal(value)
+    if value <= 0:
+        raise ValidationError("计划治理面积应大于0", field="planned_area_mu")
+    return value
+
+
+def _sync_target_state(session, target: Target) -> None:
+    """A target's state follows its most advanced live entry (cancelled ones only when all are)."""
+    states = [e.state for e in session.scalars(select(ListEntry).where(ListEntry.target_id == target.id))]
+    live = [st for st in states if st is not EntryState.CANCELLED]
+    if live:
+        order = list(EntryState)
+        new = TARGET_STATE_OF[max(live, key=order.index)]
+    elif states:
+        new = TargetState.WITHDRAWN
+    else:
+        new = TargetState.PENDING
+    if target.state != new:
+        target.state = new
+
+
+def add_entry(db, list_id: int, target_id: int, method: Method, planned_area_mu, *,
+              contiguous_area_id: int | None = None, note: str = "") -> int:
+    area = _clean_area(planned_area_mu)
+    with db.session() as s:
+        lst = _get_list(s, list_id)
+        target = s.get(Target, target_id)
+        if target is None:
+            raise NotFound("该治理对象已不存在")
+        if target.town_id != lst.town_id:
+            raise ValidationError(f"“{target.name}”不属于{lst.town.name}，不能列入该镇街清单", field="target_id")
+        if s.scalar(select(ListEntry.id).where(ListEntry.list_id == list_id, ListEntry.target_id == target_id)):
+            raise Refused(f"“{target.name}”已在本清单中")
+        park = contiguous_area_id if contiguous_area_id is not None else target.contiguous_area_id
+        entry = ListEntry(list_id=list_id, target_id=target_id, planned_method=method, planned_area_mu=area,
+                          contiguous_area_id=park, note=note or "")
+        s.add(entry)
+        if lst.status is ListStatus.APPROVED:
+            lst.status = ListStatus.DRAFT  # 补报: the new entry has to be submitted and reviewed
+        s.flush()
+        _sync_target_state(s, target)
+        return entry.id
+
+
+def update_entry(db, entry_id: int, *, method: Method, planned_area_mu, contiguous_area_id: int | None,
+                 note: str = "", expected_revision: int | None = None) -> None:
+    area = _clean_area(planned_area_mu)
+    with db.session() as s:
+        e = s.get(ListEntry, entry_id)
+        if e is None:
+            raise NotFound("该清单条目已不存在")
+        if e.state not in EDITABLE_STATES:
+            raise Refused(f"当前状态为“{e.state.label}”，不能修改（仅草稿或退回的条目可修改）")
+        if expected_revision is not None and e.revision != expected_revision:
+            raise Refused("该条目已被他人修改，请刷新后重试")
+        for name, value in (("planned_method", method), ("planned_area_mu", area),
+                            ("contiguous_area_id", contiguous_area_id), ("note", note or "")):
+            if getattr(e, name) != value:
+                setattr(e, name, value)
+
+
+def remove_entry(db, entry_id: int) -> None:
+    with db.session() as s:
+        e = s.get(ListEntry, entry_id)
+        if e is None:
+            raise NotFound("该清单条目已不存在")
+        if e.state is not EntryState.DRAFT:
+            raise Refused(f"当前状态为“{e.state.label}”，不能删除；已报送的条目请撤销并填写原因")
+        target = e.target
+        s.delete(e)
+        s.flush()
+        _sync_target_state(s, target)
+
+
+def share_check(db, list_id: int) -> ShareCheck:
+    with db.reader() as s:
+        lst = _get_list(s, list_id)
+        params = year_service.params_in_session(s, lst.year.year)
+        return _share(s, lst, params.contiguous_share_min_pct)
+
+
+def _step(session, e: ListEntry, action: str, reason: str = "") -> None:
+    e.state = entry_states.next_state(e.state, action, reason)
+    if reason:
+        e.state_reason = reason.strip()
+
+
+def submit(db, list_id: int) -> ShareCheck:
+    """报送: every draft (and returned) entry goes to 已报送; the share is returned for display."""
+    with db.session() as s:
+        lst = _get_list(s, list_id)
+        todo = [e for e in lst.entries if e.state in EDITABLE_STATES]
+        if not todo:
+            raise Refused(f"清单中没有可报送的条目（清单状态：{lst.status.label}）")
+        for e in todo:
+            if e.state is EntryState.RETURNED:
+                _step(s, e, "redraft")
+            _step(s, e, "submit")
+        lst.status = ListStatus.SUBMITTED
+        lst.submitted_at = utcnow()
+        s.flush()
+        for e in todo:
+            _sync_target_state(s, e.target)
+        params = year_service.params_in_session(s, lst.year.year)
+        return _share(s, lst, params.contiguous_share_min_pct)
+
+
+def review(db, list_id: int, *, approve: bool, reason: str = "") -> ShareCheck:
+    """审核: approve every submitted entry, or return them all with a reason."""
+    with db.session() as s:
+        lst = _get_list(s, list_id)
+        todo = [e for e in lst.entries if e.state is EntryState.SUBMITTED]
+        if not todo:
+            raise Refused(f"清单中没有待审核的条目（清单状态：{lst.status.label}）")
+        for e in todo:
+            _step(s, e, "approve" if approve else "return", reason)
+        lst.status = ListStatus.APPROVED if approve else ListStatus.RETURNED
+        lst.reviewed_at = utcnow()
+        lst.reviewer = current_user()
+        lst.return_reason = "" if approve else reason.strip()
+        s.flush()
+        for e in todo:
+            _sync_target_state(s, e.target)
+        params = year_service.params_in_session(s, lst.year.year)
+        return _share(s, lst, params.contiguous_share_min_pct)
+
+
+def transition(db, entry_id: int, action: str, *, reason: str = "", on: dt.date | None = None,
+               verified_area_mu: Decimal | None = None) -> EntryState:
+    """One entry's step (方案备案, 开始实施, 报送完成, 核实, 撤销 …) through the transition table."""
+    with db.session() as s:
+        e = s.get(ListEntry, entry_id)
+        if e is None:
+            raise NotFound("该清单条目已不存在")
+        _step(s, e, action, reason)
+        if action == "report_done":
+            e.completed_on = on or dt.date.today()
+        if action == "verify_pass":
+            e.verified_on = on or dt.date.today()
+            e.verified_area_mu = verified_area_mu if verified_area_mu is not None else e.planned_area_mu
+        s.flush()
+        _sync_target_state(s, e.target)
+        return e.state
