@@ -1,0 +1,420 @@
+"""治理对象 register page: model, search as you type, filters, SQL sorting, remembered columns, dialog,
+delete with undo, edit and the detail pane's history."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from conftest import wait_idle
+from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
+from test_target_service import CODE_CASTING, YEAR, build_ledger
+
+from desktop.models.enums import Category, EvaluationClass, TargetKind, TargetState
+from desktop.services import target_service
+from desktop.services.target_service import RegisterFilter
+from desktop.views.register_table_model import RecordTableModel, RegisterTableModel
+from desktop.views.register_view import RegisterPage
+
+# The offscreen platform cannot propagate size hints of shown windows; harmless, not our warning.
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+
+
+@pytest.fixture
+def ledger(db):
+    return build_ledger(db)
+
+
+@pytest.fixture
+def page(qtbot, ctx, ledger):
+    p = RegisterPage(ctx)
+    qtbot.addWidget(p)
+    p.resize(1200, 760)
+    p.show()
+    p.activate()
+    wait_idle(qtbot, ctx)
+    return p
+
+
+def shown(page) -> list[str]:
+    m = page.model
+    return [m.row_data(r).name for r in range(m.rowCount())]
+
+
+def type_text(widget, text: str) -> None:
+    """Type any characters (QTest's keyClicks knows ASCII only): a key press and release per character."""
+    for ch in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
+
+
+def select_name(qtbot, ctx, page, name: str) -> int:
+    row = shown(page).index(name)
+    page.table.setFocus()
+    page.table.selectRow(row)
+    wait_idle(qtbot, ctx)
+    return page.model.id_at(row)
+
+
+# Model ----------------------------------------------------------------------------------------------
+
+def test_register_model_passes_modeltester_with_rows(qtmodeltester, db, ledger):
+    model = RegisterTableModel(db, YEAR)
+    model.set_ids(target_service.search_ids(db, RegisterFilter(), year=YEAR))
+    qtmodeltester.check(model)
+    assert model.rowCount() == 5
+    col = model.column_of("land_area_mu")
+    row = model.row_of(ledger.ids["casting"])
+    assert model.data(model.index(row, col)) == "12.50"
+    assert model.data(model.index(row, col), Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
+    assert model.data(model.index(row, model.column_of("category"))) == "D类低效"
+    assert model.data(model.index(row, model.column_of("grade"))) == "D"
+
+
+def test_register_model_fetches_rows_in_blocks_only_when_asked(db, ledger):
+    model = RegisterTableModel(db, YEAR)
+    model.set_ids(target_service.search_ids(db, RegisterFilter(), year=YEAR))
+    assert model.fetches == 0
+    for r in range(model.rowCount()):
+        model.data(model.index(r, 0))
+    assert model.fetches == 1  # one block of up to 200 ids for all five rows
+
+
+def test_detail_tables_pass_modeltester(qtmodeltester):
+    model = RecordTableModel(["年度", "面积"], numeric_columns=(1,))
+    model.set_rows([("2024", "12.50"), ("2023", "3.00")])
+    qtmodeltester.check(model)
+    assert model.data(model.index(1, 1)) == "3.00"
+
+
+# Search and filters -------------------------------------------------------------------------------
+
+def test_page_lists_every_target_with_count(page):
+    assert len(shown(page)) == 5
+    assert page.count_label.text() == "共 5 条"
+
+
+def test_search_as_you_type_finds_by_name_fragment(qtbot, ctx, page):
+    type_text(page.search_edit, "铸造")
+    wait_idle(qtbot, ctx)
+    assert shown(page) == ["东港精密铸造有限公司"]
+    assert page.count_label.text() == "共 1 条"
+
+
+@pytest.mark.parametrize("typed", ["m0001", "ｍ０００１", "100m0001"])
+def test_search_finds_by_credit_code_fragment_in_lower_case_or_full_width(qtbot, ctx, page, typed):
+    type_text(page.search_edit, typed)
+    wait_idle(qtbot, ctx)
+    assert shown(page) == ["东港精密铸造有限公司"]
+
+
+def test_search_finds_by_address(qtbot, ctx, page):
+    type_text(page.search_edit, "湖滨路")
+    wait_idle(qtbot, ctx)
+    assert shown(page) == ["西湖纺织印染厂"]
+
+
+def test_only_the_latest_query_is_shown(qtbot, ctx, page):
+    emitted = []
+    page.results_shown.connect(emitted.append)
+    for text in ("东", "东港", "东港五", "化工"):
+        page.set_search_text(text)
+    wait_idle(qtbot, ctx)
+    assert emitted == [1]
+    assert shown(page) == ["南山化工有限公司"]
+
+
+def test_escape_clears_the_search_and_ctrl_f_focuses_it(qtbot, ctx, page):
+    page.set_search_text("化工")
+    wait_idle(qtbot, ctx)
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert page.search_edit.hasFocus()
+    qtbot.keyClick(page.search_edit, Qt.Key.Key_Escape)
+    wait_idle(qtbot, ctx)
+    assert page.search_edit.text() == "" and len(shown(page)) == 5
+
+
+def choose(qtbot, ctx, combo, data) -> None:
+    combo.setCurrentIndex(combo.findData(data))
+    wait_idle(qtbot, ctx)
+
+
+@pytest.mark.parametrize("combo_name, data, expected", [
+    ("category_filter", Category.D_CLASS.name, {"东港精密铸造有限公司", "南山化工有限公司"}),
+    ("grade_filter", EvaluationClass.C.name, {"西湖纺织印染厂"}),
+    ("state_filter", TargetState.WITHDRAWN.name, {"南山化工有限公司"}),
+    ("kind_filter", TargetKind.PARCEL.name, {"南山老码头地块"}),
+])
+def test_each_filter_narrows_the_results(qtbot, ctx, page, combo_name, data, expected):
+    choose(qtbot, ctx, getattr(page, combo_name), data)
+    assert set(shown(page)) == expected
+
+
+def test_town_and_park_filters_narrow_and_offer_the_towns_parks(qtbot, ctx, page, ledger):
+    choose(qtbot, ctx, page.town_filter, ledger.towns["南山镇"])
+    assert set(shown(page)) == {"南山老码头地块", "南山化工有限公司"}
+    assert [page.park_filter.itemText(i) for i in range(page.park_filter.count())] == ["全部片区", "不在片区"]
+    choose(qtbot, ctx, page.town_filter, ledger.towns["东港镇"])
+    choose(qtbot, ctx, page.park_filter, ledger.park)
+    assert shown(page) == ["东港五金制品厂"]
+    choose(qtbot, ctx, page.park_filter, target_service.NO_PARK)
+    assert shown(page) == ["东港精密铸造有限公司"]
+    page.clear_filters()
+    wait_idle(qtbot, ctx)
+    assert len(shown(page)) == 5
+
+
+def test_sorting_by_a_column_reorders_through_sql(qtbot, ctx, page):
+    col = page.model.column_of("land_area_mu")
+    page.table.sortByColumn(col, Qt.SortOrder.DescendingOrder)
+    wait_idle(qtbot, ctx)
+    assert page.model.sort_key == "land_area_mu" and page.model.descending
+    assert shown(page)[:2] == ["南山老码头地块", "西湖纺织印染厂"]
+    page.table.sortByColumn(col, Qt.SortOrder.AscendingOrder)
+    wait_idle(qtbot, ctx)
+    assert shown(page)[:2] == ["东港五金制品厂", "南山化工有限公司"]
+
+
+def test_a_change_made_elsewhere_refreshes_the_rows_and_filters(qtbot, ctx, page, ledger):
+    from desktop.services import town_service
+
+    town_service.update_town(ctx.db, ledger.towns["南山镇"], name="南山街道")
+    ctx.changed("town")
+    wait_idle(qtbot, ctx)
+    row = page.model.row_of(ledger.ids["dock"])
+    assert page.model.data(page.model.index(row, page.model.column_of("town"))) == "南山街道"
+    assert page.town_filter.findText("南山街道") > 0
+
+
+def test_year_change_shows_that_years_evaluation_class(qtbot, ctx, page, ledger):
+    from desktop.services import year_service
+
+    year_service.new_year(ctx.db, 2025)  # evaluation year 2023: nobody has a class there yet
+    ctx.set_year(2025)
+    wait_idle(qtbot, ctx)
+    row = page.model.row_of(ledger.ids["casting"])
+    assert page.model.data(page.model.index(row, page.model.column_of("grade"))) == ""
+    assert page.grade_filter.toolTip() == "按2023年度综合评价筛选"
+
+
+# Columns --------------------------------------------------------------------------------------------
+
+def test_hidden_and_moved_columns_survive_a_new_page(qtbot, ctx, ledger, page):
+    header = page.table.horizontalHeader()
+    address = page.model.column_of("address")
+    code = page.model.column_of("credit_code")
+    menu = page.column_menu()
+    next(a for a in menu.actions() if a.text() == "地址").trigger()
+    header.moveSection(header.visualIndex(code), 0)
+    header.resizeSection(page.model.column_of("name"), 321)
+    assert header.isSectionHidden(address)
+    page.save_layout()
+    ctx.settings.sync()
+
+    again_settings = QSettings(ctx.settings.fileName(), QSettings.Format.IniFormat)
+    ctx.settings = again_settings
+    second = RegisterPage(ctx)
+    qtbot.addWidget(second)
+    h2 = second.table.horizontalHeader()
+    assert h2.isSectionHidden(address)
+    assert h2.logicalIndex(0) == code
+    assert h2.sectionSize(second.model.column_of("name")) == 321
+    item = next(a for a in second.column_menu().actions() if a.text() == "地址")
+    assert item.isCheckable() and not item.isChecked()
+
+
+def test_sort_order_is_remembered(qtbot, ctx, page):
+    page.table.sortByColumn(page.model.column_of("town"), Qt.SortOrder.DescendingOrder)
+    wait_idle(qtbot, ctx)
+    page.save_layout()
+    second = RegisterPage(ctx)
+    qtbot.addWidget(second)
+    assert (second.model.sort_key, second.model.descending) == ("town", True)
+
+
+# Dialog ---------------------------------------------------------------------------------------------
+
+def test_dialog_refuses_a_bad_credit_code_at_the_field_and_keeps_the_input(qtbot, ctx, page, ledger):
+    dlg = page.add_target()
+    dlg.name.setText("东港新材料科技有限公司")
+    dlg.town.setCurrentIndex(dlg.town.findData(ledger.towns["东港镇"]))
+    dlg.address.setText("东港镇新港路1号")
+    bad = CODE_CASTING[:17] + ("1" if CODE_CASTING[17] != "1" else "2")
+    qtbot.keyClicks(dlg.code, bad.lower())
+    assert "校验位" in dlg.error_text("credit_code")  # live, before saving
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, ctx)
+    assert dlg.isVisible()
+    assert "校验位" in dlg.error_text("credit_code")
+    assert dlg.focusWidget() is dlg.code
+    assert (dlg.name.text(), dlg.address.text(), dlg.code.text()) == ("东港新材料科技有限公司", "东港镇新港路1号", bad.lower())
+    assert len(target_service.search_ids(ctx.db, RegisterFilter(text="新材料"), year=YEAR)) == 0
+    dlg.done(0)
+
+
+def test_dialog_shows_a_green_tick_for_a_valid_code(qtbot, page):
+    dlg = page.add_target()
+    qtbot.keyClicks(dlg.code, CODE_CASTING.lower())
+    assert dlg.error_text("credit_code").startswith("✓ 校验通过")
+    dlg.done(0)
+
+
+def test_duplicate_code_is_shown_at_the_field_with_the_other_name(qtbot, ctx, page, ledger):
+    dlg = page.add_target()
+    dlg.name.setText("另一家公司")
+    dlg.town.setCurrentIndex(dlg.town.findData(ledger.towns["西湖街道"]))
+    dlg.category.setCurrentIndex(dlg.category.findData(Category.POINT.name))
+    dlg.code.setText(CODE_CASTING)
+    dlg.save()
+    wait_idle(qtbot, ctx)
+    assert dlg.isVisible() and "东港精密铸造有限公司" in dlg.error_text("credit_code")
+    dlg.done(0)
+
+
+def test_square_metres_typed_in_the_dialog_are_stored_as_mu(qtbot, ctx, page, ledger):
+    dlg = page.add_target()
+    dlg.name.setText("西湖电镀厂")
+    dlg.town.setCurrentIndex(dlg.town.findData(ledger.towns["西湖街道"]))
+    dlg.category.setCurrentIndex(dlg.category.findData(Category.POINT.name))
+    dlg.land_unit.setCurrentText("㎡")
+    dlg.land_area.setText("6666.67")
+    assert dlg.land_equiv.text() == "= 10.00 亩"
+    with qtbot.waitSignal(page.results_shown):
+        qtbot.keyClick(dlg.name, Qt.Key.Key_Return)  # Enter saves
+    wait_idle(qtbot, ctx)
+    tid = target_service.search_ids(ctx.db, RegisterFilter(text="电镀"), year=YEAR)[0]
+    assert target_service.get(ctx.db, tid, year=YEAR).values.land_area_mu == Decimal("10.0000")
+    assert page.current_id() == tid  # the new object is selected
+
+
+def test_escape_with_edits_asks_before_discarding(qtbot, page, monkeypatch):
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    dlg = page.add_target()
+    dlg.name.setText("半填的名称")
+    qtbot.keyClick(dlg, Qt.Key.Key_Escape)
+    assert asked and dlg.isVisible() and dlg.name.text() == "半填的名称"
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    dlg.reject()
+    assert not dlg.isVisible()
+
+
+def test_closing_the_window_with_an_unsaved_dialog_asks(page, monkeypatch):
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
+    assert page.confirm_close()  # nothing open
+    dlg = page.add_target()
+    dlg.name.setText("半填的名称")
+    assert page.confirm_close() is False and len(asked) == 1
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    dlg.reject()
+
+
+def test_new_target_starts_in_the_filtered_town_with_its_parks(qtbot, ctx, page, ledger):
+    choose(qtbot, ctx, page.town_filter, ledger.towns["东港镇"])
+    dlg = page.add_target()
+    assert dlg.town.currentData() == ledger.towns["东港镇"]
+    assert [dlg.park.itemText(i) for i in range(dlg.park.count())] == ["（不在片区）", "东港老工业园"]
+    assert not dlg.is_dirty()
+    dlg.done(0)
+
+
+def test_parcel_fields_show_only_for_parcels(page):
+    dlg = page.add_target()
+    assert not dlg.land_cert_no.isVisibleTo(dlg) and dlg.code.isVisibleTo(dlg)
+    dlg.kind.setCurrentIndex(dlg.kind.findData(TargetKind.PARCEL.name))
+    assert dlg.land_cert_no.isVisibleTo(dlg) and dlg.owner.isVisibleTo(dlg) and not dlg.code.isVisibleTo(dlg)
+    assert not dlg.grade.isEnabled()
+    dlg.done(0)
+
+
+# Delete, edit, undo ---------------------------------------------------------------------------------
+
+def test_delete_asks_with_the_name_then_deletes_and_undo_recreates(qtbot, ctx, page, monkeypatch):
+    asked = []
+
+    def yes(_parent, _title, text, *a, **k):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", yes)
+    select_name(qtbot, ctx, page, "西湖纺织印染厂")
+    qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    wait_idle(qtbot, ctx)
+    assert len(asked) == 1 and "西湖纺织印染厂" in asked[0]
+    assert "西湖纺织印染厂" not in shown(page)
+    assert page.count_label.text() == "共 4 条"
+
+    page.act_undo.trigger()
+    wait_idle(qtbot, ctx)
+    assert "西湖纺织印染厂" in shown(page)
+    tid = page.current_id()
+    restored = target_service.get(ctx.db, tid, year=YEAR).values
+    assert (restored.name, restored.grade, restored.state) == ("西湖纺织印染厂", EvaluationClass.C, TargetState.IN_PROGRESS)
+
+    page.act_redo.trigger()
+    wait_idle(qtbot, ctx)
+    assert "西湖纺织印染厂" not in shown(page)
+
+
+def test_delete_answered_no_keeps_the_target(qtbot, ctx, page, monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    select_name(qtbot, ctx, page, "西湖纺织印染厂")
+    page.delete_current()
+    wait_idle(qtbot, ctx)
+    assert "西湖纺织印染厂" in shown(page)
+
+
+def edit_name(qtbot, ctx, page, old: str, new: str) -> None:
+    select_name(qtbot, ctx, page, old)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)  # Enter edits
+    wait_idle(qtbot, ctx)
+    dlg = page._dialog
+    assert dlg is not None and dlg.name.text() == old and not dlg.kind.isEnabled()
+    dlg.name.setText(new)
+    dlg.save()
+    wait_idle(qtbot, ctx)
+
+
+def test_editing_updates_the_row(qtbot, ctx, page):
+    edit_name(qtbot, ctx, page, "西湖纺织印染厂", "西湖纺织印染有限公司")
+    assert "西湖纺织印染有限公司" in shown(page) and "西湖纺织印染厂" not in shown(page)
+    assert page.model.row_data(page.table.currentIndex().row()).name == "西湖纺织印染有限公司"
+
+
+def test_undo_of_an_edit_puts_the_old_values_back(qtbot, ctx, page):
+    edit_name(qtbot, ctx, page, "西湖纺织印染厂", "西湖纺织印染有限公司")
+    page.undo_stack.undo()
+    wait_idle(qtbot, ctx)
+    assert "西湖纺织印染厂" in shown(page) and "西湖纺织印染有限公司" not in shown(page)
+
+
+def test_detail_pane_shows_entries_fields_and_history_after_an_edit(qtbot, ctx, page):
+    edit_name(qtbot, ctx, page, "西湖纺织印染厂", "西湖纺织印染有限公司")
+    wait_idle(qtbot, ctx)
+    pane = page.detail
+    assert pane.title.text() == "西湖纺织印染有限公司（企业）"
+    assert pane.values["grade"].text() == "C类"
+    history = pane.history_model.rows()
+    assert history[0][2] == "修改" and history[0][3] == "名称：西湖纺织印染厂 → 西湖纺织印染有限公司"
+    assert history[-1][2] == "新增"
+
+
+def test_delete_of_a_listed_target_is_refused_with_a_message(qtbot, ctx, page, ledger, monkeypatch):
+    from test_target_service import _put_on_list
+
+    _put_on_list(ctx.db, ledger.towns["东港镇"], ledger.ids["casting"])
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a, **k: warnings.append(text))
+    select_name(qtbot, ctx, page, "东港精密铸造有限公司")
+    wait_idle(qtbot, ctx)
+    assert page.detail.entries_model.rowCount() == 1
+    page.delete_current()
+    wait_idle(qtbot, ctx)
+    assert warnings and "治理清单" in warnings[0]
+    assert "东港精密铸造有限公司" in shown(page)
+    assert not page.undo_stack.canUndo()
