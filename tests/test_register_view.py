@@ -418,3 +418,24 @@ def test_delete_of_a_listed_target_is_refused_with_a_message(qtbot, ctx, page, l
     assert warnings and "治理清单" in warnings[0]
     assert "东港精密铸造有限公司" in shown(page)
     assert not page.undo_stack.canUndo()
+
+
+def test_a_broad_search_shows_its_first_screen_then_completes_without_a_reset(qtbot, ctx, ledger, page):
+    page.FIRST_SCREEN = 2  # the ledger has 5 objects: the first screen holds 2, the rest follows
+    resets, inserted, shown_counts = [], [], []
+    page.model.modelReset.connect(lambda: resets.append(1))
+    page.model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
+    page.results_shown.connect(shown_counts.append)
+    with qtbot.waitSignal(page.results_complete, timeout=5000) as complete:
+        page.set_search_text("")
+    assert complete.args == [5]
+    assert shown_counts == [2]  # rows were on screen before the count was known
+    assert resets == [1] and inserted == [(2, 4)]  # completed by appending, not by a second reset
+    assert page.model.ids() == target_service.search_ids(ctx.db, RegisterFilter(), year=YEAR)
+    assert page.count_label.text() == "共 5 条"
+
+
+def test_first_screen_query_returns_the_head_of_the_full_order(db, ledger):
+    full = target_service.search_ids(db, RegisterFilter(), year=YEAR, sort="land_area_mu", descending=True)
+    assert target_service.search_ids(db, RegisterFilter(), year=YEAR, sort="land_area_mu", descending=True,
+                                     limit=3) == full[:3]

@@ -84,6 +84,20 @@ class RegisterTableModel(QAbstractTableModel):
         self._positions = None
         self.endResetModel()
 
+    def extend_ids(self, ids: list[int]) -> None:
+        """Complete a result first shown by its first screen: append the rest without a reset, so the
+        view keeps its scroll position and selection. Falls back to a reset if the head differs
+        (the ledger changed between the two queries)."""
+        head = len(self._ids)
+        if ids[:head] != self._ids:
+            self.set_ids(ids)
+            return
+        if len(ids) > head:
+            self.beginInsertRows(QModelIndex(), head, len(ids) - 1)
+            self._ids = list(ids)
+            self._positions = None
+            self.endInsertRows()
+
     def set_year(self, year: int) -> None:
         """The evaluation class shown depends on the year: forget every cached row."""
         if year != self._year:

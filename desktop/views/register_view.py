@@ -313,7 +313,9 @@ class DetailPane(QWidget):
 class RegisterPage(QWidget):
     """Every enterprise and parcel: search, filter, sort, add/edit/delete with undo, detail pane."""
 
-    results_shown = Signal(int)  # emitted right after the model shows a new search result (its count)
+    results_shown = Signal(int)  # emitted right after the model shows a new search result (rows shown)
+    results_complete = Signal(int)  # emitted when the whole result (and its count) is in the model
+    FIRST_SCREEN = 200  # rows fetched first; more than a screen, so scrolling starts with rows there
 
     def __init__(self, ctx) -> None:
         super().__init__()
@@ -678,20 +680,46 @@ class RegisterPage(QWidget):
         flt, sort, descending = self.current_filter(), self.model.sort_key, self.model.descending
         db, year = self.ctx.db, self.ctx.year
 
-        self._search_job = _run_latest(
-            self.ctx.worker, latest, generation,
-            lambda: target_service.search_ids(db, flt, year=year, sort=sort, descending=descending),
-            lambda ids: self._show_results(generation, ids), lambda exc: self._search_failed(generation, exc),
-        )
+        # Two steps on the lane: the first screen (a top-N query, fast even when nearly every row
+        # matches), then, unless the first screen already held everything, the whole id list.
+        def first_screen():
+            return target_service.search_ids(db, flt, year=year, sort=sort, descending=descending,
+                                             limit=self.FIRST_SCREEN)
 
-    def _show_results(self, generation: int, ids: list[int]) -> None:
+        def all_ids():
+            return target_service.search_ids(db, flt, year=year, sort=sort, descending=descending)
+
+        def shown(ids: list[int]) -> None:
+            complete = len(ids) < self.FIRST_SCREEN
+            self._show_results(generation, ids, complete=complete)
+            if not complete:
+                self._search_job = _run_latest(
+                    self.ctx.worker, latest, generation, all_ids,
+                    lambda full: self._show_results(generation, full, complete=True),
+                    lambda exc: self._search_failed(generation, exc),
+                )
+
+        self._search_job = _run_latest(self.ctx.worker, latest, generation, first_screen, shown,
+                                       lambda exc: self._search_failed(generation, exc))
+
+    def _show_results(self, generation: int, ids: list[int], *, complete: bool = True) -> None:
         if generation != self._search_latest.value:
+            return
+        if not complete:
+            # First screen: rows to look at now; the count and the rest follow from the lane.
+            self.model.set_ids(ids)
+            self.count_label.setText(f"共 {len(ids)}+ 条，统计中…")
+            self.results_shown.emit(len(ids))
             return
         self._search_job = None
         # Keep the clerk's row selected across searches (and come back to it when the search is cleared).
         keep = self._select_after if self._select_after is not None else self._last_selected
         self._select_after = None
-        self.model.set_ids(ids)
+        first_shown = len(self.model.ids()) == self.FIRST_SCREEN and self.model.ids() == ids[:self.FIRST_SCREEN]
+        if first_shown:
+            self.model.extend_ids(ids)
+        else:
+            self.model.set_ids(ids)
         self.count_label.setText(f"共 {len(ids)} 条")
         row = self.model.row_of(keep) if keep is not None else None
         if row is not None:
@@ -701,7 +729,9 @@ class RegisterPage(QWidget):
             self.table.scrollTo(index)
         else:
             self._current_changed(QModelIndex())
-        self.results_shown.emit(len(ids))
+        if not first_shown:
+            self.results_shown.emit(len(ids))
+        self.results_complete.emit(len(ids))
 
     def _search_failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._search_latest.value:

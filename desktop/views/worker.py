@@ -81,7 +81,13 @@ class Worker(QObject):
 
     @Slot(int, object, object)
     def _on_finished(self, job_id: int, result: Any, error: BaseException | None) -> None:
-        on_done, on_error = self._callbacks.pop(job_id, (None, None))
+        if job_id not in self._callbacks:  # forgotten: nobody wants the answer, not even its error
+            if error is not None:
+                import logging
+
+                logging.getLogger("zzb").info("forgotten job failed: %r", error)
+            return
+        on_done, on_error = self._callbacks.pop(job_id)
         if error is not None:
             if on_error is not None:
                 on_error(error)
