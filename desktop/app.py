@@ -31,6 +31,18 @@ def _install_excepthook() -> None:
     sys.excepthook = hook
 
 
+def _install_chinese_translation(app) -> None:
+    """Qt's own buttons and dialogs (是/否, 取消, the file dialog) in Chinese, from Qt's bundled
+    translations (kept in the PyInstaller bundle too)."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name in ("qtbase",):
+        translator = QTranslator(app)
+        if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), name, "_", folder):
+            app.installTranslator(translator)
+
+
 def run_gui(db: str | None = None, *, selftest: bool = False, after_show=None) -> int:
     """Start the window on `db` (path or URL; default the user-data file). Returns an exit code.
 
@@ -52,6 +64,7 @@ def run_gui(db: str | None = None, *, selftest: bool = False, after_show=None) -
     _setup_logging()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
+    _install_chinese_translation(app)
     icon = paths.resource("icons", "app.png")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))

@@ -215,7 +215,7 @@ def _filtered(q, *, object_type=None, object_id=None, user=None, action=None, te
     if action:
         q = q.where(AuditLog.action == action)
     if text and text.strip():
-        q = q.where(AuditLog.object_label.contains(text.strip(), autoescape=True))
+        q = q.where(AuditLog.object_label.icontains(text.strip(), autoescape=True))
     if since:
         q = q.where(AuditLog.at >= local_midnight_utc(since))
     if until:
