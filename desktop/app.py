@@ -31,6 +31,24 @@ def _install_excepthook() -> None:
     sys.excepthook = hook
 
 
+def _route_qt_messages() -> None:
+    """Qt's own warnings go to the log file, not the clerk's console; the offscreen platform's
+    note about size hints (it cannot forward them to a window manager) is dropped."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    log = logging.getLogger("zzb.qt")
+    levels = {QtMsgType.QtDebugMsg: logging.DEBUG, QtMsgType.QtInfoMsg: logging.INFO,
+              QtMsgType.QtWarningMsg: logging.WARNING, QtMsgType.QtCriticalMsg: logging.ERROR,
+              QtMsgType.QtFatalMsg: logging.CRITICAL}
+
+    def handler(kind, _context, message: str) -> None:
+        if "propagateSizeHints" in message:
+            return
+        log.log(levels.get(kind, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
 def _install_chinese_translation(app) -> None:
     """Qt's own buttons and dialogs (是/否, 取消, the file dialog) in Chinese, from Qt's bundled
     translations (kept in the PyInstaller bundle too)."""
@@ -62,6 +80,7 @@ def run_gui(db: str | None = None, *, selftest: bool = False, after_show=None) -
     from desktop.views.worker import Worker
 
     _setup_logging()
+    _route_qt_messages()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     _install_chinese_translation(app)

@@ -6,11 +6,11 @@ from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QSplitter,
     QStackedWidget,
     QToolBar,
     QWidget,
@@ -41,15 +41,13 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         for _ in self._specs:
             self.stack.addWidget(QWidget())
-        splitter = QSplitter()
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setCollapsible(0, False)
-        splitter.setCollapsible(1, False)
-        splitter.setHandleWidth(1)
-        self.setCentralWidget(splitter)
-        self.splitter = splitter
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
         bar = QToolBar("年度")
         bar.setObjectName("year_toolbar")
@@ -132,9 +130,6 @@ class MainWindow(QMainWindow):
         state = s.value("main/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        split = s.value("main/splitter")
-        if isinstance(split, QByteArray):
-            self.splitter.restoreState(split)
         row = s.value("main/page")
         if row is not None:
             try:
@@ -154,7 +149,6 @@ class MainWindow(QMainWindow):
         s = self.ctx.settings
         s.setValue("main/geometry", self.saveGeometry())
         s.setValue("main/state", self.saveState())
-        s.setValue("main/splitter", self.splitter.saveState())
         s.setValue("main/page", self.nav.currentRow())
         s.sync()
         super().closeEvent(event)

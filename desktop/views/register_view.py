@@ -43,7 +43,7 @@ from desktop.views.worker import show_error
 
 SETTINGS_PREFIX = "register"
 DEFAULT_WIDTHS = {
-    "name": 220, "kind": 44, "town": 72, "category": 72, "grade": 64, "credit_code": 162, "address": 190,
+    "name": 220, "kind": 44, "town": 72, "category": 72, "grade": 64, "credit_code": 178, "address": 190,
     "legal_rep": 72, "land_area_mu": 100, "building_area_m2": 100, "industry": 84, "contiguous_area": 130,
     "state": 72,
 }

@@ -115,6 +115,8 @@ class TargetDialog(QDialog):
         self.code.setMaxLength(40)
         self.code_feedback = QLabel()
         self.code_feedback.setWordWrap(True)
+        # Room for two lines from the start: the longest checksum message wraps once.
+        self.code_feedback.setMinimumHeight(2 * self.code_feedback.fontMetrics().lineSpacing() + 2)
         self.code_override = QCheckBox("保留特殊代码（历史代码校验不通过时）")
         self._add("credit_code", "统一社会信用代码", self.code, extra=[self.code_override], error=self.code_feedback)
 
@@ -302,15 +304,16 @@ class TargetDialog(QDialog):
         norm = credit_code.normalize(self.code.text())
         label = self.code_feedback
         if not norm:
-            label.hide()
-            self.code_override.setVisible(self.code_override.isChecked())
+            # The line stays (with a hint) so the fields below never jump while the code is typed.
+            label.setStyleSheet(HINT_STYLE)
+            label.setText("18位，输入时自动校验；没有代码可留空")
+            label.show()
             return
         problem = credit_code.problem(norm)
         if problem is None:
             shown = f"✓ 校验通过（将保存为 {norm}）" if norm != self.code.text() else "✓ 校验通过"
             label.setStyleSheet(OK_STYLE)
             label.setText(shown)
-            self.code_override.setVisible(self.code_override.isChecked())
         else:
             typing = len(norm) < 18 and all(ch in credit_code.ALPHABET for ch in norm)
             if typing:
@@ -322,7 +325,6 @@ class TargetDialog(QDialog):
             else:
                 label.setStyleSheet(ERROR_STYLE)
                 label.setText(problem)
-            self.code_override.setVisible(not typing or self.code_override.isChecked())
         label.show()
         self._fit()
 
