@@ -1,6 +1,6 @@
 """`zzb`: the program without a window — the same services, no Qt imported.
 
-    zzb [--db PATH|URL] [gui [--selftest] | init | demo | check | backup | restore FILE]
+    zzb [--db PATH|URL] [--selftest] [gui [--selftest] | init | demo | check | backup | restore FILE]
 
 Exit codes: 0 ok, 1 refused or failed (nothing written), 2 usage error.
 """
@@ -86,11 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="PATH|URL", default=None,
                         help="数据库文件路径或 PostgreSQL 连接串（默认：环境变量 ZZB_DB，否则用户数据文件夹中的 ledger.sqlite3）")
     parser.add_argument("--version", action="version", version=f"zzb {__version__}", help="显示版本号并退出")
-    parser.set_defaults(func=_cmd_gui, selftest=False)
+    parser.add_argument("--selftest", action="store_true",
+                        help="同 gui --selftest：打开数据库，在后台渲染主窗口后退出（成功时退出码 0）")
+    parser.set_defaults(func=_cmd_gui)
     sub = parser.add_subparsers(title="命令", metavar="命令", dest="command", parser_class=_SubParser)
 
     p = sub.add_parser("gui", help="打开程序窗口（默认）", description="打开程序窗口。")
-    p.add_argument("--selftest", action="store_true", help="自检：打开数据库，在后台渲染主窗口后退出（成功时退出码 0）")
+    p.add_argument("--selftest", action="store_true", default=argparse.SUPPRESS,
+                   help="自检：打开数据库，在后台渲染主窗口后退出（成功时退出码 0）")
     p.set_defaults(func=_cmd_gui)
 
     p = sub.add_parser("init", help="新建或升级数据库并写入初始数据", description="新建或升级数据库，写入首个年度参数和成员单位。")

@@ -308,9 +308,10 @@ def test_console_script_end_to_end(tmp_path):
     assert usage.returncode == 2
 
 
-def test_gui_selftest_opens_the_window_offscreen_and_exits_0(db_path, tmp_path):
+@pytest.mark.parametrize("words", [["gui", "--selftest"], ["--selftest"]])
+def test_gui_selftest_opens_the_window_offscreen_and_exits_0(db_path, tmp_path, words):
     env = {**os.environ, "ZZB_DATA_DIR": str(tmp_path / "userdata"), "QT_QPA_PLATFORM": "offscreen"}
-    proc = subprocess.run([str(ZZB), "--db", str(db_path), "gui", "--selftest"], capture_output=True, text=True,
+    proc = subprocess.run([str(ZZB), "--db", str(db_path), *words], capture_output=True, text=True,
                           env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "selftest: ok" in proc.stdout
