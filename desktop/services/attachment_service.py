@@ -1,0 +1,134 @@
+"""附件 / 证明材料: files kept in the data folder under their content hash, linked to any object.
+
+The same file attached twice (to one object or many) is stored once. Links are rows of the
+`attachment` table (object_type = a table name, object_id); removing a link never deletes a file
+another link still uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from desktop import paths
+from desktop.models import Attachment
+from desktop.services.errors import NotFound, ValidationError
+
+CHUNK = 1 << 20
+MAX_BYTES = 512 * 1024 * 1024  # a scan or photo set beyond this is surely a mistake
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    id: int
+    file_name: str
+    size: int
+    sha256: str
+    description: str
+    object_type: str
+    object_id: int
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(CHUNK), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def stored_path(sha256: str) -> Path:
+    """Where a file with this hash lives: attachments/ab/abcdef… (two-level fan-out)."""
+    return paths.attachments_dir() / sha256[:2] / sha256
+
+
+def _store(src: Path) -> tuple[str, int]:
+    if not src.is_file():
+        raise ValidationError(f"找不到文件：{src}")
+    size = src.stat().st_size
+    if size > MAX_BYTES:
+        raise ValidationError(f"文件过大（{size / 1048576:.0f} MB）：{src.name}")
+    digest = _sha256(src)
+    dest = stored_path(digest)
+    if not dest.exists():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_suffix(".part")
+        shutil.copyfile(src, tmp)
+        tmp.replace(dest)  # atomic: a half-copied file never has the final name
+    return digest, size
+
+
+def _row(a: Attachment) -> AttachmentRow:
+    return AttachmentRow(a.id, a.file_name, a.size, a.sha256, a.description, a.object_type, a.object_id)
+
+
+def attach(db, object_type: str, object_id: int, src: str | Path, *, description: str = "") -> AttachmentRow:
+    """Copy `src` into the store (once per content) and link it to the object."""
+    src = Path(src)
+    digest, size = _store(src)
+    with db.session() as s:
+        existing = s.scalar(select(Attachment).where(
+            Attachment.object_type == object_type, Attachment.object_id == object_id, Attachment.sha256 == digest))
+        if existing is not None:
+            return _row(existing)
+        a = Attachment(sha256=digest, file_name=src.name, size=size, object_type=object_type, object_id=object_id,
+                       description=description or "")
+        s.add(a)
+        s.flush()
+        return _row(a)
+
+
+def attach_in_session(session, object_type: str, object_id: int, src: str | Path, *, description: str = "") -> Attachment:
+    """The same inside a caller's unit of work (e.g. an agreement saved with its scan)."""
+    src = Path(src)
+    digest, size = _store(src)
+    a = Attachment(sha256=digest, file_name=src.name, size=size, object_type=object_type, object_id=object_id,
+                   description=description or "")
+    session.add(a)
+    return a
+
+
+def list_for(db, object_type: str, object_id: int) -> list[AttachmentRow]:
+    with db.reader() as s:
+        q = select(Attachment).where(Attachment.object_type == object_type, Attachment.object_id == object_id)
+        return [_row(a) for a in s.scalars(q.order_by(Attachment.id))]
+
+
+def counts_for(db, object_type: str, object_ids: list[int]) -> dict[int, int]:
+    if not object_ids:
+        return {}
+    with db.reader() as s:
+        q = (select(Attachment.object_id, func.count(Attachment.id))
+             .where(Attachment.object_type == object_type, Attachment.object_id.in_(object_ids))
+             .group_by(Attachment.object_id))
+        return dict(s.execute(q).tuples().all())
+
+
+def path_of(db, attachment_id: int) -> Path:
+    """The stored file of an attachment (for opening with the system's viewer)."""
+    with db.reader() as s:
+        a = s.get(Attachment, attachment_id)
+        if a is None:
+            raise NotFound("该附件已不存在")
+        p = stored_path(a.sha256)
+    if not p.exists():
+        raise NotFound(f"附件文件缺失：{a.file_name}（数据文件夹中找不到 {p.name}）")
+    return p
+
+
+def remove(db, attachment_id: int) -> None:
+    """Unlink; the stored file goes only when no other link uses it."""
+    with db.session() as s:
+        a = s.get(Attachment, attachment_id)
+        if a is None:
+            raise NotFound("该附件已不存在")
+        digest = a.sha256
+        s.delete(a)
+        s.flush()
+        still_used = s.scalar(select(func.count(Attachment.id)).where(Attachment.sha256 == digest))
+    if not still_used:
+        stored_path(digest).unlink(missing_ok=True)
