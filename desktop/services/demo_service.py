@@ -9,6 +9,8 @@ seconds); the audit log gets one record with the counts.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import importlib.util
 import random
 import re
 import time
@@ -43,6 +45,7 @@ from desktop.models.enums import (
     TargetState,
 )
 from desktop.services import audit, credit_code, rules, year_service
+from desktop.services.list_service import TARGET_STATE_OF
 from desktop.services.errors import Refused
 from desktop.services.search_text import search_text_for
 from desktop.services.units import M2_PER_MU
@@ -125,6 +128,7 @@ class DemoSummary:
     contiguous_area_mu: Decimal = ZERO
     verified_area_mu: Decimal = ZERO
     entries_by_state: dict[str, int] = field(default_factory=dict)
+    extra: dict[str, int] = field(default_factory=dict)  # counts from the areas' populate_demo
     seconds: float = 0.0
 
     def counts(self) -> dict[str, int]:
@@ -263,19 +267,6 @@ def _as_of(year: int, today: dt.date) -> dt.date:
     return end
 
 
-# Entry state → target state (the target follows its list entry).
-TARGET_STATE_OF = {
-    EntryState.DRAFT: TargetState.LISTED,
-    EntryState.SUBMITTED: TargetState.LISTED,
-    EntryState.APPROVED: TargetState.LISTED,
-    EntryState.RETURNED: TargetState.LISTED,
-    EntryState.PLAN_FILED: TargetState.IN_PROGRESS,
-    EntryState.IN_PROGRESS: TargetState.IN_PROGRESS,
-    EntryState.REPORTED: TargetState.IN_PROGRESS,
-    EntryState.VERIFY_FAILED: TargetState.IN_PROGRESS,
-    EntryState.VERIFIED: TargetState.DONE,
-    EntryState.CANCELLED: TargetState.WITHDRAWN,
-}
 # States of an approved list's entries other than 已核实, with weights.
 APPROVED_LIST_STATES = [
     (EntryState.APPROVED, 10), (EntryState.PLAN_FILED, 14), (EntryState.IN_PROGRESS, 30),
@@ -310,12 +301,35 @@ def generate(db, *, enterprises: int = 300, seed: int = 2024, year: int | None =
             params = year_service.params_in_session(s, year)
             year_id = s.scalar(select(Year.id).where(Year.year == year))
             summary = _build(s, params, year_id, enterprises, seed, progress, cancel)
+            summary.extra = _populate_areas(s, seed, params, year_id, _as_of(year, dt.date.today()))
             audit.record(s, "示例数据", "database", label=f"示例数据：{CITY}市（种子 {seed}，{enterprises} 个治理对象）",
                          after={**summary.counts(), "seed": seed, "year": year})
     except _Cancelled:
         raise Refused("已取消") from None
     summary.seconds = round(time.perf_counter() - started, 2)
     return summary
+
+
+# Areas of the year's work that add their own sample rows (each module's populate_demo), in order.
+DEMO_AREAS = ["demo_landbank", "demo_reports", "demo_quota"]
+
+
+def _populate_areas(s, seed: int, params, year_id: int, as_of: dt.date) -> dict[str, int]:
+    """Let each area add its sample rows through the ORM in this same transaction (one audit record
+    covers the whole sample city, so the per-row hook is off meanwhile)."""
+    counts: dict[str, int] = {}
+    s.flush()
+    s.info["skip_audit"] = True
+    try:
+        for i, name in enumerate(DEMO_AREAS):
+            if importlib.util.find_spec(f"desktop.services.{name}") is None:
+                continue
+            module = importlib.import_module(f"desktop.services.{name}")
+            counts.update(module.populate_demo(s, random.Random(seed * 1000 + i), params, year_id, as_of))
+            s.flush()
+    finally:
+        s.info["skip_audit"] = False
+    return counts
 
 
 def _build(s, params, year_id: int, n_objects: int, seed: int, progress, cancel) -> DemoSummary:
