@@ -16,6 +16,12 @@ def test_the_happy_path_reaches_verified():
     assert state is S.VERIFIED
 
 
+def test_a_reported_completion_can_be_withdrawn_before_verification_only():
+    assert next_state(S.REPORTED, "withdraw_report") is S.IN_PROGRESS
+    with pytest.raises(Refused, match="当前状态为“已核实”"):
+        next_state(S.VERIFIED, "withdraw_report")
+
+
 def test_returned_goes_back_to_draft_and_failed_verification_back_to_in_progress():
     assert next_state(next_state(S.SUBMITTED, "return", "面积不符"), "redraft") is S.DRAFT
     assert next_state(next_state(S.REPORTED, "verify_fail", "未拆除"), "resume") is S.IN_PROGRESS
@@ -40,4 +46,4 @@ def test_every_state_but_cancelled_has_a_way_forward():
         if state is not S.CANCELLED:
             assert actions_from(state), state
     assert actions_from(S.CANCELLED) == []
-    assert len(TRANSITIONS) == 11
+    assert len(TRANSITIONS) == 12

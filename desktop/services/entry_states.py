@@ -1,7 +1,8 @@
 """DOMAIN §2: the life of a list entry, as one table of allowed transitions.
 
 草稿 → 已报送 → 已审核 (or 退回 → 草稿) → 方案已备案 → 实施中 → 已报完成 → 已核实
-(or 核实未通过 → 实施中); 已撤销 from any state with a reason.
+(or 核实未通过 → 实施中); 已撤销 from any state with a reason. A completion reported by mistake
+may be withdrawn (已报完成 → 实施中) before it is verified.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ TRANSITIONS: dict[str, tuple[frozenset[S], S, str]] = {
     "file_plan": (frozenset({S.APPROVED}), S.PLAN_FILED, "方案备案"),
     "start": (frozenset({S.PLAN_FILED}), S.IN_PROGRESS, "开始实施"),
     "report_done": (frozenset({S.IN_PROGRESS}), S.REPORTED, "报送完成"),
+    # A completion reported by mistake is withdrawn from the month's report before verification.
+    "withdraw_report": (frozenset({S.REPORTED}), S.IN_PROGRESS, "撤回完成报送"),
     "verify_pass": (frozenset({S.REPORTED}), S.VERIFIED, "核实通过"),
     "verify_fail": (frozenset({S.REPORTED}), S.VERIFY_FAILED, "核实未通过"),
     "resume": (frozenset({S.VERIFY_FAILED}), S.IN_PROGRESS, "重新实施"),
