@@ -42,7 +42,7 @@ def make_small_city(db, year: int = 2024) -> dict[str, int]:
             s.add(t)
             s.flush()
             s.add(ListEntry(list_id=lists[town.id].id, target_id=t.id, planned_method=method,
-                            planned_area_mu=D(planned), state=state,
+                            planned_area_mu=D(planned), state=state, contiguous_area_id=in_park,
                             verified_area_mu=D(verified) if verified else None))
 
         entry(east, "甲厂", EntryState.VERIFIED, "30", verified="28", in_park=park.id)

@@ -114,3 +114,103 @@ def test_target_state_follows_its_entry_to_done_and_withdrawn(town_list):
     assert target_service.get(db, ids["丙印染厂"], year=2024).values.state is TargetState.DONE
     list_service.transition(db, entry_id, "cancel", reason="重复列入")
     assert target_service.get(db, ids["丙印染厂"], year=2024).values.state is TargetState.WITHDRAWN
+
+
+def test_a_returned_entry_may_be_removed_but_an_approved_one_names_its_state(town_list):
+    db, lst, ids = town_list
+    a = list_service.add_entry(db, lst.id, ids["甲铸造厂"], Method.LAND_BANKING, "70")
+    b = list_service.add_entry(db, lst.id, ids["丙印染厂"], Method.REUSE, "10")
+    list_service.submit(db, lst.id)
+    list_service.review(db, lst.id, approve=False, reason="丙印染厂不属于本年度")
+    list_service.remove_entry(db, b)
+    assert [r.id for r in list_service.entries(db, lst.id)] == [a]
+    assert target_service.get(db, ids["丙印染厂"], year=2024).values.state is TargetState.PENDING
+    list_service.submit(db, lst.id)
+    list_service.review(db, lst.id, approve=True)
+    with pytest.raises(Refused, match="当前状态为“已审核”，不能删除"):
+        list_service.remove_entry(db, a)
+
+
+def test_candidates_are_the_towns_targets_not_yet_listed_filtered_by_text(town_list):
+    db, lst, ids = town_list
+    list_service.add_entry(db, lst.id, ids["甲铸造厂"], Method.LAND_BANKING, "70")
+    names = [c.name for c in list_service.candidates(db, lst.id)]
+    assert names == sorted(["乙五金厂", "丙印染厂"])  # not 甲 (listed), not 外镇企业 (other town)
+    found = list_service.candidates(db, lst.id, "五金")
+    assert [c.name for c in found] == ["乙五金厂"]
+    assert found[0].contiguous_area == "东港老工业区" and found[0].land_area_mu == Decimal("30")
+    assert list_service.candidates(db, lst.id, "五金 印染") == []  # every term must match
+
+
+def test_state_counts_and_the_summary_count_entries_by_state(town_list):
+    db, lst, ids = town_list
+    list_service.add_entry(db, lst.id, ids["甲铸造厂"], Method.LAND_BANKING, "70")
+    list_service.submit(db, lst.id)
+    list_service.add_entry(db, lst.id, ids["丙印染厂"], Method.REUSE, "10")
+    expected = {EntryState.SUBMITTED: 1, EntryState.DRAFT: 1}
+    assert list_service.state_counts(db, lst.id) == expected
+    assert list_service.get_or_create_list(db, lst.town_id, 2024).state_counts == expected
+
+
+def test_town_overview_shows_every_town_with_its_share_and_no_list_as_none(town_list):
+    db, lst, ids = town_list
+    list_service.add_entry(db, lst.id, ids["甲铸造厂"], Method.LAND_BANKING, "70.01")
+    list_service.add_entry(db, lst.id, ids["乙五金厂"], Method.ACQUISITION, "30")
+    rows = {r.town: r for r in list_service.town_overview(db, 2024)}
+    assert set(rows) == {"东港镇", "城南街道"}
+    east = rows["东港镇"]
+    assert east.entry_count == 2 and east.listed_mu == Decimal("100.01") and east.below_minimum
+    assert east.share == list_service.share_check(db, lst.id)  # the same rule, the same numbers
+    south = rows["城南街道"]
+    assert south.list_id is None and south.status is None and south.entry_count == 0 and not south.below_minimum
+
+
+def test_transition_many_is_all_or_nothing_and_names_the_refused_entry(town_list):
+    db, lst, ids = town_list
+    a = list_service.add_entry(db, lst.id, ids["甲铸造厂"], Method.LAND_BANKING, "70")
+    b = list_service.add_entry(db, lst.id, ids["丙印染厂"], Method.REUSE, "10")
+    list_service.submit(db, lst.id)
+    list_service.review(db, lst.id, approve=True)
+    list_service.transition(db, a, "file_plan")
+    with pytest.raises(Refused, match="“丙印染厂”：当前状态为“已审核”，不能开始实施"):
+        list_service.transition_many(db, [a, b], "start")
+    states = {r.id: r.state for r in list_service.entries(db, lst.id)}
+    assert states == {a: EntryState.PLAN_FILED, b: EntryState.APPROVED}  # a did not move either
+    assert list_service.transition_many(db, [a, b], "cancel", reason="企业已自行关停") == 2
+    assert {r.state for r in list_service.entries(db, lst.id)} == {EntryState.CANCELLED}
+
+
+def test_several_steps_in_one_session_commit_together(town_list):
+    db, lst, ids = town_list
+    entry_id = list_service.add_entry(db, lst.id, ids["丙印染厂"], Method.REUSE, "10")
+    list_service.submit(db, lst.id)
+    list_service.review(db, lst.id, approve=True)
+    with pytest.raises(Refused, match="当前状态为“方案已备案”，不能报送完成"):
+        with db.session() as s:
+            e = list_service.get_entry(s, entry_id)
+            list_service.apply_step(s, e, "file_plan")
+            list_service.apply_step(s, e, "report_done")  # skips 开始实施: refused, and file_plan rolls back
+    assert list_service.entries(db, lst.id)[0].state is EntryState.APPROVED
+    with db.session() as s:
+        e = list_service.get_entry(s, entry_id)
+        for action in ("file_plan", "start"):
+            list_service.apply_step(s, e, action)
+    assert list_service.entries(db, lst.id)[0].state is EntryState.IN_PROGRESS
+    assert target_service.get(db, ids["丙印染厂"], year=2024).values.state is TargetState.IN_PROGRESS
+
+
+def test_an_entry_lies_in_the_targets_park_unless_the_clerk_says_no_park(town_list):
+    db, lst, ids = town_list
+    list_service.add_entry(db, lst.id, ids["乙五金厂"], Method.ACQUISITION, "30")
+    assert list_service.entries(db, lst.id)[0].contiguous_area == "东港老工业区"
+    list_service.remove_entry(db, list_service.entries(db, lst.id)[0].id)
+    list_service.add_entry(db, lst.id, ids["乙五金厂"], Method.ACQUISITION, "30", contiguous_area_id=None)
+    assert list_service.entries(db, lst.id)[0].contiguous_area_id is None
+
+
+def test_find_list_reads_without_creating(town_list):
+    db, lst, _ids = town_list
+    assert list_service.find_list(db, lst.town_id, 2024).id == lst.id
+    south = next(r for r in list_service.town_overview(db, 2024) if r.town == "城南街道")
+    assert list_service.find_list(db, south.town_id, 2024) is None
+    assert [s.town for s in list_service.list_summaries(db, 2024)] == ["东港镇"]

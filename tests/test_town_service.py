@@ -37,8 +37,9 @@ def add_entry(db, town_id: int, name: str, area, state: EntryState, *, method: M
             s.add(gl)
             s.flush()
         tid = make_target(s, town_id, name, park_id)
+        # As list_service.add_entry does: the entry takes its target's park.
         s.add(ListEntry(list_id=gl.id, target_id=tid, planned_method=method, planned_area_mu=D(area), state=state,
-                        verified_area_mu=None if verified is None else D(verified)))
+                        contiguous_area_id=park_id, verified_area_mu=None if verified is None else D(verified)))
 
 
 def add_park(db, town_id: int, name: str, status=ParkStatus.PLANNED, start=None) -> int:

@@ -8,8 +8,10 @@ submit and on review.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Iterable
 
 from sqlalchemy import select
 
@@ -17,6 +19,7 @@ from desktop.models import ContiguousArea, GovernanceList, ListEntry, Target, To
 from desktop.models.base import utcnow
 from desktop.models.enums import EntryState, ListStatus, Method, TargetState
 from desktop.services import entry_states, rules, year_service
+from desktop.services.target_service import normalize_query
 from desktop.services.context import current_user
 from desktop.services.errors import NotFound, Refused, ValidationError
 
@@ -69,6 +72,7 @@ class ListSummary:
     entry_count: int
     share: ShareCheck
     revision: int
+    state_counts: dict[EntryState, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -91,23 +95,31 @@ class EntryRow:
     revision: int
 
 
-def _share(session, lst: GovernanceList, minimum: Decimal) -> ShareCheck:
+def share_of(rows: Iterable[tuple[EntryState, Method, Decimal | None, int | None]], minimum: Decimal) -> ShareCheck:
+    """三(一): the share of (state, method, planned 亩, park id) rows — cancelled and 企业自主技改
+    entries left out — judged against the year's minimum."""
     listed = contiguous = ZERO
-    for e in lst.entries:
-        if e.state in rules.INACTIVE_STATES or e.planned_method in rules.UNCOUNTED_METHODS:
+    for state, method, area, park_id in rows:
+        if state in rules.INACTIVE_STATES or method in rules.UNCOUNTED_METHODS:
             continue
-        listed += e.planned_area_mu or ZERO
-        if e.contiguous_area_id is not None:
-            contiguous += e.planned_area_mu or ZERO
+        listed += area or ZERO
+        if park_id is not None:
+            contiguous += area or ZERO
     return ShareCheck(listed, contiguous, rules.contiguous_share_pct(listed, contiguous), minimum,
                       rules.share_below_minimum(listed, contiguous, minimum))
+
+
+def _share(session, lst: GovernanceList, minimum: Decimal) -> ShareCheck:
+    return share_of(((e.state, e.planned_method, e.planned_area_mu, e.contiguous_area_id) for e in lst.entries),
+                    minimum)
 
 
 def _summary(session, lst: GovernanceList) -> ListSummary:
     params = year_service.params_in_session(session, lst.year.year)
     return ListSummary(lst.id, lst.town_id, lst.town.name, lst.year.year, lst.status, lst.submitted_at,
                        lst.reviewed_at, lst.reviewer, lst.return_reason, len(lst.entries),
-                       _share(session, lst, params.contiguous_share_min_pct), lst.revision)
+                       _share(session, lst, params.contiguous_share_min_pct), lst.revision,
+                       dict(Counter(e.state for e in lst.entries)))
 
 
 def _year_id(session, year: int) -> int:
@@ -124,6 +136,13 @@ def _get_list(session, list_id: int) -> GovernanceList:
     return lst
 
 
+def check_editable(state: EntryState, verb: str) -> None:
+    """三(一): only draft or returned entries may be changed or deleted; the refusal names the state."""
+    if state not in EDITABLE_STATES:
+        hint = "；已报送的条目请撤销并填写原因" if verb == "删除" else ""
+        raise Refused(f"当前状态为“{state.label}”，不能{verb}（仅草稿或退回的条目可{verb}）{hint}")
+
+
 def get_or_create_list(db, town_id: int, year: int) -> ListSummary:
     with db.session() as s:
         year_id = _year_id(s, year)
@@ -135,6 +154,14 @@ def get_or_create_list(db, town_id: int, year: int) -> ListSummary:
             s.add(lst)
             s.flush()
         return _summary(s, lst)
+
+
+def find_list(db, town_id: int, year: int) -> ListSummary | None:
+    """The town's list of the year, or None when it has none yet (nothing is created)."""
+    with db.reader() as s:
+        year_id = _year_id(s, year)
+        lst = s.scalar(select(GovernanceList).where(GovernanceList.town_id == town_id, GovernanceList.year_id == year_id))
+        return None if lst is None else _summary(s, lst)
 
 
 def list_summaries(db, year: int) -> list[ListSummary]:
@@ -172,8 +199,10 @@ def _clean_area(value) -> Decimal:
     return value
 
 
-def _sync_target_state(session, target: Target) -> None:
-    """A target's state follows its most advanced live entry (cancelled ones only when all are)."""
+def sync_target_state(session, target: Target) -> None:
+    """A target's state follows its most advanced live entry (cancelled ones only when all are).
+
+    Call it inside the session that changed the target's entries (after a flush)."""
     states = [e.state for e in session.scalars(select(ListEntry).where(ListEntry.target_id == target.id))]
     live = [st for st in states if st is not EntryState.CANCELLED]
     if live:
@@ -187,8 +216,15 @@ def _sync_target_state(session, target: Target) -> None:
         target.state = new
 
 
+_sync_target_state = sync_target_state  # the earlier private name
+
+
+TARGET_PARK = object()  # add_entry's default: the entry lies in the target's own park (if any)
+
+
 def add_entry(db, list_id: int, target_id: int, method: Method, planned_area_mu, *,
-              contiguous_area_id: int | None = None, note: str = "") -> int:
+              contiguous_area_id=TARGET_PARK, note: str = "") -> int:
+    """A draft entry; `contiguous_area_id` defaults to the target's park, None means in no park."""
     area = _clean_area(planned_area_mu)
     with db.session() as s:
         lst = _get_list(s, list_id)
@@ -199,14 +235,14 @@ def add_entry(db, list_id: int, target_id: int, method: Method, planned_area_mu,
             raise ValidationError(f"“{target.name}”不属于{lst.town.name}，不能列入该镇街清单", field="target_id")
         if s.scalar(select(ListEntry.id).where(ListEntry.list_id == list_id, ListEntry.target_id == target_id)):
             raise Refused(f"“{target.name}”已在本清单中")
-        park = contiguous_area_id if contiguous_area_id is not None else target.contiguous_area_id
+        park = target.contiguous_area_id if contiguous_area_id is TARGET_PARK else contiguous_area_id
         entry = ListEntry(list_id=list_id, target_id=target_id, planned_method=method, planned_area_mu=area,
                           contiguous_area_id=park, note=note or "")
         s.add(entry)
         if lst.status is ListStatus.APPROVED:
             lst.status = ListStatus.DRAFT  # 补报: the new entry has to be submitted and reviewed
         s.flush()
-        _sync_target_state(s, target)
+        sync_target_state(s, target)
         return entry.id
 
 
@@ -217,8 +253,7 @@ def update_entry(db, entry_id: int, *, method: Method, planned_area_mu, contiguo
         e = s.get(ListEntry, entry_id)
         if e is None:
             raise NotFound("该清单条目已不存在")
-        if e.state not in EDITABLE_STATES:
-            raise Refused(f"当前状态为“{e.state.label}”，不能修改（仅草稿或退回的条目可修改）")
+        check_editable(e.state, "修改")
         if expected_revision is not None and e.revision != expected_revision:
             raise Refused("该条目已被他人修改，请刷新后重试")
         for name, value in (("planned_method", method), ("planned_area_mu", area),
@@ -228,16 +263,25 @@ def update_entry(db, entry_id: int, *, method: Method, planned_area_mu, contiguo
 
 
 def remove_entry(db, entry_id: int) -> None:
+    remove_entries(db, [entry_id])
+
+
+def remove_entries(db, entry_ids: list[int]) -> int:
+    """Delete draft or returned entries, all or nothing (a refusal names the entry and its state)."""
     with db.session() as s:
-        e = s.get(ListEntry, entry_id)
-        if e is None:
-            raise NotFound("该清单条目已不存在")
-        if e.state is not EntryState.DRAFT:
-            raise Refused(f"当前状态为“{e.state.label}”，不能删除；已报送的条目请撤销并填写原因")
-        target = e.target
-        s.delete(e)
+        targets = []
+        for entry_id in entry_ids:
+            e = get_entry(s, entry_id)
+            try:
+                check_editable(e.state, "删除")
+            except Refused as exc:
+                raise Refused(f"“{e.target.name}”：{exc.message}" if len(entry_ids) > 1 else exc.message) from None
+            targets.append(e.target)
+            s.delete(e)
         s.flush()
-        _sync_target_state(s, target)
+        for target in targets:
+            sync_target_state(s, target)
+        return len(entry_ids)
 
 
 def share_check(db, list_id: int) -> ShareCheck:
@@ -268,7 +312,7 @@ def submit(db, list_id: int) -> ShareCheck:
         lst.submitted_at = utcnow()
         s.flush()
         for e in todo:
-            _sync_target_state(s, e.target)
+            sync_target_state(s, e.target)
         params = year_service.params_in_session(s, lst.year.year)
         return _share(s, lst, params.contiguous_share_min_pct)
 
@@ -288,24 +332,145 @@ def review(db, list_id: int, *, approve: bool, reason: str = "") -> ShareCheck:
         lst.return_reason = "" if approve else reason.strip()
         s.flush()
         for e in todo:
-            _sync_target_state(s, e.target)
+            sync_target_state(s, e.target)
         params = year_service.params_in_session(s, lst.year.year)
         return _share(s, lst, params.contiguous_share_min_pct)
+
+
+def get_entry(session, entry_id: int) -> ListEntry:
+    e = session.get(ListEntry, entry_id)
+    if e is None:
+        raise NotFound("该清单条目已不存在")
+    return e
+
+
+def apply_step(session, e: ListEntry, action: str, *, reason: str = "", on: dt.date | None = None,
+               verified_area_mu: Decimal | None = None) -> EntryState:
+    """One entry's step inside the caller's session (so several steps, or a step and the rows it
+    goes with — a plan, a verification — commit as one unit). Refused names the current state."""
+    _step(session, e, action, reason)
+    if action == "report_done":
+        e.completed_on = on or dt.date.today()
+    if action == "verify_pass":
+        e.verified_on = on or dt.date.today()
+        e.verified_area_mu = verified_area_mu if verified_area_mu is not None else e.planned_area_mu
+    session.flush()
+    sync_target_state(session, e.target)
+    return e.state
 
 
 def transition(db, entry_id: int, action: str, *, reason: str = "", on: dt.date | None = None,
                verified_area_mu: Decimal | None = None) -> EntryState:
     """One entry's step (方案备案, 开始实施, 报送完成, 核实, 撤销 …) through the transition table."""
     with db.session() as s:
-        e = s.get(ListEntry, entry_id)
-        if e is None:
-            raise NotFound("该清单条目已不存在")
-        _step(s, e, action, reason)
-        if action == "report_done":
-            e.completed_on = on or dt.date.today()
-        if action == "verify_pass":
-            e.verified_on = on or dt.date.today()
-            e.verified_area_mu = verified_area_mu if verified_area_mu is not None else e.planned_area_mu
-        s.flush()
-        _sync_target_state(s, e.target)
-        return e.state
+        return apply_step(s, get_entry(s, entry_id), action, reason=reason, on=on, verified_area_mu=verified_area_mu)
+
+
+def transition_many(db, entry_ids: list[int], action: str, *, reason: str = "") -> int:
+    """The same step for several entries, all or nothing: one refused entry leaves every entry as it
+    was, and the message names that entry and its state."""
+    if not entry_ids:
+        raise Refused("请先选择清单条目")
+    with db.session() as s:
+        for entry_id in entry_ids:
+            e = get_entry(s, entry_id)
+            try:
+                apply_step(s, e, action, reason=reason)
+            except Refused as exc:
+                raise Refused(f"“{e.target.name}”：{exc.message}") from None
+        return len(entry_ids)
+
+
+# Queries for the 年度清单 page ------------------------------------------------------------------
+
+CANDIDATE_LIMIT = 200
+
+
+@dataclass
+class CandidateRow:
+    """A target of the list's town that is not on the list yet."""
+
+    id: int
+    name: str
+    credit_code: str | None
+    category: str
+    land_area_mu: Decimal | None
+    contiguous_area_id: int | None
+    contiguous_area: str
+    state: TargetState
+    address: str
+
+
+def candidates(db, list_id: int, text: str = "", *, limit: int = CANDIDATE_LIMIT) -> list[CandidateRow]:
+    """Targets of the list's town not yet on it, matching every term of `text` (name, code, address),
+    by name; at most `limit` rows (the dialog asks for more letters beyond that)."""
+    with db.reader() as s:
+        lst = _get_list(s, list_id)
+        on_list = select(ListEntry.target_id).where(ListEntry.list_id == list_id)
+        q = (
+            select(Target, ContiguousArea.name)
+            .outerjoin(ContiguousArea, ContiguousArea.id == Target.contiguous_area_id)
+            .where(Target.town_id == lst.town_id, Target.id.not_in(on_list))
+        )
+        for term in normalize_query(text):
+            q = q.where(Target.search_text.contains(term, autoescape=True))
+        q = q.order_by(Target.name, Target.id).limit(limit)
+        return [CandidateRow(t.id, t.name, t.credit_code, t.category.label, t.land_area_mu, t.contiguous_area_id,
+                             park or "", t.state, t.address)
+                for t, park in s.execute(q)]
+
+
+def state_counts(db, list_id: int) -> dict[EntryState, int]:
+    """How many entries of the list are in each state (states with none are left out)."""
+    with db.reader() as s:
+        _get_list(s, list_id)
+        return dict(Counter(s.scalars(select(ListEntry.state).where(ListEntry.list_id == list_id))))
+
+
+@dataclass
+class TownListRow:
+    """One town's list at a glance (the page's overview): a town without a list yet has list_id None."""
+
+    town_id: int
+    town: str
+    list_id: int | None
+    status: ListStatus | None
+    entry_count: int
+    share: ShareCheck
+
+    @property
+    def listed_mu(self) -> Decimal:
+        return self.share.listed_mu
+
+    @property
+    def share_pct(self) -> Decimal | None:
+        return self.share.share_pct
+
+    @property
+    def below_minimum(self) -> bool:
+        return self.share.below_minimum
+
+
+def town_overview(db, year: int) -> list[TownListRow]:
+    """Every active town (and any inactive one that has a list) with its list's status, size and share."""
+    with db.reader() as s:
+        year_id = _year_id(s, year)
+        minimum = year_service.params_in_session(s, year).contiguous_share_min_pct
+        lists = {town_id: (list_id, status) for list_id, town_id, status in s.execute(
+            select(GovernanceList.id, GovernanceList.town_id, GovernanceList.status)
+            .where(GovernanceList.year_id == year_id))}
+        rows_of: dict[int, list] = {}
+        for list_id, state, method, area, park in s.execute(
+                select(ListEntry.list_id, ListEntry.state, ListEntry.planned_method, ListEntry.planned_area_mu,
+                       ListEntry.contiguous_area_id)
+                .join(GovernanceList, GovernanceList.id == ListEntry.list_id)
+                .where(GovernanceList.year_id == year_id)):
+            rows_of.setdefault(list_id, []).append((state, method, area, park))
+        out = []
+        for town_id, name, active in s.execute(select(Town.id, Town.name, Town.active).order_by(Town.sort_order, Town.id)):
+            list_id, status = lists.get(town_id, (None, None))
+            if not active and list_id is None:
+                continue
+            rows = rows_of.get(list_id, [])
+            out.append(TownListRow(town_id, name, list_id, status, len(rows), share_of(rows, minimum)))
+        return out

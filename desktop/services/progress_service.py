@@ -67,18 +67,19 @@ def year_progress(db, year: int) -> YearProgress:
         by_state: dict[EntryState, int] = defaultdict(int)
         q = (
             select(GovernanceList.town_id, ListEntry.state, ListEntry.planned_method, ListEntry.planned_area_mu,
-                   ListEntry.verified_area_mu, ListEntry.contiguous_area_id, Target.contiguous_area_id)
+                   ListEntry.verified_area_mu, ListEntry.contiguous_area_id)
             .join(GovernanceList, GovernanceList.id == ListEntry.list_id)
             .join(Target, Target.id == ListEntry.target_id)
             .where(GovernanceList.year_id == year_id)
         )
-        for town_id, state, method, planned, verified, entry_park, target_park in s.execute(q):
+        for town_id, state, method, planned, verified, entry_park in s.execute(q):
             by_state[state] += 1
             row = rows.get(town_id)
             if row is None or state in rules.INACTIVE_STATES or method in rules.UNCOUNTED_METHODS:
                 continue
             row.listed_mu += planned or ZERO
-            if entry_park is not None or target_park is not None:
+            # 三(一): the entry's own park decides (list_service's share reads the same field).
+            if entry_park is not None:
                 row.contiguous_mu += planned or ZERO
             if rules.counts_toward_completion(state, method):
                 row.verified_mu += verified if verified is not None else (planned or ZERO)
