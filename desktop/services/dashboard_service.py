@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from desktop.models.enums import EntryState
-from desktop.services import audit, progress_service, rules
+from desktop.services import audit, calendar_service, deadline_service, progress_service, rules
 
 RECENT_LIMIT = 15
 
@@ -55,6 +55,11 @@ class DashboardSummary:
     # Every EntryState in the order of an entry's life, zeros included.
     entries_by_state: list[tuple[EntryState, int]] = field(default_factory=list)
     recent: list[RecentChange] = field(default_factory=list)
+    # 期限 (deadline_service.counts as of today) and the next-year holiday-table warning (from November).
+    deadlines_overdue: int = 0
+    deadlines_soon: int = 0
+    deadlines_no_calendar: int = 0
+    calendar_warning: str | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -65,9 +70,11 @@ class DashboardSummary:
         return sum(n for _, n in self.entries_by_state)
 
 
-def summary(db, year: int, recent_limit: int = RECENT_LIMIT) -> DashboardSummary:
-    """Everything the dashboard shows for `year`."""
+def summary(db, year: int, recent_limit: int = RECENT_LIMIT, *, today: dt.date | None = None) -> DashboardSummary:
+    """Everything the dashboard shows for `year` (deadlines as of `today`, default the real today)."""
+    today = today or dt.date.today()
     progress = progress_service.year_progress(db, year)
+    due = deadline_service.counts(db, today)
     total = progress.totals
     towns = [
         TownBar(t.town_id, t.town, t.target_area_mu, t.listed_mu, t.verified_mu, t.share_below_min)
@@ -96,4 +103,8 @@ def summary(db, year: int, recent_limit: int = RECENT_LIMIT) -> DashboardSummary
         towns=towns,
         entries_by_state=[(s, progress.entries_by_state.get(s, 0)) for s in EntryState],
         recent=recent,
+        deadlines_overdue=due[deadline_service.OVERDUE],
+        deadlines_soon=due[deadline_service.SOON],
+        deadlines_no_calendar=due[deadline_service.NO_CALENDAR],
+        calendar_warning=calendar_service.next_year_missing_warning(db, today),
     )

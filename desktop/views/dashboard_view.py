@@ -34,6 +34,8 @@ from desktop.views.worker import show_error
 EMPTY_TEXT = "尚无镇街，请在“镇街与任务分解”中添加，或载入示例数据"
 AMBER = "#b26a00"
 OK_GREEN = "#2e7d32"
+DEADLINE_RED = "#c62828"
+BANNER_STYLE = "background: #fff4ce; border: 1px solid #e0b252; border-radius: 4px; padding: 6px 10px; color: #5c4400;"
 BAR_COLORS = ("#9fb3c8", "#f0a04b", "#3a9d5d")  # target, listed, verified
 # Category labels are turned when the longest name is wider than its slot; with very many towns
 # they are also shortened (the full name is in the bar's tooltip).
@@ -157,6 +159,20 @@ class DashboardPage(QWidget):
         self.title = QLabel("")
         self.title.setStyleSheet("font-size: 18px; font-weight: bold;")
         lay.addWidget(self.title)
+        # 期限: overdue and due-soon counts (a link to the 期限 page) and the next-year holiday warning.
+        self.deadline_label = QLabel("")
+        self.deadline_label.setObjectName("deadline_label")
+        self.deadline_label.setTextFormat(Qt.TextFormat.RichText)
+        self.deadline_label.linkActivated.connect(lambda _link: self._open_page("deadlines"))
+        lay.addWidget(self.deadline_label)
+        self.calendar_banner = QLabel("")
+        self.calendar_banner.setObjectName("calendar_banner")
+        self.calendar_banner.setWordWrap(True)
+        self.calendar_banner.setTextFormat(Qt.TextFormat.RichText)
+        self.calendar_banner.setStyleSheet(BANNER_STYLE)
+        self.calendar_banner.linkActivated.connect(lambda _link: self._open_page("holidays"))
+        self.calendar_banner.setVisible(False)
+        lay.addWidget(self.calendar_banner)
 
         cards = QHBoxLayout()
         cards.setSpacing(10)
@@ -312,6 +328,24 @@ class DashboardPage(QWidget):
         self.state_total.setText(f"合计 {s.entry_total} 条（只有“已核实”的面积计入完成）")
 
         self._build_chart(s)
+        self._show_deadlines(s)
+
+    def _show_deadlines(self, s: DashboardSummary) -> None:
+        overdue_color = DEADLINE_RED if s.deadlines_overdue else OK_GREEN
+        soon_color = AMBER if s.deadlines_soon else OK_GREEN
+        text = (f"期限：<b style='color:{overdue_color};'>逾期 {s.deadlines_overdue} 项</b> / "
+                f"<b style='color:{soon_color};'>5个工作日内到期 {s.deadlines_soon} 项</b>")
+        if s.deadlines_no_calendar:
+            text += f"　（{s.deadlines_no_calendar} 项因节假日安排未录入无法计算）"
+        self.deadline_label.setText(text + "　<a href='deadlines'>查看期限</a>")
+        warning = s.calendar_warning
+        self.calendar_banner.setText(f"⚠ {warning}　<a href='holidays'>打开节假日</a>" if warning else "")
+        self.calendar_banner.setVisible(bool(warning))
+
+    def _open_page(self, key: str) -> None:
+        open_page = getattr(self.window(), "page", None)
+        if open_page is not None:
+            open_page(key)
 
     @staticmethod
     def _set_bar(bar: QProgressBar, pct: Decimal | None) -> None:

@@ -309,7 +309,17 @@ class TownPage(QWidget):
         f.setPointSize(f.pointSize() + 3)
         f.setBold(True)
         self.title.setFont(f)
-        outer.addWidget(self.title)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title)
+        title_row.addStretch(1)
+        self.export_status = QLabel("")
+        self.export_status.setObjectName("export_status")
+        title_row.addWidget(self.export_status)
+        self.export_button = QPushButton("导出任务分解表…")
+        self.export_button.setToolTip("导出附件1任务分解表（含进度）为 Excel，可直接打印（A4 横向）")
+        self.export_button.clicked.connect(self._choose_export_file)
+        title_row.addWidget(self.export_button)
+        outer.addLayout(title_row)
         self.summary = QLabel("")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         outer.addWidget(self.summary)
@@ -690,6 +700,43 @@ class TownPage(QWidget):
     def _deleted(self) -> None:
         self._editing_id = None
         self.ctx.changed("town")
+
+    # Export (附件1 with progress) --------------------------------------------------------
+    def _choose_export_file(self) -> None:
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QFileDialog
+
+        from desktop.services import progress_export
+
+        folder = self.ctx.settings.value("towns/export_dir", str(Path.home()))
+        name = progress_export.default_filename(self.ctx.year)
+        path, _ = QFileDialog.getSaveFileName(self, "导出任务分解表", str(Path(folder) / name), "Excel 工作簿 (*.xlsx)")
+        if path:
+            target = Path(path).with_suffix(".xlsx")
+            self.ctx.settings.setValue("towns/export_dir", str(target.parent))
+            self.export_to(target)
+
+    def export_to(self, path) -> None:
+        """Write the year's 任务分解表 with progress on the worker."""
+        from desktop.services import progress_export
+
+        db, year = self.ctx.db, self.ctx.year
+        self.export_button.setEnabled(False)
+        self.export_status.setStyleSheet("color: #57606a;")
+        self.export_status.setText("正在导出…")
+
+        def done(p) -> None:
+            self.export_button.setEnabled(True)
+            self.export_status.setStyleSheet("color: #2e7d32;")
+            self.export_status.setText(f"已导出：{p}")
+
+        def failed(exc: BaseException) -> None:
+            self.export_button.setEnabled(True)
+            self.export_status.setText("")
+            show_error(self, exc)
+
+        self.ctx.worker.run(lambda: progress_export.export_task_table(db, year, path), done, failed)
 
     def _confirm(self, title: str, message: str) -> bool:
         return QMessageBox.question(self, title, message) == QMessageBox.StandardButton.Yes

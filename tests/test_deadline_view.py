@@ -1,0 +1,191 @@
+"""期限 page: every due item, red overdue and amber within 5 workdays, filters, as-of date, the banner;
+and the 总览 page's deadline counts and next-year warning."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from conftest import wait_idle
+from PySide6.QtCore import QDate, Qt
+from sqlalchemy import select
+
+from desktop.models import Agreement, MonthlyReport, Year
+from desktop.models.enums import AgreementKind
+from desktop.services import deadline_service, town_service
+
+D = dt.date
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+
+
+@pytest.fixture
+def towns(db):
+    ids = {name: town_service.create_town(db, name).id for name in ("甲镇", "乙镇")}
+    with db.session() as s:
+        year_id = s.scalar(select(Year.id).where(Year.year == 2024))
+        s.add(MonthlyReport(town_id=ids["甲镇"], year_id=year_id, month=1, reported_on=D(2024, 1, 15)))
+        s.add(Agreement(kind=AgreementKind.COOPERATION, town_id=ids["乙镇"], year_id=year_id, party_a="乙镇人民政府",
+                        party_b="市城投集团", signed_on=D(2024, 2, 26)))
+    return ids
+
+
+@pytest.fixture
+def page(qtbot, ctx, towns):
+    from desktop.views.deadline_view import DeadlinePage
+
+    p = DeadlinePage(ctx)
+    qtbot.addWidget(p)
+    p.resize(1200, 700)
+    p.show()
+    p.set_as_of(D(2024, 3, 15))
+    p.activate()
+    wait_idle(qtbot, ctx)
+    return p
+
+
+def col(key):
+    from desktop.views.deadline_view import DeadlineModel
+
+    return [k for k, _ in DeadlineModel.COLUMNS].index(key)
+
+
+def cell(model, row, key, role=Qt.ItemDataRole.DisplayRole):
+    return model.data(model.index(row, col(key)), role)
+
+
+def table(model):
+    return [(cell(model, r, "status"), cell(model, r, "kind"), cell(model, r, "town"), cell(model, r, "subject"))
+            for r in range(model.rowCount())]
+
+
+def test_deadline_model_passes_the_model_tester(qtmodeltester, db, towns):
+    from desktop.views.deadline_view import DeadlineModel
+
+    model = DeadlineModel()
+    model.set_rows(deadline_service.deadlines(db, as_of=D(2024, 3, 15)), D(2024, 3, 15))
+    qtmodeltester.check(model)
+    assert model.rowCount() > 0
+    model.sort(col("due_date"), Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(model)
+
+
+def test_overdue_rows_are_red_and_rows_within_5_workdays_amber(page):
+    m = page.model
+    statuses = [r.status for r in m.rows]
+    assert "overdue" in statuses and "soon" in statuses
+    for r, row in enumerate(m.rows):
+        brush = cell(m, r, "subject", Qt.ItemDataRole.BackgroundRole)
+        if row.status == "overdue":
+            assert brush.color().name().lower() == "#f4c7c3"
+        elif row.status == "soon":
+            assert brush.color().name().lower() == "#ffe699"
+        else:
+            assert brush is None or row.status == "no_calendar"
+
+
+def test_by_default_done_items_are_hidden_and_most_urgent_first(page):
+    rows = table(page.model)
+    assert all(s != "已完成" for s, *_ in rows)
+    assert ("已逾期", "月度报送", "乙镇", "2024年1月完成情况报送") in rows
+    assert ("已逾期", "月度报送", "甲镇", "2024年1月完成情况报送") not in rows  # reported on 15 Jan
+    assert rows[0][0] == "已逾期"
+    agreement = next(r for r in range(page.model.rowCount()) if cell(page.model, r, "kind") == "协议备案")
+    assert cell(page.model, agreement, "due_date") == "2024-03-11" and cell(page.model, agreement, "status") == "已逾期"
+    assert cell(page.model, agreement, "workdays_left") == "逾期 4 个工作日"
+
+
+def test_the_counts_line_sums_up_the_filtered_rows(page):
+    text = page.counts_label.text()
+    assert "已逾期 4 项" in text and "5个工作日内到期 2 项" in text and "已完成 2 项" in text
+
+
+def test_filters_by_town_kind_and_status(qtbot, page, towns):
+    page.town_combo.setCurrentIndex(page.town_combo.findData(towns["甲镇"]))
+    assert {cell(page.model, r, "town") for r in range(page.model.rowCount())} == {"甲镇"}
+    page.kind_combo.setCurrentIndex(page.kind_combo.findData("协议备案"))
+    assert page.model.rowCount() == 0
+    page.town_combo.setCurrentIndex(0)
+    assert page.model.rowCount() == 1
+    page.kind_combo.setCurrentIndex(0)
+    page.status_combo.setCurrentIndex(page.status_combo.findText("已完成"))
+    assert {cell(page.model, r, "status") for r in range(page.model.rowCount())} == {"已完成"}
+    page.status_combo.setCurrentIndex(page.status_combo.findText("5个工作日内到期"))
+    assert [cell(page.model, r, "subject") for r in range(page.model.rowCount())] == ["2024年3月完成情况报送"] * 2
+
+
+def test_ctrl_f_goes_to_the_search_box_and_filters_the_text(qtbot, page):
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert page.search.hasFocus()
+    page.search.setText("城投")
+    assert page.model.rowCount() == 1 and cell(page.model, 0, "kind") == "协议备案"
+
+
+def test_sorting_by_due_date(page):
+    page.table.sortByColumn(col("due_date"), Qt.SortOrder.AscendingOrder)
+    dues = [cell(page.model, r, "due_date") for r in range(page.model.rowCount())]
+    assert dues == sorted(dues)
+
+
+def test_changing_the_as_of_date_recomputes(qtbot, page, ctx):
+    page.as_of_edit.setDate(QDate(2024, 1, 19))
+    wait_idle(qtbot, ctx)
+    rows = table(page.model)
+    assert rows == [("即将到期", "月度报送", "乙镇", "2024年1月完成情况报送")]
+    assert cell(page.model, 0, "workdays_left") == "0 个工作日"  # due Saturday the 20th
+
+
+def test_the_banner_warns_from_november_when_next_year_is_missing(qtbot, page, ctx):
+    assert not page.banner.isVisible()
+    page.set_as_of(D(2026, 11, 2))
+    wait_idle(qtbot, ctx)
+    assert page.banner.isVisible() and "2027年节假日安排尚未录入" in page.banner.text()
+
+
+def test_a_row_that_needs_a_missing_year_shows_the_note(qtbot, page, ctx, db, towns):
+    with db.session() as s:
+        year_id = s.scalar(select(Year.id).where(Year.year == 2024))
+        s.add(Agreement(kind=AgreementKind.LAND_BANKING, town_id=towns["甲镇"], year_id=year_id,
+                        signed_on=D(2026, 12, 24)))
+    ctx.changed("agreement")
+    page.set_as_of(D(2026, 12, 28))
+    wait_idle(qtbot, ctx)
+    page.kind_combo.setCurrentIndex(page.kind_combo.findData("协议备案"))
+    r = next(i for i in range(page.model.rowCount()) if "收储协议" in cell(page.model, i, "subject"))
+    assert cell(page.model, r, "status") == "无法计算" and cell(page.model, r, "due_date") == "—"
+    assert "2027年的节假日安排尚未录入" in cell(page.model, r, "note")
+
+
+def test_a_change_elsewhere_refreshes_the_page(qtbot, page, ctx, db, towns):
+    with db.session() as s:
+        year_id = s.scalar(select(Year.id).where(Year.year == 2024))
+        s.add(MonthlyReport(town_id=towns["乙镇"], year_id=year_id, month=1, reported_on=D(2024, 1, 30)))
+    ctx.changed("monthly_report")
+    wait_idle(qtbot, ctx)
+    assert ("已逾期", "月度报送", "乙镇", "2024年1月完成情况报送") not in table(page.model)
+
+
+def test_the_page_says_the_agreement_term_is_the_offices_practice(page):
+    assert "惯例" in page.legend.text() and "10个工作日" in page.legend.text()
+
+
+# ---- 总览 ------------------------------------------------------------------------------------------
+
+def test_the_dashboard_shows_the_counts_and_the_next_year_warning(qtbot, ctx, towns, monkeypatch):
+    from desktop.services import dashboard_service
+    from desktop.views.dashboard_view import DashboardPage
+
+    real = dashboard_service.summary
+    monkeypatch.setattr(dashboard_service, "summary",
+                        lambda db, year, *a, **k: real(db, year, *a, **{**k, "today": D(2026, 11, 2)}))
+    page = DashboardPage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1200, 800)
+    page.show()
+    page.activate()
+    wait_idle(qtbot, ctx)
+    s = page.summary
+    assert s.deadlines_overdue > 0
+    text = page.deadline_label.text()
+    assert f"逾期 {s.deadlines_overdue} 项" in text and f"5个工作日内到期 {s.deadlines_soon} 项" in text
+    assert page.calendar_banner.isVisible() and "2027年节假日安排尚未录入" in page.calendar_banner.text()
