@@ -1,6 +1,7 @@
 """`zzb`: the program without a window — the same services, no Qt imported.
 
     zzb [--db PATH|URL] [--selftest] [gui [--selftest] | init | demo | check | backup | restore FILE]
+        [deadlines [--town NAME] [--json] | workdays add DATE N]
 
 Exit codes: 0 ok, 1 refused or failed (nothing written), 2 usage error.
 """
@@ -119,6 +120,34 @@ def build_parser() -> argparse.ArgumentParser:
                                    "必要时升级，并记入操作日志。请先关闭正在使用该数据库的程序窗口。")
     p.add_argument("file", metavar="FILE", help="备份文件")
     p.set_defaults(func=_cmd_restore)
+
+    p = sub.add_parser("quota-ledger", help="周转指标库台账（每笔预借的余额、期限、逾期与使用费）",
+                       description="打印周转指标库台账：每笔预借的镇街、国企、预借与归还面积、余额、归还期限、"
+                                   "逾期天数和指标使用费（四(三)）。")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出（每笔预借一个对象的列表）")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", default=None, help="截至日期（默认今天）")
+    p.add_argument("--town", metavar="NAME", default=None, help="只列出该镇街的预借")
+    p.set_defaults(func=_cmd_quota_ledger)
+
+    p = sub.add_parser("deadlines", help="期限：月度报送、核实、指标归还、协议备案等到期事项",
+                       description="打印期限页所列的到期事项（默认不含已完成的），最紧急的在前：已逾期、"
+                                   "5个工作日内到期、无法计算（节假日安排未录入）、未到期。")
+    p.add_argument("--town", metavar="NAME", default=None, help="只列出该镇街的事项")
+    p.add_argument("--as-of", metavar="YYYY-MM-DD", default=None, help="截至日期（默认今天）")
+    p.add_argument("--all", action="store_true", help="也列出已完成的事项")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出（每个事项一个对象的列表，日期为 ISO 格式）")
+    p.set_defaults(func=_cmd_deadlines)
+
+    p = sub.add_parser("workdays", help="工作日计算（按数据库中的节假日安排）",
+                       description="按数据库中的节假日安排（含调休上班）计算工作日。")
+    wsub = p.add_subparsers(title="命令", metavar="命令", dest="workdays_command", required=True,
+                            parser_class=_SubParser)
+    w = wsub.add_parser("add", help="DATE 之后第 N 个工作日",
+                        description="打印“DATE 起 N 个工作日内”的最后一天：从 DATE 的次日起数到第 N 个工作日"
+                                    "（DATE 当天不计）。节假日安排未覆盖所需年份时退出码 1。")
+    w.add_argument("date", metavar="DATE", help="起算日期，如 2025-01-24")
+    w.add_argument("n", metavar="N", help="工作日数（正整数）")
+    w.set_defaults(func=_cmd_workdays_add)
     return parser
 
 
@@ -264,6 +293,92 @@ def _cmd_restore(args) -> int:
     if r.migrated:
         print(f"备份文件的数据库版本 {r.source_revision} 较旧，已升级到 {r.revision}")
     print("已记入操作日志。")
+    return 0
+
+
+def _cmd_quota_ledger(args) -> int:
+    from desktop.services import quota_service
+    from desktop.services.db import open_database, to_url
+    from desktop.services.errors import Refused
+
+    as_of = quota_service.parse_iso_date(args.as_of, label="截至日期") if args.as_of else None
+    url = to_url(args.db)
+    missing = _missing_file(url)
+    if missing:
+        raise Refused(f"数据库文件不存在：{missing}")
+    database = open_database(url)
+    try:
+        town_id = quota_service.town_id_by_name(database, args.town) if args.town else None
+        report = quota_service.ledger_report(database, as_of=as_of, town_id=town_id)
+    finally:
+        database.dispose()
+    if args.json:
+        print(json.dumps([quota_service.row_dict(report, r) for r in report.rows], ensure_ascii=False, indent=2))
+    else:
+        print(quota_service.ledger_text(report))
+    return 0
+
+
+def _open_existing(db):
+    from desktop.services.db import open_database, to_url
+    from desktop.services.errors import Refused
+
+    url = to_url(db)
+    missing = _missing_file(url)
+    if missing:
+        raise Refused(f"数据库文件不存在：{missing}")
+    return open_database(url)
+
+
+def _cli_date(text: str, label: str):
+    from desktop.services.calendar_service import parse_date
+    from desktop.services.errors import ValidationError
+
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise ValidationError(f"{label}无效：{exc}") from None
+
+
+def _cmd_deadlines(args) -> int:
+    import datetime as dt
+
+    from desktop.services import calendar_service, deadline_service
+
+    as_of = _cli_date(args.as_of, "截至日期") if args.as_of else dt.date.today()
+    database = _open_existing(args.db)
+    try:
+        town_id = deadline_service.find_town(database, args.town) if args.town else None
+        rows = deadline_service.visible(deadline_service.deadlines(database, as_of=as_of, town_id=town_id),
+                                        include_done=args.all)
+        warning = calendar_service.next_year_missing_warning(database, as_of)
+    finally:
+        database.dispose()
+    if warning:
+        print(f"注意：{warning}", file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        print(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=2))
+    else:
+        print(deadline_service.rows_text(rows, as_of))
+    return 0
+
+
+def _cmd_workdays_add(args) -> int:
+    from desktop.services import calendar_service
+    from desktop.services.errors import ValidationError
+
+    start = _cli_date(args.date, "日期")
+    try:
+        n = int(args.n.strip())
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ValidationError(f"工作日数应为正整数，现为“{args.n}”")
+    database = _open_existing(args.db)
+    try:
+        print(calendar_service.add_workdays(database, start, n).isoformat())
+    finally:
+        database.dispose()
     return 0
 
 

@@ -116,7 +116,8 @@ def test_demo_initialises_a_brand_new_file_first(capsys, tmp_path):
     path = tmp_path / "fresh.sqlite3"
     code, _, err = run(capsys, "--db", path, "demo", "--enterprises", 30)
     assert code == 0, err
-    assert _count(path, "year") == 1 and _count(path, "target") == 30
+    # The demo year, plus the year two before it that holds the quota pool's history (demo_quota).
+    assert _count(path, "year") == 2 and _count(path, "target") == 30
 
 
 def test_demo_on_a_database_with_data_is_refused_and_writes_nothing(capsys, demo_path):
@@ -139,7 +140,8 @@ def test_check_json_after_demo(capsys, demo_path):
     assert report["integrity"] == {"ok": True, "messages": ["ok"]}
     assert report["schema"] == {"current": head_revision(), "head": head_revision(), "ok": True}
     counts = report["counts"]
-    assert counts["towns"] == 12 and counts["targets"] == 120 and counts["years"] == 1
+    # years: the demo year and the quota pool's history year two before it (demo_quota).
+    assert counts["towns"] == 12 and counts["targets"] == 120 and counts["years"] == 2
     assert counts["enterprises"] + counts["parcels"] == 120 and counts["parcels"] == 12
     assert counts["parks"] >= 12 and counts["list_entries"] > 0 and counts["audit_records"] >= 2
     assert report["audit_chain"] == {"ok": True, "first_broken_id": None}

@@ -20,6 +20,7 @@ from desktop.models import (
     Target,
     Town,
     TownTarget,
+    Year,
 )
 from desktop.models.enums import Category, EntryState, EvaluationClass, ListStatus, Method, ParkStatus, TargetKind
 from desktop.services import credit_code, demo_service, progress_service, target_service, year_service
@@ -247,11 +248,15 @@ def test_summary_counts_match_the_database(demo_db):
     with demo_db.reader() as s:
         counts = {
             "towns": s.scalar(select(func.count(Town.id))),
-            "entries": s.scalar(select(func.count(ListEntry.id))),
+            "entries": s.scalar(select(func.count(ListEntry.id))
+                                .join(GovernanceList, GovernanceList.id == ListEntry.list_id)
+                                .join(Year, Year.id == GovernanceList.year_id).where(Year.year == 2024)),
             "plans": s.scalar(select(func.count(Plan.id))),
             "evaluations": s.scalar(select(func.count(Evaluation.id))),
             "verified": s.scalar(select(func.sum(ListEntry.verified_area_mu))
-                                 .where(ListEntry.state == EntryState.VERIFIED,
+                                 .join(GovernanceList, GovernanceList.id == ListEntry.list_id)
+                                 .join(Year, Year.id == GovernanceList.year_id)  # not demo_quota's history year
+                                 .where(Year.year == 2024, ListEntry.state == EntryState.VERIFIED,
                                         ListEntry.planned_method != Method.SELF_RENOVATION)),
         }
     progress = progress_service.year_progress(demo_db, 2024)

@@ -1,0 +1,320 @@
+"""周转指标库 page: the ledger (red overdue, amber due soon), as-of date, totals views, the lend and return
+dialogs, delete, export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from conftest import wait_idle
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QMessageBox
+from test_quota import add_plan, add_soe
+
+from desktop.services import quota_service, town_service
+
+D = Decimal
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+AS_OF = dt.date(2026, 11, 26)
+
+
+@pytest.fixture
+def city(db):
+    a = town_service.create_town(db, "甲镇").id
+    b = town_service.create_town(db, "乙镇").id
+    x = add_soe(db, "市城投集团")
+    y = add_soe(db, "市国资公司")
+    plan = add_plan(db, a, x, "100", name="甲镇化工厂")
+    plan2 = add_plan(db, b, y, "50", name="乙镇铸造厂")
+    overdue = quota_service.lend(db, plan, loan_date=dt.date(2024, 5, 1), area_mu="20", purpose="标准厂房")
+    quota_service.return_quota(db, overdue.loan_id, return_date=dt.date(2025, 3, 1), area_mu="8")
+    soon = quota_service.lend(db, plan2, loan_date=dt.date(2025, 4, 1), area_mu="10", purpose="产业项目")
+    done = quota_service.lend(db, plan2, loan_date=dt.date(2024, 6, 1), area_mu="5", purpose="配套")
+    quota_service.return_quota(db, done.loan_id, return_date=dt.date(2024, 12, 1), area_mu="5")
+    return {"甲镇": a, "乙镇": b, "城投": x, "国资": y, "plan": plan, "plan2": plan2,
+            "overdue": overdue.loan_id, "soon": soon.loan_id, "done": done.loan_id}
+
+
+@pytest.fixture
+def page(qtbot, ctx, city):
+    from desktop.views.quota_view import QuotaPage
+
+    p = QuotaPage(ctx)
+    qtbot.addWidget(p)
+    p.resize(1300, 800)
+    p.show()
+    p.as_of_edit.setDate(QDate(AS_OF.year, AS_OF.month, AS_OF.day))
+    p.activate()
+    wait_idle(qtbot, ctx)
+    return p
+
+
+def col(key: str) -> int:
+    from desktop.views.quota_view import LoanLedgerModel
+
+    return [k for k, _ in LoanLedgerModel.COLUMNS].index(key)
+
+
+def cell(model, row: int, key: str, role=Qt.ItemDataRole.DisplayRole):
+    return model.data(model.index(row, col(key)), role)
+
+
+def row_of(page, loan_id: int) -> int:
+    return page.model.row_of(loan_id)
+
+
+# ---- models --------------------------------------------------------------------------------
+
+def test_loan_ledger_model_passes_the_model_tester(qtmodeltester, db, city):
+    from desktop.views.quota_view import LoanLedgerModel
+
+    model = LoanLedgerModel()
+    model.set_report(quota_service.ledger_report(db, as_of=AS_OF))
+    qtmodeltester.check(model)
+    assert model.rowCount() == 4  # three loans and the totals row
+
+
+def test_totals_model_passes_the_model_tester(qtmodeltester, db, city):
+    from desktop.views.quota_view import LedgerTotalsModel
+
+    report = quota_service.ledger_report(db, as_of=AS_OF)
+    model = LedgerTotalsModel()
+    model.set_totals("合作国企", report.by_soe, report.total)
+    qtmodeltester.check(model)
+    assert model.rowCount() == 3 and model.data(model.index(2, 0)) == "合计"
+
+
+def test_returns_model_passes_the_model_tester(qtmodeltester, db, city):
+    from desktop.views.quota_view import ReturnsModel
+
+    report = quota_service.ledger_report(db, as_of=AS_OF)
+    model = ReturnsModel()
+    model.set_rows(report.returns[city["overdue"]])
+    qtmodeltester.check(model)
+    assert model.data(model.index(0, 1)) == "8.00"
+
+
+# ---- the ledger ----------------------------------------------------------------------------
+
+def test_overdue_loan_is_red_with_days_and_fee(page, city):
+    from desktop.views.quota_view import OVERDUE_BACKGROUND
+
+    r = row_of(page, city["overdue"])
+    assert cell(page.model, r, "balance_mu") == "12.00"
+    assert cell(page.model, r, "days_overdue") == str((AS_OF - dt.date(2025, 12, 31)).days)
+    assert cell(page.model, r, "fee_wan") == "1,020.00"  # 12 × 85
+    assert cell(page.model, r, "town", Qt.ItemDataRole.BackgroundRole).color() == OVERDUE_BACKGROUND
+    assert "应收指标使用费 1,020.00 万元" in cell(page.model, r, "town", Qt.ItemDataRole.ToolTipRole)
+
+
+def test_loan_due_within_60_days_is_amber_and_a_returned_one_plain(page, city):
+    from desktop.views.quota_view import DUE_SOON_BACKGROUND
+
+    r = row_of(page, city["soon"])
+    assert cell(page.model, r, "due_date") == "2026-12-31" and cell(page.model, r, "days_overdue") == ""
+    assert cell(page.model, r, "town", Qt.ItemDataRole.BackgroundRole).color() == DUE_SOON_BACKGROUND
+    done = row_of(page, city["done"])
+    assert cell(page.model, done, "balance_mu") == "0.00"
+    assert cell(page.model, done, "town", Qt.ItemDataRole.BackgroundRole) is None
+
+
+def test_summary_counts_overdue_and_due_soon(page):
+    text = page.summary.text()
+    assert "逾期未还 <b>1</b> 笔 <b>12.00</b> 亩" in text and "1,020.00" in text and "60 天内到期 <b>1</b> 笔" in text
+
+
+def test_as_of_date_changes_the_ledger(qtbot, page, ctx, city):
+    page.as_of_edit.setDate(QDate(2024, 12, 31))
+    wait_idle(qtbot, ctx)
+    ids = {r.loan_id for r in page.model.rows}
+    assert ids == {city["overdue"], city["done"]}  # the 2025 loan was not taken yet
+    r = row_of(page, city["overdue"])
+    assert cell(page.model, r, "balance_mu") == "20.00" and cell(page.model, r, "fee_wan") == ""
+
+
+def test_totals_row_is_last_after_sorting(qtbot, page):
+    page.table.sortByColumn(col("balance_mu"), Qt.SortOrder.DescendingOrder)
+    m = page.model
+    assert [r.balance_mu for r in m.rows] == [D(12), D(10), D(0)]
+    last = m.rowCount() - 1
+    assert cell(m, last, "town") == "合计" and cell(m, last, "balance_mu") == "22.00"
+
+
+def test_switch_to_per_soe_and_per_town_totals(qtbot, page, city):
+    page.view_combo.setCurrentIndex(1)
+    assert page.stack.currentWidget() is page.totals_table
+    m = page.totals_model
+    assert m.headerData(0, Qt.Orientation.Horizontal) == "合作国企"
+    names = [m.data(m.index(i, 0)) for i in range(m.rowCount())]
+    assert names == ["市国资公司", "市城投集团", "合计"]
+    assert m.data(m.index(1, 4)) == "12.00" and m.data(m.index(1, 7)) == "1,020.00"
+    page.view_combo.setCurrentIndex(2)
+    assert m.headerData(0, Qt.Orientation.Horizontal) == "镇街"
+    assert [m.data(m.index(i, 0)) for i in range(m.rowCount())] == ["甲镇", "乙镇", "合计"]  # the towns' order
+    assert not page.return_button.isEnabled()
+
+
+def test_town_filter_and_search(qtbot, page, ctx, city):
+    page.town_filter.setCurrentIndex(page.town_filter.findData(city["乙镇"]))
+    wait_idle(qtbot, ctx)
+    assert {r.loan_id for r in page.model.rows} == {city["soon"], city["done"]}
+    page.search.setText("产业")
+    assert [r.loan_id for r in page.model.rows] == [city["soon"]]
+
+
+def test_selecting_a_loan_lists_its_returns(qtbot, page, city):
+    page.table.selectRow(row_of(page, city["overdue"]))
+    assert page.returns_model.rowCount() == 1
+    assert "甲镇化工厂" in page.returns_box.title()
+    assert page.return_button.isEnabled()
+
+
+# ---- new loan --------------------------------------------------------------------------------
+
+def open_lend(qtbot, page, ctx):
+    page.open_lend_dialog()
+    wait_idle(qtbot, ctx)
+    dialog = page.dialog
+    assert dialog is not None
+    return dialog
+
+
+def test_lend_dialog_shows_cap_open_loans_and_room_live(qtbot, page, ctx, city):
+    d = open_lend(qtbot, page, ctx)
+    d.select_plan(city["plan"])
+    info = d.plan_info.text()
+    assert "计划收储面积 <b>100.00</b> 亩" in info and "即 <b>30.00</b> 亩" in info
+    assert "已借未还 <b>12.00</b> 亩" in info and "尚可预借 <b>18.00</b> 亩" in info
+    qtbot.keyClicks(d.area_edit, "18")
+    assert "借后尚可预借 0.00 亩" in d.room_label.text()
+    qtbot.keyClicks(d.area_edit, ".5")
+    assert "超出上限 0.50 亩" in d.room_label.text()
+    d.reject()
+
+
+def test_lend_over_the_cap_is_refused_beside_the_area_and_input_kept(qtbot, page, ctx, city):
+    d = open_lend(qtbot, page, ctx)
+    d.select_plan(city["plan"])
+    d.date_edit.setDate(QDate(2026, 6, 1))
+    wait_idle(qtbot, ctx)
+    d.area_edit.setText("18.01")
+    d.submit()
+    wait_idle(qtbot, ctx)
+    assert d.isVisible() and d.area_edit.text() == "18.01"
+    assert "超出 0.01 亩" in d.errors["area_mu"].text() and d.errors["area_mu"].isVisible()
+    assert d.ok_button.isEnabled()
+
+
+def test_lend_through_the_dialog_adds_the_loan(qtbot, page, ctx, db, city):
+    d = open_lend(qtbot, page, ctx)
+    d.select_plan(city["plan"])
+    d.date_edit.setDate(QDate(2026, 6, 1))
+    wait_idle(qtbot, ctx)
+    d.area_edit.setText("18")
+    d.purpose_edit.setText("标准厂房（三期）")
+    qtbot.keyClick(d.purpose_edit, Qt.Key.Key_Return)
+    wait_idle(qtbot, ctx)
+    assert page.dialog is None
+    rows = quota_service.ledger(db, as_of=AS_OF)
+    new = [r for r in rows if r.purpose == "标准厂房（三期）"]
+    assert len(new) == 1 and new[0].area_mu == D(18) and new[0].soe == "市城投集团"
+    assert any(r.purpose == "标准厂房（三期）" for r in page.model.rows)
+    assert "已登记预借" in page.status.text()
+
+
+def test_lend_dialog_empty_area_is_refused_at_the_field(qtbot, page, ctx, city):
+    d = open_lend(qtbot, page, ctx)
+    d.submit()
+    assert d.errors["area_mu"].isVisible() and "预借面积" in d.errors["area_mu"].text()
+    d.reject()
+
+
+def test_lend_dialog_filters_plans(qtbot, page, ctx, city):
+    d = open_lend(qtbot, page, ctx)
+    assert d.plan_combo.count() == 2
+    d.search_edit.setText("铸造")
+    assert d.plan_combo.count() == 1 and d.choice().plan_id == city["plan2"]
+    d.reject()
+
+
+# ---- return ----------------------------------------------------------------------------------
+
+def open_return(qtbot, page, ctx, loan_id):
+    page.table.selectRow(row_of(page, loan_id))
+    page.open_return_dialog()
+    wait_idle(qtbot, ctx)
+    return page.dialog
+
+
+def test_partial_return_through_the_dialog(qtbot, page, ctx, db, city):
+    d = open_return(qtbot, page, ctx, city["overdue"])
+    assert "未还余额 <b>12.00</b> 亩" in d.info.text()
+    d.date_edit.setDate(QDate(2026, 11, 20))
+    d.area_edit.setText("5")
+    qtbot.keyClick(d.area_edit, Qt.Key.Key_Return)
+    wait_idle(qtbot, ctx)
+    assert page.dialog is None
+    r = next(x for x in quota_service.ledger(db, as_of=AS_OF) if x.loan_id == city["overdue"])
+    assert r.balance_mu == D(7)
+    assert cell(page.model, row_of(page, city["overdue"]), "balance_mu") == "7.00"
+
+
+def test_return_over_the_balance_is_refused_beside_the_field(qtbot, page, ctx, city):
+    d = open_return(qtbot, page, ctx, city["overdue"])
+    d.area_edit.setText("12.01")
+    d.submit()
+    assert d.errors["area_mu"].isVisible() and "12.00" in d.errors["area_mu"].text()
+    d.all_button.click()
+    assert d.area_edit.text() == "12"
+    d.reject()
+
+
+def test_return_before_the_loan_date_is_refused_by_the_service_beside_the_date(qtbot, page, ctx, city):
+    d = open_return(qtbot, page, ctx, city["overdue"])
+    d.date_edit.setDate(QDate(2024, 4, 30))
+    d.area_edit.setText("1")
+    d.submit()
+    wait_idle(qtbot, ctx)
+    assert d.isVisible() and "2024-05-01" in d.errors["return_date"].text()
+    d.reject()
+
+
+# ---- delete and export -----------------------------------------------------------------------
+
+def test_delete_asks_first(qtbot, page, ctx, db, city, monkeypatch):
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.No)
+    page.table.selectRow(row_of(page, city["soon"]))
+    page.delete_selected_loan()
+    wait_idle(qtbot, ctx)
+    assert asked and len(quota_service.ledger(db, as_of=AS_OF)) == 3
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    page.delete_selected_loan()
+    wait_idle(qtbot, ctx)
+    assert city["soon"] not in {r.loan_id for r in quota_service.ledger(db, as_of=AS_OF)}
+    assert row_of(page, city["soon"]) == -1
+
+
+def test_export_writes_the_ledger_as_shown(qtbot, page, ctx, city, tmp_path):
+    from openpyxl import load_workbook
+
+    page.town_filter.setCurrentIndex(page.town_filter.findData(city["甲镇"]))
+    wait_idle(qtbot, ctx)
+    page.export_to(tmp_path / "台账.xlsx")
+    wait_idle(qtbot, ctx)
+    assert page.last_export == tmp_path / "台账.xlsx" and "已导出" in page.status.text()
+    ws = load_workbook(page.last_export)["台账明细"]
+    assert "甲镇" in ws["A2"].value
+    values = [c.value for c in ws[5]]
+    assert values[1] == "甲镇" and values[6] == 20 and values[8] == 12 and values[11] == 1020
+
+
+def test_export_button_asks_for_a_file(qtbot, page, ctx, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    target = tmp_path / "out"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "Excel 工作簿 (*.xlsx)"))
+    page.choose_export_file()
+    wait_idle(qtbot, ctx)
+    assert page.last_export == target.with_suffix(".xlsx") and page.last_export.exists()
