@@ -53,6 +53,8 @@ _PARENT_LABEL: dict[str, tuple[str, str, str]] = {
     "examination": ("target_id", "target", "name"),
     "sanction": ("target_id", "target", "name"),
     "year_params": ("year_id", "year", "year"),
+    "agreement": ("town_id", "town", "name"),
+    "quota_loan": ("town_id", "town", "name"),
 }
 
 
