@@ -339,6 +339,8 @@ def test_export_opens_with_the_right_numbers(db, city, loans, tmp_path):
     assert soe["市城投集团"][1:5] == [2, 42, 10, 32] and soe["合计"][7] == 1700
     town = {r[0].value: [c.value for c in r] for r in wb["按镇街汇总"].iter_rows(min_row=5)}
     assert town["乙镇"][2] == 27 and town["乙镇"][4] == 12
+    for sheet in wb.worksheets:  # prints on A4 landscape with the header repeated
+        assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$4:$4"
 
 
 def test_export_keeps_formula_like_text_as_text(db, city, tmp_path):

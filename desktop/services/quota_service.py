@@ -561,6 +561,14 @@ def write_workbook(report: QuotaLedger, path: Path) -> Path:
             ws.column_dimensions[get_column_letter(c)].width = 16
         ws.freeze_panes = "A5"
 
+    for sheet in wb.worksheets:  # A4 landscape, one page wide, the header row on every page
+        sheet.print_title_rows = "4:4"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
