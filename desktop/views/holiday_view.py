@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QByteArray, QDate, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,6 +39,7 @@ from desktop.services import calendar_service
 from desktop.services.calendar_service import CalendarYearRow, HolidayDay, HolidayImportError, YearExists
 from desktop.services.errors import UserError
 from desktop.views.context import AppContext
+from desktop.views.page_state import restore_states, save_states
 from desktop.views.worker import show_error
 from desktop.views.year_view import HINT_STYLE, error_label, show_at
 
@@ -478,22 +479,18 @@ class HolidayPage(QWidget):
             sc.activated.connect(slot)
         self._update_buttons()
 
+    def _layout_parts(self) -> dict:
+        return {
+            "holidays/year_header": self.year_table.horizontalHeader(),
+            "holidays/day_header": self.day_table.horizontalHeader(),
+            "holidays/splitter": self.splitter,
+        }
+
     def _restore_layout(self) -> None:
-        s = self.ctx.settings
-        for key, header in (("holidays/year_header", self.year_table.horizontalHeader()),
-                            ("holidays/day_header", self.day_table.horizontalHeader())):
-            state = s.value(key)
-            if isinstance(state, QByteArray):
-                header.restoreState(state)
-        state = s.value("holidays/splitter")
-        if isinstance(state, QByteArray):
-            self.splitter.restoreState(state)
+        restore_states(self.ctx.settings, self._layout_parts())
 
     def save_layout(self) -> None:
-        s = self.ctx.settings
-        s.setValue("holidays/year_header", self.year_table.horizontalHeader().saveState())
-        s.setValue("holidays/day_header", self.day_table.horizontalHeader().saveState())
-        s.setValue("holidays/splitter", self.splitter.saveState())
+        save_states(self.ctx.settings, self._layout_parts())
 
     # Loading -----------------------------------------------------------------------------
     def activate(self) -> None:

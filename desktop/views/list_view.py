@@ -8,7 +8,7 @@ their Chinese refusals as they are.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QModelIndex, QPoint, Qt
+from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,7 @@ from desktop.services.errors import Refused
 from desktop.services.list_service import EntryRow, ListSummary, ShareCheck, TownListRow
 from desktop.services.plan_service import FilingResult, PlanRow
 from desktop.views.context import AppContext
+from desktop.views.page_state import restore_states, save_states
 from desktop.views.list_dialogs import EntryDialog, ReasonDialog, set_share_banner
 from desktop.views.list_models import LIST_STATUS_COLOURS, STATE_COLOURS, EntryModel, PlanModel, TownOverviewModel
 from desktop.views.plan_dialog import PlanDialog
@@ -292,26 +293,21 @@ class ListPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
 
+    def _layout_parts(self) -> dict:
+        return {
+            "lists/overview_header": self.overview.horizontalHeader(),
+            "lists/entry_header": self.entry_table.horizontalHeader(),
+            "lists/plan_header": self.plan_table.horizontalHeader(),
+            "lists/splitter": self.splitter,
+        }
+
     def _restore_layout(self) -> None:
-        s = self.ctx.settings
-        for key, header in (("lists/overview_header", self.overview.horizontalHeader()),
-                            ("lists/entry_header", self.entry_table.horizontalHeader()),
-                            ("lists/plan_header", self.plan_table.horizontalHeader())):
-            state = s.value(key)
-            if isinstance(state, QByteArray):
-                header.restoreState(state)
-        state = s.value("lists/splitter")
-        if isinstance(state, QByteArray):
-            self.splitter.restoreState(state)
+        restore_states(self.ctx.settings, self._layout_parts())
 
     def save_layout(self) -> None:
-        s = self.ctx.settings
-        s.setValue("lists/overview_header", self.overview.horizontalHeader().saveState())
-        s.setValue("lists/entry_header", self.entry_table.horizontalHeader().saveState())
-        s.setValue("lists/plan_header", self.plan_table.horizontalHeader().saveState())
-        s.setValue("lists/splitter", self.splitter.saveState())
+        save_states(self.ctx.settings, self._layout_parts())
         if self._town_id is not None:
-            s.setValue("lists/town", self._town_id)
+            self.ctx.settings.setValue("lists/town", self._town_id)
 
     def _focus_filter(self) -> None:
         self.tabs.setCurrentIndex(0)

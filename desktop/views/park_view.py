@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QByteArray, QDate, QEvent, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QDate, QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +31,7 @@ from desktop.models.enums import ParkStatus
 from desktop.services import park_service, town_service, units
 from desktop.services.errors import ValidationError
 from desktop.views.context import AppContext
+from desktop.views.page_state import restore_states, save_states
 from desktop.views.worker import show_error
 from desktop.views.year_view import error_label, plain, show_at
 
@@ -375,22 +376,18 @@ class ParkPage(QWidget):
         self.search.setFocus()
         self.search.selectAll()
 
+    def _layout_parts(self) -> dict:
+        return {
+            "parks/header": self.table.horizontalHeader(),
+            "parks/target_header": self.target_table.horizontalHeader(),
+            "parks/splitter": self.splitter,
+        }
+
     def _restore_layout(self) -> None:
-        s = self.ctx.settings
-        for key, header in (("parks/header", self.table.horizontalHeader()),
-                            ("parks/target_header", self.target_table.horizontalHeader())):
-            state = s.value(key)
-            if isinstance(state, QByteArray):
-                header.restoreState(state)
-        state = s.value("parks/splitter")
-        if isinstance(state, QByteArray):
-            self.splitter.restoreState(state)
+        restore_states(self.ctx.settings, self._layout_parts())
 
     def save_layout(self) -> None:
-        s = self.ctx.settings
-        s.setValue("parks/header", self.table.horizontalHeader().saveState())
-        s.setValue("parks/target_header", self.target_table.horizontalHeader().saveState())
-        s.setValue("parks/splitter", self.splitter.saveState())
+        save_states(self.ctx.settings, self._layout_parts())
 
     # Loading -----------------------------------------------------------------------------
     def activate(self) -> None:

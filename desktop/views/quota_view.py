@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QByteArray, QDate, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,7 @@ from desktop.services import quota_service, units
 from desktop.services.errors import UserError, ValidationError
 from desktop.services.quota_service import LedgerTotal, LoanLedgerRow, PlanChoice, QuotaLedger, ReturnRow
 from desktop.views.context import AppContext
+from desktop.views.page_state import restore_states, save_states
 from desktop.views.worker import show_error
 from desktop.views.year_view import HINT_STYLE, error_label, show_at
 
@@ -748,24 +749,19 @@ class QuotaPage(QWidget):
         self.search.setFocus()
         self.search.selectAll()
 
+    def _layout_parts(self) -> dict:
+        return {
+            "quota/header": self.table.horizontalHeader(),
+            "quota/totals_header": self.totals_table.horizontalHeader(),
+            "quota/returns_header": self.returns_table.horizontalHeader(),
+            "quota/splitter": self.splitter,
+        }
+
     def _restore_layout(self) -> None:
-        s = self.ctx.settings
-        for key, header in (("quota/header", self.table.horizontalHeader()),
-                            ("quota/totals_header", self.totals_table.horizontalHeader()),
-                            ("quota/returns_header", self.returns_table.horizontalHeader())):
-            state = s.value(key)
-            if isinstance(state, QByteArray):
-                header.restoreState(state)
-        state = s.value("quota/splitter")
-        if isinstance(state, QByteArray):
-            self.splitter.restoreState(state)
+        restore_states(self.ctx.settings, self._layout_parts())
 
     def save_layout(self) -> None:
-        s = self.ctx.settings
-        s.setValue("quota/header", self.table.horizontalHeader().saveState())
-        s.setValue("quota/totals_header", self.totals_table.horizontalHeader().saveState())
-        s.setValue("quota/returns_header", self.returns_table.horizontalHeader().saveState())
-        s.setValue("quota/splitter", self.splitter.saveState())
+        save_states(self.ctx.settings, self._layout_parts())
 
     # Loading -----------------------------------------------------------------------------
     def activate(self) -> None:

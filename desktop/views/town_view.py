@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QByteArray,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -36,6 +35,7 @@ from PySide6.QtWidgets import (
 from desktop.services import progress_service, town_service, units
 from desktop.services.errors import UserError, ValidationError
 from desktop.views.context import AppContext
+from desktop.views.page_state import restore_states, save_states
 from desktop.views.worker import show_error
 from desktop.views.year_view import ERROR_STYLE, error_label, plain, show_at
 
@@ -448,22 +448,18 @@ class TownPage(QWidget):
         delete.activated.connect(self.delete_selected)
         self.start_new_town(focus=False)
 
+    def _layout_parts(self) -> dict:
+        return {
+            "towns/progress_header": self.table.horizontalHeader(),
+            "towns/list_header": self.town_table.horizontalHeader(),
+            "towns/splitter": self.splitter,
+        }
+
     def _restore_layout(self) -> None:
-        s = self.ctx.settings
-        for key, header in (("towns/progress_header", self.table.horizontalHeader()),
-                            ("towns/list_header", self.town_table.horizontalHeader())):
-            state = s.value(key)
-            if isinstance(state, QByteArray):
-                header.restoreState(state)
-        state = s.value("towns/splitter")
-        if isinstance(state, QByteArray):
-            self.splitter.restoreState(state)
+        restore_states(self.ctx.settings, self._layout_parts())
 
     def save_layout(self) -> None:
-        s = self.ctx.settings
-        s.setValue("towns/progress_header", self.table.horizontalHeader().saveState())
-        s.setValue("towns/list_header", self.town_table.horizontalHeader().saveState())
-        s.setValue("towns/splitter", self.splitter.saveState())
+        save_states(self.ctx.settings, self._layout_parts())
 
     # Loading -----------------------------------------------------------------------------
     def activate(self) -> None:
