@@ -216,7 +216,6 @@ def sync_target_state(session, target: Target) -> None:
         target.state = new
 
 
-_sync_target_state = sync_target_state  # the earlier private name
 
 
 TARGET_PARK = object()  # add_entry's default: the entry lies in the target's own park (if any)

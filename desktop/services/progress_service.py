@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from desktop.models import ContiguousArea, GovernanceList, ListEntry, Target, Town, TownTarget, Year
+from desktop.models import ContiguousArea, GovernanceList, ListEntry, Town, TownTarget, Year
 from desktop.models.enums import EntryState, ParkStatus
 from desktop.services import rules, year_service
 
@@ -69,7 +69,6 @@ def year_progress(db, year: int) -> YearProgress:
             select(GovernanceList.town_id, ListEntry.state, ListEntry.planned_method, ListEntry.planned_area_mu,
                    ListEntry.verified_area_mu, ListEntry.contiguous_area_id)
             .join(GovernanceList, GovernanceList.id == ListEntry.list_id)
-            .join(Target, Target.id == ListEntry.target_id)
             .where(GovernanceList.year_id == year_id)
         )
         for town_id, state, method, planned, verified, entry_park in s.execute(q):

@@ -302,11 +302,7 @@ def _walk(session, entry: ListEntry, actions: list[str], reason: str = "") -> No
     if reason:
         entry.state_reason = reason.strip()
     session.flush()
-    _sync_target(session, entry.target)
-
-
-# list_service's session-level helper (public from the plans work on; the private name before).
-_sync_target = getattr(list_service, "sync_target_state", None) or list_service._sync_target_state
+    list_service.sync_target_state(session, entry.target)
 
 
 def _is_current(session, item: MonthlyReportItem) -> bool:

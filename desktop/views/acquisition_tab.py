@@ -45,6 +45,7 @@ from desktop.views.landbank_common import (
     sync_combo,
 )
 from desktop.views.park_view import OptionalDateEdit
+from desktop.views.form_errors import FieldErrorDialog
 from desktop.views.worker import show_error
 from desktop.views.year_view import error_label, plain, show_at
 
@@ -57,7 +58,7 @@ def default_as_of(year: int, today: dt.date | None = None) -> dt.date:
     return min(today, dt.date(year, 12, 31))
 
 
-class TaxRecordDialog(QDialog):
+class TaxRecordDialog(FieldErrorDialog, QDialog):
     """登记税收反馈: one month's taxes due and paid. Emits `submitted(month, due, paid, note)`."""
 
     submitted = Signal(object, str, str, str)
@@ -110,15 +111,6 @@ class TaxRecordDialog(QDialog):
             show_at(e, "")
         self.ok_button.setEnabled(False)
         self.submitted.emit(self.month(), self.due_edit.text(), self.paid_edit.text(), self.note_edit.text())
-
-    def show_error(self, exc: BaseException) -> None:
-        self.ok_button.setEnabled(True)
-        name = getattr(exc, "field", None)
-        if name in self.errors:
-            show_at(self.errors[name], exc.message)
-            self.focus_of[name].setFocus()
-        else:
-            show_error(self, exc)
 
 
 class AcquisitionTab(TabBase):

@@ -31,6 +31,7 @@ from desktop.views.attachment_widget import AttachmentPanel
 from desktop.views.context import AppContext
 from desktop.views.landbank_common import RED
 from desktop.views.park_view import OptionalDateEdit
+from desktop.views.form_errors import FieldErrorDialog
 from desktop.views.worker import show_error
 from desktop.views.year_view import error_label, plain, show_at
 
@@ -42,7 +43,7 @@ NO_ENTRY = "（不对应具体治理对象）"
 NO_SOE = "（无）"
 
 
-class AgreementDialog(QDialog):
+class AgreementDialog(FieldErrorDialog, QDialog):
     """Edits one agreement and saves it on the worker lane. Emits `saved(AgreementRow)`."""
 
     saved = Signal(object)
@@ -333,15 +334,6 @@ class AgreementDialog(QDialog):
         self.saved.emit(row)
         self.ctx.changed("agreement")
         self.accept()
-
-    def show_error(self, exc: BaseException) -> None:
-        self.ok_button.setEnabled(True)
-        name = getattr(exc, "field", None)
-        if name in self.errors and getattr(exc, "message", None):
-            show_at(self.errors[name], exc.message)
-            self.focus_of[name].setFocus()
-        else:
-            show_error(self, exc)
 
 
 def open_agreement_dialog(parent: QWidget, ctx: AppContext, *, row: AgreementRow | None = None,

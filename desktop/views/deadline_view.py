@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from desktop.services import calendar_service, deadline_service, town_service
 from desktop.services.deadline_service import DONE, NO_CALENDAR, OK, OVERDUE, SOON, DeadlineRow
 from desktop.views.context import AppContext
+from desktop.views.page_state import LazyRefresh
 from desktop.views.worker import show_error
 from desktop.views.year_view import HINT_STYLE
 
@@ -148,7 +149,9 @@ class DeadlineModel(QAbstractTableModel):
                        reverse=order == Qt.SortOrder.DescendingOrder)
 
 
-class DeadlinePage(QWidget):
+class DeadlinePage(LazyRefresh, QWidget):
+    relevant_tables = frozenset(RELEVANT_TABLES)
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -305,17 +308,6 @@ class DeadlinePage(QWidget):
 
     def set_today(self) -> None:
         self.set_as_of(dt.date.today())
-
-    def activate(self) -> None:
-        if self._stale:
-            self.refresh()
-
-    def _on_data_changed(self, what: str) -> None:
-        if what in RELEVANT_TABLES:
-            if self.isVisible():
-                self.refresh()
-            else:
-                self._stale = True
 
     def refresh(self) -> None:
         self._stale = False

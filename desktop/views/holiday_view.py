@@ -39,7 +39,7 @@ from desktop.services import calendar_service
 from desktop.services.calendar_service import CalendarYearRow, HolidayDay, HolidayImportError, YearExists
 from desktop.services.errors import UserError
 from desktop.views.context import AppContext
-from desktop.views.page_state import restore_states, save_states
+from desktop.views.page_state import LazyRefresh, restore_states, save_states
 from desktop.views.worker import show_error
 from desktop.views.year_view import HINT_STYLE, error_label, show_at
 
@@ -316,7 +316,9 @@ class CompleteDialog(QDialog):
         self.ctx.worker.run(lambda: calendar_service.mark_year_complete(db, year, source), done, failed)
 
 
-class HolidayPage(QWidget):
+class HolidayPage(LazyRefresh, QWidget):
+    relevant_tables = frozenset(RELEVANT_TABLES)
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -493,17 +495,6 @@ class HolidayPage(QWidget):
         save_states(self.ctx.settings, self._layout_parts())
 
     # Loading -----------------------------------------------------------------------------
-    def activate(self) -> None:
-        if self._stale:
-            self.refresh()
-
-    def _on_data_changed(self, what: str) -> None:
-        if what in RELEVANT_TABLES:
-            if self.isVisible():
-                self.refresh()
-            else:
-                self._stale = True
-
     def refresh(self) -> None:
         self._stale = False
         self._token += 1

@@ -34,7 +34,7 @@ from desktop.services.errors import Refused
 from desktop.services.list_service import EntryRow, ListSummary, ShareCheck, TownListRow
 from desktop.services.plan_service import FilingResult, PlanRow
 from desktop.views.context import AppContext
-from desktop.views.page_state import restore_states, save_states
+from desktop.views.page_state import LazyRefresh, restore_states, save_states
 from desktop.views.list_dialogs import EntryDialog, ReasonDialog, set_share_banner
 from desktop.views.list_models import LIST_STATUS_COLOURS, STATE_COLOURS, EntryModel, PlanModel, TownOverviewModel
 from desktop.views.plan_dialog import PlanDialog
@@ -84,7 +84,9 @@ def load_town(db, year: int, town_id: int) -> _TownData:
     return _TownData(town_id, summary, entries, plans, parks)
 
 
-class ListPage(QWidget):
+class ListPage(LazyRefresh, QWidget):
+    relevant_tables = frozenset(RELEVANT_TABLES)
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -315,20 +317,6 @@ class ListPage(QWidget):
         self.filter_edit.selectAll()
 
     # Loading -------------------------------------------------------------------------------------
-    def activate(self) -> None:
-        if self._stale:
-            self.refresh()
-
-    def _on_data_changed(self, what: str) -> None:
-        if what in RELEVANT_TABLES:
-            self._refresh_if_visible()
-
-    def _refresh_if_visible(self) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
     def refresh(self) -> None:
         """Reload the overview and the chosen town (the first town when none was chosen)."""
         self._stale = False

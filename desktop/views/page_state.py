@@ -16,3 +16,28 @@ def restore_states(settings: QSettings, parts: dict) -> None:
 def save_states(settings: QSettings, parts: dict) -> None:
     for key, widget in parts.items():
         settings.setValue(key, widget.saveState())
+
+
+class LazyRefresh:
+    """A page that reloads when data it shows changes: at once if visible, else on its next visit.
+
+    The page sets `relevant_tables` (table names, "*" for everything) and defines `refresh()`,
+    which clears `_stale`.
+    """
+
+    relevant_tables: frozenset[str] = frozenset({"*"})
+    _stale = True
+
+    def activate(self) -> None:
+        if self._stale:
+            self.refresh()
+
+    def _on_data_changed(self, what: str) -> None:
+        if what in self.relevant_tables:
+            self._refresh_if_visible()
+
+    def _refresh_if_visible(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True

@@ -31,7 +31,8 @@ from desktop.models.enums import ParkStatus
 from desktop.services import park_service, town_service, units
 from desktop.services.errors import ValidationError
 from desktop.views.context import AppContext
-from desktop.views.page_state import restore_states, save_states
+from desktop.views.form_errors import FieldErrorDialog
+from desktop.views.page_state import LazyRefresh, restore_states, save_states
 from desktop.views.worker import show_error
 from desktop.views.year_view import error_label, plain, show_at
 
@@ -154,7 +155,7 @@ class OptionalDateEdit(QDateEdit):
         self.setDate(EMPTY_DATE if value is None else QDate(value.year, value.month, value.day))
 
 
-class ParkDialog(QDialog):
+class ParkDialog(FieldErrorDialog, QDialog):
     """新增/编辑片区. Emits `submitted(values)`; the page saves and calls `accept()` or `show_error(exc)`."""
 
     submitted = Signal(object)
@@ -253,17 +254,10 @@ class ParkDialog(QDialog):
         self.ok_button.setEnabled(False)
         self.submitted.emit(values)
 
-    def show_error(self, exc: BaseException) -> None:
-        self.ok_button.setEnabled(True)
-        name = getattr(exc, "field", None)
-        if name in self.errors:
-            show_at(self.errors[name], exc.message)
-            self.focus_of[name].setFocus()
-        else:
-            show_error(self, exc)
 
+class ParkPage(LazyRefresh, QWidget):
+    relevant_tables = frozenset(RELEVANT_TABLES)
 
-class ParkPage(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -390,20 +384,6 @@ class ParkPage(QWidget):
         save_states(self.ctx.settings, self._layout_parts())
 
     # Loading -----------------------------------------------------------------------------
-    def activate(self) -> None:
-        if self._stale:
-            self.refresh()
-
-    def _on_data_changed(self, what: str) -> None:
-        if what in RELEVANT_TABLES:
-            self._refresh_if_visible()
-
-    def _refresh_if_visible(self) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
     def refresh(self) -> None:
         self._stale = False
         self._token += 1

@@ -34,7 +34,8 @@ from desktop.services import quota_service, units
 from desktop.services.errors import UserError, ValidationError
 from desktop.services.quota_service import LedgerTotal, LoanLedgerRow, PlanChoice, QuotaLedger, ReturnRow
 from desktop.views.context import AppContext
-from desktop.views.page_state import restore_states, save_states
+from desktop.views.form_errors import FieldErrorDialog
+from desktop.views.page_state import LazyRefresh, restore_states, save_states
 from desktop.views.worker import show_error
 from desktop.views.year_view import HINT_STYLE, error_label, show_at
 
@@ -515,7 +516,7 @@ class LendDialog(QDialog):
             show_error(self, exc)
 
 
-class ReturnDialog(QDialog):
+class ReturnDialog(FieldErrorDialog, QDialog):
     """归还: a partial or full return of one loan. Emits `submitted(return_date, area_text, note)`."""
 
     submitted = Signal(object, str, str)
@@ -578,17 +579,10 @@ class ReturnDialog(QDialog):
         self.ok_button.setEnabled(False)
         self.submitted.emit(to_date(self.date_edit.date()), self.area_edit.text(), self.note_edit.text())
 
-    def show_error(self, exc: BaseException) -> None:
-        self.ok_button.setEnabled(True)
-        name = getattr(exc, "field", None)
-        if name in self.errors:
-            show_at(self.errors[name], exc.message)
-            self.focus_of[name].setFocus()
-        else:
-            show_error(self, exc)
 
+class QuotaPage(LazyRefresh, QWidget):
+    relevant_tables = frozenset(RELEVANT_TABLES)
 
-class QuotaPage(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -764,17 +758,6 @@ class QuotaPage(QWidget):
         save_states(self.ctx.settings, self._layout_parts())
 
     # Loading -----------------------------------------------------------------------------
-    def activate(self) -> None:
-        if self._stale:
-            self.refresh()
-
-    def _on_data_changed(self, what: str) -> None:
-        if what in RELEVANT_TABLES:
-            if self.isVisible():
-                self.refresh()
-            else:
-                self._stale = True
-
     def as_of(self) -> dt.date:
         return to_date(self.as_of_edit.date())
 

@@ -31,6 +31,8 @@ from desktop.services import subsidy_service, units, year_service
 from desktop.services.errors import ValidationError
 from desktop.services.subsidy_service import NO_RATE, SubsidyRow, SubsidyTable
 from desktop.views.context import AppContext
+from desktop.views.form_errors import FieldErrorDialog
+from desktop.views.page_state import LazyRefresh
 from desktop.views.worker import show_error
 from desktop.views.year_view import HINT_STYLE, error_label, plain, show_at
 
@@ -159,7 +161,7 @@ class SubsidyModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
 
-class OverrideDialog(QDialog):
+class OverrideDialog(FieldErrorDialog, QDialog):
     """调整补助金额 of one town: amount and a required reason; 恢复测算值 clears the override.
 
     Emits `submitted(amount_text_or_None, reason)`; the page saves and calls `accept()` or `show_error(exc)`.
@@ -232,17 +234,10 @@ class OverrideDialog(QDialog):
         self.ok_button.setEnabled(False)
         self.submitted.emit(None, "")
 
-    def show_error(self, exc: BaseException) -> None:
-        self.ok_button.setEnabled(True)
-        name = getattr(exc, "field", None)
-        if name in self.errors:
-            show_at(self.errors[name], exc.message)
-            self.focus_of[name].setFocus()
-        else:
-            show_error(self, exc)
 
+class SubsidyPage(LazyRefresh, QWidget):
+    relevant_tables = frozenset(RELEVANT_TABLES)
 
-class SubsidyPage(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -366,20 +361,6 @@ class SubsidyPage(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
     # Loading -----------------------------------------------------------------------------
-    def activate(self) -> None:
-        if self._stale:
-            self.refresh()
-
-    def _on_data_changed(self, what: str) -> None:
-        if what in RELEVANT_TABLES:
-            self._refresh_if_visible()
-
-    def _refresh_if_visible(self) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
     def refresh(self) -> None:
         self._stale = False
         self._token += 1

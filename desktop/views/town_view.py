@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from desktop.services import progress_service, town_service, units
 from desktop.services.errors import UserError, ValidationError
 from desktop.views.context import AppContext
-from desktop.views.page_state import restore_states, save_states
+from desktop.views.page_state import LazyRefresh, restore_states, save_states
 from desktop.views.worker import show_error
 from desktop.views.year_view import ERROR_STYLE, error_label, plain, show_at
 
@@ -286,7 +286,9 @@ class TownListModel(QAbstractTableModel):
         return None
 
 
-class TownPage(QWidget):
+class TownPage(LazyRefresh, QWidget):
+    relevant_tables = frozenset(RELEVANT_TABLES)
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -462,20 +464,6 @@ class TownPage(QWidget):
         save_states(self.ctx.settings, self._layout_parts())
 
     # Loading -----------------------------------------------------------------------------
-    def activate(self) -> None:
-        if self._stale:
-            self.refresh()
-
-    def _on_data_changed(self, what: str) -> None:
-        if what in RELEVANT_TABLES:
-            self._refresh_if_visible()
-
-    def _refresh_if_visible(self) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
     def refresh(self) -> None:
         self._stale = False
         self._token += 1
