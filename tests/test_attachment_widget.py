@@ -32,3 +32,4 @@ def test_panel_adds_lists_and_removes_files(qtbot, ctx, tmp_path, qtmodeltester,
     wait_idle(qtbot, ctx)
     qtbot.waitUntil(lambda: panel.model.rowCount() == 1)
     assert [r.file_name for r in attachment_service.list_for(ctx.db, "agreement", 3)] == ["现场照片.jpg"]
+

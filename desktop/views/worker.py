@@ -12,7 +12,7 @@ import threading
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from desktop.services.errors import UserError
@@ -97,8 +97,30 @@ class Worker(QObject):
             on_done(result)
 
     def stop(self) -> None:
-        self._thread.quit()
-        self._thread.wait(5000)
+        """Finish every queued job, then end the lane.
+
+        The last job runs after all others (the queue is in order): it hands the lane object back
+        to the GUI thread and quits the loop. So no queued call — whose arguments are Python
+        objects — is left behind in a dead thread's queue, and the lane is later destroyed on the
+        thread it belongs to. (A plain quit() left both, and the suite crashed now and then in
+        garbage collection.)
+        """
+        if not self._thread.isRunning():
+            return
+        app = QCoreApplication.instance()
+        home = app.thread() if app is not None else None
+        lane, thread = self._lane, self._thread
+
+        def last() -> None:
+            if home is not None:
+                lane.moveToThread(home)
+            thread.quit()
+
+        self._callbacks.clear()
+        self._lane.job.emit(0, last)
+        if not thread.wait(10000):
+            thread.quit()
+            thread.wait(2000)
 
 
 def show_error(parent: QWidget | None, error: BaseException) -> None:
