@@ -1,18 +1,20 @@
 """The one bridge between services and the GUI thread: a single background lane for database work.
 
 Like Anki's QueryOp/CollectionOp: `run(fn, on_done, on_error)` calls `fn()` on the lane and hands
-its result back on the GUI thread by signal. One lane means one writer (no "database is locked").
+its result back on the GUI thread. One lane means one writer (no "database is locked").
 A progress dialog appears only if the work lasts longer than 600 ms.
 """
 
 from __future__ import annotations
 
+import collections
 import itertools
+import queue
 import threading
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from desktop.services.errors import UserError
@@ -30,46 +32,32 @@ class CancelToken:
         return self._event.is_set()
 
 
-class _Lane(QObject):
-    """Lives on the worker thread; executes queued jobs one at a time."""
-
-    job = Signal(int, object)
-    finished = Signal(int, object, object)  # job id, result, error (exception or None)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.job.connect(self._execute)
-
-    @Slot(int, object)
-    def _execute(self, job_id: int, fn: Callable[[], Any]) -> None:
-        try:
-            result = fn()
-        except BaseException as exc:  # handed to the GUI thread; never lost
-            exc.__traceback_text__ = traceback.format_exc()
-            self.finished.emit(job_id, None, exc)
-        else:
-            self.finished.emit(job_id, result, None)
-
-
 class Worker(QObject):
-    """Owns the lane thread. Keep one per application (see app.py)."""
+    """Owns the lane: one Python thread running queued jobs in order. Keep one per application.
+
+    Jobs and results travel in Python queues; the only thing that crosses into Qt is an empty
+    signal telling the GUI thread that results are waiting. (Python objects carried as queued
+    signal arguments between threads corrupted memory now and then — the suite crashed in
+    garbage collection and in unrelated code — so none are passed that way.)
+    """
+
+    _ready = Signal()  # emitted on the lane, delivered on the GUI thread; carries nothing
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._thread = QThread()
-        self._thread.setObjectName("db-lane")
-        self._lane = _Lane()
-        self._lane.moveToThread(self._thread)
-        self._lane.finished.connect(self._on_finished)
+        self._jobs: queue.Queue = queue.Queue()
+        self._results: collections.deque = collections.deque()
+        self._ready.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
+        self._thread = threading.Thread(target=self._loop, name="db-lane", daemon=True)
         self._thread.start()
 
     def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None) -> int:
         job_id = next(self._ids)
         self._callbacks[job_id] = (on_done, on_error)
-        self._lane.job.emit(job_id, fn)
+        self._jobs.put((job_id, fn))
         return job_id
 
     def forget(self, job_id: int) -> None:
@@ -79,8 +67,28 @@ class Worker(QObject):
     def pending(self) -> int:
         return len(self._callbacks)
 
-    @Slot(int, object, object)
-    def _on_finished(self, job_id: int, result: Any, error: BaseException | None) -> None:
+    def _loop(self) -> None:
+        """The lane: run jobs one at a time until stop() queues None."""
+        while True:
+            item = self._jobs.get()
+            if item is None:
+                return
+            job_id, fn = item
+            try:
+                result, error = fn(), None
+            except BaseException as exc:  # handed to the GUI thread; never lost
+                exc.__traceback_text__ = traceback.format_exc()
+                result, error = None, exc
+            self._results.append((job_id, result, error))
+            self._ready.emit()
+
+    @Slot()
+    def _deliver(self) -> None:
+        while self._results:
+            job_id, result, error = self._results.popleft()
+            self._finished(job_id, result, error)
+
+    def _finished(self, job_id: int, result: Any, error: BaseException | None) -> None:
         if job_id not in self._callbacks:  # forgotten: nobody wants the answer, not even its error
             if error is not None:
                 import logging
@@ -97,30 +105,12 @@ class Worker(QObject):
             on_done(result)
 
     def stop(self) -> None:
-        """Finish every queued job, then end the lane.
-
-        The last job runs after all others (the queue is in order): it hands the lane object back
-        to the GUI thread and quits the loop. So no queued call — whose arguments are Python
-        objects — is left behind in a dead thread's queue, and the lane is later destroyed on the
-        thread it belongs to. (A plain quit() left both, and the suite crashed now and then in
-        garbage collection.)
-        """
-        if not self._thread.isRunning():
-            return
-        app = QCoreApplication.instance()
-        home = app.thread() if app is not None else None
-        lane, thread = self._lane, self._thread
-
-        def last() -> None:
-            if home is not None:
-                lane.moveToThread(home)
-            thread.quit()
-
+        """Finish every queued job, then end the lane (answers still undelivered are dropped)."""
         self._callbacks.clear()
-        self._lane.job.emit(0, last)
-        if not thread.wait(10000):
-            thread.quit()
-            thread.wait(2000)
+        if self._thread.is_alive():
+            self._jobs.put(None)
+            self._thread.join(10)
+        self._results.clear()
 
 
 def show_error(parent: QWidget | None, error: BaseException) -> None:
