@@ -46,6 +46,7 @@ from desktop.views.landbank_common import (
 )
 from desktop.views.park_view import OptionalDateEdit
 from desktop.views.form_errors import FieldErrorDialog
+from desktop.views.table_export import add_export_action, describe_filters
 from desktop.views.worker import show_error
 from desktop.views.year_view import error_label, plain, show_at
 
@@ -159,6 +160,11 @@ class AcquisitionTab(TabBase):
         bar.addStretch(1)
         self.count_label = QLabel()
         bar.addWidget(self.count_label)
+        bar.addWidget(add_export_action(
+            self, lambda: self.table, title=lambda: f"{self.ctx.year}年度市场化收购", settings_key="landbank",
+            subtitle=lambda: "　".join(filter(None, (
+                describe_filters(("镇街", self.town_filter), ("阶段", self.stage_filter), ("治理对象", self.search)),
+                describe_filters(("税收统计截至", self.as_of_edit), prefix=""))))))
         outer.addLayout(bar)
 
         self.model = AcquisitionModel(self)

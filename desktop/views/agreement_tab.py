@@ -34,6 +34,7 @@ from desktop.views.landbank_common import (
     setup_table,
     sync_combo,
 )
+from desktop.views.table_export import add_export_action, describe_filters
 from desktop.views.worker import show_error
 
 
@@ -81,6 +82,10 @@ class AgreementTab(TabBase):
         self.delete_button.setToolTip("Delete")
         for b in (self.add_button, self.edit_button, self.delete_button):
             bar.addWidget(b)
+        bar.addWidget(add_export_action(
+            self, lambda: self.table, title=lambda: f"{self.ctx.year}年度协议", settings_key="landbank",
+            subtitle=lambda: describe_filters(("类型", self.kind_filter), ("镇街", self.town_filter),
+                                              ("国企", self.soe_filter), ("关键词", self.search))))
         outer.addLayout(bar)
 
         self.model = AgreementModel(self)

@@ -29,6 +29,7 @@ from desktop.services import calendar_service, deadline_service, town_service
 from desktop.services.deadline_service import DONE, NO_CALENDAR, OK, OVERDUE, SOON, DeadlineRow
 from desktop.views.context import AppContext
 from desktop.views.page_state import LazyRefresh
+from desktop.views.table_export import add_export_action, describe_filters
 from desktop.views.worker import show_error
 from desktop.views.year_view import HINT_STYLE
 
@@ -231,6 +232,10 @@ class DeadlinePage(LazyRefresh, QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(220)
         filters.addWidget(self.search, 1)
+        filters.addWidget(add_export_action(
+            self, lambda: self.table, title=lambda: f"期限一览（截至{self.as_of.isoformat()}）", settings_key="deadlines",
+            subtitle=lambda: describe_filters(("镇街", self.town_combo), ("类型", self.kind_combo),
+                                              ("状态", self.status_combo), ("关键词", self.search))))
         outer.addLayout(filters)
         for combo in (self.town_combo, self.kind_combo, self.status_combo):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filters())

@@ -48,6 +48,7 @@ from desktop.views.landbank_common import (
     sync_combo,
 )
 from desktop.views.park_view import OptionalDateEdit
+from desktop.views.table_export import add_export_action, describe_filters
 from desktop.views.worker import show_error
 from desktop.views.year_view import error_label, show_at
 
@@ -83,6 +84,9 @@ class LandBankTab(TabBase):
         bar.addStretch(1)
         self.count_label = QLabel()
         bar.addWidget(self.count_label)
+        bar.addWidget(add_export_action(
+            self, lambda: self.table, title=lambda: f"{self.ctx.year}年度政府收储", settings_key="landbank",
+            subtitle=lambda: describe_filters(("镇街", self.town_filter), ("治理对象", self.search))))
         outer.addLayout(bar)
 
         self.model = LandBankEntryModel(self)
@@ -348,6 +352,9 @@ class CostTab(TabBase):
         self.open_button = QPushButton("查看协议")
         self.open_button.setToolTip("双击一行也可查看该国企与镇街的收储协议")
         bar.addWidget(self.open_button)
+        bar.addWidget(add_export_action(
+            self, lambda: self.table, title=lambda: f"{self.ctx.year}年度国企与镇街合作收储成本均价",
+            settings_key="landbank", subtitle=lambda: describe_filters(("", self.only_over))))
         outer.addLayout(bar)
         self.model = PairModel(self)
         self.table = QTableView()

@@ -38,6 +38,7 @@ from desktop.views.page_state import LazyRefresh, restore_states, save_states
 from desktop.views.list_dialogs import EntryDialog, ReasonDialog, set_share_banner
 from desktop.views.list_models import LIST_STATUS_COLOURS, STATE_COLOURS, EntryModel, PlanModel, TownOverviewModel
 from desktop.views.plan_dialog import PlanDialog
+from desktop.views.table_export import add_export_action, describe_filters
 from desktop.views.worker import show_error
 
 RELEVANT_TABLES = {"*", "governance_list", "list_entry", "plan", "target", "town", "contiguous_area", "year",
@@ -217,6 +218,11 @@ class ListPage(LazyRefresh, QWidget):
         cl = QHBoxLayout(corner)
         cl.setContentsMargins(0, 0, 4, 2)
         cl.addWidget(self.filter_edit)
+        cl.addWidget(add_export_action(
+            self, lambda: self.plan_table if self.tabs.currentIndex() == 1 else self.entry_table,
+            title=lambda: f"{self.town_combo.currentText()}{self.ctx.year}年度"
+                          + ("治理方案备案" if self.tabs.currentIndex() == 1 else "拟治理清单"),
+            subtitle=lambda: describe_filters(("关键词", self.filter_edit)), settings_key="lists"))
         self.tabs.setCornerWidget(corner, Qt.Corner.TopRightCorner)
         self.entry_model = EntryModel(self)
         self.entry_table = QTableView()

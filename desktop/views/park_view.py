@@ -33,6 +33,7 @@ from desktop.services.errors import ValidationError
 from desktop.views.context import AppContext
 from desktop.views.form_errors import FieldErrorDialog
 from desktop.views.page_state import LazyRefresh, restore_states, save_states
+from desktop.views.table_export import add_export_action, describe_filters
 from desktop.views.worker import show_error
 from desktop.views.year_view import error_label, plain, show_at
 
@@ -309,6 +310,10 @@ class ParkPage(LazyRefresh, QWidget):
         self.delete_button.clicked.connect(self.delete_selected)
         for b in (self.add_button, self.edit_button, self.delete_button):
             bar.addWidget(b)
+        bar.addWidget(add_export_action(
+            self, lambda: self.table, title=lambda: "连片整治片区", settings_key="parks",
+            subtitle=lambda: describe_filters(("镇街", self.town_filter), ("状态", self.status_filter),
+                                              ("名称", self.search))))
         outer.addLayout(bar)
         self.town_filter.currentIndexChanged.connect(lambda: self.refresh())
         self.status_filter.currentIndexChanged.connect(lambda: self.refresh())

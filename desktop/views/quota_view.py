@@ -36,6 +36,7 @@ from desktop.services.quota_service import LedgerTotal, LoanLedgerRow, PlanChoic
 from desktop.views.context import AppContext
 from desktop.views.form_errors import FieldErrorDialog
 from desktop.views.page_state import LazyRefresh, restore_states, save_states
+from desktop.views.table_export import add_export_action, describe_filters
 from desktop.views.worker import show_error
 from desktop.views.year_view import HINT_STYLE, error_label, show_at
 
@@ -650,6 +651,11 @@ class QuotaPage(LazyRefresh, QWidget):
         self.export_button.clicked.connect(self.choose_export_file)
         for b in (self.lend_button, self.return_button, self.delete_button, self.export_button):
             bar.addWidget(b)
+        bar.addWidget(add_export_action(
+            self, lambda: self.stack.currentWidget(), settings_key="quota", status=lambda: self.status,
+            title=lambda: f"周转指标库台账（{self.view_combo.currentText()}）",
+            subtitle=lambda: describe_filters(("截至", self.as_of_edit), ("镇街", self.town_filter),
+                                              ("国企", self.soe_filter), ("关键词", self.search), prefix="")))
         outer.addLayout(bar)
 
         self.model = LoanLedgerModel(self)

@@ -38,6 +38,7 @@ from desktop.services import target_service, units
 from desktop.services.errors import NotFound
 from desktop.services.target_service import NO_PARK, FilterOptions, RegisterFilter, TargetDetail, TargetValues
 from desktop.views.register_table_model import RecordTableModel, RegisterTableModel
+from desktop.views.table_export import add_export_action, describe_filters, register_fetch_all
 from desktop.views.target_dialog import TargetDialog
 from desktop.views.worker import show_error
 
@@ -404,6 +405,13 @@ class RegisterPage(QWidget):
         top.addStretch(1)
         top.addWidget(self.search_edit, 2)
         top.addWidget(self.count_label)
+        top.addWidget(add_export_action(
+            self, lambda: self.table, title=lambda: "治理对象名录", settings_key=SETTINGS_PREFIX,
+            subtitle=lambda: describe_filters(
+                ("搜索", self.search_edit), ("镇街", self.town_filter), ("类别", self.category_filter),
+                ("综合评价", self.grade_filter), ("状态", self.state_filter), ("片区", self.park_filter),
+                ("类型", self.kind_filter)),
+            fetch_all=register_fetch_all(self)))
 
         self.town_filter = self._combo("全部镇街", search=False)  # searches after refilling the parks
         self.category_filter = self._combo("全部类别", [(c.label, c.name) for c in Category])

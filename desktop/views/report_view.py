@@ -34,6 +34,7 @@ from desktop.views.attachment_widget import AttachmentPanel
 from desktop.views.context import AppContext
 from desktop.views.report_dialogs import AddItemsDialog, ItemDialog, VerificationDialog, pydate, qdate
 from desktop.views.report_models import ItemGridModel, OverviewModel, date_text, short_date
+from desktop.views.table_export import add_export_action, describe_filters
 from desktop.views.worker import run_with_progress, show_error
 
 RELEVANT_TABLES = {"*", "monthly_report", "monthly_report_item", "verification", "list_entry", "governance_list",
@@ -161,6 +162,10 @@ class ReportPage(QWidget):
         self.filter.setMaximumWidth(220)
         self.filter.textChanged.connect(self._filter_changed)
         actions.addWidget(self.filter)
+        actions.addWidget(add_export_action(
+            self, lambda: self.grid, settings_key="reports",
+            title=lambda: f"{self.ctx.year}年{self._month or ''}月{self._town_name()}报送条目核实情况",
+            subtitle=lambda: describe_filters(("治理对象", self.filter))))
         rl.addLayout(actions)
 
         self.grid_model = ItemGridModel(self)

@@ -36,6 +36,7 @@ from desktop.services import progress_service, town_service, units
 from desktop.services.errors import UserError, ValidationError
 from desktop.views.context import AppContext
 from desktop.views.page_state import LazyRefresh, restore_states, save_states
+from desktop.views.table_export import add_export_action
 from desktop.views.worker import show_error
 from desktop.views.year_view import ERROR_STYLE, error_label, plain, show_at
 
@@ -386,6 +387,8 @@ class TownPage(LazyRefresh, QWidget):
         for b in (self.add_button, self.up_button, self.down_button, self.active_button, self.delete_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        buttons.addWidget(add_export_action(self, lambda: self.town_table, title=lambda: "镇街名录",
+                                            settings_key="towns", status=self.export_status))
         left.addLayout(buttons)
         self.town_model = TownListModel(self)
         self.town_table = QTableView()
