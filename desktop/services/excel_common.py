@@ -1,0 +1,146 @@
+"""What every Excel import and export shares: the problem record, the summary, cancel tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from desktop.services.errors import UserError
+
+# A progress callback: (done, total) — total 0 when unknown. Called from the worker thread.
+Progress = Callable[[int, int], None]
+
+EXCEL_CELL_LIMIT = 32767  # characters Excel keeps in one cell
+
+
+def file_sha256(path) -> str:
+    """The file's SHA-256 (hex), read in 1 MB pieces."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class Cancelled(UserError):
+    """The clerk pressed 取消; nothing was written."""
+
+    def __init__(self, message: str = "已取消，未写入任何内容。"):
+        super().__init__(message)
+
+
+class CancelToken:
+    """Set from the GUI thread, checked by long work between rows."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def check(self) -> None:
+        if self._event.is_set():
+            raise Cancelled()
+
+
+def check_cancel(cancel) -> None:
+    """Raise Cancelled when the token (anything with a `cancelled` flag) was set."""
+    if cancel is not None and cancel.cancelled:
+        raise Cancelled()
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """One bad value: where it is (sheet, 1-based Excel row, column letter or header) and what is wrong."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def to_json(self) -> dict:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
+
+    def where(self, file_name: str = "") -> str:
+        parts = [f"文件“{file_name}”" if file_name else "", f"工作表“{self.sheet}”" if self.sheet else ""]
+        if self.row is not None:
+            parts.append(f"第{self.row}行")
+        if self.column:
+            parts.append(f"{self.column}列")
+        return "".join(parts)
+
+    def text(self, file_name: str = "") -> str:
+        where = self.where(file_name)
+        return f"{where}：{self.message}" if where else self.message
+
+
+@dataclass
+class ImportSummary:
+    """The counts every import prints (`--json`) and records with its PacketImport row."""
+
+    rows_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    conflicts: int = 0
+    area_mu: Decimal = Decimal(0)  # land area of the rows applied
+    errors: list[CellProblem] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "rows_read": self.rows_read,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "conflicts": self.conflicts,
+            "area_mu": format(self.area_mu.normalize(), "f") if self.area_mu else "0",  # 540, not 5.4E+2
+            "errors": [e.to_json() for e in self.errors],
+        }
+
+
+class FileProblems(UserError):
+    """A file refused for bad cells; `problems` lists each one (the message names the first few)."""
+
+    def __init__(self, file_name: str, problems: list[CellProblem], *, limit: int = 5):
+        lines = [p.text() for p in problems[:limit]]
+        more = f"\n……共{len(problems)}处问题" if len(problems) > limit else ""
+        super().__init__(f"文件“{file_name}”有{len(problems)}处问题，未写入任何内容：\n" + "\n".join(lines) + more)
+        self.file_name = file_name
+        self.problems = problems
+
+
+@dataclass
+class ImportOutcome:
+    """What an import did: its counts, whether it wrote anything, and why not when refused."""
+
+    summary: ImportSummary
+    applied: bool = False
+    dry_run: bool = False
+    refused: str | None = None  # Chinese reason when nothing was written because of the file's content
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.refused else 0
+
+    def to_json(self) -> dict:
+        data = self.summary.to_json()
+        data["applied"] = self.applied
+        data["dry_run"] = self.dry_run
+        if self.refused:
+            data["refused"] = self.refused
+        return data
+
+
+def refused_outcome(message: str, *, sheet: str = "", dry_run: bool = False) -> ImportOutcome:
+    """A whole-file refusal (bad file, wrong packet) in the shape `--json` prints."""
+    summary = ImportSummary(errors=[CellProblem(sheet, None, None, message)])
+    return ImportOutcome(summary, applied=False, dry_run=dry_run, refused=message)
