@@ -2,6 +2,7 @@
 
     zzb [--db PATH|URL] [--selftest] [gui [--selftest] | init | demo | check | backup | restore FILE]
         [deadlines [--town NAME] [--json] | workdays add DATE N]
+        [export-packet … | import-packet FILE … | import-legacy FILE …]  (see desktop/cli_excel.py)
 
 Exit codes: 0 ok, 1 refused or failed (nothing written), 2 usage error.
 """
@@ -148,6 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("date", metavar="DATE", help="起算日期，如 2025-01-24")
     w.add_argument("n", metavar="N", help="工作日数（正整数）")
     w.set_defaults(func=_cmd_workdays_add)
+
+    from desktop import cli_excel
+
+    cli_excel.register(sub)
     return parser
 
 

@@ -27,6 +27,7 @@ from desktop.services.context import current_user
 from desktop.services.errors import Refused
 
 NOT_AUDITED = {"audit_log"}
+SOURCE_KEY = "_source"  # set from session.info["audit_source"] (e.g. “数据包 某镇_2024-11.xlsx”)
 SKIPPED_COLUMNS = {"created_at", "updated_at", "revision", "search_text", "password_hash"}
 
 ACTION_LABELS = {"create": "新增", "update": "修改", "delete": "删除"}
@@ -160,6 +161,12 @@ def _after_flush(session: Session, _ctx) -> None:
         table = getattr(obj, "__tablename__", None)
         if isinstance(obj, Base) and table not in NOT_AUDITED:
             rows.append(_row("delete", table, getattr(obj, "id", None), _label(session, obj), _columns(obj), None))
+    source = session.info.get("audit_source")
+    if source:
+        # An import names itself on every row it writes, so each touched object shows where the change came from.
+        for row in rows:
+            side = "before" if row["action"] == "delete" else "after"
+            row[side] = {**(row[side] or {}), SOURCE_KEY: source}
     _write(session.connection(), rows)
 
 

@@ -272,6 +272,7 @@ FIELD_LABELS = {
     "address": "地址", "land_area_mu": "占地面积（亩）", "state": "状态", "note": "备注", "credit_code": "统一社会信用代码",
     "credit_code_override": "保留特殊代码", "legal_rep": "法定代表人", "building_area_m2": "建筑面积（㎡）",
     "industry": "行业", "land_cert_no": "不动产权证号", "owner": "权利人",
+    audit.SOURCE_KEY: "来源",
 }
 
 
