@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_main_thread():
+    """Once a Worker exists automatic collection is off (see worker.GuiGarbageCollector); service tests
+    that run no event loop still collect, here, on the main thread."""
+    yield
+    worker_module = sys.modules.get("desktop.views.worker")  # never imported here: service tests stay Qt-free
+    if worker_module is not None and worker_module._collector is not None:
+        worker_module._collector.collect()
 
 
 @pytest.fixture(autouse=True)
@@ -67,3 +78,35 @@ def ctx(qtbot, db, tmp_path):
 def wait_idle(qtbot, ctx, timeout: int = 10000) -> None:
     """Wait until the worker lane has handed back every queued job."""
     qtbot.waitUntil(lambda: ctx.worker.pending() == 0, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def demo_template(template_db, tmp_path_factory) -> Path:
+    """The template database with the sample city loaded (300 targets), built once."""
+    from desktop.services import demo_service
+    from desktop.services.db import open_database
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    shutil.copyfile(template_db, path)
+    db = open_database(path, backup_dir=path.parent)
+    demo_service.generate(db)
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db_path(demo_template, tmp_path) -> Path:
+    dest = tmp_path / "demo.sqlite3"
+    shutil.copyfile(demo_template, dest)
+    return dest
+
+
+@pytest.fixture
+def demo_db(demo_db_path):
+    from desktop.services.db import open_database
+
+    database = open_database(demo_db_path, backup_dir=demo_db_path.parent)
+    yield database
+    database.dispose()

@@ -230,19 +230,37 @@ def add_entry(db, list_id: int, target_id: int, method: Method, planned_area_mu,
         target = s.get(Target, target_id)
         if target is None:
             raise NotFound("该治理对象已不存在")
-        if target.town_id != lst.town_id:
-            raise ValidationError(f"“{target.name}”不属于{lst.town.name}，不能列入该镇街清单", field="target_id")
-        if s.scalar(select(ListEntry.id).where(ListEntry.list_id == list_id, ListEntry.target_id == target_id)):
-            raise Refused(f"“{target.name}”已在本清单中")
-        park = target.contiguous_area_id if contiguous_area_id is TARGET_PARK else contiguous_area_id
-        entry = ListEntry(list_id=list_id, target_id=target_id, planned_method=method, planned_area_mu=area,
-                          contiguous_area_id=park, note=note or "")
-        s.add(entry)
-        if lst.status is ListStatus.APPROVED:
-            lst.status = ListStatus.DRAFT  # 补报: the new entry has to be submitted and reviewed
+        return add_entry_in_session(s, lst, target, method, area, contiguous_area_id=contiguous_area_id, note=note)
+
+
+def add_entry_in_session(s, lst: GovernanceList, target: Target, method: Method, area: Decimal, *,
+                         contiguous_area_id=TARGET_PARK, note: str = "") -> int:
+    """add_entry inside the caller's session (the packet importer's one transaction); `area` already cleaned."""
+    area = _clean_area(area)
+    if target.town_id != lst.town_id:
+        raise ValidationError(f"“{target.name}”不属于{lst.town.name}，不能列入该镇街清单", field="target_id")
+    if target.id is not None and s.scalar(
+            select(ListEntry.id).where(ListEntry.list_id == lst.id, ListEntry.target_id == target.id)):
+        raise Refused(f"“{target.name}”已在本清单中")
+    park = target.contiguous_area_id if contiguous_area_id is TARGET_PARK else contiguous_area_id
+    entry = ListEntry(list_id=lst.id, target=target, planned_method=method, planned_area_mu=area,
+                      contiguous_area_id=park, note=note or "")
+    s.add(entry)
+    if lst.status is ListStatus.APPROVED:
+        lst.status = ListStatus.DRAFT  # 补报: the new entry has to be submitted and reviewed
+    s.flush()
+    sync_target_state(s, target)
+    return entry.id
+
+
+def get_or_create_list_in_session(s, town_id: int, year: int) -> GovernanceList:
+    year_id = _year_id(s, year)
+    lst = s.scalar(select(GovernanceList).where(GovernanceList.town_id == town_id, GovernanceList.year_id == year_id))
+    if lst is None:
+        lst = GovernanceList(town_id=town_id, year_id=year_id)
+        s.add(lst)
         s.flush()
-        sync_target_state(s, target)
-        return entry.id
+    return lst
 
 
 def update_entry(db, entry_id: int, *, method: Method, planned_area_mu, contiguous_area_id: int | None,

@@ -341,18 +341,23 @@ def open_report(db, town_id: int, year: int, month: int, reported_on: dt.date | 
     """The town's report for the month, created on first use; `reported_on` sets its date."""
     _check_month(month)
     with db.session() as s:
-        y = _year_row(s, year)
         if s.get(Town, town_id) is None:
             raise NotFound("该镇街已不存在")
-        r = s.scalar(select(MonthlyReport).where(MonthlyReport.town_id == town_id, MonthlyReport.year_id == y.id,
-                                                 MonthlyReport.month == month))
-        if r is None:
-            r = MonthlyReport(town_id=town_id, year_id=y.id, month=month, note="")
-            s.add(r)
-            s.flush()
+        r = _find_or_create(s, town_id, year, month)
         if reported_on is not None:
             _set_date(s, r, year, reported_on, today)
         return _report_info(s, r)
+
+
+def _find_or_create(s, town_id: int, year: int, month: int) -> MonthlyReport:
+    y = _year_row(s, year)
+    r = s.scalar(select(MonthlyReport).where(MonthlyReport.town_id == town_id, MonthlyReport.year_id == y.id,
+                                             MonthlyReport.month == month))
+    if r is None:
+        r = MonthlyReport(town_id=town_id, year_id=y.id, month=month, note="")
+        s.add(r)
+        s.flush()
+    return r
 
 
 def _set_date(session, r: MonthlyReport, year: int, reported_on: dt.date, today: dt.date | None) -> None:
@@ -424,32 +429,47 @@ def add_items(db, report_id: int, items: list[tuple[int, object]], *, note: str 
     Each entry must be the town's, of the report's year, and 实施中; it moves to 已报完成 with
     completed_on = the report date. All or nothing.
     """
-    if not items:
-        raise ValidationError("请选择要报送的条目", field="entry_id")
     with db.session() as s:
         r = _get_report(s, report_id)
-        if r.reported_on is None:
-            raise ValidationError("请先填写报送日期", field="reported_on")
-        ids: list[int] = []
-        for entry_id, area in items:
-            e = s.get(ListEntry, entry_id)
-            if e is None:
-                raise NotFound("该清单条目已不存在")
-            name = e.target.name
-            gl = e.governance_list
-            if gl.town_id != r.town_id or gl.year_id != r.year_id:
-                raise ValidationError(f"“{name}”不是{r.town.name}本年度清单中的条目", field="entry_id")
-            if e.state is not EntryState.IN_PROGRESS:
-                raise Refused(f"“{name}”当前状态为“{e.state.label}”，只有“实施中”的条目可以报送完成")
-            completed = _clean_area(area)
-            item = MonthlyReportItem(report_id=r.id, entry_id=e.id, note=note or "",
-                                     completed_area_mu=completed if completed is not None else e.planned_area_mu)
-            s.add(item)
-            _walk(s, e, ["report_done"])
-            e.completed_on = r.reported_on
-            s.flush()
-            ids.append(item.id)
-        return ids
+        return add_items_in_session(s, r, [(entry_id, area, note) for entry_id, area in items])
+
+
+def add_items_in_session(s, r: MonthlyReport, items: list[tuple[int, object, str]]) -> list[int]:
+    """add_items inside the caller's session (the packet importer's one transaction): (entry id, area, note)."""
+    if not items:
+        raise ValidationError("请选择要报送的条目", field="entry_id")
+    if r.reported_on is None:
+        raise ValidationError("请先填写报送日期", field="reported_on")
+    ids: list[int] = []
+    for entry_id, area, note in items:
+        e = s.get(ListEntry, entry_id)
+        if e is None:
+            raise NotFound("该清单条目已不存在")
+        name = e.target.name
+        gl = e.governance_list
+        if gl.town_id != r.town_id or gl.year_id != r.year_id:
+            raise ValidationError(f"“{name}”不是{r.town.name}本年度清单中的条目", field="entry_id")
+        if e.state is not EntryState.IN_PROGRESS:
+            raise Refused(f"“{name}”当前状态为“{e.state.label}”，只有“实施中”的条目可以报送完成")
+        completed = _clean_area(area)
+        item = MonthlyReportItem(report_id=r.id, entry_id=e.id, note=note or "",
+                                 completed_area_mu=completed if completed is not None else e.planned_area_mu)
+        s.add(item)
+        _walk(s, e, ["report_done"])
+        e.completed_on = r.reported_on
+        s.flush()
+        ids.append(item.id)
+    return ids
+
+
+def open_report_in_session(s, town_id: int, year: int, month: int, reported_on: dt.date, *,
+                           today: dt.date | None = None) -> MonthlyReport:
+    """The town's report for the month inside the caller's session; a report without a date gets `reported_on`."""
+    _check_month(month)
+    r = _find_or_create(s, town_id, year, month)
+    if r.reported_on is None:
+        _set_date(s, r, year, reported_on, today)
+    return r
 
 
 def add_item(db, report_id: int, entry_id: int, completed_area_mu=None, *, note: str = "") -> int:
@@ -462,14 +482,18 @@ def update_item(db, item_id: int, *, completed_area_mu, note: str = "") -> None:
     if area is None:
         raise ValidationError("请填写完成面积", field="completed_area_mu")
     with db.session() as s:
-        item = _get_item(s, item_id)
-        state = item.entry.state
-        if state not in (EntryState.REPORTED, EntryState.VERIFY_FAILED) or not _is_current(s, item):
-            raise Refused(f"条目当前状态为“{state.label}”，不能修改本月报送内容")
-        if item.completed_area_mu != area:
-            item.completed_area_mu = area
-        if item.note != (note or ""):
-            item.note = note or ""
+        update_item_in_session(s, _get_item(s, item_id), area, note)
+
+
+def update_item_in_session(s, item: MonthlyReportItem, area: Decimal, note: str = "") -> None:
+    """update_item inside the caller's session; `area` already cleaned."""
+    state = item.entry.state
+    if state not in (EntryState.REPORTED, EntryState.VERIFY_FAILED) or not _is_current(s, item):
+        raise Refused(f"条目当前状态为“{state.label}”，不能修改本月报送内容")
+    if item.completed_area_mu != area:
+        item.completed_area_mu = area
+    if item.note != (note or ""):
+        item.note = note or ""
 
 
 def remove_item(db, item_id: int) -> None:

@@ -25,6 +25,7 @@ PAGES: list[tuple[str, str, str, str]] = [
     ("quota", "周转指标库", "quota_view", "QuotaPage"),
     ("subsidy", "以奖代补", "subsidy_view", "SubsidyPage"),
     ("deadlines", "期限", "deadline_view", "DeadlinePage"),
+    ("packets", "数据交换", "packet_view", "PacketPage"),
     ("holidays", "节假日", "holiday_view", "HolidayPage"),
     ("year", "年度参数", "year_view", "YearParamsPage"),
     ("audit", "操作日志", "audit_view", "AuditPage"),

@@ -8,28 +8,66 @@ A progress dialog appears only if the work lasts longer than 600 ms.
 from __future__ import annotations
 
 import collections
+import gc
 import itertools
 import queue
 import threading
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from desktop.services.errors import UserError
+from desktop.services.excel_common import CancelToken  # noqa: F401  (one token for services and views)
 
 
-class CancelToken:
-    def __init__(self) -> None:
-        self._event = threading.Event()
+class GuiGarbageCollector(QObject):
+    """Python's cyclic garbage collector, run only on the GUI thread.
 
-    def cancel(self) -> None:
-        self._event.set()
+    Automatic collection runs on whichever thread happens to allocate. When that is the lane and the
+    garbage holds Qt wrappers (a closed dialog in a cycle with its slots), their C++ objects are
+    destroyed off the GUI thread and the program crashes (seen as segfaults with only the lane's
+    frame on the stack). So automatic collection is switched off and this timer collects instead,
+    generation by generation as the default thresholds would.
+    """
 
-    @property
-    def cancelled(self) -> bool:
-        return self._event.is_set()
+    INTERVAL_MS = 500
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.thresholds = gc.get_threshold()
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.setInterval(self.INTERVAL_MS)
+        self.timer.timeout.connect(self.collect)
+        self.timer.start()
+
+    def collect(self) -> None:
+        counts = gc.get_count()
+        for generation in (2, 1, 0):
+            if counts[generation] > self.thresholds[generation]:
+                gc.collect(generation)
+                return
+
+
+_collector: GuiGarbageCollector | None = None
+
+
+def collect_on_gui_thread() -> GuiGarbageCollector | None:
+    """Install the GUI-thread collector once per application (before any lane exists)."""
+    global _collector
+    app = QCoreApplication.instance()
+    if _collector is None and app is not None:
+        _collector = GuiGarbageCollector(app)
+        app.destroyed.connect(_forget_collector)
+    return _collector
+
+
+def _forget_collector(*_args) -> None:
+    global _collector
+    _collector = None
+    gc.enable()
 
 
 class Worker(QObject):
@@ -45,6 +83,7 @@ class Worker(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        collect_on_gui_thread()
         self._jobs: queue.Queue = queue.Queue()
         self._results: collections.deque = collections.deque()
         self._ready.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
