@@ -40,6 +40,7 @@ KINDS = ("enterprises", "targets")
 KIND_LABELS = {"enterprises": "治理对象", "targets": "任务分解表"}
 
 CREATE, UPDATE, UNCHANGED, INVALID, DUPLICATE = "create", "update", "unchanged", "invalid", "duplicate"
+SKIPPED_LABELS = {"totals": "合计行", "blank": "空行", "sections": "分节标题行", "headers": "重复的表头行"}
 ACTION_LABELS = {CREATE: "新建", UPDATE: "更新", UNCHANGED: "未变", INVALID: "有错误", DUPLICATE: "表内重复"}
 
 MU, M2, WAN_M2, HECTARE = "亩", "m²", "万m²", "公顷"

@@ -398,7 +398,13 @@ def _sheet_frame(ws, fmt, cols, title: str, info: str, *, unlocked: bool = False
     ws.set_paper(9)  # A4
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.repeat_rows(pc.HEADER_ROW - 1)
-    ws.fit_to_pages(1, 0)
+    if not unlocked:
+        # 30 columns do not fit one A4 width legibly: print across pages, each with the id and name columns.
+        ws.repeat_columns(0, 2)
+        ws.print_across()
+        ws.set_print_scale(85)
+    else:
+        ws.fit_to_pages(1, 0)
     ws.set_footer("&C第 &P 页，共 &N 页")
 
 
@@ -1012,10 +1018,19 @@ def write_receipt(preview: PacketPreview, out_path, *, progress: Progress | None
         for c in ws[ws.max_row]:
             if isinstance(c.value, str):
                 c.data_type = "s"
-    for letter, width in zip("ABCD", (16, 8, 6, 90)):
+    for letter, width in zip("ABCD", (16, 7, 6, 72)):
         ws.column_dimensions[letter].width = width
+    ws.merge_cells("A2:D2")
+    ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[2].height = 32
     for row in ws.iter_rows(min_row=5):
-        row[3].alignment = Alignment(wrap_text=True, vertical="top")
+        for c in row:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "4:4"
     wb.active = 0
     for sheet in wb.worksheets:
         sheet.sheet_view.tabSelected = sheet is ws

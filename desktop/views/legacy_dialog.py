@@ -152,6 +152,8 @@ class LegacyImportDialog(QDialog):
         self.view = QTableView()
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.proxy.sort(-1)  # the sheet's own order until the clerk sorts
         self.view.setWordWrap(False)
         self.view.verticalHeader().setVisible(False)
         for i, w in enumerate((50, 70, 220)):
@@ -159,7 +161,7 @@ class LegacyImportDialog(QDialog):
         self.view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         rl.addWidget(self.view, 1)
         split.addWidget(right)
-        split.setSizes([420, 760])
+        split.setSizes([540, 640])
         lay.addWidget(split, 1)
 
         bottom = QHBoxLayout()
@@ -275,7 +277,7 @@ class LegacyImportDialog(QDialog):
                 item.widget().deleteLater()
         self.field_boxes.clear()
         rows = "、".join(str(r) for r in table.header_rows) if table.found_header else "未找到"
-        skipped = "，".join(f"{k} {v} 行" for k, v in table.skipped.items() if v)
+        skipped = "，".join(f"{legacy_import.SKIPPED_LABELS.get(k, k)} {v} 行" for k, v in table.skipped.items() if v)
         titles = " ".join(table.title_lines)[:80]
         self.header_info.setText(f"表头在第 {rows} 行；数据 {len(table.data)} 行" + (f"；已跳过 {skipped}" if skipped else "")
                                  + (f"。标题：{titles}" if titles else ""))
@@ -291,7 +293,7 @@ class LegacyImportDialog(QDialog):
             src = mapping.fields.get(spec.key)
             if src is not None and src.column is not None:
                 box.setCurrentIndex(box.findData(src.column))
-            box.setMinimumWidth(220)
+            box.setMinimumWidth(200)
             unit_box = None
             required = spec.key in legacy_import.REQUIRED.get(self.kind, ())
             self.grid.addWidget(QLabel(spec.label + ("*" if required else "")), i, 0)

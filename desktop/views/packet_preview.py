@@ -115,6 +115,8 @@ class PacketPreviewDialog(QDialog):
         self.view = QTableView()
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.proxy.sort(-1)  # sheet and row order until the clerk sorts
         self.view.setWordWrap(False)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.view.verticalHeader().setVisible(False)
@@ -123,6 +125,12 @@ class PacketPreviewDialog(QDialog):
             self.view.setColumnWidth(i, w)
         hh.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.view, 1)
+        self.detail = QLabel("")  # the selected row in full (the cells above are cut to their width)
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setMinimumHeight(40)
+        lay.addWidget(self.detail)
+        self.view.selectionModel().currentRowChanged.connect(self._show_detail)
         note = QLabel("冲突：导出后数据库中该格已被修改，与镇街填写的不同，不会导入（请核实后在相应页面修改）。"
                       "有错误的行不会导入；可写出错误回执退回镇街。")
         note.setWordWrap(True)
@@ -149,6 +157,20 @@ class PacketPreviewDialog(QDialog):
         self.search.textChanged.connect(self._filter)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
         self._filter()
+        if self.proxy.rowCount():
+            self.view.selectRow(0)
+
+    def _show_detail(self, current, _previous=None) -> None:
+        if not current.isValid():
+            self.detail.setText("")
+            return
+        r = self.model.rows[self.proxy.mapToSource(current).row()]
+        parts = [f"{r.sheet} 第{r.row}行 {r.name}（{STATUS_LABELS[r.status]}）"]
+        if r.changes:
+            parts.append(change_text(r))
+        if r.problems:
+            parts.append(problem_text(r))
+        self.detail.setText("\n".join(parts))
 
     def _filter(self) -> None:
         key = self.status_box.currentData()

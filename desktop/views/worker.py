@@ -117,14 +117,18 @@ class Worker(QObject):
                 result, error = fn(), None
             except BaseException as exc:  # handed to the GUI thread; never lost
                 exc.__traceback_text__ = traceback.format_exc()
+                exc.__traceback__ = None  # its frames hold the job's locals: let none outlive the job here
                 result, error = None, exc
-            self._results.append((job_id, result, error))
+            # The job (its closure may reach Qt wrappers) and its result travel back with the answer,
+            # and the lane drops its own references first: whatever dies, dies on the GUI thread.
+            self._results.append((job_id, result, error, item))
+            del item, fn, result, error
             self._ready.emit()
 
     @Slot()
     def _deliver(self) -> None:
         while self._results:
-            job_id, result, error = self._results.popleft()
+            job_id, result, error, _job = self._results.popleft()
             self._finished(job_id, result, error)
 
     def _finished(self, job_id: int, result: Any, error: BaseException | None) -> None:
