@@ -302,18 +302,12 @@ def _cmd_restore(args) -> int:
 
 
 def _cmd_quota_ledger(args) -> int:
-    from desktop.services import quota_service
-    from desktop.services.db import open_database, to_url
-    from desktop.services.errors import Refused
+    from desktop.services import quota_service, town_service
 
     as_of = quota_service.parse_iso_date(args.as_of, label="截至日期") if args.as_of else None
-    url = to_url(args.db)
-    missing = _missing_file(url)
-    if missing:
-        raise Refused(f"数据库文件不存在：{missing}")
-    database = open_database(url)
+    database = _open_existing(args.db)
     try:
-        town_id = quota_service.town_id_by_name(database, args.town) if args.town else None
+        town_id = town_service.id_by_name(database, args.town) if args.town else None
         report = quota_service.ledger_report(database, as_of=as_of, town_id=town_id)
     finally:
         database.dispose()
@@ -348,12 +342,12 @@ def _cli_date(text: str, label: str):
 def _cmd_deadlines(args) -> int:
     import datetime as dt
 
-    from desktop.services import calendar_service, deadline_service
+    from desktop.services import calendar_service, deadline_service, town_service
 
     as_of = _cli_date(args.as_of, "截至日期") if args.as_of else dt.date.today()
     database = _open_existing(args.db)
     try:
-        town_id = deadline_service.find_town(database, args.town) if args.town else None
+        town_id = town_service.id_by_name(database, args.town) if args.town else None
         rows = deadline_service.visible(deadline_service.deadlines(database, as_of=as_of, town_id=town_id),
                                         include_done=args.all)
         warning = calendar_service.next_year_missing_warning(database, as_of)

@@ -29,40 +29,51 @@ def _isolated_data_dir(tmp_path, monkeypatch):
     monkeypatch.delenv("ZZB_DB", raising=False)
 
 
-@pytest.fixture(scope="session")
-def template_db(tmp_path_factory) -> Path:
-    """An initialised, migrated database (2024 year, 21 member units), built once."""
-    from desktop.services import setup_service
+def _build_template(path: Path, fill) -> Path:
+    """Open `path`, let `fill(db)` write into it, checkpoint so a plain file copy carries everything."""
     from desktop.services.db import open_database
 
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     db = open_database(path, backup_dir=path.parent)
-    setup_service.initialize(db)
+    fill(db)
     with db.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     db.dispose()
     return path
 
 
-@pytest.fixture
-def db_path(template_db, tmp_path) -> Path:
-    dest = tmp_path / "ledger.sqlite3"
-    shutil.copyfile(template_db, dest)
+def _copy(template: Path, dest: Path) -> Path:
+    shutil.copyfile(template, dest)
     return dest
 
 
-@pytest.fixture
-def db(db_path):
+def _opened(path: Path):
     from desktop.services.db import open_database
 
-    database = open_database(db_path, backup_dir=db_path.parent)
+    database = open_database(path, backup_dir=path.parent)
     yield database
     database.dispose()
 
 
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory) -> Path:
+    """An initialised, migrated database (2024 year, 21 member units), built once."""
+    from desktop.services import setup_service
+
+    return _build_template(tmp_path_factory.mktemp("template") / "template.sqlite3", setup_service.initialize)
+
+
 @pytest.fixture
-def ctx(qtbot, db, tmp_path):
-    """AppContext over the test database with settings in a temporary INI file."""
+def db_path(template_db, tmp_path) -> Path:
+    return _copy(template_db, tmp_path / "ledger.sqlite3")
+
+
+@pytest.fixture
+def db(db_path):
+    yield from _opened(db_path)
+
+
+def _context(db, tmp_path):
+    """AppContext over `db` with its own worker lane and settings in a temporary INI file."""
     from PySide6.QtCore import QSettings
 
     from desktop.views.context import AppContext
@@ -70,9 +81,19 @@ def ctx(qtbot, db, tmp_path):
 
     worker = Worker()
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    context = AppContext(db, worker, 2024, settings)
-    yield context
+    yield AppContext(db, worker, 2024, settings)
     worker.stop()
+
+
+@pytest.fixture
+def ctx(qtbot, db, tmp_path):
+    yield from _context(db, tmp_path)
+
+
+@pytest.fixture
+def demo_ctx(qtbot, demo_db, tmp_path):
+    """The same over the sample city."""
+    yield from _context(demo_db, tmp_path)
 
 
 def wait_idle(qtbot, ctx, timeout: int = 10000) -> None:
@@ -84,29 +105,16 @@ def wait_idle(qtbot, ctx, timeout: int = 10000) -> None:
 def demo_template(template_db, tmp_path_factory) -> Path:
     """The template database with the sample city loaded (300 targets), built once."""
     from desktop.services import demo_service
-    from desktop.services.db import open_database
 
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    shutil.copyfile(template_db, path)
-    db = open_database(path, backup_dir=path.parent)
-    demo_service.generate(db)
-    with db.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.dispose()
-    return path
+    path = _copy(template_db, tmp_path_factory.mktemp("demo") / "demo.sqlite3")
+    return _build_template(path, demo_service.generate)
 
 
 @pytest.fixture
 def demo_db_path(demo_template, tmp_path) -> Path:
-    dest = tmp_path / "demo.sqlite3"
-    shutil.copyfile(demo_template, dest)
-    return dest
+    return _copy(demo_template, tmp_path / "demo.sqlite3")
 
 
 @pytest.fixture
 def demo_db(demo_db_path):
-    from desktop.services.db import open_database
-
-    database = open_database(demo_db_path, backup_dir=demo_db_path.parent)
-    yield database
-    database.dispose()
+    yield from _opened(demo_db_path)

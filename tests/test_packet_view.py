@@ -16,20 +16,6 @@ from desktop.services import packet_columns as pc
 
 
 @pytest.fixture
-def demo_ctx(qtbot, demo_db, tmp_path):
-    from PySide6.QtCore import QSettings
-
-    from desktop.views.context import AppContext
-    from desktop.views.worker import Worker
-
-    worker = Worker()
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    context = AppContext(demo_db, worker, 2024, settings)
-    yield context
-    worker.stop()
-
-
-@pytest.fixture
 def page(qtbot, demo_ctx):
     from desktop.views.packet_view import PacketPage
 

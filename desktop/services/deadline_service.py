@@ -354,17 +354,6 @@ def counts(db, as_of: dt.date | None = None) -> dict[str, int]:
     return out
 
 
-def find_town(db, name: str) -> int:
-    """A town's id by its exact name (the CLI's --town)."""
-    from desktop.services.errors import NotFound
-
-    with db.reader() as s:
-        town_id = s.scalar(select(Town.id).where(Town.name == name.strip()))
-    if town_id is None:
-        raise NotFound(f"没有名为“{name}”的镇街")
-    return town_id
-
-
 def visible(rows: list[DeadlineRow], *, include_done: bool = False) -> list[DeadlineRow]:
     """What the page shows by default: everything not yet done."""
     return list(rows) if include_done else [r for r in rows if r.status != DONE]

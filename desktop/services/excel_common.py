@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from desktop.services.errors import UserError
 
@@ -14,6 +17,48 @@ from desktop.services.errors import UserError
 Progress = Callable[[int, int], None]
 
 EXCEL_CELL_LIMIT = 32767  # characters Excel keeps in one cell
+
+
+def xlsx_path(path) -> Path:
+    """The path with .xlsx added when it has another ending (or none)."""
+    p = Path(path)
+    return p if p.suffix.lower() == ".xlsx" else p.with_name(p.name + ".xlsx")
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file could not be written, in words a clerk can act on."""
+    if isinstance(exc, PermissionError):
+        return "没有写入权限，或文件正被 Excel/WPS 打开"
+    if isinstance(exc, FileNotFoundError):
+        return "路径不存在"
+    return exc.strerror or str(exc)
+
+
+@contextmanager
+def written_atomically(path) -> Iterator[Path]:
+    """Yield `<path>.part` to write into, then put it in place of `path`.
+
+    A bad folder fails before any work; a failure or a cancel leaves neither file behind."""
+    path = Path(path)
+    if path.is_dir():
+        raise UserError(f"“{path}”是一个文件夹，请另选文件名。")
+    if not path.parent.is_dir():
+        raise UserError(f"文件夹“{path.parent}”不存在，无法写入“{path.name}”。")
+    tmp = path.with_name(path.name + ".part")
+    try:
+        with open(tmp, "wb"):
+            pass
+    except OSError as exc:
+        raise UserError(f"无法写入“{path}”：{os_reason(exc)}。请另选一个文件夹。") from exc
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"无法写入“{path}”：{os_reason(exc)}。") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def file_sha256(path) -> str:
@@ -105,17 +150,6 @@ class ImportSummary:
             "area_mu": format(self.area_mu.normalize(), "f") if self.area_mu else "0",  # 540, not 5.4E+2
             "errors": [e.to_json() for e in self.errors],
         }
-
-
-class FileProblems(UserError):
-    """A file refused for bad cells; `problems` lists each one (the message names the first few)."""
-
-    def __init__(self, file_name: str, problems: list[CellProblem], *, limit: int = 5):
-        lines = [p.text() for p in problems[:limit]]
-        more = f"\n……共{len(problems)}处问题" if len(problems) > limit else ""
-        super().__init__(f"文件“{file_name}”有{len(problems)}处问题，未写入任何内容：\n" + "\n".join(lines) + more)
-        self.file_name = file_name
-        self.problems = problems
 
 
 @dataclass

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from desktop.models import (
     ContiguousArea,
@@ -39,7 +39,7 @@ from desktop.models import (
     Year,
 )
 from desktop.models.enums import Category, EntryState, Method, TargetKind
-from desktop.services import audit, list_service, report_service, year_service
+from desktop.services import audit, list_service, report_service, town_service, year_service
 from desktop.services import packet_columns as pc
 from desktop.services.context import current_user
 from desktop.services.errors import NotFound, Refused, UserError, ValidationError
@@ -51,10 +51,9 @@ from desktop.services.excel_common import (
     Progress,
     check_cancel,
     file_sha256,
+    written_atomically,
+    xlsx_path,
 )
-
-REPORTABLE = EntryState.IN_PROGRESS
-
 
 # Reading the database ------------------------------------------------------------------------
 
@@ -77,16 +76,9 @@ class DbRow:
         return self.cells[_KEY_INDEX[key]]
 
 
-def _year_id(s, year: int) -> int:
-    y = s.scalar(select(Year.id).where(Year.year == year))
-    if y is None:
-        raise NotFound(f"没有{year}年度")
-    return y
-
-
 def _db_rows(s, town_id: int, year: int, month: int | None, entry_ids: Iterable[int] | None = None) -> list[DbRow]:
     """The town's entries of the year, by target name, as plain rows (column selects: fast on 20 000)."""
-    year_id = _year_id(s, year)
+    year_id = list_service._year_id(s, year)
     eval_year = year_service.params_in_session(s, year).evaluation_year
     q = (select(ListEntry.id, ListEntry.revision, ListEntry.state, ListEntry.state_reason, ListEntry.planned_method,
                 ListEntry.planned_area_mu, ListEntry.completed_on, ListEntry.verified_on, ListEntry.verified_area_mu,
@@ -141,15 +133,6 @@ def _town(s, town_id: int) -> Town:
     return town
 
 
-def town_id_by_name(db, name: str) -> int:
-    with db.reader() as s:
-        tid = s.scalar(select(Town.id).where(Town.name == name.strip()))
-        if tid is None:
-            names = s.scalars(select(Town.name).order_by(Town.sort_order, Town.id).limit(12)).all()
-            raise NotFound(f"没有名为“{name}”的镇街。现有镇街：{'、'.join(names)}")
-        return tid
-
-
 # Export ---------------------------------------------------------------------------------------
 
 @dataclass
@@ -171,16 +154,14 @@ def _check_period(year: int, month: int | None) -> None:
 
 
 def export_packet_by_name(db, town: str, year: int, month: int | None, path) -> ExportResult:
-    return export_packet(db, town_id_by_name(db, town), year, month, path)
+    return export_packet(db, town_service.id_by_name(db, town), year, month, path)
 
 
 def export_packet(db, town_id: int, year: int, month: int | None, path, *, progress: Progress | None = None,
                   cancel: CancelToken | None = None, now: dt.datetime | None = None) -> ExportResult:
     """Write the town's packet to `path` (.xlsx) and remember the export (packet id, counts)."""
     _check_period(year, month)
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        path = path.with_name(path.name + ".xlsx")
+    path = xlsx_path(path)
     with db.reader() as s:
         town = _town(s, town_id)
         town_name = town.name
@@ -192,16 +173,8 @@ def export_packet(db, town_id: int, year: int, month: int | None, path, *, progr
         "town_id": town_id, "year": year, "month": month or "", "exported_at": now.isoformat(),
         "exported_by": current_user(),
     }
-    tmp = path.with_name(path.name + ".part")
-    try:
+    with written_atomically(path) as tmp:
         _write_packet(tmp, meta, rows, month is not None, progress, cancel)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UserError(f"无法写入文件“{path}”：{exc.strerror or exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     with db.session() as s:
         s.add(PacketImport(packet_id=packet_id, direction="export", kind=pc.KIND, town_id=town_id, year=year,
                            month=month, file_name=path.name, sha256=None, user=current_user(),
@@ -218,7 +191,7 @@ def export_all(db, year: int, month: int | None, folder, *, progress: Progress |
     except OSError as exc:
         raise UserError(f"无法创建文件夹“{folder}”：{exc.strerror or exc}") from None
     with db.reader() as s:
-        year_id = _year_id(s, year)
+        year_id = list_service._year_id(s, year)
         towns = s.execute(select(Town.id, Town.name).join(GovernanceList, GovernanceList.town_id == Town.id)
                           .where(GovernanceList.year_id == year_id, Town.active.is_(True))
                           .order_by(Town.sort_order, Town.id)).all()
@@ -465,6 +438,7 @@ class PreviewRow:
     problems: list[CellProblem] = field(default_factory=list)
     updates: dict = field(default_factory=dict)  # column key → parsed value to write
     revisions: tuple[int, int] | None = None  # (entry, target) revisions the preview compared against
+    item_id: int | None = None  # this month's report item of the entry, when it has one
 
 
 STATUS_LABELS = {"new": "新增", "changed": "修改", "unchanged": "未变", "conflict": "冲突", "error": "错误"}
@@ -581,14 +555,13 @@ def read_packet(db, path, *, progress: Progress | None = None, cancel: CancelTok
     new_sheet = sheets[2] if len(sheets) > 2 else None
     with db.reader() as s:
         db_rows = {r.entry_id: r for r in _db_rows(s, town_id, year, month)}
-        known_codes = {}
         rows: list[PreviewRow] = []
         problems: list[CellProblem] = []
         rows_read = _compare_entries(entry_sheet, pc.entry_columns(monthly), snapshots, db_rows, rows, problems,
                                      cancel)
         reported_on = _report_date(entry_sheet, year, month, today, problems) if monthly else None
         if new_sheet is not None:
-            rows_read += _read_new(s, new_sheet, town_id, town_name, year, rows, problems, known_codes)
+            rows_read += _read_new(s, new_sheet, town_id, town_name, year, rows, problems)
     return PacketPreview(path, file_name, sha, packet_id, town_id, town_name, year, month,
                          str(meta.get("exported_at") or ""), rows, problems, rows_read, reported_on)
 
@@ -715,6 +688,7 @@ def _compare_entries(sheet, cols, snapshots, db_rows: dict[int, DbRow], out: lis
             row.status = "error"
             continue
         row.target_id = current.target_id
+        row.item_id = current.item_id
         row.name = row.name or canon(current.value("name"))
         row.revisions = (current.entry_revision, current.target_revision)
         db_same = current.entry_revision == erev and current.target_revision == trev
@@ -764,24 +738,29 @@ def _compare_entries(sheet, cols, snapshots, db_rows: dict[int, DbRow], out: lis
 
 
 def _check_report_cells(row: PreviewRow, current: DbRow, bad) -> None:
-    """本月报送完成: only an 实施中 entry can be reported; a report cannot be withdrawn by packet."""
+    """本月报送完成 through report_service's rules; a report cannot be withdrawn by packet."""
     u = row.updates
     if "report_done" in u:
-        if u["report_done"] and current.state is not REPORTABLE:
-            bad("report_done", f"条目状态为“{current.state.label}”，只有“实施中”的条目可以报送完成")
-        elif not u["report_done"] and current.item_id is not None:
+        if u["report_done"]:
+            try:
+                report_service.check_reportable(row.name, current.state)
+            except Refused as exc:
+                bad("report_done", exc.message)
+        elif current.item_id is not None:
             bad("report_done", "本月已报送完成的条目不能在数据包中撤回，如需撤回请联系市专治办")
     done = u.get("report_done", current.item_id is not None)
     if ("report_area" in u or "report_note" in u) and not done:
         key = "report_area" if "report_area" in u else "report_note"
         bad(key, "只有“本月报送完成”为“是”的条目才填写完成面积和报送说明")
-    area = u.get("report_area")
-    if area is not None and area <= 0:
-        bad("report_area", "完成面积应大于0")
+    if u.get("report_area") is not None:
+        try:
+            report_service.clean_completed_area(u["report_area"])
+        except ValidationError as exc:
+            bad("report_area", exc.message)
 
 
 def _read_new(s, sheet, town_id: int, town_name: str, year: int, out: list[PreviewRow],
-              problems: list[CellProblem], _codes) -> int:
+              problems: list[CellProblem]) -> int:
     """Rows of 新增拟治理对象: validate, find the target (by code, then by name in the town) or plan a new one."""
     from desktop.services import cell_values
     from desktop.services.xlsx_reader import column_letter
@@ -789,7 +768,7 @@ def _read_new(s, sheet, town_id: int, town_name: str, year: int, out: list[Previ
     where = _header_map(sheet, pc.NEW_COLUMNS, problems)
     if where is None:
         return 0
-    year_id = _year_id(s, year)
+    year_id = list_service._year_id(s, year)
     listed = set(s.scalars(select(ListEntry.target_id).join(GovernanceList, GovernanceList.id == ListEntry.list_id)
                            .where(GovernanceList.town_id == town_id, GovernanceList.year_id == year_id)))
     seen_codes: dict[str, int] = {}
@@ -926,10 +905,8 @@ def _apply_rows(s, preview: PacketPreview, today: dt.date) -> Decimal:
             e.note = u["progress"] or ""
         if u.get("report_done"):
             report_items.append((e.id, u.get("report_area"), u.get("report_note") or ""))
-        elif ("report_area" in u or "report_note" in u):
-            item = s.scalar(select(MonthlyReportItem).join(MonthlyReport)
-                            .where(MonthlyReportItem.entry_id == e.id, MonthlyReport.town_id == preview.town_id,
-                                   MonthlyReport.month == preview.month))
+        elif ("report_area" in u or "report_note" in u) and r.item_id is not None:
+            item = s.get(MonthlyReportItem, r.item_id)
             if item is not None:
                 new_area = u.get("report_area", item.completed_area_mu) or item.completed_area_mu
                 report_service.update_item_in_session(s, item, new_area, u.get("report_note", item.note) or "")
@@ -982,9 +959,7 @@ def write_receipt(preview: PacketPreview, out_path, *, progress: Progress | None
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import column_index_from_string
 
-    out_path = Path(out_path)
-    if out_path.suffix.lower() != ".xlsx":
-        out_path = out_path.with_name(out_path.name + ".xlsx")
+    out_path = xlsx_path(out_path)
     try:
         wb = load_workbook(preview.path)
     except Exception as exc:  # the file was readable a moment ago; say what happened, never a traceback
@@ -1034,10 +1009,8 @@ def write_receipt(preview: PacketPreview, out_path, *, progress: Progress | None
     wb.active = 0
     for sheet in wb.worksheets:
         sheet.sheet_view.tabSelected = sheet is ws
-    try:
-        wb.save(out_path)
-    except OSError as exc:
-        raise UserError(f"无法写入文件“{out_path}”：{exc.strerror or exc}") from None
+    with written_atomically(out_path) as tmp:
+        wb.save(tmp)
     return out_path
 
 
@@ -1069,8 +1042,3 @@ def history(db, *, limit: int = 500) -> list[PacketRecord]:
         return [PacketRecord(p.id, audit.to_local(p.at), p.direction, town or "", p.year, p.month, p.file_name,
                              p.user, p.packet_id, dict(p.counts or {}), KIND_LABELS.get(p.kind, p.kind))
                 for p, town in s.execute(q)]
-
-
-def export_count(db) -> int:
-    with db.reader() as s:
-        return s.scalar(select(func.count(PacketImport.id))) or 0

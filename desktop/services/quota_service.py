@@ -428,14 +428,6 @@ def filter_choices(db) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     return towns, soes
 
 
-def town_id_by_name(db, name: str) -> int:
-    with db.reader() as s:
-        tid = s.scalar(select(Town.id).where(Town.name == name.strip()))
-    if tid is None:
-        raise NotFound(f"没有名为“{name.strip()}”的镇街")
-    return tid
-
-
 # ---- Excel export --------------------------------------------------------------------------
 
 LOAN_COLUMNS: list[tuple[str, str]] = [

@@ -310,6 +310,17 @@ def _is_current(session, item: MonthlyReportItem) -> bool:
     return latest == item.id
 
 
+def check_reportable(name: str, state: EntryState) -> None:
+    """三(四): only an entry 实施中 can be reported as completed."""
+    if state is not EntryState.IN_PROGRESS:
+        raise Refused(f"“{name}”当前状态为“{state.label}”，只有“实施中”的条目可以报送完成")
+
+
+def clean_completed_area(value, field_name: str = "completed_area_mu") -> Decimal | None:
+    """The completed area of a report item: empty, or more than 0 (亩)."""
+    return _clean_area(value, field_name)
+
+
 def _clean_area(value, field_name: str = "completed_area_mu") -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -449,8 +460,7 @@ def add_items_in_session(s, r: MonthlyReport, items: list[tuple[int, object, str
         gl = e.governance_list
         if gl.town_id != r.town_id or gl.year_id != r.year_id:
             raise ValidationError(f"“{name}”不是{r.town.name}本年度清单中的条目", field="entry_id")
-        if e.state is not EntryState.IN_PROGRESS:
-            raise Refused(f"“{name}”当前状态为“{e.state.label}”，只有“实施中”的条目可以报送完成")
+        check_reportable(name, e.state)
         completed = _clean_area(area)
         item = MonthlyReportItem(report_id=r.id, entry_id=e.id, note=note or "",
                                  completed_area_mu=completed if completed is not None else e.planned_area_mu)

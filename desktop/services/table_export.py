@@ -17,7 +17,13 @@ from pathlib import Path
 
 from desktop.services import target_service
 from desktop.services.errors import UserError
-from desktop.services.excel_common import EXCEL_CELL_LIMIT, Cancelled, Progress
+from desktop.services.excel_common import (  # noqa: F401  (xlsx_path: part of this module's API)
+    EXCEL_CELL_LIMIT,
+    Cancelled,
+    Progress,
+    written_atomically,
+    xlsx_path,
+)
 
 TITLE_ROW, SUBTITLE_ROW, HEADER_ROW = 0, 1, 2  # 0-based, as xlsxwriter counts
 FIRST_DATA_ROW = HEADER_ROW + 1
@@ -63,12 +69,6 @@ def default_filename(title: str, today: dt.date | None = None) -> str:
     today = today or dt.date.today()
     name = _BAD_FILE_CHARS.sub("_", title.strip()) or "导出"
     return f"{name}_{today:%Y%m%d}.xlsx"
-
-
-def xlsx_path(path: str | os.PathLike) -> Path:
-    """The path with .xlsx added when it has another ending (or none)."""
-    p = Path(path)
-    return p if p.suffix.lower() == ".xlsx" else p.with_name(p.name + ".xlsx")
 
 
 def sheet_name(title: str) -> str:
@@ -185,29 +185,6 @@ def _column_widths(headers: list[str], sample: list[Sequence]) -> list[float]:
     return widths
 
 
-def _open_check(path: Path) -> Path:
-    """The temporary file next to `path`, created now so that a bad folder fails before any work."""
-    if path.exists() and path.is_dir():
-        raise UserError(f"“{path}”是一个文件夹，请另选文件名。")
-    if not path.parent.is_dir():
-        raise UserError(f"文件夹“{path.parent}”不存在，无法导出到“{path.name}”。")
-    tmp = path.with_name(path.name + ".part")
-    try:
-        with open(tmp, "wb"):
-            pass
-    except OSError as exc:
-        raise UserError(f"无法写入“{path}”：{_os_reason(exc)}。请另选一个文件夹。") from exc
-    return tmp
-
-
-def _os_reason(exc: OSError) -> str:
-    if isinstance(exc, PermissionError):
-        return "没有写入权限，或文件正被 Excel/WPS 打开"
-    if isinstance(exc, FileNotFoundError):
-        return "路径不存在"
-    return exc.strerror or str(exc)
-
-
 def write_table(path: str | os.PathLike, *, title: str, headers: list[str], rows: Iterable[Sequence],
                 subtitle: str = "", progress: Progress | None = None, cancel=None,
                 now: dt.datetime | None = None) -> int:
@@ -223,11 +200,10 @@ def write_table(path: str | os.PathLike, *, title: str, headers: list[str], rows
     if not headers:
         raise UserError("表中没有可导出的列。")
     path = xlsx_path(path)
-    tmp = _open_check(path)
     total = len(rows) if isinstance(rows, Sized) else 0
     n_cols = len(headers)
     done = 0
-    try:
+    with written_atomically(path) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
                                             "strings_to_numbers": False, "constant_memory": True,
                                             "remove_timezone": True, "nan_inf_to_errors": True})
@@ -286,13 +262,6 @@ def write_table(path: str | os.PathLike, *, title: str, headers: list[str], rows
             ws.set_footer("&C第 &P 页，共 &N 页")
         finally:
             wb.close()
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UserError(f"无法写入“{path}”：{_os_reason(exc)}。") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     if progress:
         progress(done, max(total, done))
     return done

@@ -57,6 +57,17 @@ class TownUsage:
         return "、".join(f"{label} {n} 条" for label, n in self.counts.items() if n)
 
 
+def id_by_name(db, name: str) -> int:
+    """A town's id by its exact name (the CLI's --town); an unknown name is refused with the towns there are."""
+    with db.reader() as s:
+        town_id = s.scalar(select(Town.id).where(Town.name == (name or "").strip()))
+        if town_id is None:
+            names = s.scalars(select(Town.name).order_by(Town.sort_order, Town.id).limit(12)).all()
+            known = f"现有镇街：{'、'.join(names)}" if names else "数据库中还没有镇街"
+            raise NotFound(f"没有名为“{(name or '').strip()}”的镇街。{known}")
+        return town_id
+
+
 # Validation ---------------------------------------------------------------------------------
 
 def clean_name(name: str) -> str:
