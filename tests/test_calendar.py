@@ -19,7 +19,6 @@ def cal(db):
 
 def test_the_bundled_years_are_seeded_with_their_source(db, cal):
     assert {2024, 2025, 2026} <= cal.years
-    from sqlalchemy import select
 
     from desktop.models import Holiday
 

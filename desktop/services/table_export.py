@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from desktop.services import target_service
 from desktop.services.errors import UserError

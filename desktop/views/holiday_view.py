@@ -39,6 +39,7 @@ from desktop.services import calendar_service
 from desktop.services.calendar_service import CalendarYearRow, HolidayDay, HolidayImportError, YearExists
 from desktop.services.errors import UserError
 from desktop.views.context import AppContext
+from desktop.views.file_choice import ask_save_xlsx
 from desktop.views.page_state import LazyRefresh, restore_states, save_states
 from desktop.views.worker import show_error
 from desktop.views.year_view import HINT_STYLE, error_label, show_at
@@ -754,11 +755,9 @@ class HolidayPage(LazyRefresh, QWidget):
 
     def _choose_template_file(self) -> None:
         year = dt.date.today().year + 1
-        path, _ = QFileDialog.getSaveFileName(self, "下载导入模板", str(Path(self._dir()) / f"节假日安排导入模板（{year}年）.xlsx"),
-                                              "Excel 工作簿 (*.xlsx)")
-        if path:
-            self.ctx.settings.setValue("holidays/dir", str(Path(path).parent))
-            self.write_template(Path(path).with_suffix(".xlsx"), year)
+        path = ask_save_xlsx(self, self.ctx.settings, "holidays/dir", "下载导入模板", f"节假日安排导入模板（{year}年）.xlsx")
+        if path is not None:
+            self.write_template(path, year)
 
     def write_template(self, path: Path, year: int) -> None:
         self.ctx.worker.run(lambda: calendar_service.write_template(path, year),
@@ -768,10 +767,8 @@ class HolidayPage(LazyRefresh, QWidget):
         y = self._selected_year_row()
         if y is None:
             return
-        path, _ = QFileDialog.getSaveFileName(self, "导出节假日安排", str(Path(self._dir()) / f"{y.year}年节假日安排.xlsx"),
-                                              "Excel 工作簿 (*.xlsx)")
-        if path:
-            self.ctx.settings.setValue("holidays/dir", str(Path(path).parent))
-            db, year, target = self.ctx.db, y.year, Path(path).with_suffix(".xlsx")
+        target = ask_save_xlsx(self, self.ctx.settings, "holidays/dir", "导出节假日安排", f"{y.year}年节假日安排.xlsx")
+        if target is not None:
+            db, year = self.ctx.db, y.year
             self.ctx.worker.run(lambda: calendar_service.export_year(db, year, target),
                                 lambda p: self._set_status(f"已导出{year}年：{p}"), lambda e: show_error(self, e))

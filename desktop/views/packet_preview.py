@@ -12,7 +12,6 @@ from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services import packet_service
 from desktop.services.packet_service import STATUS_LABELS, PacketPreview, PreviewRow
+from desktop.views.file_choice import ask_save_xlsx
 from desktop.views.list_model import ListTableModel
 from desktop.views.worker import show_error
 
@@ -177,11 +177,10 @@ class PacketPreviewDialog(QDialog):
         self.proxy.set(key, self.search.text())
 
     def choose_receipt(self) -> None:
-        folder = self.ctx.settings.value("packets/dir", str(Path.home()))
-        name = Path(self.preview.file_name).stem + "_错误回执.xlsx"
-        path, _ = QFileDialog.getSaveFileName(self, "写错误回执", str(Path(folder) / name), "Excel 工作簿 (*.xlsx)")
-        if path:
-            self.write_receipt(Path(path))
+        path = ask_save_xlsx(self, self.ctx.settings, "packets/dir", "写错误回执",
+                             Path(self.preview.file_name).stem + "_错误回执.xlsx")
+        if path is not None:
+            self.write_receipt(path)
 
     def write_receipt(self, path: Path) -> None:
         preview = self.preview

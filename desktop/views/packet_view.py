@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from desktop.services import packet_service, town_service
 from desktop.services.packet_service import PacketRecord
 from desktop.views.context import AppContext
+from desktop.views.file_choice import ask_save_xlsx
 from desktop.views.list_model import ListTableModel
 from desktop.views.page_state import LazyRefresh, restore_states, save_states
 from desktop.views.worker import run_with_progress, show_error
@@ -168,11 +169,10 @@ class PacketPage(LazyRefresh, QWidget):
             if folder:
                 self.export_all(Path(folder))
             return
-        name = packet_service.default_filename(self.town_box.currentText(), year, month)
-        path, _ = QFileDialog.getSaveFileName(self, "导出镇街数据包", str(Path(self._dir()) / name),
-                                              "Excel 工作簿 (*.xlsx)")
-        if path:
-            self.export_one(town_id, Path(path))
+        path = ask_save_xlsx(self, self.ctx.settings, "packets/dir", "导出镇街数据包",
+                             packet_service.default_filename(self.town_box.currentText(), year, month))
+        if path is not None:
+            self.export_one(town_id, path)
 
     def export_one(self, town_id: int, path: Path) -> None:
         self._remember_dir(path)

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -34,6 +33,7 @@ from desktop.services import quota_service, units
 from desktop.services.errors import UserError, ValidationError
 from desktop.services.quota_service import LedgerTotal, LoanLedgerRow, PlanChoice, QuotaLedger, ReturnRow
 from desktop.views.context import AppContext
+from desktop.views.file_choice import ask_save_xlsx
 from desktop.views.form_errors import FieldErrorDialog
 from desktop.views.page_state import LazyRefresh, restore_states, save_states
 from desktop.views.table_export import add_export_action, describe_filters
@@ -968,17 +968,10 @@ class QuotaPage(LazyRefresh, QWidget):
 
     # Export ------------------------------------------------------------------------------
     def choose_export_file(self) -> None:
-        folder = self.ctx.settings.value("quota/export_dir", str(Path.home()))
-        name = f"周转指标库台账-{self.as_of():%Y%m%d}.xlsx"
-        path, _chosen = QFileDialog.getSaveFileName(self, "导出周转指标库台账", str(Path(folder) / name),
-                                                    "Excel 工作簿 (*.xlsx)")
-        if not path:
-            return
-        p = Path(path)
-        if p.suffix.lower() != ".xlsx":
-            p = p.with_suffix(".xlsx")
-        self.ctx.settings.setValue("quota/export_dir", str(p.parent))
-        self.export_to(p)
+        p = ask_save_xlsx(self, self.ctx.settings, "quota/export_dir", "导出周转指标库台账",
+                          f"周转指标库台账-{self.as_of():%Y%m%d}.xlsx")
+        if p is not None:
+            self.export_to(p)
 
     def export_to(self, path: Path) -> None:
         """Write the ledger as shown (date, town, SOE) to `path` on the worker."""

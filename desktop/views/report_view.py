@@ -6,7 +6,6 @@ month's verification table to .xlsx on the worker."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -14,7 +13,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -32,6 +30,7 @@ from desktop.services import list_service, report_export, report_service, units
 from desktop.services.report_service import ItemRow, ReportInfo
 from desktop.views.attachment_widget import AttachmentPanel
 from desktop.views.context import AppContext
+from desktop.views.file_choice import ask_save_xlsx
 from desktop.views.report_dialogs import AddItemsDialog, ItemDialog, VerificationDialog, pydate, qdate
 from desktop.views.report_models import ItemGridModel, OverviewModel, date_text, short_date
 from desktop.views.table_export import add_export_action, describe_filters
@@ -612,14 +611,10 @@ class ReportPage(QWidget):
     def export(self) -> None:
         if self._month is None:
             return
-        folder = self.ctx.settings.value("reports/export_dir", str(Path.home()))
-        suggested = str(Path(str(folder)) / report_export.default_file_name(self.ctx.year, self._month))
-        path, _ = QFileDialog.getSaveFileName(self, "导出核实表", suggested, "Excel 工作簿 (*.xlsx)")
-        if path:
-            if not path.lower().endswith(".xlsx"):
-                path += ".xlsx"
-            self.ctx.settings.setValue("reports/export_dir", str(Path(path).parent))
-            self.export_to(path)
+        path = ask_save_xlsx(self, self.ctx.settings, "reports/export_dir", "导出核实表",
+                             report_export.default_file_name(self.ctx.year, self._month))
+        if path is not None:
+            self.export_to(str(path))
 
     def export_to(self, path: str, on_done=None) -> None:
         """Write the month's verification table on the worker, with a progress dialog and 取消."""

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHeaderView,
@@ -31,6 +30,7 @@ from desktop.services import subsidy_service, units, year_service
 from desktop.services.errors import ValidationError
 from desktop.services.subsidy_service import NO_RATE, SubsidyRow, SubsidyTable
 from desktop.views.context import AppContext
+from desktop.views.file_choice import ask_save_xlsx
 from desktop.views.form_errors import FieldErrorDialog
 from desktop.views.page_state import LazyRefresh
 from desktop.views.worker import show_error
@@ -491,17 +491,10 @@ class SubsidyPage(LazyRefresh, QWidget):
 
     # Export ------------------------------------------------------------------------------
     def choose_export_file(self) -> None:
-        folder = self.ctx.settings.value("subsidy/export_dir", str(Path.home()))
-        name = f"{self.ctx.year}年度以奖代补测算表-{dt.date.today():%Y%m%d}.xlsx"
-        path, _chosen = QFileDialog.getSaveFileName(self, "导出以奖代补测算表", str(Path(folder) / name),
-                                                    "Excel 工作簿 (*.xlsx)")
-        if not path:
-            return
-        p = Path(path)
-        if p.suffix.lower() != ".xlsx":
-            p = p.with_suffix(".xlsx")
-        self.ctx.settings.setValue("subsidy/export_dir", str(p.parent))
-        self.export_to(p)
+        p = ask_save_xlsx(self, self.ctx.settings, "subsidy/export_dir", "导出以奖代补测算表",
+                          f"{self.ctx.year}年度以奖代补测算表-{dt.date.today():%Y%m%d}.xlsx")
+        if p is not None:
+            self.export_to(p)
 
     def export_to(self, path: Path) -> None:
         db, year = self.ctx.db, self.ctx.year

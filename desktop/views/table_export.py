@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -41,6 +40,7 @@ from PySide6.QtWidgets import (
 from desktop.services import table_export
 from desktop.services.excel_common import Cancelled
 from desktop.services.table_export import Formatted
+from desktop.views.file_choice import ask_save_xlsx
 from desktop.views.worker import run_with_progress, show_error
 
 SHORTCUT = "Ctrl+E"
@@ -241,14 +241,10 @@ class TableExporter(QObject):
         """Ask for the file (remembered folder, “<title>_YYYYMMDD.xlsx”), then export."""
         if self.busy:
             return
-        folder = self.ctx.settings.value(self._dir_key(), str(Path.home()))
-        suggested = str(Path(str(folder)) / table_export.default_filename(self.title()))
-        path, _chosen = QFileDialog.getSaveFileName(self.page, "导出Excel", suggested, "Excel 工作簿 (*.xlsx)")
-        if not path:
-            return
-        p = table_export.xlsx_path(path)
-        self.ctx.settings.setValue(self._dir_key(), str(p.parent))
-        self.export_to(p)
+        p = ask_save_xlsx(self.page, self.ctx.settings, self._dir_key(), "导出Excel",
+                          table_export.default_filename(self.title()))
+        if p is not None:
+            self.export_to(p)
 
     # Export --------------------------------------------------------------------------------------
     def export_to(self, path: str | Path) -> None:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from desktop.services import progress_service, town_service, units
 from desktop.services.errors import UserError, ValidationError
 from desktop.views.context import AppContext
+from desktop.views.file_choice import ask_save_xlsx
 from desktop.views.page_state import LazyRefresh, restore_states, save_states
 from desktop.views.table_export import add_export_action
 from desktop.views.worker import show_error
@@ -690,18 +691,12 @@ class TownPage(LazyRefresh, QWidget):
 
     # Export (附件1 with progress) --------------------------------------------------------
     def _choose_export_file(self) -> None:
-        from pathlib import Path
-
-        from PySide6.QtWidgets import QFileDialog
 
         from desktop.services import progress_export
 
-        folder = self.ctx.settings.value("towns/export_dir", str(Path.home()))
-        name = progress_export.default_filename(self.ctx.year)
-        path, _ = QFileDialog.getSaveFileName(self, "导出任务分解表", str(Path(folder) / name), "Excel 工作簿 (*.xlsx)")
-        if path:
-            target = Path(path).with_suffix(".xlsx")
-            self.ctx.settings.setValue("towns/export_dir", str(target.parent))
+        target = ask_save_xlsx(self, self.ctx.settings, "towns/export_dir", "导出任务分解表",
+                               progress_export.default_filename(self.ctx.year))
+        if target is not None:
             self.export_to(target)
 
     def export_to(self, path) -> None:
