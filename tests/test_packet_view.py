@@ -37,8 +37,8 @@ def test_history_model_passes_the_model_tester(qtmodeltester, page):
 
 def test_export_fill_import_preview_apply_and_receipt_in_the_window(qtbot, qtmodeltester, page, demo_ctx, tmp_path,
                                                                      monkeypatch):
-    town = page.town_box.itemText(1)
-    page.town_box.setCurrentIndex(1)
+    assert page.town_box.currentIndex() == 1  # the first town, not 全部镇街
+    town = page.town_box.currentText()
     page.month_box.setCurrentIndex(page.month_box.findData(None))
     out = tmp_path / "镇街.xlsx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))

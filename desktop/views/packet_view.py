@@ -149,14 +149,15 @@ class PacketPage(LazyRefresh, QWidget):
 
     def _loaded(self, result) -> None:
         towns, history = result
-        current = self.town_box.currentData()
+        # Keep the clerk's choice; on the first load, the first town (not 全部镇街).
+        current = self.town_box.currentData() if self.town_box.count() else (towns[0].id if towns else None)
         self.town_box.blockSignals(True)
         self.town_box.clear()
         self.town_box.addItem("全部镇街", None)
         for t in towns:
             self.town_box.addItem(t.name, t.id)
         index = self.town_box.findData(current)
-        self.town_box.setCurrentIndex(index if index >= 0 else (1 if towns else 0))
+        self.town_box.setCurrentIndex(max(index, 0))
         self.town_box.blockSignals(False)
         self.model.set_rows(history)
 
