@@ -93,7 +93,7 @@ def bare_values(db, town_id: int) -> list[list]:
     import xlsxwriter  # noqa: F401
     from openpyxl import load_workbook  # noqa: F401
 
-    from desktop.services import cell_values, packet_service, xlsx_reader  # noqa: F401
+    from desktop.services.excel import cell_values, packet_service, xlsx_reader  # noqa: F401
 
     with db.reader() as s:
         rows = packet_service._db_rows(s, town_id, 2024, 11)
@@ -147,7 +147,7 @@ def town_edits(path: Path, out: Path, share: float = 0.05) -> int:
     """What a town does: open the packet, change progress notes and addresses of some rows, save."""
     from openpyxl import load_workbook
 
-    from desktop.services import packet_columns as pc
+    from desktop.services.excel import packet_columns as pc
 
     wb = load_workbook(path)
     ws = wb[pc.ENTRY_SHEET]
@@ -174,7 +174,7 @@ def main() -> int:
     ap.add_argument("--keep", default=None, help="keep the files in this folder")
     args = ap.parse_args()
 
-    from desktop.services import packet_service
+    from desktop.services.excel import packet_service
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="zzb-bench-excel-"))
     work.mkdir(parents=True, exist_ok=True)

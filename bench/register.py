@@ -124,11 +124,11 @@ def gui_measures(db_path: Path, queries: list[str]) -> tuple[float, list[float],
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from desktop.services import year_service
+    from desktop.services.year import year_service
     from desktop.services.db import open_database
-    from desktop.views.context import AppContext
-    from desktop.views.register_view import RegisterPage
-    from desktop.views.worker import Worker
+    from desktop.views.kit.context import AppContext
+    from desktop.views.register.register_view import RegisterPage
+    from desktop.views.kit.worker import Worker
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     db = open_database(db_path)

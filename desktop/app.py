@@ -20,7 +20,7 @@ def _setup_logging() -> None:
 
 def _install_excepthook() -> None:
     """An unexpected error is logged with its traceback; the clerk sees a short Chinese message."""
-    from desktop.views.worker import show_error
+    from desktop.views.kit.worker import show_error
 
     def hook(exc_type, exc, tb):
         import traceback
@@ -72,12 +72,13 @@ def run_gui(db: str | None = None, *, selftest: bool = False, after_show=None) -
     from PySide6.QtGui import QFont, QIcon
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from desktop.services import setup_service, year_service
+    from desktop.services import setup_service
+    from desktop.services.year import year_service
     from desktop.services.db import open_database
     from desktop.services.errors import UserError
-    from desktop.views.context import AppContext
+    from desktop.views.kit.context import AppContext
     from desktop.views.main_window import MainWindow
-    from desktop.views.worker import Worker
+    from desktop.views.kit.worker import Worker
 
     _setup_logging()
     _route_qt_messages()
@@ -145,8 +146,8 @@ def offer_sample_data(window) -> None:
     """First start: offer to fill a sample city (示例数据) to look around in."""
     from PySide6.QtWidgets import QMessageBox
 
-    from desktop.services import demo_service
-    from desktop.views.worker import run_with_progress
+    from desktop.services.demo import demo_service
+    from desktop.views.kit.worker import run_with_progress
 
     answer = QMessageBox.question(
         window, "欢迎使用" + APP_NAME,

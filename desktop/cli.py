@@ -201,7 +201,8 @@ def _mu(value: Decimal) -> str:
 
 
 def _cmd_demo(args) -> int:
-    from desktop.services import demo_service, setup_service
+    from desktop.services import setup_service
+    from desktop.services.demo import demo_service
     from desktop.services.db import open_database
     from desktop.services.maintenance_service import display_url
 
@@ -302,7 +303,8 @@ def _cmd_restore(args) -> int:
 
 
 def _cmd_quota_ledger(args) -> int:
-    from desktop.services import quota_service, town_service
+    from desktop.services.quota import quota_service
+    from desktop.services.towns import town_service
 
     as_of = quota_service.parse_iso_date(args.as_of, label="截至日期") if args.as_of else None
     database = _open_existing(args.db)
@@ -330,7 +332,7 @@ def _open_existing(db):
 
 
 def _cli_date(text: str, label: str):
-    from desktop.services.calendar_service import parse_date
+    from desktop.services.deadlines.calendar_service import parse_date
     from desktop.services.errors import ValidationError
 
     try:
@@ -342,7 +344,8 @@ def _cli_date(text: str, label: str):
 def _cmd_deadlines(args) -> int:
     import datetime as dt
 
-    from desktop.services import calendar_service, deadline_service, town_service
+    from desktop.services.deadlines import calendar_service, deadline_service
+    from desktop.services.towns import town_service
 
     as_of = _cli_date(args.as_of, "截至日期") if args.as_of else dt.date.today()
     database = _open_existing(args.db)
@@ -363,7 +366,7 @@ def _cmd_deadlines(args) -> int:
 
 
 def _cmd_workdays_add(args) -> int:
-    from desktop.services import calendar_service
+    from desktop.services.deadlines import calendar_service
     from desktop.services.errors import ValidationError
 
     start = _cli_date(args.date, "日期")

@@ -68,7 +68,7 @@ def _print_outcome(args, outcome, file_name: str) -> int:
 def _guarded(args, run, file_name: str) -> int:
     """Run an import; with --json a refused file still prints one object (and exits 1)."""
     from desktop.services.errors import UserError
-    from desktop.services.excel_common import refused_outcome
+    from desktop.services.excel.excel_common import refused_outcome
 
     try:
         outcome = run()
@@ -80,7 +80,7 @@ def _guarded(args, run, file_name: str) -> int:
 
 
 def _cmd_export_packet(args) -> int:
-    from desktop.services import packet_service
+    from desktop.services.excel import packet_service
 
     database = _open(args.db)
     try:
@@ -92,7 +92,7 @@ def _cmd_export_packet(args) -> int:
 
 
 def _cmd_import_packet(args) -> int:
-    from desktop.services import packet_service
+    from desktop.services.excel import packet_service
 
     database = _open(args.db)
     try:
@@ -106,7 +106,7 @@ def _cmd_import_packet(args) -> int:
 
 
 def _cmd_import_legacy(args) -> int:
-    from desktop.services import legacy_import
+    from desktop.services.excel import legacy_import
 
     database = _open(args.db)
     try:

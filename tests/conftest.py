@@ -17,7 +17,7 @@ def _collect_garbage_on_main_thread():
     """Once a Worker exists automatic collection is off (see worker.GuiGarbageCollector); service tests
     that run no event loop still collect, here, on the main thread."""
     yield
-    worker_module = sys.modules.get("desktop.views.worker")  # never imported here: service tests stay Qt-free
+    worker_module = sys.modules.get("desktop.views.kit.worker")  # never imported here: service tests stay Qt-free
     if worker_module is not None and worker_module._collector is not None:
         worker_module._collector.collect()
 
@@ -76,8 +76,8 @@ def _context(db, tmp_path):
     """AppContext over `db` with its own worker lane and settings in a temporary INI file."""
     from PySide6.QtCore import QSettings
 
-    from desktop.views.context import AppContext
-    from desktop.views.worker import Worker
+    from desktop.views.kit.context import AppContext
+    from desktop.views.kit.worker import Worker
 
     worker = Worker()
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
@@ -104,7 +104,7 @@ def wait_idle(qtbot, ctx, timeout: int = 10000) -> None:
 @pytest.fixture(scope="session")
 def demo_template(template_db, tmp_path_factory) -> Path:
     """The template database with the sample city loaded (300 targets), built once."""
-    from desktop.services import demo_service
+    from desktop.services.demo import demo_service
 
     path = _copy(template_db, tmp_path_factory.mktemp("demo") / "demo.sqlite3")
     return _build_template(path, demo_service.generate)

@@ -10,9 +10,9 @@ from test_agreements import TODAY, city, save  # noqa: F401  (city is a fixture)
 
 from desktop.models.enums import AcquisitionStage as Stage
 from desktop.models.enums import AgreementKind
-from desktop.services import acquisition_service
-from desktop.services.acquisition_service import AcquisitionValues
-from desktop.services.agreement_service import AgreementValues
+from desktop.services.landbank import acquisition_service
+from desktop.services.landbank.acquisition_service import AcquisitionValues
+from desktop.services.landbank.agreement_service import AgreementValues
 from desktop.services.errors import Refused, ValidationError
 
 D = Decimal

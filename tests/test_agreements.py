@@ -12,8 +12,10 @@ from sqlalchemy import select
 
 from desktop.models import AuditLog, GovernanceList, ListEntry, Plan, Soe, Target, Town, Year
 from desktop.models.enums import AgreementKind, Category, EntryState, Method, TargetKind
-from desktop.services import agreement_service, attachment_service, landbank_service, year_service
-from desktop.services.agreement_service import AgreementValues, OverCapRefused
+from desktop.services import attachment_service
+from desktop.services.landbank import agreement_service, landbank_service
+from desktop.services.year import year_service
+from desktop.services.landbank.agreement_service import AgreementValues, OverCapRefused
 from desktop.services.errors import NotFound, Refused, ValidationError
 
 D = Decimal

@@ -6,7 +6,7 @@ from conftest import wait_idle
 from PySide6.QtWidgets import QMessageBox
 
 from desktop.services import attachment_service
-from desktop.views.attachment_widget import AttachmentPanel
+from desktop.views.kit.attachment_widget import AttachmentPanel
 
 
 def test_panel_adds_lists_and_removes_files(qtbot, ctx, tmp_path, qtmodeltester, monkeypatch):

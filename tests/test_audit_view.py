@@ -43,7 +43,7 @@ def add_towns(db) -> dict[str, int]:
 
 @pytest.fixture
 def page(qtbot, ctx):
-    from desktop.views.audit_view import AuditPage
+    from desktop.views.audit.audit_view import AuditPage
 
     p = AuditPage(ctx)
     host = shown_in_host(qtbot, p)
@@ -106,7 +106,7 @@ def test_date_range_outside_the_records_shows_nothing(qtbot, ctx, db, page):
 
 
 def test_fetch_more_pages_beyond_500_records(qtbot, ctx, db):
-    from desktop.views.audit_view import PAGE_SIZE, AuditPage
+    from desktop.views.audit.audit_view import PAGE_SIZE, AuditPage
 
     with db.session() as s:
         for i in range(1200):
@@ -133,7 +133,7 @@ def test_fetch_more_pages_beyond_500_records(qtbot, ctx, db):
 
 
 def test_scrolling_to_the_bottom_loads_the_next_page(qtbot, ctx, db, page):
-    from desktop.views.audit_view import PAGE_SIZE
+    from desktop.views.audit.audit_view import PAGE_SIZE
 
     with db.session() as s:
         for i in range(700):

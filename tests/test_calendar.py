@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from desktop.services import calendar_service
-from desktop.services.calendar_service import CalendarMissing
+from desktop.services.deadlines import calendar_service
+from desktop.services.deadlines.calendar_service import CalendarMissing
 
 D = dt.date
 
@@ -80,7 +80,7 @@ from openpyxl import Workbook, load_workbook  # noqa: E402
 from sqlalchemy import func, select  # noqa: E402
 
 from desktop.models import AuditLog, CalendarYear, Holiday  # noqa: E402
-from desktop.services.calendar_service import HolidayImportError, YearExists  # noqa: E402
+from desktop.services.deadlines.calendar_service import HolidayImportError, YearExists  # noqa: E402
 from desktop.services.errors import Refused, ValidationError  # noqa: E402
 
 SOURCE_2027 = "国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕7号）"

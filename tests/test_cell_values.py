@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from desktop.models.enums import Category, TargetKind
-from desktop.services import cell_values as cv
+from desktop.services.excel import cell_values as cv
 from desktop.services.errors import ValidationError
-from desktop.services.xlsx_reader import NO_CACHED_VALUE, CellError
+from desktop.services.excel.xlsx_reader import NO_CACHED_VALUE, CellError
 
 GOOD_CODE = "91350100M000100Y43"
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from desktop.cli import main
 from desktop.models import ListEntry, PacketImport, Town
-from desktop.services import packet_columns as pc
+from desktop.services.excel import packet_columns as pc
 
 JSON_KEYS = {"rows_read", "created", "updated", "unchanged", "rejected", "conflicts", "area_mu", "errors"}
 

@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from desktop.models import ContiguousArea, GovernanceList, ListEntry, Target, Town, TownTarget, Year
 from desktop.models.enums import Category, EntryState, Method, ParkStatus, TargetKind
-from desktop.services import audit, dashboard_service, progress_service
+from desktop.services import audit
+from desktop.services.dashboard import dashboard_service
+from desktop.services.towns import progress_service
 
 D = Decimal
 
@@ -130,7 +132,7 @@ def shown_in_host(qtbot, page, width=1080, height=740):
 
 @pytest.fixture
 def dashboard(qtbot, ctx):
-    from desktop.views.dashboard_view import DashboardPage
+    from desktop.views.dashboard.dashboard_view import DashboardPage
 
     page = DashboardPage(ctx)
     host = shown_in_host(qtbot, page)

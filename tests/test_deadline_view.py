@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from desktop.models import Agreement, MonthlyReport, Year
 from desktop.models.enums import AgreementKind
-from desktop.services import deadline_service, town_service
+from desktop.services.deadlines import deadline_service
+from desktop.services.towns import town_service
 
 D = dt.date
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
@@ -31,7 +32,7 @@ def towns(db):
 
 @pytest.fixture
 def page(qtbot, ctx, towns):
-    from desktop.views.deadline_view import DeadlinePage
+    from desktop.views.deadlines.deadline_view import DeadlinePage
 
     p = DeadlinePage(ctx)
     qtbot.addWidget(p)
@@ -44,7 +45,7 @@ def page(qtbot, ctx, towns):
 
 
 def col(key):
-    from desktop.views.deadline_view import DeadlineModel
+    from desktop.views.deadlines.deadline_view import DeadlineModel
 
     return [k for k, _ in DeadlineModel.COLUMNS].index(key)
 
@@ -59,7 +60,7 @@ def table(model):
 
 
 def test_deadline_model_passes_the_model_tester(qtmodeltester, db, towns):
-    from desktop.views.deadline_view import DeadlineModel
+    from desktop.views.deadlines.deadline_view import DeadlineModel
 
     model = DeadlineModel()
     model.set_rows(deadline_service.deadlines(db, as_of=D(2024, 3, 15)), D(2024, 3, 15))
@@ -172,8 +173,8 @@ def test_the_page_says_the_agreement_term_is_the_offices_practice(page):
 # ---- 总览 ------------------------------------------------------------------------------------------
 
 def test_the_dashboard_shows_the_counts_and_the_next_year_warning(qtbot, ctx, towns, monkeypatch):
-    from desktop.services import dashboard_service
-    from desktop.views.dashboard_view import DashboardPage
+    from desktop.services.dashboard import dashboard_service
+    from desktop.views.dashboard.dashboard_view import DashboardPage
 
     real = dashboard_service.summary
     monkeypatch.setattr(dashboard_service, "summary",

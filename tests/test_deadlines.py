@@ -4,7 +4,6 @@ workdays, and 'no_calendar' (saying so) when a needed year has no table."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 from decimal import Decimal
 
@@ -27,8 +26,10 @@ from desktop.models import (
     Year,
 )
 from desktop.models.enums import AgreementKind, Category, EntryState, Method, TargetKind, VerifyResult
-from desktop.services import dashboard_service, deadline_service, town_service
-from desktop.services.deadline_service import (
+from desktop.services.dashboard import dashboard_service
+from desktop.services.deadlines import deadline_service
+from desktop.services.towns import town_service
+from desktop.services.deadlines.deadline_service import (
     DONE,
     KIND_AGREEMENT,
     KIND_QUOTA,
@@ -125,7 +126,7 @@ def test_soon_exactly_at_5_workdays_and_not_at_6(db, towns):
 
 
 def test_soon_counts_workdays_across_a_holiday_with_its_make_up_day():
-    from desktop.services.calendar_service import WorkCalendar
+    from desktop.services.deadlines.calendar_service import WorkCalendar
 
     cal = WorkCalendar({D(2024, 10, d): False for d in range(1, 8)} | {D(2024, 10, 12): True}, {2024})
     item = DueItem(KIND_REPORT, 1, "甲镇", "x", D(2024, 10, 14))
@@ -156,7 +157,7 @@ def test_a_deadline_in_2027_without_a_table_is_no_calendar_with_the_note(db, tow
 
 
 def test_a_due_date_in_a_missing_year_within_reach_of_5_workdays_is_no_calendar():
-    from desktop.services.calendar_service import WorkCalendar
+    from desktop.services.deadlines.calendar_service import WorkCalendar
 
     cal = WorkCalendar({}, {2026})
     item = DueItem(KIND_REPORT, 1, "甲镇", "2027年1月完成情况报送", D(2027, 1, 20))
@@ -166,7 +167,7 @@ def test_a_due_date_in_a_missing_year_within_reach_of_5_workdays_is_no_calendar(
 
 
 def test_a_far_due_date_in_a_missing_year_is_ok_but_says_the_count_is_unknown():
-    from desktop.services.calendar_service import WorkCalendar
+    from desktop.services.deadlines.calendar_service import WorkCalendar
 
     cal = WorkCalendar({}, {2026})
     item = DueItem(KIND_QUOTA, 1, "甲镇", "预借指标归还", D(2027, 12, 31))
@@ -176,7 +177,7 @@ def test_a_far_due_date_in_a_missing_year_is_ok_but_says_the_count_is_unknown():
 
 
 def test_overdue_into_a_missing_year_keeps_overdue_and_says_why_the_count_is_missing():
-    from desktop.services.calendar_service import WorkCalendar
+    from desktop.services.deadlines.calendar_service import WorkCalendar
 
     cal = WorkCalendar({}, {2026})
     r = deadline_service.classify(cal, DueItem(KIND_REPORT, 1, "甲镇", "x", D(2026, 12, 20)), D(2027, 1, 5))
@@ -269,9 +270,6 @@ def loan(db, towns):
         return ln.id
 
 
-@pytest.mark.skipif(importlib.util.find_spec("desktop.services.quota_service") is None,
-                    reason="quota_service (周转指标库, written in parallel) is not there yet: the 指标归还 provider "
-                           "codes against quota_service.ledger and is tested once it exists")
 def test_a_quota_loan_is_due_31_dec_of_the_next_year_and_overdue_with_its_fee_after(db, towns, loan):
     due = one(db, D(2025, 12, 31), KIND_QUOTA, towns["甲镇"], "市城投集团")
     assert (due.due_date, due.status, due.workdays_left) == (D(2025, 12, 31), SOON, 0)

@@ -23,7 +23,11 @@ from desktop.models import (
     Year,
 )
 from desktop.models.enums import Category, EntryState, EvaluationClass, ListStatus, Method, ParkStatus, TargetKind
-from desktop.services import credit_code, demo_service, progress_service, target_service, year_service
+from desktop.services import credit_code
+from desktop.services.demo import demo_service
+from desktop.services.register import target_service
+from desktop.services.towns import progress_service
+from desktop.services.year import year_service
 from desktop.services.errors import Refused
 from desktop.services.search_text import search_text_for
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desktop.models.enums import EntryState as S
-from desktop.services.entry_states import TRANSITIONS, actions_from, next_state
+from desktop.services.lists.entry_states import TRANSITIONS, actions_from, next_state
 from desktop.services.errors import Refused
 
 

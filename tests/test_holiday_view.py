@@ -10,7 +10,7 @@ from conftest import wait_idle
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.services import calendar_service
+from desktop.services.deadlines import calendar_service
 
 D = dt.date
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
@@ -19,7 +19,7 @@ SOURCE_2027 = "国务院办公厅关于2027年部分节假日安排的通知（�
 
 @pytest.fixture
 def page(qtbot, ctx):
-    from desktop.views.holiday_view import HolidayPage
+    from desktop.views.deadlines.holiday_view import HolidayPage
 
     p = HolidayPage(ctx)
     qtbot.addWidget(p)
@@ -44,7 +44,7 @@ def write_csv(path, rows):
 
 
 def test_year_model_passes_the_model_tester(qtmodeltester, db):
-    from desktop.views.holiday_view import YearModel
+    from desktop.views.deadlines.holiday_view import YearModel
 
     model = YearModel()
     model.set_rows(calendar_service.list_years(db))
@@ -53,7 +53,7 @@ def test_year_model_passes_the_model_tester(qtmodeltester, db):
 
 
 def test_day_model_passes_the_model_tester_and_sorts(qtmodeltester, db):
-    from desktop.views.holiday_view import DayModel
+    from desktop.views.deadlines.holiday_view import DayModel
 
     model = DayModel()
     model.set_rows(calendar_service.list_days(db, 2025))
@@ -85,7 +85,7 @@ def test_selecting_2025_shows_its_days_with_weekday_and_kind(qtbot, page, ctx):
 
 
 def test_adding_a_day_for_2027_through_the_dialog_creates_a_year_being_entered(qtbot, page, ctx):
-    from desktop.views.holiday_view import DayDialog
+    from desktop.views.deadlines.holiday_view import DayDialog
 
     dialog = page._open_day_dialog(None, 2027, "")
     assert isinstance(dialog, DayDialog)

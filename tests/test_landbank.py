@@ -12,8 +12,11 @@ from test_agreements import TODAY, add_planned, bank, city, save  # noqa: F401  
 
 from desktop.models import Agreement, GroundworkRecord, LandBanking
 from desktop.models.enums import AcquisitionStage, AgreementKind, EntryState, GroundworkStep, Method
-from desktop.services import agreement_service, attachment_service, demo_service, landbank_service, rules, year_service
-from desktop.services.agreement_service import AgreementValues
+from desktop.services import attachment_service, rules
+from desktop.services.demo import demo_service
+from desktop.services.landbank import agreement_service, landbank_service
+from desktop.services.year import year_service
+from desktop.services.landbank.agreement_service import AgreementValues
 from desktop.services.errors import NotFound, Refused, ValidationError
 
 D = Decimal
@@ -111,7 +114,7 @@ def test_detail_shows_steps_and_both_agreements(db, city):
 @pytest.fixture
 def demo(db):
     """The sample city; demo_service.generate runs populate_demo when the module is present."""
-    from desktop.services import demo_landbank
+    from desktop.services.demo import demo_landbank
 
     summary = demo_service.generate(db)
     return db, summary, demo_landbank
@@ -142,7 +145,7 @@ def test_demo_agreements_are_realistic_and_one_pair_is_over_the_cap(demo):
 
 
 def test_demo_acquisitions_are_in_every_stage_with_tax_gaps(demo):
-    from desktop.services import acquisition_service
+    from desktop.services.landbank import acquisition_service
 
     db, summary, _m = demo
     as_of = demo_service._as_of(summary.year, dt.date.today())
@@ -160,7 +163,7 @@ def test_demo_acquisitions_are_in_every_stage_with_tax_gaps(demo):
 
 def test_populate_demo_runs_in_a_session_and_counts_its_rows(db):
     """The module's own entry point, as the lead calls it: into the demo's open session."""
-    from desktop.services import demo_landbank
+    from desktop.services.demo import demo_landbank
     from desktop.models import Year
 
     demo_service.DEMO_AREAS, saved = [], demo_service.DEMO_AREAS

@@ -14,8 +14,8 @@ from test_agreements import TODAY, add_planned, bank, city, save  # noqa: F401  
 
 from desktop.models import AuditLog
 from desktop.models.enums import AgreementKind, GroundworkStep, Method
-from desktop.services import acquisition_service, agreement_service, landbank_service
-from desktop.services.acquisition_service import AcquisitionValues
+from desktop.services.landbank import acquisition_service, agreement_service, landbank_service
+from desktop.services.landbank.acquisition_service import AcquisitionValues
 
 D = Decimal
 K = AgreementKind
@@ -40,7 +40,7 @@ def priced(db, city):
 
 
 def new_dialog(qtbot, ctx, db, city, entry_id):
-    from desktop.views.agreement_dialog import AgreementDialog
+    from desktop.views.landbank.agreement_dialog import AgreementDialog
 
     choices = agreement_service.choices(db, 2024)
     values = agreement_service.prefill(choices, K.LAND_BANKING, 2024, entry_id=entry_id)
@@ -131,7 +131,7 @@ def test_filing_before_signing_is_shown_beside_the_filing_date(qtbot, ctx, db, p
 
 @pytest.fixture
 def page(qtbot, ctx, priced):
-    from desktop.views.landbank_view import LandBankingPage
+    from desktop.views.landbank.landbank_view import LandBankingPage
 
     p = LandBankingPage(ctx)
     qtbot.addWidget(p)
@@ -201,7 +201,7 @@ def test_double_clicking_a_pair_shows_its_agreements(qtbot, ctx, db, page, price
 
 
 def test_acquisition_tab_flags_missing_tax_months(qtbot, ctx, db, page, priced):
-    from desktop.views.landbank_common import MISSING_BACKGROUND
+    from desktop.views.landbank.landbank_common import MISSING_BACKGROUND
 
     page.tabs.setCurrentWidget(page.acquisition_tab)
     tab = page.acquisition_tab
@@ -293,7 +293,7 @@ def test_edit_opens_the_dialog_with_the_agreement_and_its_scans(qtbot, ctx, db, 
 # Every model through the model tester ------------------------------------------------------------
 
 def test_every_model_passes_the_model_tester(qtmodeltester, db, priced):
-    from desktop.views import landbank_common as m
+    from desktop.views.landbank import landbank_common as m
 
     acq = acquisition_service.get_acquisition(db, priced.buy)
     cases = [

@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from conftest import wait_idle
 from desktop.models import ColumnMapping, Target
-from desktop.services import legacy_import, town_service
+from desktop.services.excel import legacy_import
+from desktop.services.towns import town_service
 from legacy_samples import firms, write_d_class_list
 
 
@@ -17,7 +18,7 @@ def _towns(db) -> list[str]:
 
 
 def _open(qtbot, ctx, path):
-    from desktop.views.legacy_dialog import LegacyImportDialog
+    from desktop.views.excel.legacy_dialog import LegacyImportDialog
 
     dialog = LegacyImportDialog(ctx, path=path)
     qtbot.addWidget(dialog)

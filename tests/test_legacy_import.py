@@ -15,11 +15,14 @@ import legacy_samples as samples
 from desktop.cli import main
 from desktop.models import AuditLog, Evaluation, PacketImport, Target, Town, TownTarget
 from desktop.models.enums import Category, EvaluationClass, TargetKind
-from desktop.services import legacy_import as li
-from desktop.services.excel_common import file_sha256
-from desktop.services import audit, park_service, target_service, town_service, units
-from desktop.services.excel_common import Cancelled, CancelToken
-from desktop.services.legacy_import import Mapping, locate_table, propose_mapping
+from desktop.services.excel import legacy_import as li
+from desktop.services.excel.excel_common import file_sha256
+from desktop.services import audit, units
+from desktop.services.parks import park_service
+from desktop.services.register import target_service
+from desktop.services.towns import town_service
+from desktop.services.excel.excel_common import Cancelled, CancelToken
+from desktop.services.excel.legacy_import import Mapping, locate_table, propose_mapping
 
 TOWNS = ["城东街道", "城西街道", "北山镇"]
 YEAR = 2024
@@ -704,7 +707,7 @@ def test_a_town_with_another_suffix_is_another_town(db, towns, tmp_path):
 
 
 def test_our_own_task_table_export_imports_back_unchanged(db, towns, tmp_path):
-    from desktop.services import progress_export
+    from desktop.services.towns import progress_export
 
     town_service.set_target(db, towns["城东街道"], YEAR, target_area_mu="320.5", target_parks=2)
     town_service.set_target(db, towns["北山镇"], YEAR, target_area_mu="80", target_parks=0)

@@ -7,7 +7,11 @@ from decimal import Decimal
 import pytest
 
 from desktop.models.enums import Category, EntryState, ListStatus, Method, ParkStatus, TargetState
-from desktop.services import list_service, park_service, target_service, town_service, year_service
+from desktop.services.lists import list_service
+from desktop.services.parks import park_service
+from desktop.services.register import target_service
+from desktop.services.towns import town_service
+from desktop.services.year import year_service
 from desktop.services.errors import Refused, ValidationError
 
 

@@ -12,7 +12,10 @@ from PySide6.QtWidgets import QMessageBox
 
 from desktop.models import Soe
 from desktop.models.enums import Category, EntryState, ListStatus, Method, ParkStatus
-from desktop.services import list_service, park_service, plan_service, target_service, town_service
+from desktop.services.lists import list_service, plan_service
+from desktop.services.parks import park_service
+from desktop.services.register import target_service
+from desktop.services.towns import town_service
 
 D = Decimal
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
@@ -61,7 +64,7 @@ def city(db):
 
 @pytest.fixture
 def page(qtbot, ctx, city):
-    from desktop.views.list_view import ListPage
+    from desktop.views.lists.list_view import ListPage
 
     p = ListPage(ctx)
     qtbot.addWidget(p)
@@ -102,7 +105,7 @@ def names(page):
 # Models ------------------------------------------------------------------------------------------
 
 def test_overview_model_passes_the_model_tester(qtmodeltester, db, city):
-    from desktop.views.list_models import TownOverviewModel
+    from desktop.views.lists.list_models import TownOverviewModel
 
     model = TownOverviewModel()
     model.set_rows(list_service.town_overview(db, 2024))
@@ -111,7 +114,7 @@ def test_overview_model_passes_the_model_tester(qtmodeltester, db, city):
 
 
 def test_entry_model_passes_the_model_tester_and_marks_self_renovation(qtmodeltester, db, city):
-    from desktop.views.list_models import EntryModel
+    from desktop.views.lists.list_models import EntryModel
 
     list_service.add_entry(db, city["east_list"], city["ids"]["丙印染厂"], Method.SELF_RENOVATION, "12")
     model = EntryModel()
@@ -125,8 +128,8 @@ def test_entry_model_passes_the_model_tester_and_marks_self_renovation(qtmodelte
 
 
 def test_plan_and_candidate_models_pass_the_model_tester(qtmodeltester, db, city):
-    from desktop.views.list_models import CandidateModel, PlanModel
-    from desktop.views.plan_dialog import FilingRow, PlanItemModel
+    from desktop.views.lists.list_models import CandidateModel, PlanModel
+    from desktop.views.lists.plan_dialog import FilingRow, PlanItemModel
 
     plan_service.file_plan(db, city["entries"]["南一化工"],
                            plan_service.PlanValues(Method.LAND_BANKING, "10", "550", soe_id=city["soe"]))
@@ -172,7 +175,7 @@ def test_share_below_minimum_is_amber(qtbot, ctx, page, city):
 
 
 def test_add_an_entry_through_the_dialog(qtbot, ctx, page, city):
-    from desktop.views.list_dialogs import EntryDialog
+    from desktop.views.lists.list_dialogs import EntryDialog
 
     page.add_entry()
     dlg = page._dialog
@@ -238,7 +241,7 @@ def test_approve_shows_the_share_before_deciding(qtbot, ctx, page, city, message
 
 
 def test_return_needs_a_reason_and_shows_the_share(qtbot, ctx, page, city):
-    from desktop.views.list_dialogs import ReasonDialog
+    from desktop.views.lists.list_dialogs import ReasonDialog
 
     list_service.submit(ctx.db, city["east_list"])
     page.refresh()
@@ -287,8 +290,8 @@ def test_an_illegal_step_shows_the_message_naming_the_state(qtbot, ctx, page, ci
 def test_steps_come_from_the_transition_table_and_verification_is_elsewhere(qtbot, ctx, page, city):
     from PySide6.QtWidgets import QMenu
 
-    from desktop.services import entry_states
-    from desktop.views.list_view import VERIFY_TIP
+    from desktop.services.lists import entry_states
+    from desktop.views.lists.list_view import VERIFY_TIP
 
     choose(qtbot, ctx, page, city["south"])
     page.select_entries([city["entries"]["南一化工"]])
@@ -309,7 +312,7 @@ def test_steps_come_from_the_transition_table_and_verification_is_elsewhere(qtbo
 
 
 def test_cancel_asks_for_a_reason(qtbot, ctx, page, city):
-    from desktop.views.list_dialogs import ReasonDialog
+    from desktop.views.lists.list_dialogs import ReasonDialog
 
     page.select_entries([city["entries"]["乙五金厂"]])
     page.run_step("cancel")
@@ -323,7 +326,7 @@ def test_cancel_asks_for_a_reason(qtbot, ctx, page, city):
 
 
 def test_plan_dialog_files_a_batch(qtbot, ctx, page, city):
-    from desktop.views.plan_dialog import PlanDialog
+    from desktop.views.lists.plan_dialog import PlanDialog
 
     choose(qtbot, ctx, page, city["south"])
     page.select_entries([city["entries"]["南一化工"], city["entries"]["南二纸业"]])
@@ -412,7 +415,7 @@ def test_filter_narrows_the_entries(qtbot, ctx, page, city):
 
 
 def test_a_city_without_towns_says_where_to_start(qtbot, ctx):
-    from desktop.views.list_view import ListPage
+    from desktop.views.lists.list_view import ListPage
 
     p = ListPage(ctx)
     qtbot.addWidget(p)
@@ -425,8 +428,8 @@ def test_a_city_without_towns_says_where_to_start(qtbot, ctx):
 
 
 def test_a_town_without_a_list_gets_one_when_the_first_entry_is_added(qtbot, ctx, db):
-    from desktop.views.list_dialogs import EntryDialog
-    from desktop.views.list_view import ListPage
+    from desktop.views.lists.list_dialogs import EntryDialog
+    from desktop.views.lists.list_view import ListPage
 
     town = town_service.create_town(db, "西湖街道").id
     target_service.create(db, target_service.TargetValues(name="西湖电镀厂", town_id=town, land_area_mu=D("6")), year=2024)

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from desktop.models import AuditLog, Town
-from desktop.services import demo_service, maintenance_service
+from desktop.services import maintenance_service
+from desktop.services.demo import demo_service
 from desktop.services.db import head_revision, open_database
 from desktop.services.errors import Refused
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from desktop.models import Target
-from desktop.services import target_service
+from desktop.services.register import target_service
 from desktop.services.db import current_revision, head_revision, open_database
 from desktop.services.errors import DatabaseError
 

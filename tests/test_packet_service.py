@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from desktop.models import AuditLog, ListEntry, MonthlyReportItem, PacketImport, Target
 from desktop.models.enums import EntryState
-from desktop.services import packet_service, target_service
-from desktop.services import packet_columns as pc
+from desktop.services.excel import packet_service
+from desktop.services.register import target_service
+from desktop.services.excel import packet_columns as pc
 from desktop.services.errors import Refused
 
 TODAY = dt.date(2024, 11, 15)
@@ -260,7 +261,7 @@ def test_a_cell_changed_in_the_database_since_export_is_a_conflict_and_not_appli
 def test_a_packet_from_another_database_is_refused(packet, template_db, tmp_path):
     import shutil
 
-    from desktop.services import demo_service
+    from desktop.services.demo import demo_service
     from desktop.services.db import open_database
 
     _db, _town_id, _town, result = packet

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from conftest import wait_idle
 from desktop.models import ListEntry, PacketImport, Target
 from desktop.models.enums import EntryState
-from desktop.services import packet_columns as pc
+from desktop.services.excel import packet_columns as pc
 
 
 @pytest.fixture
 def page(qtbot, demo_ctx):
-    from desktop.views.packet_view import PacketPage
+    from desktop.views.excel.packet_view import PacketPage
 
     p = PacketPage(demo_ctx)
     qtbot.addWidget(p)
@@ -87,7 +87,7 @@ def test_a_bad_file_shows_a_chinese_message_and_writes_nothing(qtbot, page, demo
     bad = tmp_path / "坏文件.xlsx"
     bad.write_text("名称,代码\n甲,1\n", encoding="utf-8")
     messages = []
-    monkeypatch.setattr("desktop.views.packet_view.show_error", lambda parent, exc: messages.append(str(exc)))
+    monkeypatch.setattr("desktop.views.excel.packet_view.show_error", lambda parent, exc: messages.append(str(exc)))
     page.import_files([bad])
     qtbot.waitUntil(lambda: bool(messages), timeout=10000)
     assert "坏文件.xlsx" in messages[0]
@@ -107,7 +107,7 @@ def test_export_all_towns_writes_one_file_per_town(qtbot, page, demo_ctx, tmp_pa
 
 def test_entries_in_progress_can_be_reported_through_a_monthly_packet(demo_db, tmp_path):
     """The month's packet marks 本月报送完成 on 实施中 entries only."""
-    from desktop.services import packet_service
+    from desktop.services.excel import packet_service
 
     with demo_db.reader() as s:
         e = s.scalar(select(ListEntry).where(ListEntry.state == EntryState.VERIFIED).limit(1))

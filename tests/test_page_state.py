@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, QStringListModel, Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QTableView
 
-from desktop.views.page_state import restore_states, save_states
+from desktop.views.kit.page_state import restore_states, save_states
 
 
 def _widgets(qtbot):

@@ -14,9 +14,11 @@ from test_town_service import add_entry, make_target
 
 from desktop.models import AuditLog, Target
 from desktop.models.enums import EntryState, ParkStatus
-from desktop.services import park_service, town_service, year_service
+from desktop.services.parks import park_service
+from desktop.services.towns import town_service
+from desktop.services.year import year_service
 from desktop.services.errors import Refused, ValidationError
-from desktop.services.park_service import ParkValues
+from desktop.services.parks.park_service import ParkValues
 
 D = Decimal
 # The offscreen platform cannot pass a shown window's size hints on and says so; not a fault of ours.
@@ -141,7 +143,7 @@ def city(db, town):
 
 @pytest.fixture
 def page(qtbot, ctx, city):
-    from desktop.views.park_view import ParkPage
+    from desktop.views.parks.park_view import ParkPage
 
     p = ParkPage(ctx)
     qtbot.addWidget(p)
@@ -153,7 +155,7 @@ def page(qtbot, ctx, city):
 
 
 def test_park_models_pass_the_model_tester(qtmodeltester, db, city):
-    from desktop.views.park_view import ParkModel, ParkTargetModel
+    from desktop.views.parks.park_view import ParkModel, ParkTargetModel
 
     m = ParkModel()
     m.set_rows(park_service.list_parks(db))

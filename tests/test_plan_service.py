@@ -9,9 +9,12 @@ import pytest
 
 from desktop.models import QuotaLoan, Soe
 from desktop.models.enums import Category, EntryState, Method, ParkStatus, TargetState
-from desktop.services import list_service, park_service, plan_service, progress_service, target_service, town_service
+from desktop.services.lists import list_service, plan_service
+from desktop.services.parks import park_service
+from desktop.services.register import target_service
+from desktop.services.towns import progress_service, town_service
 from desktop.services.errors import Refused, ValidationError
-from desktop.services.plan_service import PlanItem, PlanValues
+from desktop.services.lists.plan_service import PlanItem, PlanValues
 
 D = Decimal
 TODAY = dt.date(2024, 6, 10)

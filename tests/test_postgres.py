@@ -160,7 +160,7 @@ def _valid_code(first17: str) -> str:
 
 
 def _make_town(db, name: str) -> int:
-    from desktop.services import town_service
+    from desktop.services.towns import town_service
 
     return town_service.create_town(db, name).id
 
@@ -169,7 +169,8 @@ def test_fresh_postgres_database_is_migrated_to_head_and_initialised(pg_db):
     from sqlalchemy import func, inspect, select
 
     from desktop.models import Department
-    from desktop.services import setup_service, year_service
+    from desktop.services import setup_service
+    from desktop.services.year import year_service
     from desktop.services.db import current_revision, head_revision
 
     assert pg_db.engine.dialect.name == "postgresql"
@@ -188,8 +189,9 @@ def test_fresh_postgres_database_is_migrated_to_head_and_initialised(pg_db):
 
 
 def test_target_on_postgres_is_found_by_text_and_filters(pg_db):
-    from desktop.services import setup_service, target_service
-    from desktop.services.target_service import NO_PARK, RegisterFilter, TargetValues
+    from desktop.services import setup_service
+    from desktop.services.register import target_service
+    from desktop.services.register.target_service import NO_PARK, RegisterFilter, TargetValues
 
     setup_service.initialize(pg_db)
     east, west = _make_town(pg_db, "东城街道"), _make_town(pg_db, "西山镇")
@@ -234,8 +236,9 @@ def test_target_on_postgres_is_found_by_text_and_filters(pg_db):
 
 
 def test_audit_chain_verifies_on_postgres(pg_db):
-    from desktop.services import audit, setup_service, target_service
-    from desktop.services.target_service import TargetValues
+    from desktop.services import audit, setup_service
+    from desktop.services.register import target_service
+    from desktop.services.register.target_service import TargetValues
 
     setup_service.initialize(pg_db)
     town = _make_town(pg_db, "南湖街道")
@@ -274,8 +277,11 @@ def test_reopening_a_postgres_database_does_not_migrate_again(pg_url, monkeypatc
 
 def test_sample_city_loads_on_postgres_and_ids_keep_counting(pg_db):
     """The bulk loader inserts with Core (RETURNING ids): PostgreSQL's sequences must stay in step."""
-    from desktop.services import audit, demo_service, progress_service, setup_service, target_service
-    from desktop.services.target_service import RegisterFilter, TargetValues
+    from desktop.services import audit, setup_service
+    from desktop.services.demo import demo_service
+    from desktop.services.register import target_service
+    from desktop.services.towns import progress_service
+    from desktop.services.register.target_service import RegisterFilter, TargetValues
 
     setup_service.initialize(pg_db)
     summary = demo_service.generate(pg_db, enterprises=60, seed=7)

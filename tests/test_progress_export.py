@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from test_town_service import add_entry, add_park
 
 from desktop.models.enums import EntryState, ParkStatus
-from desktop.services import progress_export, progress_service, town_service
+from desktop.services.towns import progress_export, progress_service, town_service
 
 D = Decimal
 TITLE = "2024年度全市“危污乱散低”专项治理任务分解表"
@@ -110,7 +110,7 @@ pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 def test_the_town_page_exports_the_table_on_the_worker(qtbot, ctx, towns, tmp_path):
     from conftest import wait_idle
 
-    from desktop.views.town_view import TownPage
+    from desktop.views.towns.town_view import TownPage
 
     page = TownPage(ctx)
     qtbot.addWidget(page)

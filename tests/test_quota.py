@@ -11,7 +11,10 @@ from sqlalchemy import func, select
 
 from desktop.models import AuditLog, GovernanceList, ListEntry, Plan, QuotaLoan, QuotaReturn, Soe, Year
 from desktop.models.enums import EntryState, Method
-from desktop.services import demo_service, quota_service, town_service, year_service
+from desktop.services.demo import demo_service
+from desktop.services.quota import quota_service
+from desktop.services.towns import town_service
+from desktop.services.year import year_service
 from desktop.services.errors import NotFound, Refused, ValidationError
 from test_town_service import make_target
 
@@ -446,7 +449,7 @@ def test_demo_loans_respect_the_cap_and_the_filing(db, demo):
 
 
 def test_demo_sets_a_subsidy_rate_and_one_override(db, demo):
-    from desktop.services import subsidy_service
+    from desktop.services.subsidy import subsidy_service
 
     year, _as_of, counts = demo
     table = subsidy_service.proposals(db, year)

@@ -12,7 +12,8 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QMessageBox
 from test_quota import add_plan, add_soe
 
-from desktop.services import quota_service, town_service
+from desktop.services.quota import quota_service
+from desktop.services.towns import town_service
 
 D = Decimal
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
@@ -38,7 +39,7 @@ def city(db):
 
 @pytest.fixture
 def page(qtbot, ctx, city):
-    from desktop.views.quota_view import QuotaPage
+    from desktop.views.quota.quota_view import QuotaPage
 
     p = QuotaPage(ctx)
     qtbot.addWidget(p)
@@ -51,7 +52,7 @@ def page(qtbot, ctx, city):
 
 
 def col(key: str) -> int:
-    from desktop.views.quota_view import LoanLedgerModel
+    from desktop.views.quota.quota_view import LoanLedgerModel
 
     return [k for k, _ in LoanLedgerModel.COLUMNS].index(key)
 
@@ -67,7 +68,7 @@ def row_of(page, loan_id: int) -> int:
 # ---- models --------------------------------------------------------------------------------
 
 def test_loan_ledger_model_passes_the_model_tester(qtmodeltester, db, city):
-    from desktop.views.quota_view import LoanLedgerModel
+    from desktop.views.quota.quota_view import LoanLedgerModel
 
     model = LoanLedgerModel()
     model.set_report(quota_service.ledger_report(db, as_of=AS_OF))
@@ -76,7 +77,7 @@ def test_loan_ledger_model_passes_the_model_tester(qtmodeltester, db, city):
 
 
 def test_totals_model_passes_the_model_tester(qtmodeltester, db, city):
-    from desktop.views.quota_view import LedgerTotalsModel
+    from desktop.views.quota.quota_view import LedgerTotalsModel
 
     report = quota_service.ledger_report(db, as_of=AS_OF)
     model = LedgerTotalsModel()
@@ -86,7 +87,7 @@ def test_totals_model_passes_the_model_tester(qtmodeltester, db, city):
 
 
 def test_returns_model_passes_the_model_tester(qtmodeltester, db, city):
-    from desktop.views.quota_view import ReturnsModel
+    from desktop.views.quota.quota_view import ReturnsModel
 
     report = quota_service.ledger_report(db, as_of=AS_OF)
     model = ReturnsModel()
@@ -98,7 +99,7 @@ def test_returns_model_passes_the_model_tester(qtmodeltester, db, city):
 # ---- the ledger ----------------------------------------------------------------------------
 
 def test_overdue_loan_is_red_with_days_and_fee(page, city):
-    from desktop.views.quota_view import OVERDUE_BACKGROUND
+    from desktop.views.quota.quota_view import OVERDUE_BACKGROUND
 
     r = row_of(page, city["overdue"])
     assert cell(page.model, r, "balance_mu") == "12.00"
@@ -109,7 +110,7 @@ def test_overdue_loan_is_red_with_days_and_fee(page, city):
 
 
 def test_loan_due_within_60_days_is_amber_and_a_returned_one_plain(page, city):
-    from desktop.views.quota_view import DUE_SOON_BACKGROUND
+    from desktop.views.quota.quota_view import DUE_SOON_BACKGROUND
 
     r = row_of(page, city["soon"])
     assert cell(page.model, r, "due_date") == "2026-12-31" and cell(page.model, r, "days_overdue") == ""

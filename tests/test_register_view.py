@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from test_target_service import CODE_CASTING, YEAR, build_ledger
 
 from desktop.models.enums import Category, EvaluationClass, TargetKind, TargetState
-from desktop.services import target_service
-from desktop.services.target_service import RegisterFilter
-from desktop.views.register_table_model import RecordTableModel, RegisterTableModel
-from desktop.views.register_view import RegisterPage
+from desktop.services.register import target_service
+from desktop.services.register.target_service import RegisterFilter
+from desktop.views.register.register_table_model import RecordTableModel, RegisterTableModel
+from desktop.views.register.register_view import RegisterPage
 
 # The offscreen platform cannot propagate size hints of shown windows; harmless, not our warning.
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
@@ -179,7 +179,7 @@ def test_sorting_by_a_column_reorders_through_sql(qtbot, ctx, page):
 
 
 def test_a_change_made_elsewhere_refreshes_the_rows_and_filters(qtbot, ctx, page, ledger):
-    from desktop.services import town_service
+    from desktop.services.towns import town_service
 
     town_service.update_town(ctx.db, ledger.towns["南山镇"], name="南山街道")
     ctx.changed("town")
@@ -190,7 +190,7 @@ def test_a_change_made_elsewhere_refreshes_the_rows_and_filters(qtbot, ctx, page
 
 
 def test_year_change_shows_that_years_evaluation_class(qtbot, ctx, page, ledger):
-    from desktop.services import year_service
+    from desktop.services.year import year_service
 
     year_service.new_year(ctx.db, 2025)  # evaluation year 2023: nobody has a class there yet
     ctx.set_year(2025)

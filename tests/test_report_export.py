@@ -11,9 +11,9 @@ from test_report_service import make_entry, make_town, verify_all
 
 from desktop.models import ListEntry
 from desktop.models.enums import VerifyResult
-from desktop.services import report_export, report_service
+from desktop.services.reports import report_export, report_service
 from desktop.services.errors import Refused
-from desktop.services.report_export import FIRST_DATA_ROW, HEAD1, HEAD2, LEAD
+from desktop.services.reports.report_export import FIRST_DATA_ROW, HEAD1, HEAD2, LEAD
 
 D = Decimal
 PASS, FAIL = VerifyResult.PASS, VerifyResult.FAIL

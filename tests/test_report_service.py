@@ -19,7 +19,10 @@ from desktop.models import (
     Year,
 )
 from desktop.models.enums import Category, EntryState, Method, TargetKind, TargetState, VerifyResult
-from desktop.services import list_service, report_service, rules, year_service
+from desktop.services import rules
+from desktop.services.lists import list_service
+from desktop.services.reports import report_service
+from desktop.services.year import year_service
 from desktop.services.errors import Refused, ValidationError
 
 D = Decimal
@@ -421,7 +424,7 @@ def test_a_month_outside_1_to_12_is_refused(db):
 # The sample city -------------------------------------------------------------------------------
 
 def test_the_sample_citys_reports_agree_with_its_entry_states(db):
-    from desktop.services import demo_service
+    from desktop.services.demo import demo_service
 
     summary = demo_service.generate(db)
     assert summary.extra["monthly_reports"] > 0 and summary.extra["late_reports"] >= 1

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMessageBox
 from test_report_service import entry, make_entry, make_town, verify_all
 
 from desktop.models.enums import EntryState, VerifyResult
-from desktop.services import report_service
+from desktop.services.reports import report_service
 
 D = Decimal
 PASS, FAIL = VerifyResult.PASS, VerifyResult.FAIL
@@ -36,7 +36,7 @@ def city(db):
 
 @pytest.fixture
 def page(qtbot, ctx, city):
-    from desktop.views.report_view import ReportPage
+    from desktop.views.reports.report_view import ReportPage
 
     p = ReportPage(ctx)
     qtbot.addWidget(p)
@@ -60,7 +60,7 @@ def select_item(page, item_id: int, column_key: str = "target") -> None:
 # Models ------------------------------------------------------------------------------------
 
 def test_overview_model_passes_the_model_tester(qtmodeltester, db, city):
-    from desktop.views.report_models import OverviewModel
+    from desktop.views.reports.report_models import OverviewModel
 
     model = OverviewModel()
     model.set_overview(report_service.month_overview(db, 2024, 3, as_of=dt.date(2024, 4, 1)))
@@ -69,7 +69,7 @@ def test_overview_model_passes_the_model_tester(qtmodeltester, db, city):
 
 
 def test_item_grid_model_passes_the_model_tester(qtmodeltester, db, city):
-    from desktop.views.report_models import ItemGridModel
+    from desktop.views.reports.report_models import ItemGridModel
 
     model = ItemGridModel()
     model.set_table(report_service.verification_table(db, 2024, 3))
@@ -78,7 +78,7 @@ def test_item_grid_model_passes_the_model_tester(qtmodeltester, db, city):
 
 
 def test_reportable_model_passes_the_model_tester(qtmodeltester, db, city):
-    from desktop.views.report_models import ReportableModel
+    from desktop.views.reports.report_models import ReportableModel
 
     model = ReportableModel()
     model.set_rows(report_service.reportable_entries(db, city["甲镇"], 2024))
@@ -87,7 +87,7 @@ def test_reportable_model_passes_the_model_tester(qtmodeltester, db, city):
 
 
 def test_reportable_model_keeps_a_typed_area_and_refuses_nonsense(db, city):
-    from desktop.views.report_models import ReportableModel
+    from desktop.views.reports.report_models import ReportableModel
 
     model = ReportableModel()
     model.set_rows(report_service.reportable_entries(db, city["甲镇"], 2024))
@@ -219,7 +219,7 @@ def test_a_verified_item_cannot_be_opened_for_verification(qtbot, page, city, mo
 
 
 def test_add_dialog_offers_the_towns_entries_in_progress_and_reports_them(qtbot, page, ctx, db, city):
-    from desktop.views.report_dialogs import AddItemsDialog
+    from desktop.views.reports.report_dialogs import AddItemsDialog
 
     page.select_town(city["甲镇"])
     wait_idle(qtbot, ctx)
@@ -289,7 +289,7 @@ def test_changing_the_month_shows_that_months_reports(qtbot, page, ctx):
 
 
 def test_column_widths_survive_a_reload_and_are_remembered(qtbot, page, ctx):
-    from desktop.views.report_view import ReportPage
+    from desktop.views.reports.report_view import ReportPage
 
     page.grid.setColumnWidth(1, 321)
     ctx.changed("verification")

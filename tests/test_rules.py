@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from desktop.services import rules
-from desktop.services.year_service import FIRST_YEAR, PLAN_2024_DEFAULTS, Params
+from desktop.services.year.year_service import FIRST_YEAR, PLAN_2024_DEFAULTS, Params
 
 D = dt.date
 

@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from desktop.models import AuditLog, SubsidyProposal
 from desktop.models.enums import EntryState, Method, ParkStatus
-from desktop.services import subsidy_service, town_service, year_service
+from desktop.services.subsidy import subsidy_service
+from desktop.services.towns import town_service
+from desktop.services.year import year_service
 from desktop.services.errors import ValidationError
 from test_town_service import add_entry, add_park
 

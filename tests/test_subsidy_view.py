@@ -13,8 +13,10 @@ from sqlalchemy import select
 
 from desktop.models import AuditLog
 from desktop.models.enums import EntryState, ParkStatus
-from desktop.services import subsidy_service, town_service, year_service
-from desktop.services.subsidy_service import NO_RATE
+from desktop.services.subsidy import subsidy_service
+from desktop.services.towns import town_service
+from desktop.services.year import year_service
+from desktop.services.subsidy.subsidy_service import NO_RATE
 from test_town_service import add_entry, add_park
 
 D = Decimal
@@ -34,7 +36,7 @@ def city(db):
 
 @pytest.fixture
 def page(qtbot, ctx, city):
-    from desktop.views.subsidy_view import SubsidyPage
+    from desktop.views.subsidy.subsidy_view import SubsidyPage
 
     p = SubsidyPage(ctx)
     qtbot.addWidget(p)
@@ -46,7 +48,7 @@ def page(qtbot, ctx, city):
 
 
 def col(key: str) -> int:
-    from desktop.views.subsidy_view import SubsidyModel
+    from desktop.views.subsidy.subsidy_view import SubsidyModel
 
     return [k for k, _ in SubsidyModel.COLUMNS].index(key)
 
@@ -62,7 +64,7 @@ def select_town(page, town_id: int) -> None:
 
 
 def test_subsidy_model_passes_the_model_tester(qtmodeltester, db, city):
-    from desktop.views.subsidy_view import SubsidyModel
+    from desktop.views.subsidy.subsidy_view import SubsidyModel
 
     subsidy_service.set_rates(db, 2024, "2", "50")
     subsidy_service.override(db, city["乙镇"], 2024, "70", "研究决定")

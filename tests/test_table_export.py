@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from desktop.services import table_export
+from desktop.services.excel import table_export
 from desktop.services.errors import UserError
-from desktop.services.excel_common import EXCEL_CELL_LIMIT, CancelToken, Cancelled
-from desktop.services.table_export import Formatted, write_table
+from desktop.services.excel.excel_common import EXCEL_CELL_LIMIT, CancelToken, Cancelled
+from desktop.services.excel.table_export import Formatted, write_table
 
 NOW = dt.datetime(2024, 10, 31, 9, 5)
 
@@ -164,7 +164,7 @@ def test_default_file_name_is_title_and_date_without_bad_characters():
 
 @pytest.fixture
 def demo(db):
-    from desktop.services import demo_service
+    from desktop.services.demo import demo_service
 
     demo_service.generate(db)
     return db
@@ -172,8 +172,8 @@ def demo(db):
 
 def test_register_rows_are_every_match_in_the_sql_sort(demo):
     from desktop.models.enums import TargetKind
-    from desktop.services import target_service
-    from desktop.services.target_service import RegisterFilter
+    from desktop.services.register import target_service
+    from desktop.services.register.target_service import RegisterFilter
 
     flt = RegisterFilter(kind=TargetKind.ENTERPRISE)
     ids = target_service.search_ids(demo, flt, year=2024, sort="land_area_mu", descending=True)
@@ -191,7 +191,7 @@ def test_register_rows_are_every_match_in_the_sql_sort(demo):
 # The view helper -------------------------------------------------------------------------------------
 
 def test_a_shown_number_becomes_a_number_that_shows_the_same_text():
-    from desktop.views.table_export import number_from_text
+    from desktop.views.kit.table_export import number_from_text
 
     assert number_from_text("1,234.50") == Formatted(Decimal("1234.50"), "#,##0.00")
     assert number_from_text("12") == Formatted(Decimal("12"), "#,##0")
@@ -203,7 +203,7 @@ def test_a_shown_number_becomes_a_number_that_shows_the_same_text():
 
 
 def test_a_shown_date_becomes_a_date():
-    from desktop.views.table_export import date_from_text
+    from desktop.views.kit.table_export import date_from_text
 
     assert date_from_text("2024-03-05") == Formatted(dt.date(2024, 3, 5), "yyyy-mm-dd")
     assert date_from_text("2024-03-05 14:30") == Formatted(dt.datetime(2024, 3, 5, 14, 30), "yyyy-mm-dd hh:mm")
@@ -236,7 +236,7 @@ def _standard_view(qtbot, rows, right=(2,)):
 
 
 def test_cells_keep_text_unless_a_right_aligned_number_or_a_date(qtbot):
-    from desktop.views.table_export import cell_value
+    from desktop.views.kit.table_export import cell_value
 
     view, proxy = _standard_view(qtbot, [["2024-01-09", "=1+1", "1,200.00", "007"]], right=(2, 3))
     values = [cell_value(proxy.index(0, c)) for c in range(4)]
@@ -249,7 +249,7 @@ def test_cells_keep_text_unless_a_right_aligned_number_or_a_date(qtbot):
 def test_a_number_from_the_models_edit_role_is_kept(qtbot):
     from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-    from desktop.views.table_export import cell_value
+    from desktop.views.kit.table_export import cell_value
 
     class Model(QAbstractTableModel):
         def rowCount(self, parent=QModelIndex()):
@@ -289,7 +289,7 @@ def export_now(qtbot, exporter, path):
 def test_a_proxy_view_exports_what_it_shows_filtered_sorted_moved_and_hidden(qtbot, bare_page, tmp_path):
     from PySide6.QtCore import Qt
 
-    from desktop.views.table_export import add_export_action, exporters
+    from desktop.views.kit.table_export import add_export_action, exporters
 
     view, proxy = _standard_view(qtbot, [
         ["甲一厂", "甲镇", "3.00", "A1"], ["乙一厂", "乙镇", "9.00", "B1"], ["甲二厂", "甲镇", "12.50", "A2"],
@@ -346,8 +346,8 @@ def test_park_page_exports_the_filtered_resorted_moved_and_hidden_table(qtbot, c
     from conftest import wait_idle
     from PySide6.QtCore import Qt
 
-    from desktop.views.park_view import ParkModel, ParkPage
-    from desktop.views.table_export import exporters
+    from desktop.views.parks.park_view import ParkModel, ParkPage
+    from desktop.views.kit.table_export import exporters
 
     page = build(qtbot, ctx, ParkPage)
     keys = [k for k, _ in ParkModel.COLUMNS]
@@ -388,7 +388,7 @@ def test_park_page_exports_the_filtered_resorted_moved_and_hidden_table(qtbot, c
 
 
 def demo_parks(db):
-    from desktop.services import park_service
+    from desktop.services.parks import park_service
 
     return park_service.list_parks(db)
 
@@ -398,10 +398,10 @@ def test_register_exports_every_filtered_row_not_only_those_drawn(qtbot, ctx, de
     from PySide6.QtCore import Qt
 
     from desktop.models.enums import TargetKind
-    from desktop.services import target_service
-    from desktop.services.target_service import RegisterFilter
-    from desktop.views.register_view import RegisterPage
-    from desktop.views.table_export import exporters
+    from desktop.services.register import target_service
+    from desktop.services.register.target_service import RegisterFilter
+    from desktop.views.register.register_view import RegisterPage
+    from desktop.views.kit.table_export import exporters
 
     page = build(qtbot, ctx, RegisterPage)
     page.kind_filter.setCurrentIndex(page.kind_filter.findData(TargetKind.ENTERPRISE.name))
@@ -439,8 +439,8 @@ def test_register_exports_every_filtered_row_not_only_those_drawn(qtbot, ctx, de
 def test_ctrl_e_exports_the_page_table(qtbot, ctx, demo, tmp_path, monkeypatch):
     from PySide6.QtCore import Qt
 
-    from desktop.views.deadline_view import DeadlinePage
-    from desktop.views.table_export import exporters
+    from desktop.views.deadlines.deadline_view import DeadlinePage
+    from desktop.views.kit.table_export import exporters
 
     page = build(qtbot, ctx, DeadlinePage)
     page.set_as_of(dt.date(2024, 10, 31))
@@ -461,17 +461,17 @@ def test_ctrl_e_exports_the_page_table(qtbot, ctx, demo, tmp_path, monkeypatch):
 
 
 PAGES = [
-    ("register_view", "RegisterPage", None),
-    ("town_view", "TownPage", None),
-    ("park_view", "ParkPage", None),
-    ("list_view", "ListPage", None),
-    ("report_view", "ReportPage", None),
-    ("quota_view", "QuotaPage", None),
-    ("deadline_view", "DeadlinePage", None),
-    ("landbank_view", "LandBankingPage", "landbank_tab"),
-    ("landbank_view", "LandBankingPage", "acquisition_tab"),
-    ("landbank_view", "LandBankingPage", "agreement_tab"),
-    ("landbank_view", "LandBankingPage", "cost_tab"),
+    ("register.register_view", "RegisterPage", None),
+    ("towns.town_view", "TownPage", None),
+    ("parks.park_view", "ParkPage", None),
+    ("lists.list_view", "ListPage", None),
+    ("reports.report_view", "ReportPage", None),
+    ("quota.quota_view", "QuotaPage", None),
+    ("deadlines.deadline_view", "DeadlinePage", None),
+    ("landbank.landbank_view", "LandBankingPage", "landbank_tab"),
+    ("landbank.landbank_view", "LandBankingPage", "acquisition_tab"),
+    ("landbank.landbank_view", "LandBankingPage", "agreement_tab"),
+    ("landbank.landbank_view", "LandBankingPage", "cost_tab"),
 ]
 
 
@@ -481,7 +481,7 @@ def test_every_table_page_exports_its_table_as_shown(qtbot, ctx, demo, tmp_path,
 
     from conftest import wait_idle
 
-    from desktop.views.table_export import exporters, header_texts, visible_columns
+    from desktop.views.kit.table_export import exporters, header_texts, visible_columns
 
     page = build(qtbot, ctx, getattr(importlib.import_module(f"desktop.views.{module}"), cls))
     holder = page

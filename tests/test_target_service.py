@@ -12,9 +12,12 @@ from sqlalchemy import select
 
 from desktop.models import GovernanceList, ListEntry, Year
 from desktop.models.enums import Category, EvaluationClass, Method, ParkStatus, TargetKind, TargetState
-from desktop.services import audit, credit_code, park_service, target_service, town_service
+from desktop.services import audit, credit_code
+from desktop.services.parks import park_service
+from desktop.services.register import target_service
+from desktop.services.towns import town_service
 from desktop.services.errors import NotFound, Refused, ValidationError
-from desktop.services.target_service import NO_PARK, RegisterFilter, TargetValues
+from desktop.services.register.target_service import NO_PARK, RegisterFilter, TargetValues
 
 YEAR = 2024
 

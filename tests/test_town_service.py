@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from desktop.models import AuditLog, ContiguousArea, GovernanceList, ListEntry, Target, Town, Year
 from desktop.models.enums import Category, EntryState, Method, ParkStatus, TargetKind
-from desktop.services import progress_service, town_service, year_service
+from desktop.services.towns import progress_service, town_service
+from desktop.services.year import year_service
 from desktop.services.errors import NotFound, Refused, ValidationError
 
 D = Decimal

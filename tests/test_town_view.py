@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QMessageBox
 from test_town_service import add_entry, add_park
 
 from desktop.models.enums import EntryState, ParkStatus
-from desktop.services import progress_service, town_service, year_service
+from desktop.services.towns import progress_service, town_service
+from desktop.services.year import year_service
 
 D = Decimal
 # The offscreen platform cannot pass a shown window's size hints on and says so; not a fault of ours.
@@ -35,7 +36,7 @@ def towns(db):
 
 @pytest.fixture
 def page(qtbot, ctx, towns):
-    from desktop.views.town_view import TownPage
+    from desktop.views.towns.town_view import TownPage
 
     p = TownPage(ctx)
     qtbot.addWidget(p)
@@ -47,7 +48,7 @@ def page(qtbot, ctx, towns):
 
 
 def col(key: str) -> int:
-    from desktop.views.town_view import ProgressModel
+    from desktop.views.towns.town_view import ProgressModel
 
     return [k for k, _ in ProgressModel.COLUMNS].index(key)
 
@@ -57,7 +58,7 @@ def cell(model, row: int, key: str, role=Qt.ItemDataRole.DisplayRole):
 
 
 def test_progress_model_passes_the_model_tester(qtmodeltester, db, towns):
-    from desktop.views.town_view import ProgressModel
+    from desktop.views.towns.town_view import ProgressModel
 
     model = ProgressModel()
     model.set_progress(progress_service.year_progress(db, 2024))
@@ -66,7 +67,7 @@ def test_progress_model_passes_the_model_tester(qtmodeltester, db, towns):
 
 
 def test_town_list_model_passes_the_model_tester(qtmodeltester, db, towns):
-    from desktop.views.town_view import TownListModel
+    from desktop.views.towns.town_view import TownListModel
 
     model = TownListModel()
     model.set_rows(town_service.list_towns(db))

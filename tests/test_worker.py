@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def test_stopping_the_worker_runs_every_queued_job_first(qtbot):
-    from desktop.views.worker import Worker
+    from desktop.views.kit.worker import Worker
 
     worker = Worker()
     ran = []
@@ -18,7 +18,7 @@ def test_stopping_the_worker_runs_every_queued_job_first(qtbot):
 def test_answers_come_back_on_the_gui_thread_in_order(qtbot):
     import threading
 
-    from desktop.views.worker import Worker
+    from desktop.views.kit.worker import Worker
 
     worker = Worker()
     seen = []
@@ -32,7 +32,7 @@ def test_answers_come_back_on_the_gui_thread_in_order(qtbot):
 
 
 def test_a_forgotten_job_is_not_answered_even_when_it_fails(qtbot):
-    from desktop.views.worker import Worker
+    from desktop.views.kit.worker import Worker
 
     worker = Worker()
     answers = []

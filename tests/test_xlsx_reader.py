@@ -15,10 +15,10 @@ import pytest
 
 import excel_corpus
 from excel_corpus import EXPECTED, GOOD_CODE
-from desktop.services import cell_values, xlsx_reader
+from desktop.services.excel import cell_values, xlsx_reader
 from desktop.services.errors import ValidationError
-from desktop.services.excel_common import CancelToken, Cancelled
-from desktop.services.xlsx_reader import NO_CACHED_VALUE, BadWorkbook, CellError
+from desktop.services.excel.excel_common import CancelToken, Cancelled
+from desktop.services.excel.xlsx_reader import NO_CACHED_VALUE, BadWorkbook, CellError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -117,7 +117,7 @@ def test_a_twenty_thousand_row_packet_passes_the_limits_and_stays_with_calamine(
 _CHILD = """
 import json, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
-from desktop.services import xlsx_reader
+from desktop.services.excel import xlsx_reader
 try:
     data = xlsx_reader.read_sheet(sys.argv[1])
     print(json.dumps({"engine": data.engine, "rows": len(data.rows), "last": data.rows[-1][0]}))
@@ -429,7 +429,7 @@ def test_column_letter(index, letters):
 
 def test_the_reader_imports_no_qt():
     run = subprocess.run(
-        [sys.executable, "-c", "import sys; import desktop.services.xlsx_reader, desktop.services.cell_values; "
+        [sys.executable, "-c", "import sys; import desktop.services.excel.xlsx_reader, desktop.services.excel.cell_values; "
                                "print('PySide6' in sys.modules)"],
         cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert run.stdout.strip() == "False"

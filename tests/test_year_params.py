@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from conftest import wait_idle
 
-from desktop.services import year_service
+from desktop.services.year import year_service
 from desktop.services.errors import Refused, ValidationError
 
 D = Decimal
@@ -115,7 +115,7 @@ def test_departments_are_listed_in_order(db):
 
 @pytest.fixture
 def page(qtbot, ctx):
-    from desktop.views.year_view import YearParamsPage
+    from desktop.views.year.year_view import YearParamsPage
 
     p = YearParamsPage(ctx)
     qtbot.addWidget(p)

@@ -428,7 +428,7 @@ def field_label(object_type: str, field: str) -> str:
     if (object_type, field) in _FIELD_OVERRIDES:
         return _FIELD_OVERRIDES[(object_type, field)]
     if object_type == "year_params":
-        from desktop.services import year_service  # lazy: year_service may one day record audits
+        from desktop.services.year import year_service  # lazy: year_service may one day record audits
 
         if field in year_service.PARAM_LIMITS:
             return year_service.PARAM_LIMITS[field][0]

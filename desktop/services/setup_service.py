@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from desktop.models import Department, Year
-from desktop.services import audit, calendar_service, year_service
+from desktop.services import audit
+from desktop.services.deadlines import calendar_service
+from desktop.services.year import year_service
 
 # 附件2: the member units of the joint examination meeting, in the plan's order.
 MEMBER_UNITS = [

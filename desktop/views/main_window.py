@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import APP_NAME, __version__
-from desktop.services import year_service
-from desktop.views.context import AppContext
+from desktop.services.year import year_service
+from desktop.views.kit.context import AppContext
 from desktop.views.pages import page_specs
 
 

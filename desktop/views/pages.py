@@ -1,49 +1,115 @@
 """The sidebar's pages, in order. Each page class takes an AppContext and may define `activate()`.
 
-Pages are named by module and class and imported on first visit, so starting the window pays
-only for the page it shows first.
+Each page is imported by a plain import inside its factory on first visit, so starting the window
+pays only for the page it shows first, and a missing page fails loudly instead of disappearing.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from dataclasses import dataclass
 from typing import Callable
 
 from PySide6.QtWidgets import QWidget
 
-# key, sidebar title, module under desktop.views, class
-PAGES: list[tuple[str, str, str, str]] = [
-    ("dashboard", "总览", "dashboard_view", "DashboardPage"),
-    ("register", "治理对象", "register_view", "RegisterPage"),
-    ("towns", "镇街与任务分解", "town_view", "TownPage"),
-    ("parks", "连片整治片区", "park_view", "ParkPage"),
-    ("lists", "年度清单", "list_view", "ListPage"),
-    ("landbank", "收储与收购", "landbank_view", "LandBankingPage"),
-    ("reports", "月度报送与核实", "report_view", "ReportPage"),
-    ("quota", "周转指标库", "quota_view", "QuotaPage"),
-    ("subsidy", "以奖代补", "subsidy_view", "SubsidyPage"),
-    ("deadlines", "期限", "deadline_view", "DeadlinePage"),
-    ("packets", "数据交换", "packet_view", "PacketPage"),
-    ("holidays", "节假日", "holiday_view", "HolidayPage"),
-    ("year", "年度参数", "year_view", "YearParamsPage"),
-    ("audit", "操作日志", "audit_view", "AuditPage"),
-]
+
+def _dashboard():
+    from desktop.views.dashboard.dashboard_view import DashboardPage
+    return DashboardPage
+
+
+def _register():
+    from desktop.views.register.register_view import RegisterPage
+    return RegisterPage
+
+
+def _towns():
+    from desktop.views.towns.town_view import TownPage
+    return TownPage
+
+
+def _parks():
+    from desktop.views.parks.park_view import ParkPage
+    return ParkPage
+
+
+def _lists():
+    from desktop.views.lists.list_view import ListPage
+    return ListPage
+
+
+def _landbank():
+    from desktop.views.landbank.landbank_view import LandBankingPage
+    return LandBankingPage
+
+
+def _reports():
+    from desktop.views.reports.report_view import ReportPage
+    return ReportPage
+
+
+def _quota():
+    from desktop.views.quota.quota_view import QuotaPage
+    return QuotaPage
+
+
+def _subsidy():
+    from desktop.views.subsidy.subsidy_view import SubsidyPage
+    return SubsidyPage
+
+
+def _deadlines():
+    from desktop.views.deadlines.deadline_view import DeadlinePage
+    return DeadlinePage
+
+
+def _packets():
+    from desktop.views.excel.packet_view import PacketPage
+    return PacketPage
+
+
+def _holidays():
+    from desktop.views.deadlines.holiday_view import HolidayPage
+    return HolidayPage
+
+
+def _year():
+    from desktop.views.year.year_view import YearParamsPage
+    return YearParamsPage
+
+
+def _audit():
+    from desktop.views.audit.audit_view import AuditPage
+    return AuditPage
 
 
 @dataclass(frozen=True)
 class PageSpec:
     key: str
     title: str
-    module: str
-    cls: str
+    load: Callable[[], type[QWidget]]
 
     @property
-    def factory(self) -> Callable[..., QWidget]:
-        return getattr(importlib.import_module(f"desktop.views.{self.module}"), self.cls)
+    def factory(self) -> type[QWidget]:
+        return self.load()
+
+
+PAGES: list[PageSpec] = [
+    PageSpec("dashboard", "总览", _dashboard),
+    PageSpec("register", "治理对象", _register),
+    PageSpec("towns", "镇街与任务分解", _towns),
+    PageSpec("parks", "连片整治片区", _parks),
+    PageSpec("lists", "年度清单", _lists),
+    PageSpec("landbank", "收储与收购", _landbank),
+    PageSpec("reports", "月度报送与核实", _reports),
+    PageSpec("quota", "周转指标库", _quota),
+    PageSpec("subsidy", "以奖代补", _subsidy),
+    PageSpec("deadlines", "期限", _deadlines),
+    PageSpec("packets", "数据交换", _packets),
+    PageSpec("holidays", "节假日", _holidays),
+    PageSpec("year", "年度参数", _year),
+    PageSpec("audit", "操作日志", _audit),
+]
 
 
 def page_specs() -> list[PageSpec]:
-    """The pages whose module is present (a page still being built is simply not listed)."""
-    return [PageSpec(*p) for p in PAGES if importlib.util.find_spec(f"desktop.views.{p[2]}") is not None]
+    return list(PAGES)

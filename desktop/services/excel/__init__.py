@@ -1,0 +1,1 @@
+"""Excel exchange: the safe reader, table export, town packets and legacy sheets."""

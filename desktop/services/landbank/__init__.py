@@ -1,0 +1,1 @@
+"""收储与收购: groundwork steps, agreements and acquisitions."""

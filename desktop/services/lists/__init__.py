@@ -1,0 +1,1 @@
+"""年度清单 and 治理方案: town lists, entry life and plan filing."""

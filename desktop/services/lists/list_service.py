@@ -1,0 +1,495 @@
+"""年度拟治理清单 (三(一)): a town's list for the year — draft, submit, review — and each entry's steps.
+
+Entry states move only through entry_states.next_state. The list's contiguous share is computed
+by rules.contiguous_share_pct / share_below_minimum against the year's minimum, and shown on
+submit and on review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Iterable
+
+from sqlalchemy import select
+
+from desktop.models import ContiguousArea, GovernanceList, ListEntry, Target, Town, Year
+from desktop.models.base import utcnow
+from desktop.models.enums import EntryState, ListStatus, Method, TargetState
+from desktop.services import rules
+from desktop.services.lists import entry_states
+from desktop.services.year import year_service
+from desktop.services.register.target_service import normalize_query
+from desktop.services.context import current_user
+from desktop.services.errors import NotFound, Refused, ValidationError
+
+ZERO = Decimal(0)
+EDITABLE_STATES = frozenset({EntryState.DRAFT, EntryState.RETURNED})
+
+# What a target's overall state is while one of its entries is in a given state.
+TARGET_STATE_OF = {
+    EntryState.DRAFT: TargetState.LISTED,
+    EntryState.SUBMITTED: TargetState.LISTED,
+    EntryState.APPROVED: TargetState.LISTED,
+    EntryState.RETURNED: TargetState.LISTED,
+    EntryState.PLAN_FILED: TargetState.IN_PROGRESS,
+    EntryState.IN_PROGRESS: TargetState.IN_PROGRESS,
+    EntryState.REPORTED: TargetState.IN_PROGRESS,
+    EntryState.VERIFY_FAILED: TargetState.IN_PROGRESS,
+    EntryState.VERIFIED: TargetState.DONE,
+    EntryState.CANCELLED: TargetState.WITHDRAWN,
+}
+
+
+@dataclass
+class ShareCheck:
+    listed_mu: Decimal
+    contiguous_mu: Decimal
+    share_pct: Decimal | None
+    minimum_pct: Decimal
+    below_minimum: bool
+
+    @property
+    def message(self) -> str:
+        share = "—" if self.share_pct is None else f"{self.share_pct}%"
+        text = f"清单面积 {self.listed_mu:,.2f} 亩，其中连片整治区域 {self.contiguous_mu:,.2f} 亩，占比 {share}"
+        if self.below_minimum:
+            text += f"，低于年度下限 {self.minimum_pct.normalize():f}%"
+        return text
+
+
+@dataclass
+class ListSummary:
+    id: int
+    town_id: int
+    town: str
+    year: int
+    status: ListStatus
+    submitted_at: dt.datetime | None
+    reviewed_at: dt.datetime | None
+    reviewer: str
+    return_reason: str
+    entry_count: int
+    share: ShareCheck
+    revision: int
+    state_counts: dict[EntryState, int] = field(default_factory=dict)
+
+
+@dataclass
+class EntryRow:
+    id: int
+    target_id: int
+    target_name: str
+    credit_code: str | None
+    category: str
+    method: Method
+    planned_area_mu: Decimal
+    contiguous_area_id: int | None
+    contiguous_area: str
+    state: EntryState
+    state_reason: str
+    completed_on: dt.date | None
+    verified_on: dt.date | None
+    verified_area_mu: Decimal | None
+    note: str
+    revision: int
+
+
+def share_of(rows: Iterable[tuple[EntryState, Method, Decimal | None, int | None]], minimum: Decimal) -> ShareCheck:
+    """三(一): the share of (state, method, planned 亩, park id) rows — cancelled and 企业自主技改
+    entries left out — judged against the year's minimum."""
+    listed = contiguous = ZERO
+    for state, method, area, park_id in rows:
+        if state in rules.INACTIVE_STATES or method in rules.UNCOUNTED_METHODS:
+            continue
+        listed += area or ZERO
+        if park_id is not None:
+            contiguous += area or ZERO
+    return ShareCheck(listed, contiguous, rules.contiguous_share_pct(listed, contiguous), minimum,
+                      rules.share_below_minimum(listed, contiguous, minimum))
+
+
+def _share(session, lst: GovernanceList, minimum: Decimal) -> ShareCheck:
+    return share_of(((e.state, e.planned_method, e.planned_area_mu, e.contiguous_area_id) for e in lst.entries),
+                    minimum)
+
+
+def _summary(session, lst: GovernanceList) -> ListSummary:
+    params = year_service.params_in_session(session, lst.year.year)
+    return ListSummary(lst.id, lst.town_id, lst.town.name, lst.year.year, lst.status, lst.submitted_at,
+                       lst.reviewed_at, lst.reviewer, lst.return_reason, len(lst.entries),
+                       _share(session, lst, params.contiguous_share_min_pct), lst.revision,
+                       dict(Counter(e.state for e in lst.entries)))
+
+
+def _year_id(session, year: int) -> int:
+    year_id = session.scalar(select(Year.id).where(Year.year == year))
+    if year_id is None:
+        raise NotFound(f"没有 {year} 年度")
+    return year_id
+
+
+def _get_list(session, list_id: int) -> GovernanceList:
+    lst = session.get(GovernanceList, list_id)
+    if lst is None:
+        raise NotFound("该清单已不存在")
+    return lst
+
+
+def check_editable(state: EntryState, verb: str) -> None:
+    """三(一): only draft or returned entries may be changed or deleted; the refusal names the state."""
+    if state not in EDITABLE_STATES:
+        hint = "；已报送的条目请撤销并填写原因" if verb == "删除" else ""
+        raise Refused(f"当前状态为“{state.label}”，不能{verb}（仅草稿或退回的条目可{verb}）{hint}")
+
+
+def get_or_create_list(db, town_id: int, year: int) -> ListSummary:
+    with db.session() as s:
+        year_id = _year_id(s, year)
+        lst = s.scalar(select(GovernanceList).where(GovernanceList.town_id == town_id, GovernanceList.year_id == year_id))
+        if lst is None:
+            if s.get(Town, town_id) is None:
+                raise NotFound("该镇街已不存在")
+            lst = GovernanceList(town_id=town_id, year_id=year_id)
+            s.add(lst)
+            s.flush()
+        return _summary(s, lst)
+
+
+def find_list(db, town_id: int, year: int) -> ListSummary | None:
+    """The town's list of the year, or None when it has none yet (nothing is created)."""
+    with db.reader() as s:
+        year_id = _year_id(s, year)
+        lst = s.scalar(select(GovernanceList).where(GovernanceList.town_id == town_id, GovernanceList.year_id == year_id))
+        return None if lst is None else _summary(s, lst)
+
+
+def list_summaries(db, year: int) -> list[ListSummary]:
+    with db.reader() as s:
+        year_id = _year_id(s, year)
+        lists = s.scalars(
+            select(GovernanceList).join(Town).where(GovernanceList.year_id == year_id).order_by(Town.sort_order, Town.id)
+        )
+        return [_summary(s, lst) for lst in lists]
+
+
+def entries(db, list_id: int) -> list[EntryRow]:
+    with db.reader() as s:
+        q = (
+            select(ListEntry, Target, ContiguousArea.name)
+            .join(Target, Target.id == ListEntry.target_id)
+            .outerjoin(ContiguousArea, ContiguousArea.id == ListEntry.contiguous_area_id)
+            .where(ListEntry.list_id == list_id)
+            .order_by(ListEntry.id)
+        )
+        return [
+            EntryRow(e.id, t.id, t.name, t.credit_code, t.category.label, e.planned_method, e.planned_area_mu,
+                     e.contiguous_area_id, park or "", e.state, e.state_reason, e.completed_on, e.verified_on,
+                     e.verified_area_mu, e.note, e.revision)
+            for e, t, park in s.execute(q)
+        ]
+
+
+def _clean_area(value) -> Decimal:
+    if value is None:
+        raise ValidationError("请填写计划治理面积", field="planned_area_mu")
+    value = Decimal(value)
+    if value <= 0:
+        raise ValidationError("计划治理面积应大于0", field="planned_area_mu")
+    return value
+
+
+def sync_target_state(session, target: Target) -> None:
+    """A target's state follows its most advanced live entry (cancelled ones only when all are).
+
+    Call it inside the session that changed the target's entries (after a flush)."""
+    states = [e.state for e in session.scalars(select(ListEntry).where(ListEntry.target_id == target.id))]
+    live = [st for st in states if st is not EntryState.CANCELLED]
+    if live:
+        order = list(EntryState)
+        new = TARGET_STATE_OF[max(live, key=order.index)]
+    elif states:
+        new = TargetState.WITHDRAWN
+    else:
+        new = TargetState.PENDING
+    if target.state != new:
+        target.state = new
+
+
+
+
+TARGET_PARK = object()  # add_entry's default: the entry lies in the target's own park (if any)
+
+
+def add_entry(db, list_id: int, target_id: int, method: Method, planned_area_mu, *,
+              contiguous_area_id=TARGET_PARK, note: str = "") -> int:
+    """A draft entry; `contiguous_area_id` defaults to the target's park, None means in no park."""
+    area = _clean_area(planned_area_mu)
+    with db.session() as s:
+        lst = _get_list(s, list_id)
+        target = s.get(Target, target_id)
+        if target is None:
+            raise NotFound("该治理对象已不存在")
+        return add_entry_in_session(s, lst, target, method, area, contiguous_area_id=contiguous_area_id, note=note)
+
+
+def add_entry_in_session(s, lst: GovernanceList, target: Target, method: Method, area: Decimal, *,
+                         contiguous_area_id=TARGET_PARK, note: str = "") -> int:
+    """add_entry inside the caller's session (the packet importer's one transaction); `area` already cleaned."""
+    area = _clean_area(area)
+    if target.town_id != lst.town_id:
+        raise ValidationError(f"“{target.name}”不属于{lst.town.name}，不能列入该镇街清单", field="target_id")
+    if target.id is not None and s.scalar(
+            select(ListEntry.id).where(ListEntry.list_id == lst.id, ListEntry.target_id == target.id)):
+        raise Refused(f"“{target.name}”已在本清单中")
+    park = target.contiguous_area_id if contiguous_area_id is TARGET_PARK else contiguous_area_id
+    entry = ListEntry(list_id=lst.id, target=target, planned_method=method, planned_area_mu=area,
+                      contiguous_area_id=park, note=note or "")
+    s.add(entry)
+    if lst.status is ListStatus.APPROVED:
+        lst.status = ListStatus.DRAFT  # 补报: the new entry has to be submitted and reviewed
+    s.flush()
+    sync_target_state(s, target)
+    return entry.id
+
+
+def get_or_create_list_in_session(s, town_id: int, year: int) -> GovernanceList:
+    year_id = _year_id(s, year)
+    lst = s.scalar(select(GovernanceList).where(GovernanceList.town_id == town_id, GovernanceList.year_id == year_id))
+    if lst is None:
+        lst = GovernanceList(town_id=town_id, year_id=year_id)
+        s.add(lst)
+        s.flush()
+    return lst
+
+
+def update_entry(db, entry_id: int, *, method: Method, planned_area_mu, contiguous_area_id: int | None,
+                 note: str = "", expected_revision: int | None = None) -> None:
+    area = _clean_area(planned_area_mu)
+    with db.session() as s:
+        e = s.get(ListEntry, entry_id)
+        if e is None:
+            raise NotFound("该清单条目已不存在")
+        check_editable(e.state, "修改")
+        if expected_revision is not None and e.revision != expected_revision:
+            raise Refused("该条目已被他人修改，请刷新后重试")
+        for name, value in (("planned_method", method), ("planned_area_mu", area),
+                            ("contiguous_area_id", contiguous_area_id), ("note", note or "")):
+            if getattr(e, name) != value:
+                setattr(e, name, value)
+
+
+def remove_entry(db, entry_id: int) -> None:
+    remove_entries(db, [entry_id])
+
+
+def remove_entries(db, entry_ids: list[int]) -> int:
+    """Delete draft or returned entries, all or nothing (a refusal names the entry and its state)."""
+    with db.session() as s:
+        targets = []
+        for entry_id in entry_ids:
+            e = get_entry(s, entry_id)
+            try:
+                check_editable(e.state, "删除")
+            except Refused as exc:
+                raise Refused(f"“{e.target.name}”：{exc.message}" if len(entry_ids) > 1 else exc.message) from None
+            targets.append(e.target)
+            s.delete(e)
+        s.flush()
+        for target in targets:
+            sync_target_state(s, target)
+        return len(entry_ids)
+
+
+def share_check(db, list_id: int) -> ShareCheck:
+    with db.reader() as s:
+        lst = _get_list(s, list_id)
+        params = year_service.params_in_session(s, lst.year.year)
+        return _share(s, lst, params.contiguous_share_min_pct)
+
+
+def _step(session, e: ListEntry, action: str, reason: str = "") -> None:
+    e.state = entry_states.next_state(e.state, action, reason)
+    if reason:
+        e.state_reason = reason.strip()
+
+
+def submit(db, list_id: int) -> ShareCheck:
+    """报送: every draft (and returned) entry goes to 已报送; the share is returned for display."""
+    with db.session() as s:
+        lst = _get_list(s, list_id)
+        todo = [e for e in lst.entries if e.state in EDITABLE_STATES]
+        if not todo:
+            raise Refused(f"清单中没有可报送的条目（清单状态：{lst.status.label}）")
+        for e in todo:
+            if e.state is EntryState.RETURNED:
+                _step(s, e, "redraft")
+            _step(s, e, "submit")
+        lst.status = ListStatus.SUBMITTED
+        lst.submitted_at = utcnow()
+        s.flush()
+        for e in todo:
+            sync_target_state(s, e.target)
+        params = year_service.params_in_session(s, lst.year.year)
+        return _share(s, lst, params.contiguous_share_min_pct)
+
+
+def review(db, list_id: int, *, approve: bool, reason: str = "") -> ShareCheck:
+    """审核: approve every submitted entry, or return them all with a reason."""
+    with db.session() as s:
+        lst = _get_list(s, list_id)
+        todo = [e for e in lst.entries if e.state is EntryState.SUBMITTED]
+        if not todo:
+            raise Refused(f"清单中没有待审核的条目（清单状态：{lst.status.label}）")
+        for e in todo:
+            _step(s, e, "approve" if approve else "return", reason)
+        lst.status = ListStatus.APPROVED if approve else ListStatus.RETURNED
+        lst.reviewed_at = utcnow()
+        lst.reviewer = current_user()
+        lst.return_reason = "" if approve else reason.strip()
+        s.flush()
+        for e in todo:
+            sync_target_state(s, e.target)
+        params = year_service.params_in_session(s, lst.year.year)
+        return _share(s, lst, params.contiguous_share_min_pct)
+
+
+def get_entry(session, entry_id: int) -> ListEntry:
+    e = session.get(ListEntry, entry_id)
+    if e is None:
+        raise NotFound("该清单条目已不存在")
+    return e
+
+
+def apply_step(session, e: ListEntry, action: str, *, reason: str = "", on: dt.date | None = None,
+               verified_area_mu: Decimal | None = None) -> EntryState:
+    """One entry's step inside the caller's session (so several steps, or a step and the rows it
+    goes with — a plan, a verification — commit as one unit). Refused names the current state."""
+    _step(session, e, action, reason)
+    if action == "report_done":
+        e.completed_on = on or dt.date.today()
+    if action == "verify_pass":
+        e.verified_on = on or dt.date.today()
+        e.verified_area_mu = verified_area_mu if verified_area_mu is not None else e.planned_area_mu
+    session.flush()
+    sync_target_state(session, e.target)
+    return e.state
+
+
+def transition(db, entry_id: int, action: str, *, reason: str = "", on: dt.date | None = None,
+               verified_area_mu: Decimal | None = None) -> EntryState:
+    """One entry's step (方案备案, 开始实施, 报送完成, 核实, 撤销 …) through the transition table."""
+    with db.session() as s:
+        return apply_step(s, get_entry(s, entry_id), action, reason=reason, on=on, verified_area_mu=verified_area_mu)
+
+
+def transition_many(db, entry_ids: list[int], action: str, *, reason: str = "") -> int:
+    """The same step for several entries, all or nothing: one refused entry leaves every entry as it
+    was, and the message names that entry and its state."""
+    if not entry_ids:
+        raise Refused("请先选择清单条目")
+    with db.session() as s:
+        for entry_id in entry_ids:
+            e = get_entry(s, entry_id)
+            try:
+                apply_step(s, e, action, reason=reason)
+            except Refused as exc:
+                raise Refused(f"“{e.target.name}”：{exc.message}") from None
+        return len(entry_ids)
+
+
+# Queries for the 年度清单 page ------------------------------------------------------------------
+
+CANDIDATE_LIMIT = 200
+
+
+@dataclass
+class CandidateRow:
+    """A target of the list's town that is not on the list yet."""
+
+    id: int
+    name: str
+    credit_code: str | None
+    category: str
+    land_area_mu: Decimal | None
+    contiguous_area_id: int | None
+    contiguous_area: str
+    state: TargetState
+    address: str
+
+
+def candidates(db, list_id: int, text: str = "", *, limit: int = CANDIDATE_LIMIT) -> list[CandidateRow]:
+    """Targets of the list's town not yet on it, matching every term of `text` (name, code, address),
+    by name; at most `limit` rows (the dialog asks for more letters beyond that)."""
+    with db.reader() as s:
+        lst = _get_list(s, list_id)
+        on_list = select(ListEntry.target_id).where(ListEntry.list_id == list_id)
+        q = (
+            select(Target, ContiguousArea.name)
+            .outerjoin(ContiguousArea, ContiguousArea.id == Target.contiguous_area_id)
+            .where(Target.town_id == lst.town_id, Target.id.not_in(on_list))
+        )
+        for term in normalize_query(text):
+            q = q.where(Target.search_text.contains(term, autoescape=True))
+        q = q.order_by(Target.name, Target.id).limit(limit)
+        return [CandidateRow(t.id, t.name, t.credit_code, t.category.label, t.land_area_mu, t.contiguous_area_id,
+                             park or "", t.state, t.address)
+                for t, park in s.execute(q)]
+
+
+def state_counts(db, list_id: int) -> dict[EntryState, int]:
+    """How many entries of the list are in each state (states with none are left out)."""
+    with db.reader() as s:
+        _get_list(s, list_id)
+        return dict(Counter(s.scalars(select(ListEntry.state).where(ListEntry.list_id == list_id))))
+
+
+@dataclass
+class TownListRow:
+    """One town's list at a glance (the page's overview): a town without a list yet has list_id None."""
+
+    town_id: int
+    town: str
+    list_id: int | None
+    status: ListStatus | None
+    entry_count: int
+    share: ShareCheck
+
+    @property
+    def listed_mu(self) -> Decimal:
+        return self.share.listed_mu
+
+    @property
+    def share_pct(self) -> Decimal | None:
+        return self.share.share_pct
+
+    @property
+    def below_minimum(self) -> bool:
+        return self.share.below_minimum
+
+
+def town_overview(db, year: int) -> list[TownListRow]:
+    """Every active town (and any inactive one that has a list) with its list's status, size and share."""
+    with db.reader() as s:
+        year_id = _year_id(s, year)
+        minimum = year_service.params_in_session(s, year).contiguous_share_min_pct
+        lists = {town_id: (list_id, status) for list_id, town_id, status in s.execute(
+            select(GovernanceList.id, GovernanceList.town_id, GovernanceList.status)
+            .where(GovernanceList.year_id == year_id))}
+        rows_of: dict[int, list] = {}
+        for list_id, state, method, area, park in s.execute(
+                select(ListEntry.list_id, ListEntry.state, ListEntry.planned_method, ListEntry.planned_area_mu,
+                       ListEntry.contiguous_area_id)
+                .join(GovernanceList, GovernanceList.id == ListEntry.list_id)
+                .where(GovernanceList.year_id == year_id)):
+            rows_of.setdefault(list_id, []).append((state, method, area, park))
+        out = []
+        for town_id, name, active in s.execute(select(Town.id, Town.name, Town.active).order_by(Town.sort_order, Town.id)):
+            list_id, status = lists.get(town_id, (None, None))
+            if not active and list_id is None:
+                continue
+            rows = rows_of.get(list_id, [])
+            out.append(TownListRow(town_id, name, list_id, status, len(rows), share_of(rows, minimum)))
+        return out

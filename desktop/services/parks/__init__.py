@@ -1,0 +1,1 @@
+"""连片整治片区: contiguous parks."""

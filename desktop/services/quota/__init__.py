@@ -1,0 +1,1 @@
+"""周转指标库: quota loans and returns."""

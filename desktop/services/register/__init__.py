@@ -1,0 +1,1 @@
+"""治理对象 register: enterprises and parcels."""

@@ -1,0 +1,1 @@
+"""月度报送与核实: monthly reports and verification."""

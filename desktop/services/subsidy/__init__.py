@@ -1,0 +1,1 @@
+"""以奖代补: year-end subsidy proposals."""

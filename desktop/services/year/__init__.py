@@ -1,0 +1,1 @@
+"""年度与年度参数: the work year and its numbers."""

@@ -1,0 +1,1 @@
+"""audit: pages and dialogs of this feature."""

@@ -1,0 +1,1 @@
+"""dashboard: pages and dialogs of this feature."""

@@ -1,0 +1,435 @@
+"""总览: headline figures of the year, a bar chart per town, list entries by state, the latest changes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCore import QAbstractTableModel, QMargins, QModelIndex, QPoint, Qt
+from PySide6.QtGui import QColor, QCursor, QFont, QFontMetrics, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QTableView,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.models.enums import EntryState
+from desktop.services.dashboard import dashboard_service
+from desktop.services.dashboard.dashboard_service import DashboardSummary, RecentChange
+from desktop.services.errors import UserError
+from desktop.views.kit.context import AppContext
+from desktop.views.kit.worker import show_error
+
+EMPTY_TEXT = "尚无镇街，请在“镇街与任务分解”中添加，或载入示例数据"
+AMBER = "#b26a00"
+OK_GREEN = "#2e7d32"
+DEADLINE_RED = "#c62828"
+BANNER_STYLE = "background: #fff4ce; border: 1px solid #e0b252; border-radius: 4px; padding: 6px 10px; color: #5c4400;"
+BAR_COLORS = ("#9fb3c8", "#f0a04b", "#3a9d5d")  # target, listed, verified
+# Category labels are turned when the longest name is wider than its slot; with very many towns
+# they are also shortened (the full name is in the bar's tooltip).
+SHORTEN_AFTER = 16
+SHORT_NAME_CHARS = 5
+
+CARD_STYLE = """
+QFrame#card { background: palette(base); border: 1px solid #d0d7de; border-radius: 6px; }
+QLabel#card_title { color: #57606a; }
+QLabel#card_value { font-size: 26px; font-weight: bold; color: #1f3b5a; }
+QLabel#card_caption { color: #57606a; }
+"""
+
+
+def mu(value: Decimal | None) -> str:
+    return f"{Decimal(value or 0):,.2f}"
+
+
+def pct_text(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:.2f}%"
+
+
+class RecentChangesModel(QAbstractTableModel):
+    """The latest audit records (a handful), read-only."""
+
+    HEADERS = ("时间", "用户", "操作", "对象类型", "对象")
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[RecentChange] = []
+
+    def set_rows(self, rows: list[RecentChange]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def record_id(self, row: int) -> int | None:
+        return self._rows[row].id if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        r = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return (r.at.strftime("%Y-%m-%d %H:%M"), r.user, r.action, r.object_type, r.object_label)[index.column()]
+        return None
+
+
+class _Card(QFrame):
+    """A headline figure: title, big value, caption and an optional progress bar."""
+
+    def __init__(self, title: str, with_bar: bool = False) -> None:
+        super().__init__()
+        self.setObjectName("card")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(14, 10, 14, 10)
+        lay.setSpacing(4)
+        t = QLabel(title)
+        t.setObjectName("card_title")
+        self.value = QLabel("—")
+        self.value.setObjectName("card_value")
+        self.caption = QLabel("")
+        self.caption.setObjectName("card_caption")
+        self.caption.setWordWrap(True)
+        lay.addWidget(t)
+        lay.addWidget(self.value)
+        self.bar: QProgressBar | None = None
+        if with_bar:
+            self.bar = QProgressBar()
+            self.bar.setRange(0, 100)
+            self.bar.setTextVisible(False)  # the caption says the percentage
+            self.bar.setFixedHeight(10)
+            lay.addWidget(self.bar)
+        lay.addWidget(self.caption)
+        lay.addStretch(1)
+
+
+class DashboardPage(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self._stale = True
+        self._job: int | None = None
+        self.summary: DashboardSummary | None = None
+        self._category_axis: QBarCategoryAxis | None = None
+
+        self.stack = QStackedWidget()
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+
+        # Empty state --------------------------------------------------------------------
+        self.empty = QWidget()
+        e = QVBoxLayout(self.empty)
+        self.empty_label = QLabel(EMPTY_TEXT)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setStyleSheet("font-size: 16px; color: #57606a;")
+        e.addStretch(1)
+        e.addWidget(self.empty_label)
+        e.addStretch(2)
+
+        # Content ------------------------------------------------------------------------
+        inner = QWidget()
+        inner.setStyleSheet(CARD_STYLE)
+        lay = QVBoxLayout(inner)
+        lay.setContentsMargins(16, 10, 16, 10)
+        lay.setSpacing(8)
+        self.title = QLabel("")
+        self.title.setStyleSheet("font-size: 18px; font-weight: bold;")
+        lay.addWidget(self.title)
+        # 期限: overdue and due-soon counts (a link to the 期限 page) and the next-year holiday warning.
+        self.deadline_label = QLabel("")
+        self.deadline_label.setObjectName("deadline_label")
+        self.deadline_label.setTextFormat(Qt.TextFormat.RichText)
+        self.deadline_label.linkActivated.connect(lambda _link: self._open_page("deadlines"))
+        lay.addWidget(self.deadline_label)
+        self.calendar_banner = QLabel("")
+        self.calendar_banner.setObjectName("calendar_banner")
+        self.calendar_banner.setWordWrap(True)
+        self.calendar_banner.setTextFormat(Qt.TextFormat.RichText)
+        self.calendar_banner.setStyleSheet(BANNER_STYLE)
+        self.calendar_banner.linkActivated.connect(lambda _link: self._open_page("holidays"))
+        self.calendar_banner.setVisible(False)
+        lay.addWidget(self.calendar_banner)
+
+        cards = QHBoxLayout()
+        cards.setSpacing(10)
+        self.verified_card = _Card("已核实面积（亩）", with_bar=True)
+        self.parks_card = _Card("已启动连片整治园区（个）", with_bar=True)
+        self.share_card = _Card("连片占比不足的镇街（个）")
+        self.listed_card = _Card("列入清单面积（亩）")
+        for c in (self.verified_card, self.parks_card, self.share_card, self.listed_card):
+            cards.addWidget(c, 1)
+        lay.addLayout(cards)
+        # Handy names for the figures (tests and future bulletins read these).
+        self.verified_value, self.verified_caption = self.verified_card.value, self.verified_card.caption
+        self.completion_bar = self.verified_card.bar
+        self.parks_value, self.parks_caption, self.parks_bar = self.parks_card.value, self.parks_card.caption, self.parks_card.bar
+        self.share_value, self.share_caption = self.share_card.value, self.share_card.caption
+        self.listed_value, self.listed_caption = self.listed_card.value, self.listed_card.caption
+
+        chart_box = QGroupBox("各镇街任务与进度（亩）")
+        cb = QVBoxLayout(chart_box)
+        cb.setContentsMargins(6, 6, 6, 6)
+        chart = QChart()
+        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        chart.setBackgroundRoundness(0)
+        chart.setMargins(QMargins(4, 4, 4, 4))
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.chart_view = QChartView(chart)
+        self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.chart_view.setMinimumHeight(240)
+        chart.plotAreaChanged.connect(self._fit_category_labels)
+        cb.addWidget(self.chart_view)
+        lay.addWidget(chart_box, 3)
+
+        bottom = QHBoxLayout()
+        bottom.setSpacing(10)
+        recent_box = QGroupBox("最近变更（双击打开操作日志）")
+        rb = QVBoxLayout(recent_box)
+        rb.setContentsMargins(6, 6, 6, 6)
+        self.recent_model = RecentChangesModel(self)
+        self.recent_view = QTableView()
+        self.recent_view.setModel(self.recent_model)
+        self.recent_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.recent_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.recent_view.verticalHeader().setVisible(False)
+        self.recent_view.verticalHeader().setDefaultSectionSize(24)
+        self.recent_view.setAlternatingRowColors(True)
+        self.recent_view.setMinimumHeight(170)
+        header = self.recent_view.horizontalHeader()
+        for col, width in enumerate((130, 80, 76, 110)):
+            header.resizeSection(col, width)
+        header.setStretchLastSection(True)
+        self.recent_view.doubleClicked.connect(self._open_in_log)
+        rb.addWidget(self.recent_view)
+        bottom.addWidget(recent_box, 3)
+
+        states_box = QGroupBox("清单条目状态（条）")
+        grid = QGridLayout(states_box)
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(6)
+        self.state_labels: dict[EntryState, QLabel] = {}
+        states = list(EntryState)
+        half = (len(states) + 1) // 2
+        for i, state in enumerate(states):
+            row, col = i % half, (i // half) * 2
+            name = QLabel(state.label)
+            count = QLabel("0")
+            count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            count.setStyleSheet("font-weight: bold;")
+            grid.addWidget(name, row, col)
+            grid.addWidget(count, row, col + 1)
+            self.state_labels[state] = count
+        self.state_total = QLabel("")
+        self.state_total.setStyleSheet("color: #57606a;")
+        grid.addWidget(self.state_total, half, 0, 1, 4)
+        grid.setRowStretch(half + 1, 1)
+        bottom.addWidget(states_box, 2)
+        lay.addLayout(bottom, 2)
+
+        self.content = QScrollArea()
+        self.content.setWidgetResizable(True)
+        self.content.setFrameShape(QFrame.Shape.NoFrame)
+        self.content.setWidget(inner)
+
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.content)
+        self.stack.setCurrentWidget(self.content)
+
+        ctx.data_changed.connect(self._on_changed)
+        ctx.year_changed.connect(self._on_changed)
+
+    # Refresh ---------------------------------------------------------------------------
+    def activate(self) -> None:
+        if self._stale:
+            self.refresh()
+
+    def _on_changed(self, *_args) -> None:
+        self._stale = True
+        if self.isVisible():
+            self.refresh()
+
+    def refresh(self) -> None:
+        self._stale = False
+        if self._job is not None:
+            self.ctx.worker.forget(self._job)
+        db, year = self.ctx.db, self.ctx.year
+        self._job = self.ctx.worker.run(lambda: dashboard_service.summary(db, year), self._show, self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._job = None
+        if isinstance(exc, UserError):
+            self.empty_label.setText(exc.message)
+            self.stack.setCurrentWidget(self.empty)
+        else:
+            show_error(self, exc)
+
+    # Showing ---------------------------------------------------------------------------
+    def _show(self, s: DashboardSummary) -> None:
+        self._job = None
+        self.summary = s
+        self.recent_model.set_rows(s.recent)
+        if s.is_empty:
+            self.empty_label.setText(EMPTY_TEXT)
+            self.stack.setCurrentWidget(self.empty)
+            return
+        self.stack.setCurrentWidget(self.content)
+        self.title.setText(f"{s.year}年度 工作总览")
+
+        self.verified_value.setText(mu(s.verified_mu))
+        self.verified_caption.setText(f"目标 {mu(s.city_target_mu)} 亩，完成 {pct_text(s.completion_pct)}")
+        self._set_bar(self.completion_bar, s.completion_pct)
+
+        self.parks_value.setText(f"{s.parks_started} / {s.parks_target}")
+        self.parks_caption.setText(f"目标 {s.parks_target} 个，完成 {pct_text(s.parks_pct)}")
+        self._set_bar(self.parks_bar, s.parks_pct)
+
+        below = s.towns_below_share
+        self.share_value.setText(str(len(below)))
+        self.share_value.setStyleSheet(f"color: {AMBER if below else OK_GREEN};")
+        if below:
+            names = "、".join(below)
+            shown = names if len(names) <= 24 else names[:23] + "…"
+            self.share_caption.setText(f"连片面积占比低于 {s.share_min_pct.normalize():f}%：{shown}")
+            self.share_card.setToolTip(f"连片面积占比低于 {s.share_min_pct.normalize():f}% 的镇街：\n{names}")
+        else:
+            self.share_caption.setText(f"各镇街连片面积占比均不低于 {s.share_min_pct.normalize():f}%")
+            self.share_card.setToolTip("")
+        self.share_value.setToolTip(self.share_card.toolTip())
+
+        self.listed_value.setText(mu(s.listed_mu))
+        self.listed_caption.setText(f"其中连片整治 {mu(s.contiguous_mu)} 亩，占 {pct_text(s.city_share_pct)}")
+
+        for state, n in s.entries_by_state:
+            self.state_labels[state].setText(str(n))
+        self.state_total.setText(f"合计 {s.entry_total} 条（只有“已核实”的面积计入完成）")
+
+        self._build_chart(s)
+        self._show_deadlines(s)
+
+    def _show_deadlines(self, s: DashboardSummary) -> None:
+        overdue_color = DEADLINE_RED if s.deadlines_overdue else OK_GREEN
+        soon_color = AMBER if s.deadlines_soon else OK_GREEN
+        text = (f"期限：<b style='color:{overdue_color};'>逾期 {s.deadlines_overdue} 项</b> / "
+                f"<b style='color:{soon_color};'>5个工作日内到期 {s.deadlines_soon} 项</b>")
+        if s.deadlines_no_calendar:
+            text += f"　（{s.deadlines_no_calendar} 项因节假日安排未录入无法计算）"
+        self.deadline_label.setText(text + "　<a href='deadlines'>查看期限</a>")
+        warning = s.calendar_warning
+        self.calendar_banner.setText(f"⚠ {warning}　<a href='holidays'>打开节假日</a>" if warning else "")
+        self.calendar_banner.setVisible(bool(warning))
+
+    def _open_page(self, key: str) -> None:
+        open_page = getattr(self.window(), "page", None)
+        if open_page is not None:
+            open_page(key)
+
+    @staticmethod
+    def _set_bar(bar: QProgressBar, pct: Decimal | None) -> None:
+        value = 0 if pct is None else max(0, min(100, int(pct)))
+        bar.setValue(value)
+        bar.setFormat(pct_text(pct))
+
+    def _build_chart(self, s: DashboardSummary) -> None:
+        chart = self.chart_view.chart()
+        self._category_axis = None
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+            axis.deleteLater()
+        series = QBarSeries()
+        sets = []
+        for label, color, attr in zip(("任务目标", "列入清单", "已核实"), BAR_COLORS,
+                                      ("target_mu", "listed_mu", "verified_mu")):
+            bs = QBarSet(label)
+            bs.setColor(QColor(color))
+            bs.setBorderColor(QColor(color))
+            bs.append([float(getattr(t, attr)) for t in s.towns])
+            sets.append(bs)
+        series.append(sets)
+        series.hovered.connect(self._bar_hovered)
+        chart.addSeries(series)
+
+        many = len(s.towns) > SHORTEN_AFTER
+        categories = [self._short(t.town) if many else t.town for t in s.towns]
+        x = QBarCategoryAxis()
+        x.append(categories)
+        font = QFont(self.font())
+        if len(s.towns) > SHORTEN_AFTER:
+            font.setPointSizeF(max(8.0, font.pointSizeF() - 1))
+        x.setLabelsFont(font)
+        x.setTruncateLabels(False)  # we shorten names ourselves; Qt's eliding leaves "东…"
+        chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(x)
+        self._category_axis = x
+        self._fit_category_labels()
+
+        y = QValueAxis()
+        top = max([float(getattr(t, a)) for t in s.towns for a in ("target_mu", "listed_mu", "verified_mu")] or [0])
+        y.setRange(0, top * 1.05 if top > 0 else 10)  # headroom so the tallest bar does not touch the frame
+        y.applyNiceNumbers()
+        y.setLabelFormat("%.0f")
+        y.setTitleText("面积（亩）")
+        y.setLabelsFont(font)
+        chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(y)
+
+    def _fit_category_labels(self, *_args) -> None:
+        """Turn the town names 45° only when the longest does not fit its slot under the bars."""
+        axis = self._category_axis
+        if axis is None or axis.count() == 0:
+            return
+        metrics = QFontMetrics(axis.labelsFont())
+        widest = max(metrics.horizontalAdvance(c) for c in axis.categories())
+        slot = self.chart_view.chart().plotArea().width() / axis.count()
+        angle = 0 if widest + 8 <= slot else -45
+        if axis.labelsAngle() != angle:
+            axis.setLabelsAngle(angle)
+
+    @staticmethod
+    def _short(name: str) -> str:
+        return name if len(name) <= SHORT_NAME_CHARS else name[: SHORT_NAME_CHARS - 1] + "…"
+
+    def _bar_hovered(self, status: bool, index: int, barset: QBarSet) -> None:
+        if not status or self.summary is None or not (0 <= index < len(self.summary.towns)):
+            QToolTip.hideText()
+            return
+        town = self.summary.towns[index]
+        QToolTip.showText(QCursor.pos() + QPoint(12, 12),
+                          f"{town.town}\n任务目标 {mu(town.target_mu)} 亩\n列入清单 {mu(town.listed_mu)} 亩\n"
+                          f"已核实 {mu(town.verified_mu)} 亩\n（当前：{barset.label()} {barset.at(index):,.2f} 亩）")
+
+    # Navigation ------------------------------------------------------------------------
+    def _open_in_log(self, index: QModelIndex) -> None:
+        record_id = self.recent_model.record_id(index.row())
+        window = self.window()
+        open_page = getattr(window, "page", None)
+        if record_id is None or open_page is None:
+            return
+        page = open_page("audit")
+        show = getattr(page, "show_record", None)
+        if show:
+            show(record_id)

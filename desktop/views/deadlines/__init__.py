@@ -1,0 +1,1 @@
+"""deadlines: pages and dialogs of this feature."""

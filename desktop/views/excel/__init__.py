@@ -1,0 +1,1 @@
+"""excel: pages and dialogs of this feature."""

@@ -1,0 +1,217 @@
+"""The one bridge between services and the GUI thread: a single background lane for database work.
+
+Like Anki's QueryOp/CollectionOp: `run(fn, on_done, on_error)` calls `fn()` on the lane and hands
+its result back on the GUI thread. One lane means one writer (no "database is locked").
+A progress dialog appears only if the work lasts longer than 600 ms.
+"""
+
+from __future__ import annotations
+
+import collections
+import gc
+import itertools
+import queue
+import threading
+import traceback
+from typing import Any, Callable
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import QProgressDialog, QWidget
+
+from desktop.services.errors import UserError
+from desktop.services.excel.excel_common import CancelToken  # noqa: F401  (one token for services and views)
+
+
+class GuiGarbageCollector(QObject):
+    """Python's cyclic garbage collector, run only on the GUI thread.
+
+    Automatic collection runs on whichever thread happens to allocate. When that is the lane and the
+    garbage holds Qt wrappers (a closed dialog in a cycle with its slots), their C++ objects are
+    destroyed off the GUI thread and the program crashes (seen as segfaults with only the lane's
+    frame on the stack). So automatic collection is switched off and this timer collects instead,
+    generation by generation as the default thresholds would.
+    """
+
+    INTERVAL_MS = 500
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.thresholds = gc.get_threshold()
+        gc.disable()
+        self.timer = QTimer(self)
+        self.timer.setInterval(self.INTERVAL_MS)
+        self.timer.timeout.connect(self.collect)
+        self.timer.start()
+
+    def collect(self) -> None:
+        counts = gc.get_count()
+        for generation in (2, 1, 0):
+            if counts[generation] > self.thresholds[generation]:
+                gc.collect(generation)
+                return
+
+
+_collector: GuiGarbageCollector | None = None
+
+
+def collect_on_gui_thread() -> GuiGarbageCollector | None:
+    """Install the GUI-thread collector once per application (before any lane exists)."""
+    global _collector
+    app = QCoreApplication.instance()
+    if _collector is None and app is not None:
+        _collector = GuiGarbageCollector(app)
+        app.destroyed.connect(_forget_collector)
+    return _collector
+
+
+def _forget_collector(*_args) -> None:
+    global _collector
+    _collector = None
+    gc.enable()
+
+
+class Worker(QObject):
+    """Owns the lane: one Python thread running queued jobs in order. Keep one per application.
+
+    Jobs and results travel in Python queues; the only thing that crosses into Qt is an empty
+    signal telling the GUI thread that results are waiting. (Python objects carried as queued
+    signal arguments between threads corrupted memory now and then — the suite crashed in
+    garbage collection and in unrelated code — so none are passed that way.)
+    """
+
+    _ready = Signal()  # emitted on the lane, delivered on the GUI thread; carries nothing
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        collect_on_gui_thread()
+        self._jobs: queue.Queue = queue.Queue()
+        self._results: collections.deque = collections.deque()
+        self._ready.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._ids = itertools.count(1)
+        self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
+        self._thread = threading.Thread(target=self._loop, name="db-lane", daemon=True)
+        self._thread.start()
+
+    def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
+            on_error: Callable[[BaseException], None] | None = None) -> int:
+        job_id = next(self._ids)
+        self._callbacks[job_id] = (on_done, on_error)
+        self._jobs.put((job_id, fn))
+        return job_id
+
+    def forget(self, job_id: int) -> None:
+        """Drop the callbacks of a job whose answer is no longer wanted (e.g. a stale search)."""
+        self._callbacks.pop(job_id, None)
+
+    def pending(self) -> int:
+        return len(self._callbacks)
+
+    def _loop(self) -> None:
+        """The lane: run jobs one at a time until stop() queues None."""
+        while True:
+            item = self._jobs.get()
+            if item is None:
+                return
+            job_id, fn = item
+            try:
+                result, error = fn(), None
+            except BaseException as exc:  # handed to the GUI thread; never lost
+                exc.__traceback_text__ = traceback.format_exc()
+                exc.__traceback__ = None  # its frames hold the job's locals: let none outlive the job here
+                result, error = None, exc
+            # The job (its closure may reach Qt wrappers) and its result travel back with the answer,
+            # and the lane drops its own references first: whatever dies, dies on the GUI thread.
+            self._results.append((job_id, result, error, item))
+            del item, fn, result, error
+            self._ready.emit()
+
+    @Slot()
+    def _deliver(self) -> None:
+        while self._results:
+            job_id, result, error, _job = self._results.popleft()
+            self._finished(job_id, result, error)
+
+    def _finished(self, job_id: int, result: Any, error: BaseException | None) -> None:
+        if job_id not in self._callbacks:  # forgotten: nobody wants the answer, not even its error
+            if error is not None:
+                import logging
+
+                logging.getLogger("zzb").info("forgotten job failed: %r", error)
+            return
+        on_done, on_error = self._callbacks.pop(job_id)
+        if error is not None:
+            if on_error is not None:
+                on_error(error)
+            else:
+                show_error(None, error)
+        elif on_done is not None:
+            on_done(result)
+
+    def stop(self) -> None:
+        """Finish every queued job, then end the lane (answers still undelivered are dropped)."""
+        self._callbacks.clear()
+        if self._thread.is_alive():
+            self._jobs.put(None)
+            self._thread.join(10)
+        self._results.clear()
+
+
+def show_error(parent: QWidget | None, error: BaseException) -> None:
+    """A user error shows its Chinese message; anything else a short apology (details in the log)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    if isinstance(error, UserError):
+        QMessageBox.warning(parent, "提示", error.message)
+    else:
+        import logging
+
+        logging.getLogger("zzb").error("unexpected error: %s", getattr(error, "__traceback_text__", repr(error)))
+        QMessageBox.critical(parent, "出错了", f"操作未完成，数据未改动。\n\n{type(error).__name__}: {error}")
+
+
+def run_with_progress(parent: QWidget, worker: Worker, title: str,
+                      fn: Callable[[Callable[[int, int], None], CancelToken], Any],
+                      on_done: Callable[[Any], None] | None = None,
+                      on_error: Callable[[BaseException], None] | None = None) -> CancelToken:
+    """Run long work with a progress dialog (after 600 ms) and a 取消 button.
+
+    `fn(progress, token)` calls `progress(done, total)` now and then and checks `token.cancelled`.
+    """
+    token = CancelToken()
+    dialog = QProgressDialog(title, "取消", 0, 0, parent)
+    dialog.setWindowTitle(title)
+    dialog.setMinimumDuration(600)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    dialog.canceled.connect(token.cancel)
+    state = {"done": 0, "total": 0}
+
+    def progress(done: int, total: int) -> None:  # called on the lane; only stores numbers
+        state["done"], state["total"] = done, total
+
+    timer = QTimer(dialog)
+    timer.setInterval(100)
+
+    def refresh() -> None:
+        dialog.setMaximum(max(state["total"], 0))
+        dialog.setValue(min(state["done"], state["total"]) if state["total"] else 0)
+
+    timer.timeout.connect(refresh)
+    timer.start()
+
+    def finish() -> None:
+        timer.stop()
+        dialog.reset()
+        dialog.deleteLater()
+
+    def done(result):
+        finish()
+        if on_done:
+            on_done(result)
+
+    def failed(exc):
+        finish()
+        (on_error or (lambda e: show_error(parent, e)))(exc)
+
+    worker.run(lambda: fn(progress, token), done, failed)
+    return token

@@ -1,0 +1,1 @@
+"""landbank: pages and dialogs of this feature."""

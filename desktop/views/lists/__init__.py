@@ -1,0 +1,1 @@
+"""lists: pages and dialogs of this feature."""

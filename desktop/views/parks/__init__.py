@@ -1,0 +1,1 @@
+"""parks: pages and dialogs of this feature."""

@@ -1,0 +1,1 @@
+"""quota: pages and dialogs of this feature."""

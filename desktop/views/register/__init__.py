@@ -1,0 +1,1 @@
+"""register: pages and dialogs of this feature."""

@@ -1,0 +1,250 @@
+"""Table models of the 治理对象 register: the big list (ids of a search, rows fetched as drawn) and the
+detail pane's small read-only tables."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from decimal import Decimal
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
+
+from desktop.models.enums import TargetState
+from desktop.services import units
+from desktop.services.register import target_service
+from desktop.services.register.target_service import COLUMNS, RegisterRow
+
+NUMERIC_KEYS = frozenset({"land_area_mu", "building_area_m2"})
+# Text columns that are often longer than their default width: they get a tooltip with the whole text.
+LONG_TEXT_KEYS = frozenset({"name", "address", "contiguous_area", "industry"})
+TOOLTIP_MIN_CHARS = 12
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+WITHDRAWN_COLOR = QColor(128, 128, 128)
+
+_Index = QModelIndex | QPersistentModelIndex
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_USER = Qt.ItemDataRole.UserRole
+_SERVED_ROLES = frozenset({_DISPLAY, Qt.ItemDataRole.ToolTipRole, _ALIGN, _FOREGROUND, _USER})
+ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+
+def cell_text(row: RegisterRow, key: str) -> str:
+    """The text shown for one register cell (enums by label, areas with two decimals)."""
+    value = getattr(row, key)
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return units.fmt(value, 2)
+    label = getattr(value, "label", None)
+    if label is not None:
+        return label
+    return str(value)
+
+
+class RegisterTableModel(QAbstractTableModel):
+    """The register, Anki-browser style: the model holds only the ids of the current search, in display
+    order; a row's values are fetched when the view first asks for them, a block of BLOCK ids at a time
+    (target_service.fetch_rows), and kept in a bounded LRU cache of MAX_CACHED rows.
+
+    The block fetch reads by primary key and takes a few milliseconds, so it runs on the GUI thread on
+    demand: sending it to the worker lane would cost a repaint round trip per scroll step for no gain.
+    The search itself scans every target and runs on the worker lane (RegisterPage).
+
+    `sort()` does not sort in Python: it records the sort key and emits `sort_requested`, and the page
+    re-runs the search with ORDER BY that key in SQL, then calls `set_ids`.
+    """
+
+    BLOCK = 100
+    MAX_CACHED = 5000
+
+    sort_requested = Signal(str, bool)  # column key, descending
+
+    def __init__(self, db, year: int, parent=None) -> None:
+        super().__init__(parent)
+        self._db = db
+        self._year = year
+        self._ids: list[int] = []
+        self._positions: dict[int, int] | None = None  # id → row, built on first lookup
+        self._cache: OrderedDict[int, tuple[RegisterRow, tuple[str, ...]] | None] = OrderedDict()
+        self._evaluation_year: int | None = None  # read with the first block; forgotten on invalidate
+        self.keys = [k for k, _ in COLUMNS]
+        self.labels = [label for _, label in COLUMNS]
+        self._align = [RIGHT if k in NUMERIC_KEYS else LEFT for k in self.keys]
+        self.sort_key = "name"
+        self.descending = False
+        self.fetches = 0  # block fetches so far (tests and benchmarks read it)
+
+    # Contents ------------------------------------------------------------------------------
+    def set_ids(self, ids: list[int]) -> None:
+        """Show a new search result. Cached rows stay (they are keyed by id), so typing is cheap."""
+        self.beginResetModel()
+        self._ids = list(ids)
+        self._positions = None
+        self.endResetModel()
+
+    def extend_ids(self, ids: list[int]) -> None:
+        """Complete a result first shown by its first screen: append the rest without a reset, so the
+        view keeps its scroll position and selection. Falls back to a reset if the head differs
+        (the ledger changed between the two queries)."""
+        head = len(self._ids)
+        if ids[:head] != self._ids:
+            self.set_ids(ids)
+            return
+        if len(ids) > head:
+            self.beginInsertRows(QModelIndex(), head, len(ids) - 1)
+            self._ids = list(ids)
+            self._positions = None
+            self.endInsertRows()
+
+    def set_year(self, year: int) -> None:
+        """The evaluation class shown depends on the year: forget every cached row."""
+        if year != self._year:
+            self._year = year
+            self.invalidate()
+
+    def invalidate(self) -> None:
+        """Forget cached rows (after a write); rows are fetched again when drawn."""
+        self._cache.clear()
+        self._evaluation_year = None  # the year's parameters may have changed too
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(self.keys) - 1))
+
+    def ids(self) -> list[int]:
+        return self._ids
+
+    def id_at(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, target_id: int) -> int | None:
+        if self._positions is None:
+            self._positions = {tid: i for i, tid in enumerate(self._ids)}
+        return self._positions.get(target_id)
+
+    def row_data(self, row: int) -> RegisterRow | None:
+        """The register row at a view row (fetching its block if needed); None if it was deleted."""
+        entry = self._entry(row)
+        return entry[0] if entry is not None else None
+
+    def _entry(self, row: int) -> tuple[RegisterRow, tuple[str, ...]] | None:
+        """(row, its cell texts) for a view row; the texts are formatted once, when the block arrives."""
+        if not 0 <= row < len(self._ids):
+            return None
+        target_id = self._ids[row]
+        cache = self._cache
+        if target_id not in cache:
+            self._fetch_block(row)
+        else:
+            cache.move_to_end(target_id)
+        return cache.get(target_id)
+
+    def _fetch_block(self, row: int) -> None:
+        start = row - row % self.BLOCK
+        wanted = [i for i in self._ids[start:start + self.BLOCK] if i not in self._cache]
+        if self._evaluation_year is None:
+            self._evaluation_year = target_service.evaluation_year(self._db, self._year)
+        rows = target_service.fetch_rows(self._db, wanted, year=self._year, evaluation_year=self._evaluation_year)
+        found = {r.id: (r, tuple(cell_text(r, k) for k in self.keys)) for r in rows}
+        self.fetches += 1
+        for target_id in wanted:
+            self._cache[target_id] = found.get(target_id)  # None: deleted since the search
+        while len(self._cache) > self.MAX_CACHED:
+            self._cache.popitem(last=False)
+
+    # Qt model ------------------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.keys)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        # Called thousands of times per repaint: unserved roles leave first, texts come preformatted.
+        if role not in _SERVED_ROLES:
+            return None
+        r, c = index.row(), index.column()  # an invalid index has row -1
+        if not (0 <= r < len(self._ids) and 0 <= c < len(self.keys)):
+            return None
+        if role == _ALIGN:
+            return self._align[c]
+        if role == _USER:
+            return self._ids[r]
+        entry = self._entry(r)
+        if entry is None:
+            return "（已删除）" if role == _DISPLAY and c == 0 else None
+        if role == _DISPLAY:
+            return entry[1][c]
+        if role == _FOREGROUND:
+            return WITHDRAWN_COLOR if entry[0].state == TargetState.WITHDRAWN else None
+        text = entry[1][c]  # tooltip
+        return text if self.keys[c] in LONG_TEXT_KEYS and len(text) >= TOOLTIP_MIN_CHARS else None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self.labels[section] if 0 <= section < len(self.labels) else None
+        return str(section + 1) if 0 <= section < len(self._ids) else None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        return ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.keys):
+            return
+        key, descending = self.keys[column], order == Qt.SortOrder.DescendingOrder
+        if (key, descending) == (self.sort_key, self.descending):
+            return
+        self.sort_key, self.descending = key, descending
+        self.sort_requested.emit(key, descending)
+
+    def column_of(self, key: str) -> int:
+        return self.keys.index(key)
+
+
+class RecordTableModel(QAbstractTableModel):
+    """A small read-only table of text rows (the detail pane's list entries and change history)."""
+
+    def __init__(self, headers: list[str], numeric_columns: tuple[int, ...] = (), parent=None) -> None:
+        super().__init__(parent)
+        self._headers = headers
+        self._numeric = frozenset(numeric_columns)
+        self._rows: list[tuple[str, ...]] = []
+
+    def set_rows(self, rows: list[tuple[str, ...]]) -> None:
+        self.beginResetModel()
+        self._rows = [tuple(r) for r in rows]
+        self.endResetModel()
+
+    def rows(self) -> list[tuple[str, ...]]:
+        return self._rows
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._headers)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(self._headers):
+            return None
+        text = self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return text if len(text) >= TOOLTIP_MIN_CHARS else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return RIGHT if index.column() in self._numeric else LEFT
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._headers[section] if 0 <= section < len(self._headers) else None
+        return str(section + 1) if 0 <= section < len(self._rows) else None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        return ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags

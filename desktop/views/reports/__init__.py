@@ -1,0 +1,1 @@
+"""reports: pages and dialogs of this feature."""

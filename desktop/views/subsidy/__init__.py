@@ -1,0 +1,1 @@
+"""subsidy: pages and dialogs of this feature."""

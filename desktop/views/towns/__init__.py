@@ -1,0 +1,1 @@
+"""towns: pages and dialogs of this feature."""

@@ -1,0 +1,1 @@
+"""year: pages and dialogs of this feature."""

@@ -1,0 +1,427 @@
+"""年度参数 page: every number of the year's plan in one form, with the plan sentence each comes from.
+
+Numbers are typed as text so that a wrong value can be typed at all; year_service parses and
+validates, and a refusal is shown under its field with the typed text kept.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.services.year import year_service
+from desktop.services.errors import UserError, ValidationError
+from desktop.views.kit.context import AppContext
+from desktop.views.kit.worker import show_error
+
+ERROR_STYLE = "color: #c0392b;"
+HINT_STYLE = "color: #707070;"
+
+# Groups of the form, in the order of the plan's chapters.
+GROUPS: list[tuple[str, list[str]]] = [
+    ("年度目标", ["target_area_mu", "parks_target", "contiguous_share_min_pct"]),
+    ("治理对象认定", ["evaluation_year_offset"]),
+    ("收储成本与周转指标", ["landbank_cost_cap_wan_per_mu", "quota_borrow_ratio_pct", "quota_return_years",
+                    "quota_overdue_fee_wan_per_mu"]),
+    ("月度报送与验收核实", ["report_due_day", "verify_due_day", "verifying_departments"]),
+    ("综合体检期限", ["issue_list_workdays", "progress_report_workdays"]),
+    ("以奖代补（可选）", ["subsidy_rate_wan_per_mu", "subsidy_park_bonus_wan"]),
+]
+DEPARTMENT_COLUMNS = 6
+
+
+def error_label() -> QLabel:
+    """A red line under a form field, hidden until the field is refused."""
+    label = QLabel()
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.setVisible(False)
+    return label
+
+
+def show_at(label: QLabel, message: str) -> None:
+    label.setText(message)
+    label.setVisible(bool(message))
+
+
+def plain(value) -> str:
+    """A number as the clerk would type it: 4000 not 4000.0000, empty for None."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return text
+    return str(value)
+
+
+class YearParamsPage(QWidget):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self._year: int | None = None
+        self._params: year_service.Params | None = None
+        self._years: list[int] = []
+        self._loaded: dict | None = None  # form texts as last loaded or saved
+        self._load_token = 0
+        self._stale = True
+        self._editors: dict[str, QLineEdit] = {}
+        self._errors: dict[str, QLabel] = {}
+        self._dept_boxes: dict[str, QCheckBox] = {}
+        self._build()
+        ctx.year_changed.connect(self._on_year_changed)
+        ctx.data_changed.connect(self._on_data_changed)
+
+    # Layout ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        head = QHBoxLayout()
+        self.title = QLabel("年度参数")
+        font = self.title.font()
+        font.setPointSize(font.pointSize() + 3)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.dirty_label = QLabel("*未保存")
+        self.dirty_label.setStyleSheet("color: #c0392b; font-weight: bold;")
+        self.dirty_label.setVisible(False)
+        head.addWidget(self.title)
+        head.addWidget(self.dirty_label)
+        head.addStretch(1)
+        self.revert_button = QPushButton("放弃修改")
+        self.revert_button.clicked.connect(self.revert)
+        self.new_year_button = QPushButton("新建年度…")
+        self.new_year_button.setToolTip("以最近一个年度的参数为底稿新建下一年度")
+        self.new_year_button.clicked.connect(self.new_year)
+        self.save_button = QPushButton("保存 (Ctrl+S)")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+        for b in (self.revert_button, self.new_year_button, self.save_button):
+            head.addWidget(b)
+        outer.addLayout(head)
+        self.status = QLabel("")
+        self.status.setStyleSheet(HINT_STYLE)
+        outer.addWidget(self.status)
+
+        self._labels: list[QLabel] = []
+        body = QWidget()
+        col = QVBoxLayout(body)
+        for title, names in GROUPS:
+            box = QGroupBox(title)
+            grid = QGridLayout(box)
+            grid.setColumnStretch(3, 1)
+            grid.setHorizontalSpacing(12)
+            row = 0
+            for name in names:
+                row = self._add_field(grid, row, name)
+            col.addWidget(box)
+        col.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+        self.scroll = scroll
+        # One label column and one suffix column across all groups, so the fields line up.
+        width = max(lbl.sizeHint().width() for lbl in self._labels)
+        for lbl in self._labels:
+            lbl.setMinimumWidth(width)
+
+        save = QShortcut(QKeySequence.StandardKey.Save, self)
+        save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        save.activated.connect(self.save)
+
+    def _add_field(self, grid: QGridLayout, row: int, name: str) -> int:
+        hint = QLabel(year_service.PARAM_HINTS.get(name, ""))
+        hint.setStyleSheet(HINT_STYLE)
+        hint.setWordWrap(True)
+        err = error_label()
+        self._errors[name] = err
+        if name == "verifying_departments":
+            label = QLabel("验收核实部门")
+            self._labels.append(label)
+            self.dept_panel = QWidget()
+            self.dept_grid = QGridLayout(self.dept_panel)
+            self.dept_grid.setContentsMargins(0, 0, 0, 0)
+            grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(hint, row, 1, 1, 3)
+            grid.addWidget(self.dept_panel, row + 1, 1, 1, 3)
+            grid.addWidget(err, row + 2, 1, 1, 3)
+            return row + 3
+        text, _lo, _hi = year_service.PARAM_LIMITS[name]
+        label = QLabel(text)
+        self._labels.append(label)
+        edit = QLineEdit()
+        edit.setObjectName(name)
+        edit.setFixedWidth(120)
+        edit.setAlignment(Qt.AlignmentFlag.AlignRight)
+        edit.textEdited.connect(lambda _t, n=name: show_at(self._errors[n], ""))
+        edit.textChanged.connect(lambda _t: self._update_dirty())
+        edit.returnPressed.connect(self.save)
+        label.setBuddy(edit)
+        self._editors[name] = edit
+        suffix = QLabel("")
+        suffix.setFixedWidth(100)
+        if name == "evaluation_year_offset":
+            self.evaluation_year_label = suffix
+            edit.textChanged.connect(self._update_evaluation_year)
+        grid.addWidget(label, row, 0)
+        grid.addWidget(edit, row, 1)
+        grid.addWidget(suffix, row, 2)
+        grid.addWidget(hint, row, 3)
+        grid.addWidget(err, row + 1, 1, 1, 3)
+        return row + 2
+
+    def _set_departments(self, departments: list[year_service.DepartmentRow], checked: list[str]) -> None:
+        while self.dept_grid.count():
+            item = self.dept_grid.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self._dept_boxes.clear()
+        names = [d.name for d in departments if d.active or d.name in checked]
+        names += [n for n in checked if n not in names]  # a name no longer among the member units
+        for i, name in enumerate(names):
+            box = QCheckBox(name)
+            box.setChecked(name in checked)
+            box.toggled.connect(lambda _c, n="verifying_departments": self._field_edited(n))
+            self._dept_boxes[name] = box
+            self.dept_grid.addWidget(box, i // DEPARTMENT_COLUMNS, i % DEPARTMENT_COLUMNS)
+
+    # Loading -----------------------------------------------------------------------------
+    def activate(self) -> None:
+        if self._stale or self._year != self.ctx.year:
+            self._load(self.ctx.year)
+
+    def _load(self, year: int) -> None:
+        self._load_token += 1
+        token = self._load_token
+        db = self.ctx.db
+        self._stale = False
+
+        def fetch():
+            return (year_service.get_params(db, year), year_service.list_departments(db), year_service.list_years(db))
+
+        self.ctx.worker.run(fetch, lambda r: self._loaded_data(token, *r), lambda e: self._load_failed(token, e))
+
+    def _load_failed(self, token: int, exc: BaseException) -> None:
+        if token == self._load_token:
+            self.status.setText("参数读取失败")
+            show_error(self, exc)
+
+    def _loaded_data(self, token: int, params: year_service.Params, departments, years: list[int]) -> None:
+        if token != self._load_token:
+            return
+        self._years = years
+        self._fill(params)
+        self._set_departments(departments, params.verifying_departments)
+        self._loaded = self._form_texts()
+        self._update_dirty()
+        self.status.setText(f"各项数字只对 {params.year}年度有效；“新建年度”以最近一个年度（{max(years)}年度）的参数为底稿")
+
+    def _fill(self, params: year_service.Params) -> None:
+        self._params = params
+        self._year = params.year
+        self.title.setText(f"{params.year}年度参数")
+        for name, edit in self._editors.items():
+            edit.setText(plain(getattr(params, name)))
+        for err in self._errors.values():
+            show_at(err, "")
+        self._update_evaluation_year()
+
+    def _update_evaluation_year(self) -> None:
+        if self._year is None:
+            return
+        try:
+            offset = int(self._editors["evaluation_year_offset"].text().strip())
+        except ValueError:
+            self.evaluation_year_label.setText("")
+            return
+        self.evaluation_year_label.setText(f"= {self._year - offset}年度")
+
+    def _on_data_changed(self, what: str) -> None:
+        if what not in ("*", "year_params", "year", "department"):
+            return
+        if self.is_dirty():
+            return  # never clobber the clerk's edits; saving will notice a conflicting change
+        if self.isVisible():
+            self._load(self.ctx.year)
+        else:
+            self._stale = True
+
+    # Dirty state -------------------------------------------------------------------------
+    def _form_texts(self) -> dict:
+        texts = {name: edit.text() for name, edit in self._editors.items()}
+        texts["verifying_departments"] = [n for n, b in self._dept_boxes.items() if b.isChecked()]
+        return texts
+
+    def is_dirty(self) -> bool:
+        return self._loaded is not None and self._form_texts() != self._loaded
+
+    def _field_edited(self, name: str) -> None:
+        show_at(self._errors[name], "")
+        self._update_dirty()
+
+    def _update_dirty(self) -> None:
+        dirty = self.is_dirty()
+        self.dirty_label.setVisible(dirty)
+        self.revert_button.setEnabled(dirty)
+
+    def revert(self) -> None:
+        if self._params is not None and self._loaded is not None:
+            loaded = self._loaded
+            for name, edit in self._editors.items():
+                edit.setText(loaded[name])
+            for name, box in self._dept_boxes.items():
+                box.setChecked(name in loaded["verifying_departments"])
+            for err in self._errors.values():
+                show_at(err, "")
+        self._update_dirty()
+
+    # Saving ------------------------------------------------------------------------------
+    def _values(self) -> dict | None:
+        """Parsed and validated values, or None after showing every refusal at its field."""
+        for err in self._errors.values():
+            show_at(err, "")
+        texts = self._form_texts()
+        problems = year_service.form_problems(texts)
+        for exc in reversed(problems):  # focus ends on the first one
+            self._show_field_error(exc)
+        if problems:
+            return None
+        return year_service.validate(year_service.parse_form(texts))
+
+    def _show_field_error(self, exc: UserError) -> None:
+        name = exc.field
+        if name not in self._errors:
+            show_error(self, exc)
+            return
+        show_at(self._errors[name], exc.message)
+        widget = self._editors.get(name) or next(iter(self._dept_boxes.values()), None)
+        if widget is not None:
+            widget.setFocus()
+            self.scroll.ensureWidgetVisible(widget)
+
+    def save(self) -> bool:
+        """保存: validate here (errors at the field), write on the worker lane. False when refused."""
+        if self._params is None:
+            return False
+        values = self._values()
+        if values is None:
+            return False
+        db, year, revision = self.ctx.db, self._year, self._params.revision
+        texts = self._form_texts()
+        self.save_button.setEnabled(False)
+
+        def done(params: year_service.Params) -> None:
+            self.save_button.setEnabled(True)
+            if params.year == self._year:
+                self._params = params
+                self._loaded = texts
+                self._update_dirty()
+                self.status.setText(f"已保存 {params.year}年度参数")
+            self.ctx.changed("year_params")
+
+        def failed(exc: BaseException) -> None:
+            self.save_button.setEnabled(True)
+            if isinstance(exc, ValidationError) and exc.field in self._errors and year == self._year:
+                self._show_field_error(exc)
+            else:
+                show_error(self, exc)
+
+        self.ctx.worker.run(lambda: year_service.update_params(db, year, values, expected_revision=revision),
+                            done, failed)
+        return True
+
+    def _ask_unsaved(self, message: str) -> str:
+        """'save', 'discard' or 'cancel'."""
+        box = QMessageBox(QMessageBox.Icon.Question, "未保存的修改", message, parent=self)
+        save = box.addButton("保存", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("放弃修改", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(save)
+        box.exec()
+        clicked = box.clickedButton()
+        return "save" if clicked is save else "discard" if clicked is discard else "cancel"
+
+    def _confirm(self, title: str, message: str) -> bool:
+        return QMessageBox.question(self, title, message) == QMessageBox.StandardButton.Yes
+
+    # Year switching ----------------------------------------------------------------------
+    def _on_year_changed(self, year: int) -> None:
+        if year == self._year:
+            return
+        if self.is_dirty():
+            old = self._year
+            choice = self._ask_unsaved(f"{old}年度参数有未保存的修改，切换到 {year}年度前是否保存？")
+            if choice == "cancel" or (choice == "save" and not self.save()):
+                # Put the year back once every listener has seen the change (not inside this emission).
+                QTimer.singleShot(0, lambda: self.ctx.set_year(old))
+                return
+            if choice == "discard":
+                self.revert()
+        if self.isVisible():
+            self._load(year)
+        else:
+            self._stale = True
+
+    def new_year(self) -> None:
+        """新建年度: next year as a copy of the latest year's parameters; the window's year list learns it."""
+        if self.is_dirty():
+            choice = self._ask_unsaved(f"{self._year}年度参数有未保存的修改，新建年度前是否保存？")
+            if choice == "cancel" or (choice == "save" and not self.save()):
+                return
+            if choice == "discard":
+                self.revert()
+        if not self._years:
+            return
+        last = max(self._years)
+        if not self._confirm("新建年度", f"新建 {last + 1}年度？\n其参数将复制 {last}年度的参数，之后可逐项修改。"):
+            return
+        db = self.ctx.db
+        self.ctx.worker.run(lambda: year_service.new_year(db, last + 1), self._year_created,
+                            lambda e: show_error(self, e))
+
+    def _year_created(self, params: year_service.Params) -> None:
+        self._years = sorted({*self._years, params.year})
+        win = self.window()
+        if win is not self and hasattr(win, "refresh_years"):
+            win.refresh_years()
+        self.ctx.changed("year")
+        self.ctx.set_year(params.year)
+        self.status.setText(f"已新建 {params.year}年度（参数复制自 {params.year - 1}年度）")
+
+    # Closing -----------------------------------------------------------------------------
+    def confirm_close(self) -> bool:
+        if not self.is_dirty():
+            return True
+        choice = self._ask_unsaved(f"{self._year}年度参数有未保存的修改，关闭前是否保存？")
+        if choice == "discard":
+            return True
+        if choice == "cancel":
+            return False
+        values = self._values()
+        if values is None:
+            return False
+        try:
+            # The window is closing: this one small write is done here and now, not queued.
+            year_service.update_params(self.ctx.db, self._year, values, expected_revision=self._params.revision)
+        except UserError as exc:
+            show_error(self, exc)
+            return False
+        self._loaded = self._form_texts()
+        self._update_dirty()
+        return True
