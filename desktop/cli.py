@@ -203,10 +203,10 @@ def _mu(value: Decimal) -> str:
 def _cmd_demo(args) -> int:
     from desktop.services import setup_service
     from desktop.services.demo import demo_service
-    from desktop.services.db import open_database
+    from desktop.services.ledger import open_ledger
     from desktop.services.maintenance_service import display_url
 
-    database = open_database(args.db)
+    database = open_ledger(args.db)
     try:
         setup_service.initialize(database)
         s = demo_service.generate(database, enterprises=args.enterprises, seed=args.seed, year=args.year,
@@ -235,14 +235,15 @@ def _missing_file(url: str) -> Path | None:
 
 def _cmd_check(args) -> int:
     from desktop.services import maintenance_service
-    from desktop.services.db import open_database, to_url
+    from desktop.services.db import to_url
+    from desktop.services.ledger import open_ledger
     from desktop.services.errors import Refused
 
     url = to_url(args.db)
     missing = _missing_file(url)
     if missing:
         raise Refused(f"数据库文件不存在：{missing}")
-    database = open_database(url, migrate=False)
+    database = open_ledger(url, migrate=False)
     try:
         report = maintenance_service.check(database)
     finally:
@@ -271,7 +272,8 @@ def _cmd_check(args) -> int:
 
 def _cmd_backup(args) -> int:
     from desktop.services import maintenance_service
-    from desktop.services.db import is_sqlite, open_database, to_url
+    from desktop.services.db import is_sqlite, to_url
+    from desktop.services.ledger import open_ledger
     from desktop.services.errors import Refused
 
     url = to_url(args.db)
@@ -280,7 +282,7 @@ def _cmd_backup(args) -> int:
     missing = _missing_file(url)
     if missing:
         raise Refused(f"数据库文件不存在：{missing}")
-    database = open_database(url, migrate=False)
+    database = open_ledger(url, migrate=False)
     try:
         result = maintenance_service.backup(database, args.output)
     finally:
@@ -307,10 +309,10 @@ def _cmd_quota_ledger(args) -> int:
     from desktop.services.towns import town_service
 
     as_of = quota_service.parse_iso_date(args.as_of, label="截至日期") if args.as_of else None
-    database = _open_existing(args.db)
+    database = _open_existing(args.db, as_of=as_of)
     try:
         town_id = town_service.id_by_name(database, args.town) if args.town else None
-        report = quota_service.ledger_report(database, as_of=as_of, town_id=town_id)
+        report = quota_service.ledger_report(database, town_id=town_id)
     finally:
         database.dispose()
     if args.json:
@@ -320,15 +322,17 @@ def _cmd_quota_ledger(args) -> int:
     return 0
 
 
-def _open_existing(db):
-    from desktop.services.db import open_database, to_url
+def _open_existing(db, *, as_of=None):
+    """The ledger of an existing database file, on the day `as_of` (the CLI's --as-of) or today."""
+    from desktop.services.db import to_url
+    from desktop.services.ledger import open_ledger
     from desktop.services.errors import Refused
 
     url = to_url(db)
     missing = _missing_file(url)
     if missing:
         raise Refused(f"数据库文件不存在：{missing}")
-    return open_database(url)
+    return open_ledger(url, as_of=as_of)
 
 
 def _cli_date(text: str, label: str):
@@ -342,13 +346,11 @@ def _cli_date(text: str, label: str):
 
 
 def _cmd_deadlines(args) -> int:
-    import datetime as dt
-
     from desktop.services.deadlines import calendar_service, deadline_service
     from desktop.services.towns import town_service
 
-    as_of = _cli_date(args.as_of, "截至日期") if args.as_of else dt.date.today()
-    database = _open_existing(args.db)
+    database = _open_existing(args.db, as_of=_cli_date(args.as_of, "截至日期") if args.as_of else None)
+    as_of = database.today()
     try:
         town_id = town_service.id_by_name(database, args.town) if args.town else None
         rows = deadline_service.visible(deadline_service.deadlines(database, as_of=as_of, town_id=town_id),

@@ -32,8 +32,9 @@ def _isolated_data_dir(tmp_path, monkeypatch):
 def _build_template(path: Path, fill) -> Path:
     """Open `path`, let `fill(db)` write into it, checkpoint so a plain file copy carries everything."""
     from desktop.services.db import open_database
+    from desktop.services.ledger import Ledger
 
-    db = open_database(path, backup_dir=path.parent)
+    db = Ledger(open_database(path, backup_dir=path.parent))
     fill(db)
     with db.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -48,9 +49,10 @@ def _copy(template: Path, dest: Path) -> Path:
 
 def _opened(path: Path):
     from desktop.services.db import open_database
+    from desktop.services.ledger import Ledger
 
     database = open_database(path, backup_dir=path.parent)
-    yield database
+    yield Ledger(database)
     database.dispose()
 
 

@@ -70,7 +70,7 @@ def lend(db, plan_id, area, day=dt.date(2024, 6, 1), purpose="标准厂房"):
 
 
 def row(db, loan_id, as_of):
-    return next(r for r in quota_service.ledger(db, as_of=as_of) if r.loan_id == loan_id)
+    return next(r for r in quota_service.loan_ledger(db, as_of=as_of) if r.loan_id == loan_id)
 
 
 # ---- the cap (四(三): 30 % of the plan's planned area) ----------------------------------------
@@ -204,7 +204,7 @@ def test_a_loan_with_returns_cannot_be_deleted_until_they_are(db, city):
         quota_service.delete_loan(db, loan.loan_id)
     quota_service.delete_return(db, ret.id)
     quota_service.delete_loan(db, loan.loan_id)
-    assert quota_service.ledger(db, as_of=dt.date(2025, 1, 1)) == []
+    assert quota_service.loan_ledger(db, as_of=dt.date(2025, 1, 1)) == []
 
 
 # ---- due date and fee (31 Dec of the next year; 85 万元/亩 from 1 Jan) --------------------------
@@ -247,9 +247,9 @@ def test_fee_follows_the_parameter_of_the_loan_year(db, city):
 def test_loans_after_the_as_of_date_are_not_in_the_ledger(db, city):
     lend(db, city["plan"], "5", day=dt.date(2024, 6, 1))
     lend(db, city["plan"], "5", day=dt.date(2025, 2, 1))
-    assert len(quota_service.ledger(db, as_of=dt.date(2024, 12, 31))) == 1
-    assert len(quota_service.ledger(db, as_of=dt.date(2025, 2, 1))) == 2
-    assert len(quota_service.ledger(db)) == 2  # today by default
+    assert len(quota_service.loan_ledger(db, as_of=dt.date(2024, 12, 31))) == 1
+    assert len(quota_service.loan_ledger(db, as_of=dt.date(2025, 2, 1))) == 2
+    assert len(quota_service.loan_ledger(db)) == 2  # today by default
 
 
 def test_due_within_60_days_is_due_soon_and_overdue_is_not(db, city):
@@ -272,7 +272,7 @@ def loans(db, city):
 
 
 def test_ledger_totals_per_soe_and_per_town(db, city, loans):
-    rows = quota_service.ledger(db, as_of=dt.date(2026, 3, 1))
+    rows = quota_service.loan_ledger(db, as_of=dt.date(2026, 3, 1))
     by_soe = {t.name: t for t in quota_service.ledger_by_soe(rows)}
     by_town = {t.name: t for t in quota_service.ledger_by_town(rows)}
     ct = by_soe["市城投集团"]
@@ -288,8 +288,8 @@ def test_ledger_totals_per_soe_and_per_town(db, city, loans):
 
 def test_ledger_filters_by_town_and_soe(db, city, loans):
     as_of = dt.date(2026, 3, 1)
-    assert {r.loan_id for r in quota_service.ledger(db, as_of=as_of, town_id=city["乙镇"])} == {loans[1], loans[2]}
-    assert {r.loan_id for r in quota_service.ledger(db, as_of=as_of, soe_id=city["城投"])} == {loans[0], loans[2]}
+    assert {r.loan_id for r in quota_service.loan_ledger(db, as_of=as_of, town_id=city["乙镇"])} == {loans[1], loans[2]}
+    assert {r.loan_id for r in quota_service.loan_ledger(db, as_of=as_of, soe_id=city["城投"])} == {loans[0], loans[2]}
 
 
 def test_ledger_report_names_plans_and_lists_returns(db, city, loans):
@@ -421,7 +421,7 @@ def test_populate_demo_adds_loans_in_a_session(db):
 def test_demo_shows_loans_overdue_and_not(db, demo, when):
     year, as_of, counts = demo
     day = as_of if when == "demo" else dt.date.today()
-    rows = quota_service.ledger(db, as_of=day)
+    rows = quota_service.loan_ledger(db, as_of=day)
     assert counts["quota_loans"] >= 10 and counts["quota_returns"] >= 8
     overdue = [r for r in rows if r.days_overdue > 0]
     assert overdue and all(r.fee_wan > 0 for r in overdue)
@@ -430,7 +430,7 @@ def test_demo_shows_loans_overdue_and_not(db, demo, when):
 
 
 def test_demo_loans_respect_the_cap_and_the_filing(db, demo):
-    rows = quota_service.ledger(db, as_of=dt.date(2100, 1, 1))
+    rows = quota_service.loan_ledger(db, as_of=dt.date(2100, 1, 1))
     with db.reader() as s:
         plans = {p.id: (p.method, p.filed_on, p.soe_id, p.planned_area_mu) for p in s.scalars(select(Plan))}
         returns = list(s.execute(select(QuotaReturn.loan_id, QuotaReturn.return_date)))
@@ -442,7 +442,7 @@ def test_demo_loans_respect_the_cap_and_the_filing(db, demo):
         assert r.soe_id == soe_id
     # Open loans per plan never above the cap (the balance today is what is still open).
     open_by_plan: dict[int, Decimal] = {}
-    for r in quota_service.ledger(db):
+    for r in quota_service.loan_ledger(db):
         open_by_plan[r.plan_id] = open_by_plan.get(r.plan_id, D(0)) + r.balance_mu
     for pid, open_mu in open_by_plan.items():
         assert open_mu * 100 <= plans[pid][3] * 30

@@ -217,7 +217,7 @@ def test_lend_through_the_dialog_adds_the_loan(qtbot, page, ctx, db, city):
     qtbot.keyClick(d.purpose_edit, Qt.Key.Key_Return)
     wait_idle(qtbot, ctx)
     assert page.dialog is None
-    rows = quota_service.ledger(db, as_of=AS_OF)
+    rows = quota_service.loan_ledger(db, as_of=AS_OF)
     new = [r for r in rows if r.purpose == "标准厂房（三期）"]
     assert len(new) == 1 and new[0].area_mu == D(18) and new[0].soe == "市城投集团"
     assert any(r.purpose == "标准厂房（三期）" for r in page.model.rows)
@@ -256,7 +256,7 @@ def test_partial_return_through_the_dialog(qtbot, page, ctx, db, city):
     qtbot.keyClick(d.area_edit, Qt.Key.Key_Return)
     wait_idle(qtbot, ctx)
     assert page.dialog is None
-    r = next(x for x in quota_service.ledger(db, as_of=AS_OF) if x.loan_id == city["overdue"])
+    r = next(x for x in quota_service.loan_ledger(db, as_of=AS_OF) if x.loan_id == city["overdue"])
     assert r.balance_mu == D(7)
     assert cell(page.model, row_of(page, city["overdue"]), "balance_mu") == "7.00"
 
@@ -289,11 +289,11 @@ def test_delete_asks_first(qtbot, page, ctx, db, city, monkeypatch):
     page.table.selectRow(row_of(page, city["soon"]))
     page.delete_selected_loan()
     wait_idle(qtbot, ctx)
-    assert asked and len(quota_service.ledger(db, as_of=AS_OF)) == 3
+    assert asked and len(quota_service.loan_ledger(db, as_of=AS_OF)) == 3
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     page.delete_selected_loan()
     wait_idle(qtbot, ctx)
-    assert city["soon"] not in {r.loan_id for r in quota_service.ledger(db, as_of=AS_OF)}
+    assert city["soon"] not in {r.loan_id for r in quota_service.loan_ledger(db, as_of=AS_OF)}
     assert row_of(page, city["soon"]) == -1
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from desktop import paths
 from desktop.models import Attachment
 from desktop.services.errors import NotFound, ValidationError
+from desktop.services.ledger import Ledger
 
 CHUNK = 1 << 20
 MAX_BYTES = 512 * 1024 * 1024  # a scan or photo set beyond this is surely a mistake
@@ -66,11 +67,11 @@ def _row(a: Attachment) -> AttachmentRow:
     return AttachmentRow(a.id, a.file_name, a.size, a.sha256, a.description, a.object_type, a.object_id)
 
 
-def attach(db, object_type: str, object_id: int, src: str | Path, *, description: str = "") -> AttachmentRow:
+def attach(ledger: Ledger, object_type: str, object_id: int, src: str | Path, *, description: str = "") -> AttachmentRow:
     """Copy `src` into the store (once per content) and link it to the object."""
     src = Path(src)
     digest, size = _store(src)
-    with db.session() as s:
+    with ledger.session() as s:
         existing = s.scalar(select(Attachment).where(
             Attachment.object_type == object_type, Attachment.object_id == object_id, Attachment.sha256 == digest))
         if existing is not None:
@@ -92,25 +93,25 @@ def attach_in_session(session, object_type: str, object_id: int, src: str | Path
     return a
 
 
-def list_for(db, object_type: str, object_id: int) -> list[AttachmentRow]:
-    with db.reader() as s:
+def list_for(ledger: Ledger, object_type: str, object_id: int) -> list[AttachmentRow]:
+    with ledger.reader() as s:
         q = select(Attachment).where(Attachment.object_type == object_type, Attachment.object_id == object_id)
         return [_row(a) for a in s.scalars(q.order_by(Attachment.id))]
 
 
-def counts_for(db, object_type: str, object_ids: list[int]) -> dict[int, int]:
+def counts_for(ledger: Ledger, object_type: str, object_ids: list[int]) -> dict[int, int]:
     if not object_ids:
         return {}
-    with db.reader() as s:
+    with ledger.reader() as s:
         q = (select(Attachment.object_id, func.count(Attachment.id))
              .where(Attachment.object_type == object_type, Attachment.object_id.in_(object_ids))
              .group_by(Attachment.object_id))
         return dict(s.execute(q).tuples().all())
 
 
-def path_of(db, attachment_id: int) -> Path:
+def path_of(ledger: Ledger, attachment_id: int) -> Path:
     """The stored file of an attachment (for opening with the system's viewer)."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         a = s.get(Attachment, attachment_id)
         if a is None:
             raise NotFound("该附件已不存在")
@@ -120,9 +121,9 @@ def path_of(db, attachment_id: int) -> Path:
     return p
 
 
-def remove(db, attachment_id: int) -> None:
+def remove(ledger: Ledger, attachment_id: int) -> None:
     """Unlink; the stored file goes only when no other link uses it."""
-    with db.session() as s:
+    with ledger.session() as s:
         a = s.get(Attachment, attachment_id)
         if a is None:
             raise NotFound("该附件已不存在")

@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 
 from desktop.models import AuditLog, Base
 from desktop.models.base import utcnow
-from desktop.services.context import current_user
+from desktop.services.ledger import actor
 from desktop.services.errors import Refused
+from desktop.services.ledger import Ledger
 
 NOT_AUDITED = {"audit_log"}
 SOURCE_KEY = "_source"  # set from session.info["audit_source"] (e.g. “数据包 某镇_2024-11.xlsx”)
@@ -127,9 +128,9 @@ def _write(conn, rows: list[dict]) -> None:
     conn.execute(insert(AuditLog.__table__), rows)
 
 
-def _row(action, object_type, object_id, label, before, after, result="成功", user=None) -> dict:
+def _row(action, object_type, object_id, label, before, after, result="成功", user: str = "") -> dict:
     return {
-        "at": utcnow(), "user": user or current_user(), "action": action, "object_type": object_type,
+        "at": utcnow(), "user": user, "action": action, "object_type": object_type,
         "object_id": object_id, "object_label": label or "", "before": before, "after": after, "result": result,
     }
 
@@ -139,28 +140,29 @@ def record(session: Session, action: str, object_type: str, object_id: int | Non
            result: str = "成功", user: str | None = None) -> None:
     """Record an action that is not a plain row change (bulk load, backup, login …)."""
     session.flush()
-    _write(session.connection(), [_row(action, object_type, object_id, label, before, after, result, user)])
+    _write(session.connection(), [_row(action, object_type, object_id, label, before, after, result, user or actor(session))])
 
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _ctx) -> None:
     if session.info.get("skip_audit"):
         return
+    user = actor(session)
     rows = []
     for obj in session.new:
         table = getattr(obj, "__tablename__", None)
         if isinstance(obj, Base) and table not in NOT_AUDITED:
-            rows.append(_row("create", table, getattr(obj, "id", None), _label(session, obj), None, _columns(obj)))
+            rows.append(_row("create", table, getattr(obj, "id", None), _label(session, obj), None, _columns(obj), user=user))
     for obj in session.dirty:
         table = getattr(obj, "__tablename__", None)
         if isinstance(obj, Base) and table not in NOT_AUDITED and session.is_modified(obj, include_collections=False):
             before, after = _changes(obj)
             if after:
-                rows.append(_row("update", table, getattr(obj, "id", None), _label(session, obj), before, after))
+                rows.append(_row("update", table, getattr(obj, "id", None), _label(session, obj), before, after, user=user))
     for obj in session.deleted:
         table = getattr(obj, "__tablename__", None)
         if isinstance(obj, Base) and table not in NOT_AUDITED:
-            rows.append(_row("delete", table, getattr(obj, "id", None), _label(session, obj), _columns(obj), None))
+            rows.append(_row("delete", table, getattr(obj, "id", None), _label(session, obj), _columns(obj), None, user=user))
     source = session.info.get("audit_source")
     if source:
         # An import names itself on every row it writes, so each touched object shows where the change came from.
@@ -232,7 +234,7 @@ def _filtered(q, *, object_type=None, object_id=None, user=None, action=None, te
     return q
 
 
-def list_entries(db, *, object_type: str | None = None, object_id: int | None = None, user: str | None = None,
+def list_entries(ledger: Ledger, *, object_type: str | None = None, object_id: int | None = None, user: str | None = None,
                  action: str | None = None, text: str | None = None, since: dt.date | None = None,
                  until: dt.date | None = None, limit: int = 500, offset: int = 0,
                  before_id: int | None = None) -> list[AuditRow]:
@@ -246,20 +248,20 @@ def list_entries(db, *, object_type: str | None = None, object_id: int | None = 
     if before_id is not None:
         q = q.where(AuditLog.id < before_id)
     q = q.order_by(AuditLog.id.desc()).limit(limit).offset(offset)
-    with db.reader() as s:
+    with ledger.reader() as s:
         return [_to_row(a) for a in s.scalars(q)]
 
 
-def count_entries(db, flt: AuditFilter | None = None) -> int:
+def count_entries(ledger: Ledger, flt: AuditFilter | None = None) -> int:
     """How many records match the filter."""
     q = _filtered(select(func.count(AuditLog.id)), **(flt or AuditFilter()).kwargs())
-    with db.reader() as s:
+    with ledger.reader() as s:
         return s.scalar(q) or 0
 
 
-def distinct_values(db) -> dict[str, list[str]]:
+def distinct_values(ledger: Ledger) -> dict[str, list[str]]:
     """Users, actions and object types present in the log (for filter drop-downs)."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         return {
             "user": sorted(s.scalars(select(AuditLog.user).distinct())),
             "action": sorted(s.scalars(select(AuditLog.action).distinct())),
@@ -267,15 +269,15 @@ def distinct_values(db) -> dict[str, list[str]]:
         }
 
 
-def count(db) -> int:
-    with db.reader() as s:
+def count(ledger: Ledger) -> int:
+    with ledger.reader() as s:
         return s.scalar(select(func.count(AuditLog.id))) or 0
 
 
-def verify_chain(db) -> tuple[bool, int | None]:
+def verify_chain(ledger: Ledger) -> tuple[bool, int | None]:
     """Recompute every hash; return (intact, id of the first broken record)."""
     prev = ""
-    with db.reader() as s:
+    with ledger.reader() as s:
         for a in s.execute(select(AuditLog).order_by(AuditLog.id)).scalars():
             row = {"at": a.at, "user": a.user, "action": a.action, "object_type": a.object_type,
                    "object_id": a.object_id, "object_label": a.object_label, "before": a.before,
@@ -299,10 +301,10 @@ class ChainCheck:
         return f"日志校验失败：第 {self.broken_id} 号记录被改动，或它之前的记录被删除（共{self.total}条）"
 
 
-def check_chain(db) -> ChainCheck:
+def check_chain(ledger: Ledger) -> ChainCheck:
     """verify_chain plus the number of records, for the 校验完整性 button."""
-    intact, broken = verify_chain(db)
-    return ChainCheck(intact, broken, count(db))
+    intact, broken = verify_chain(ledger)
+    return ChainCheck(intact, broken, count(ledger))
 
 
 # --- Labels for people ------------------------------------------------------------------------
@@ -492,12 +494,12 @@ def export_row(row: AuditRow) -> list:
             row.object_label, row.result, _summary(row, row.before), _summary(row, row.after)]
 
 
-def iter_export_rows(db, flt: AuditFilter | None = None, page: int = EXPORT_PAGE):
+def iter_export_rows(ledger: Ledger, flt: AuditFilter | None = None, page: int = EXPORT_PAGE):
     """Matching records, newest first, as export rows; read a page at a time."""
     kwargs = (flt or AuditFilter()).kwargs()
     last = None
     while True:
-        rows = list_entries(db, limit=page, before_id=last, **kwargs)
+        rows = list_entries(ledger, limit=page, before_id=last, **kwargs)
         for r in rows:
             yield export_row(r)
         if len(rows) < page:
@@ -516,13 +518,13 @@ def _check_cancel(token) -> None:
         raise Refused("已取消导出，未生成文件。")
 
 
-def export(db, path, flt: AuditFilter | None = None, progress=None, token=None) -> int:
+def export(ledger: Ledger, path, flt: AuditFilter | None = None, progress=None, token=None) -> int:
     """Write the filtered log to `path` (.xlsx, else CSV in UTF-8 with BOM); return the row count.
 
     Written to a temporary file first, so a cancelled or failed export leaves nothing half-written.
     """
     path = Path(path)
-    total = count_entries(db, flt)
+    total = count_entries(ledger, flt)
     tmp = path.with_name(path.name + ".part")
     done = 0
     try:
@@ -542,7 +544,7 @@ def export(db, path, flt: AuditFilter | None = None, progress=None, token=None) 
                 c.font = bold
                 header.append(c)
             ws.append(header)
-            for values in iter_export_rows(db, flt):
+            for values in iter_export_rows(ledger, flt):
                 cells = [values[0]]
                 for v in values[1:]:
                     c = WriteOnlyCell(ws, value=v)
@@ -559,7 +561,7 @@ def export(db, path, flt: AuditFilter | None = None, progress=None, token=None) 
             with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
                 w = csv.writer(f)
                 w.writerow(EXPORT_HEADERS)
-                for values in iter_export_rows(db, flt):
+                for values in iter_export_rows(ledger, flt):
                     w.writerow([values[0]] + [safe_text(v) for v in values[1:]])
                     done += 1
                     if done % 500 == 0:

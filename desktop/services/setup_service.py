@@ -8,6 +8,7 @@ from desktop.models import Department, Year
 from desktop.services import audit
 from desktop.services.deadlines import calendar_service
 from desktop.services.year import year_service
+from desktop.services.ledger import Ledger
 
 # 附件2: the member units of the joint examination meeting, in the plan's order.
 MEMBER_UNITS = [
@@ -17,21 +18,21 @@ MEMBER_UNITS = [
 ]
 
 
-def is_initialized(db) -> bool:
-    with db.reader() as s:
+def is_initialized(ledger: Ledger) -> bool:
+    with ledger.reader() as s:
         return bool(s.scalar(select(func.count(Year.id))))
 
 
-def initialize(db) -> bool:
+def initialize(ledger: Ledger) -> bool:
     """Create the first year and the member units if the database is empty; make sure the holiday
     table holds every year the bundled calendar knows. True when the year was created."""
-    created = _create_first_year(db)
-    calendar_service.seed_from_package(db)
+    created = _create_first_year(ledger)
+    calendar_service.seed_from_package(ledger)
     return created
 
 
-def _create_first_year(db) -> bool:
-    with db.session() as s:
+def _create_first_year(ledger: Ledger) -> bool:
+    with ledger.session() as s:
         if s.scalar(select(func.count(Year.id))):
             return False
         s.info["skip_audit"] = True

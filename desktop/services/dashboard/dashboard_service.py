@@ -14,6 +14,7 @@ from desktop.models.enums import EntryState
 from desktop.services import audit, rules
 from desktop.services.deadlines import calendar_service, deadline_service
 from desktop.services.towns import progress_service
+from desktop.services.ledger import Ledger
 
 RECENT_LIMIT = 15
 
@@ -72,11 +73,11 @@ class DashboardSummary:
         return sum(n for _, n in self.entries_by_state)
 
 
-def summary(db, year: int, recent_limit: int = RECENT_LIMIT, *, today: dt.date | None = None) -> DashboardSummary:
+def summary(ledger: Ledger, year: int, recent_limit: int = RECENT_LIMIT, *, today: dt.date | None = None) -> DashboardSummary:
     """Everything the dashboard shows for `year` (deadlines as of `today`, default the real today)."""
-    today = today or dt.date.today()
-    progress = progress_service.year_progress(db, year)
-    due = deadline_service.counts(db, today)
+    today = today or ledger.today()
+    progress = progress_service.year_progress(ledger, year)
+    due = deadline_service.counts(ledger, today)
     total = progress.totals
     towns = [
         TownBar(t.town_id, t.town, t.target_area_mu, t.listed_mu, t.verified_mu, t.share_below_min)
@@ -86,7 +87,7 @@ def summary(db, year: int, recent_limit: int = RECENT_LIMIT, *, today: dt.date |
         RecentChange(r.id, audit.to_local(r.at), r.user, audit.action_label(r.action),
                      audit.object_type_label(r.object_type),
                      r.object_label or (f"编号 {r.object_id}" if r.object_id is not None else ""))
-        for r in audit.list_entries(db, limit=recent_limit)
+        for r in audit.list_entries(ledger, limit=recent_limit)
     ]
     return DashboardSummary(
         year=year,
@@ -108,5 +109,5 @@ def summary(db, year: int, recent_limit: int = RECENT_LIMIT, *, today: dt.date |
         deadlines_overdue=due[deadline_service.OVERDUE],
         deadlines_soon=due[deadline_service.SOON],
         deadlines_no_calendar=due[deadline_service.NO_CALENDAR],
-        calendar_warning=calendar_service.next_year_missing_warning(db, today),
+        calendar_warning=calendar_service.next_year_missing_warning(ledger, today),
     )

@@ -23,6 +23,8 @@ from desktop.models import CalendarYear, Holiday
 from desktop.models.base import utcnow
 from desktop.services import audit
 from desktop.services.errors import NotFound, Refused, UserError, ValidationError
+from desktop.services.dates import parse_date  # noqa: F401  (parse_date: part of this module's API)
+from desktop.services.ledger import Ledger
 
 
 class CalendarMissing(UserError):
@@ -48,12 +50,12 @@ def package_years() -> list[int]:
     return sorted(years)
 
 
-def seed_from_package(db, years: list[int] | None = None) -> list[int]:
+def seed_from_package(ledger: Ledger, years: list[int] | None = None) -> list[int]:
     """Load the package's table for the given years (default: all it knows) that the database lacks."""
     from chinese_calendar import constants
 
     wanted = set(years or package_years())
-    with db.session() as s:
+    with ledger.session() as s:
         have = set(s.scalars(select(CalendarYear.year)))
         todo = sorted(wanted - have)
         if not todo:
@@ -132,23 +134,23 @@ class WorkCalendar:
         return counted, None
 
 
-def load(db) -> WorkCalendar:
-    with db.reader() as s:
+def load(ledger: Ledger) -> WorkCalendar:
+    with ledger.reader() as s:
         years = set(s.scalars(select(CalendarYear.year)))
         exceptions = {d: w for d, w in s.execute(select(Holiday.day, Holiday.is_workday))}
     return WorkCalendar(exceptions, years)
 
 
-def add_workdays(db, start: dt.date, n: int) -> dt.date:
-    return load(db).add_workdays(start, n)
+def add_workdays(ledger: Ledger, start: dt.date, n: int) -> dt.date:
+    return load(ledger).add_workdays(start, n)
 
 
-def next_year_missing_warning(db, today: dt.date | None = None) -> str | None:
+def next_year_missing_warning(ledger: Ledger, today: dt.date | None = None) -> str | None:
     """From November on, warn when next year's table is not entered yet."""
-    today = today or dt.date.today()
+    today = today or ledger.today()
     if today.month < 11:
         return None
-    cal = load(db)
+    cal = load(ledger)
     if cal.covers(today.year + 1):
         return None
     return f"{today.year + 1}年节假日安排尚未录入：请在国务院办公厅发布通知后，由管理员录入或导入，否则明年的期限无法按工作日计算。"
@@ -209,9 +211,9 @@ def _year_range(year: int):
     return Holiday.day >= dt.date(year, 1, 1), Holiday.day <= dt.date(year, 12, 31)
 
 
-def list_years(db) -> list[CalendarYearRow]:
+def list_years(ledger: Ledger) -> list[CalendarYearRow]:
     """Every year that is complete or has at least one day entered, newest first."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         marked = {y.year: (y.source, y.loaded_at) for y in s.scalars(select(CalendarYear))}
         counts: dict[int, list[int]] = {}
         for day, is_workday in s.execute(select(Holiday.day, Holiday.is_workday)):
@@ -225,15 +227,15 @@ def list_years(db) -> list[CalendarYearRow]:
     return rows
 
 
-def list_days(db, year: int) -> list[HolidayDay]:
-    with db.reader() as s:
+def list_days(ledger: Ledger, year: int) -> list[HolidayDay]:
+    with ledger.reader() as s:
         rows = s.scalars(select(Holiday).where(*_year_range(year)).order_by(Holiday.day))
         return [HolidayDay(h.day, h.is_workday, h.name, h.source) for h in rows]
 
 
-def default_source(db, year: int) -> str:
+def default_source(ledger: Ledger, year: int) -> str:
     """What the day form offers as source: the year's own, else the one used most in that year, else empty."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         marked = s.scalar(select(CalendarYear.source).where(CalendarYear.year == year))
         if marked:
             return marked
@@ -255,11 +257,11 @@ def _check_day(day: dt.date, is_workday: bool, name: str, source: str) -> tuple[
     return name, source
 
 
-def save_day(db, day: dt.date, is_workday: bool, name: str, source: str, *,
+def save_day(ledger: Ledger, day: dt.date, is_workday: bool, name: str, source: str, *,
              replacing: dt.date | None = None) -> HolidayDay:
     """Add a day, or change the day `replacing` (its date may change too). Recorded in the audit log."""
     name, source = _check_day(day, is_workday, name, source)
-    with db.session() as s:
+    with ledger.session() as s:
         clash = s.get(Holiday, day)
         if clash is not None and day != replacing:
             raise ValidationError(f"{day.isoformat()}已录入（{kind_label(clash.is_workday)}，{clash.name}），"
@@ -278,15 +280,15 @@ def save_day(db, day: dt.date, is_workday: bool, name: str, source: str, *,
     return HolidayDay(day, is_workday, name, source)
 
 
-def delete_day(db, day: dt.date) -> None:
-    with db.session() as s:
+def delete_day(ledger: Ledger, day: dt.date) -> None:
+    with ledger.session() as s:
         h = s.get(Holiday, day)
         if h is None:
             raise NotFound(f"{day.isoformat()}不在节假日表中（可能已被删除），请刷新后重试")
         s.delete(h)
 
 
-def mark_year_complete(db, year: int, source: str) -> CalendarYearRow:
+def mark_year_complete(ledger: Ledger, year: int, source: str) -> CalendarYearRow:
     """The admin declares a year's table complete (entered by hand from the notice): deadlines inside
     it are computed from then on. The source names the notice and is required."""
     source = (source or "").strip()
@@ -294,7 +296,7 @@ def mark_year_complete(db, year: int, source: str) -> CalendarYearRow:
         raise ValidationError(f"请填写来源，如“{source_example(year)}”", field="source")
     if str(year) not in source:
         raise ValidationError(f"来源应写明是{year}年的安排，如“{source_example(year)}”", field="source")
-    with db.session() as s:
+    with ledger.session() as s:
         days = list(s.execute(select(Holiday.is_workday).where(*_year_range(year))).scalars())
         if not any(not w for w in days):
             raise Refused(f"{year}年尚未录入任何放假日，不能标记为已完整录入")
@@ -308,18 +310,18 @@ def mark_year_complete(db, year: int, source: str) -> CalendarYearRow:
         return CalendarYearRow(year, True, source, row.loaded_at, holidays, len(days) - holidays)
 
 
-def unmark_year_complete(db, year: int) -> None:
+def unmark_year_complete(ledger: Ledger, year: int) -> None:
     """Take a year back to 'being entered': deadlines inside it stop being computed."""
-    with db.session() as s:
+    with ledger.session() as s:
         row = s.get(CalendarYear, year)
         if row is None:
             raise NotFound(f"{year}年未标记为已完整录入")
         s.delete(row)
 
 
-def delete_year(db, year: int) -> int:
+def delete_year(ledger: Ledger, year: int) -> int:
     """Remove a year's days and its completeness mark (one audit record); returns the days removed."""
-    with db.session() as s:
+    with ledger.session() as s:
         n = len(list(s.scalars(select(Holiday.day).where(*_year_range(year)))))
         mark = s.get(CalendarYear, year)
         if not n and mark is None:
@@ -345,9 +347,6 @@ _HEADER_SCAN_ROWS = 10
 # A file holds one year's notice; a few days of the neighbouring year (the New Year holiday that
 # starts on 31 Dec …) may come with it and are added without marking that year complete.
 MAX_SPILL_DAYS = 7
-_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*[T ]\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-MIN_YEAR, MAX_YEAR = 2000, 2099
 
 
 class HolidayImportError(ValidationError):
@@ -367,32 +366,6 @@ class YearExists(Refused):
         state = "已完整录入" if complete else "已录入部分日期"
         super().__init__(f"{year}年的节假日安排{state}（{days} 天）。是否用文件中的安排替换？")
         self.year, self.days, self.complete = year, days, complete
-
-
-def parse_date(value) -> dt.date:
-    """A date from a cell or typed text: 2027-01-01, 2027/1/1, 2027.1.1, 2027年1月1日, 20270101,
-    or an Excel date cell. Raises ValueError with the reason in Chinese."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise ValueError(f"“{value:g}”是数字而不是日期（请把单元格设为日期格式，或写成 2027-01-01）")
-    text = unicodedata.normalize("NFKC", str(value or "")).strip()
-    if not text:
-        raise ValueError("日期为空")
-    m = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
-    if not m:
-        raise ValueError(f"“{text}”不是可识别的日期（可写成 2027-01-01、2027/1/1 或 2027年1月1日）")
-    year, month, day = (int(g) for g in m.groups())
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValueError(f"“{text}”的年份 {year} 不在 {MIN_YEAR}–{MAX_YEAR} 之间")
-    if not 1 <= month <= 12:
-        raise ValueError(f"“{text}”不是有效日期：月份应为 1–12，现为 {month}")
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        raise ValueError(f"“{text}”不是有效日期：{year}年{month}月没有{day}日") from None
 
 
 def _parse_kind(value) -> bool:
@@ -602,7 +575,7 @@ def read_import_file(path) -> ImportPlan:
     return ImportPlan(path.name, sheet, year, source, rows_in, spill)
 
 
-def import_file(db, path, *, replace: bool = False) -> ImportResult:
+def import_file(ledger: Ledger, path, *, replace: bool = False) -> ImportResult:
     """Import a year's holiday table from a file and mark the year complete, all in one transaction.
 
     Nothing is written unless the whole file is valid. A year already in the table raises YearExists
@@ -610,7 +583,7 @@ def import_file(db, path, *, replace: bool = False) -> ImportResult:
     """
     plan = read_import_file(path)
     year = plan.year
-    with db.session() as s:
+    with ledger.session() as s:
         before = list(s.scalars(select(Holiday).where(*_year_range(year))))
         mark = s.get(CalendarYear, year)
         if (before or mark is not None) and not replace:
@@ -704,9 +677,9 @@ def write_template(path, year: int | None = None) -> Path:
     return _write_layout(Path(path), "节假日安排", example, _layout_notes(year))
 
 
-def export_year(db, year: int, path) -> Path:
+def export_year(ledger: Ledger, year: int, path) -> Path:
     """A year's table in the import layout (to check it, or as a worked example for the next year)."""
-    days = list_days(db, year)
+    days = list_days(ledger, year)
     if not days:
         raise NotFound(f"节假日表中没有{year}年的安排")
     rows = [(d.day, "上班" if d.is_workday else "放假", d.name, d.source) for d in days]

@@ -33,6 +33,7 @@ from desktop.services import rules, units
 from desktop.services.deadlines import calendar_service
 from desktop.services.year import year_service
 from desktop.services.deadlines.calendar_service import CalendarMissing, WorkCalendar
+from desktop.services.ledger import Ledger
 
 # Amber on the page: due within this many workdays (the due day itself counts as 0 left).
 SOON_WORKDAYS = 5
@@ -103,7 +104,7 @@ class DeadlineRow:
 class ProviderContext:
     """What every provider gets: the database, the as-of day and the town asked for (None = all)."""
 
-    db: object
+    ledger: Ledger
     as_of: dt.date
     town_id: int | None
 
@@ -201,7 +202,7 @@ def _months(year: int, as_of: dt.date) -> range:
 def monthly_reports(ctx: ProviderContext) -> list[DueItem]:
     """三(四): each town reports each month of the work year by the report day (rules.monthly_report_due)."""
     items = []
-    with ctx.db.reader() as s:
+    with ctx.ledger.reader() as s:
         towns = _towns(s, ctx.town_id)
         for year_id, year in _work_years(s, ctx.as_of):
             p = year_service.params_in_session(s, year)
@@ -224,7 +225,7 @@ def monthly_verifications(ctx: ProviderContext) -> list[DueItem]:
     """三(四): each reported month is verified by every verifying department by the verify day
     (rules.monthly_verify_due); done when every reported entry has all departments' records."""
     items = []
-    with ctx.db.reader() as s:
+    with ctx.ledger.reader() as s:
         town_names = dict(s.execute(select(Town.id, Town.name)).tuples().all())
         for year_id, year in _work_years(s, ctx.as_of):
             p = year_service.params_in_session(s, year)
@@ -272,11 +273,11 @@ def monthly_verifications(ctx: ProviderContext) -> list[DueItem]:
 
 
 def quota_returns(ctx: ProviderContext) -> list[DueItem]:
-    """四(三): each pre-borrowed quota is returned by its due date (quota_service.ledger)."""
+    """四(三): each pre-borrowed quota is returned by its due date (quota_service.loan_ledger)."""
     from desktop.services.quota import quota_service
 
     items = []
-    for r in quota_service.ledger(ctx.db, as_of=ctx.as_of, town_id=ctx.town_id):
+    for r in quota_service.loan_ledger(ctx.ledger, as_of=ctx.as_of, town_id=ctx.town_id):
         paid_back = r.balance_mu <= 0
         rest = "已还清" if paid_back else f"余 {units.fmt(r.balance_mu)} 亩"
         subject = f"归还预借指标 {units.fmt(r.area_mu)} 亩（{rest}；{r.soe}，{_cn_date(r.loan_date)}预借）"
@@ -289,7 +290,7 @@ def agreement_filings(ctx: ProviderContext) -> list[DueItem]:
     """三(三): signed agreements are filed with the office; due AGREEMENT_FILING_WORKDAYS workdays after
     signing (the office's practice, see AGREEMENT_NOTE)."""
     items = []
-    with ctx.db.reader() as s:
+    with ctx.ledger.reader() as s:
         q = (select(Agreement.kind, Agreement.town_id, Town.name, Agreement.party_a, Agreement.party_b,
                     Agreement.signed_on, Agreement.filed_on)
              .join(Town, Town.id == Agreement.town_id)
@@ -326,13 +327,13 @@ def kinds() -> list[str]:
 
 # ---- the list ---------------------------------------------------------------------------------
 
-def deadlines(db, *, as_of: dt.date | None = None, town_id: int | None = None,
+def deadlines(ledger: Ledger, *, as_of: dt.date | None = None, town_id: int | None = None,
               kinds: Iterable[str] | None = None) -> list[DeadlineRow]:
     """Every due item as of `as_of` (default today), most urgent first."""
-    as_of = as_of or dt.date.today()
+    as_of = as_of or ledger.today()
     wanted = set(kinds) if kinds is not None else None
-    ctx = ProviderContext(db, as_of, town_id)
-    cal = calendar_service.load(db)
+    ctx = ProviderContext(ledger, as_of, town_id)
+    cal = calendar_service.load(ledger)
     rows = []
     for kind, provider in PROVIDERS.items():
         if wanted is not None and kind not in wanted:
@@ -347,10 +348,10 @@ def sort_key(row: DeadlineRow):
     return (STATUS_ORDER.index(row.status), row.due_date or dt.date.max, row.kind, row.town, row.subject)
 
 
-def counts(db, as_of: dt.date | None = None) -> dict[str, int]:
+def counts(ledger: Ledger, as_of: dt.date | None = None) -> dict[str, int]:
     """For the dashboard: {'overdue': N, 'soon': M, 'no_calendar': K}."""
     out = {OVERDUE: 0, SOON: 0, NO_CALENDAR: 0}
-    for r in deadlines(db, as_of=as_of):
+    for r in deadlines(ledger, as_of=as_of):
         if r.status in out:
             out[r.status] += 1
     return out

@@ -49,6 +49,7 @@ from desktop.services.lists.list_service import TARGET_STATE_OF
 from desktop.services.errors import Refused
 from desktop.services.search_text import search_text_for
 from desktop.services.units import M2_PER_MU
+from desktop.services.ledger import Ledger
 
 CHUNK = 5000
 CITY = "临澄"
@@ -285,15 +286,15 @@ def _existing(s) -> list[str]:
     return found
 
 
-def generate(db, *, enterprises: int = 300, seed: int = 2024, year: int | None = None,
+def generate(ledger: Ledger, *, enterprises: int = 300, seed: int = 2024, year: int | None = None,
              progress: Callable[[int, int], None] | None = None, cancel=None) -> DemoSummary:
     """Fill a sample city into an initialised, empty database (no towns, targets, parks or SOEs yet)."""
     if enterprises < 0:
         raise Refused("治理对象数量不能为负数")
     started = time.perf_counter()
-    year = year or year_service.current_year(db)
+    year = year or year_service.current_year(ledger)
     try:
-        with db.session() as s:
+        with ledger.session() as s:
             present = _existing(s)
             if present:
                 raise Refused("数据库中已有数据（" + "、".join(present) + "），示例数据只能载入空数据库；"

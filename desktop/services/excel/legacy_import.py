@@ -28,7 +28,6 @@ from desktop.services.excel import cell_values
 from desktop.services.register import target_service
 from desktop.services.towns import town_service
 from desktop.services.year import year_service
-from desktop.services.context import current_user
 from desktop.services.errors import NotFound, Refused, ValidationError
 from desktop.services.excel.excel_common import (
     CancelToken,
@@ -39,6 +38,7 @@ from desktop.services.excel.excel_common import (
     check_cancel,
     file_sha256,
 )
+from desktop.services.ledger import Ledger
 
 KINDS = ("enterprises", "targets")
 KIND_LABELS = {"enterprises": "治理对象", "targets": "任务分解表"}
@@ -633,14 +633,14 @@ def _clean_mapping_name(name: str) -> str:
     return name
 
 
-def save_mapping(db, name: str, kind: str, mapping: Mapping) -> None:
+def save_mapping(ledger: Ledger, name: str, kind: str, mapping: Mapping) -> None:
     """Save a mapping by name (headers, units, defaults); an existing name is replaced."""
     _check_kind(kind)
     name = _clean_mapping_name(name)
     if not mapping.fields and not mapping.defaults:
         raise ValidationError("列对应方案是空的：请至少对应一列", field="mapping")
     data = Mapping(kind, mapping.fields, mapping.defaults).to_json()
-    with db.session() as s:
+    with ledger.session() as s:
         row = s.scalar(select(ColumnMapping).where(ColumnMapping.name == name))
         if row is None:
             s.add(ColumnMapping(name=name, kind=kind, mapping=data))
@@ -651,18 +651,18 @@ def save_mapping(db, name: str, kind: str, mapping: Mapping) -> None:
                 row.mapping = data
 
 
-def list_mappings(db, kind: str | None = None) -> list[str]:
+def list_mappings(ledger: Ledger, kind: str | None = None) -> list[str]:
     """Names of the saved mappings (of one kind), alphabetical."""
     q = select(ColumnMapping.name).order_by(ColumnMapping.name)
     if kind is not None:
         q = q.where(ColumnMapping.kind == kind)
-    with db.reader() as s:
+    with ledger.reader() as s:
         return list(s.scalars(q))
 
 
-def load_mapping(db, name: str) -> Mapping:
+def load_mapping(ledger: Ledger, name: str) -> Mapping:
     """A saved mapping by name; an unknown name is refused with the names that exist."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         row = s.scalar(select(ColumnMapping).where(ColumnMapping.name == (name or "").strip()))
         if row is None:
             names = list(s.scalars(select(ColumnMapping.name).order_by(ColumnMapping.name)))
@@ -673,8 +673,8 @@ def load_mapping(db, name: str) -> Mapping:
         return Mapping.from_json(data)
 
 
-def delete_mapping(db, name: str) -> None:
-    with db.session() as s:
+def delete_mapping(ledger: Ledger, name: str) -> None:
+    with ledger.session() as s:
         row = s.scalar(select(ColumnMapping).where(ColumnMapping.name == name))
         if row is None:
             raise NotFound(f"没有名为“{name}”的列对应方案")
@@ -938,7 +938,7 @@ def _refusal_for_mapping(kind: str, mapping: Mapping, table: LegacyTable) -> str
     return None
 
 
-def preview_table(db, table: LegacyTable, *, kind: str, year: int, mapping: Mapping | None = None,
+def preview_table(ledger: Ledger, table: LegacyTable, *, kind: str, year: int, mapping: Mapping | None = None,
                   mapping_name: str | None = None, progress: Progress | None = None,
                   cancel: CancelToken | None = None) -> LegacyPreview:
     """Validate and match every row of a located table (nothing written)."""
@@ -950,7 +950,7 @@ def preview_table(db, table: LegacyTable, *, kind: str, year: int, mapping: Mapp
     preview = LegacyPreview(table.file_name, table.sheet, kind, year, table.header_rows, mapping, table.columns, [],
                             title_lines=table.title_lines, warnings=warnings, sha256=table.sha256,
                             mapping_name=mapping_name, skipped=dict(table.skipped))
-    with db.reader() as s:
+    with ledger.reader() as s:
         towns = [(i, n) for i, n in s.execute(select(Town.id, Town.name).order_by(Town.sort_order, Town.id))]
     town_index = _TownIndex(towns)
     if kind == "enterprises" and "town" not in mapping.fields and "town" not in mapping.defaults:
@@ -964,15 +964,15 @@ def preview_table(db, table: LegacyTable, *, kind: str, year: int, mapping: Mapp
             preview.refusal += "（" + "；".join(warnings) + "）"
         return preview
     if kind == "enterprises":
-        _preview_enterprises(db, preview, table, town_index, progress, cancel)
+        _preview_enterprises(ledger, preview, table, town_index, progress, cancel)
     else:
-        _preview_targets(db, preview, table, town_index, progress, cancel)
+        _preview_targets(ledger, preview, table, town_index, progress, cancel)
     if progress:
         progress(len(table.data), len(table.data))
     return preview
 
 
-def preview(db, path, *, kind: str = "enterprises", year: int, sheet: str | int | None = None,
+def preview(ledger: Ledger, path, *, kind: str = "enterprises", year: int, sheet: str | int | None = None,
             mapping: Mapping | None = None, mapping_name: str | None = None, header_row: int | None = None,
             progress: Progress | None = None, cancel: CancelToken | None = None) -> LegacyPreview:
     """Read a legacy sheet and preview its import (with `mapping`, else a proposed one)."""
@@ -980,7 +980,7 @@ def preview(db, path, *, kind: str = "enterprises", year: int, sheet: str | int 
     extra = {src.header: f for f, src in mapping.fields.items()} if mapping else ()
     table = read_table(path, kind=kind, sheet=sheet, header_row=header_row, extra_headers=extra,
                        progress=progress, cancel=cancel)
-    return preview_table(db, table, kind=kind, year=year, mapping=mapping, mapping_name=mapping_name,
+    return preview_table(ledger, table, kind=kind, year=year, mapping=mapping, mapping_name=mapping_name,
                          progress=progress, cancel=cancel)
 
 
@@ -994,12 +994,12 @@ _COMPARED = tuple(f for f in target_service.EDITABLE_FIELDS if f != "credit_code
 _LABELS = dict(target_service.FIELD_LABELS, grade="评价类别")
 
 
-def _current_values(db, ids: list[int], eval_year: int) -> dict[int, tuple[target_service.TargetValues, int]]:
+def _current_values(ledger: Ledger, ids: list[int], eval_year: int) -> dict[int, tuple[target_service.TargetValues, int]]:
     """The register's values (and revision) of matched targets, read in chunks."""
     out = {}
     names = [f.name for f in dataclasses.fields(target_service.TargetValues) if f.name not in ("grade", "revision")]
     cols = [getattr(Target, n) for n in names]
-    with db.reader() as s:
+    with ledger.reader() as s:
         for chunk in _chunks(ids):
             grades = dict(s.execute(select(Evaluation.target_id, Evaluation.grade)
                                     .where(Evaluation.target_id.in_(chunk), Evaluation.year == eval_year)).all())
@@ -1009,9 +1009,9 @@ def _current_values(db, ids: list[int], eval_year: int) -> dict[int, tuple[targe
     return out
 
 
-def _preview_enterprises(db, preview: LegacyPreview, table: LegacyTable, towns: _TownIndex, progress, cancel) -> None:
+def _preview_enterprises(ledger: Ledger, preview: LegacyPreview, table: LegacyTable, towns: _TownIndex, progress, cancel) -> None:
     mapping, sheet = preview.mapping, table.sheet
-    eval_year = year_service.get_params(db, preview.year).evaluation_year
+    eval_year = year_service.get_params(ledger, preview.year).evaluation_year
     content = {"name", "credit_code", "land_area", "building_area", "address", "legal_rep", "industry", "grade",
                "land_cert_no", "owner", "note"}
     parsed, default_problems = _parse_rows(table, mapping, ENTERPRISE_FIELDS, _title_unit(table.title_lines),
@@ -1023,7 +1023,7 @@ def _preview_enterprises(db, preview: LegacyPreview, table: LegacyTable, towns: 
     def letter(f: str) -> str | None:
         return table.letter(mapping.column_of(f))
 
-    with db.reader() as s:
+    with ledger.reader() as s:
         parks = s.execute(select(ContiguousArea.id, ContiguousArea.name, ContiguousArea.town_id)).all()
         # Town ids named in the file, then every target of those towns and every code of the file: two queries.
         town_ids = set()
@@ -1100,7 +1100,7 @@ def _preview_enterprises(db, preview: LegacyPreview, table: LegacyTable, towns: 
                 else:
                     matches[p.excel_row] = tid
 
-    current = _current_values(db, sorted(set(matches.values())), eval_year)
+    current = _current_values(ledger, sorted(set(matches.values())), eval_year)
     # Pass 2: the register's values after the row, checked by the register's own rules.
     for row, p in zip(rows, parsed):
         check_cancel(cancel)
@@ -1173,14 +1173,14 @@ class _TargetRow:
     parks: int
 
 
-def _preview_targets(db, preview: LegacyPreview, table: LegacyTable, towns: _TownIndex, progress, cancel) -> None:
+def _preview_targets(ledger: Ledger, preview: LegacyPreview, table: LegacyTable, towns: _TownIndex, progress, cancel) -> None:
     mapping, sheet = preview.mapping, table.sheet
     parsed, default_problems = _parse_rows(table, mapping, TARGET_FIELDS, _title_unit(table.title_lines),
                                            cancel, progress, {"town", "target_area", "target_parks"})
     if default_problems:
         preview.refusal = default_problems[0].message
         return
-    with db.reader() as s:
+    with ledger.reader() as s:
         year_id = s.scalar(select(Year.id).where(Year.year == preview.year))
         if year_id is None:
             raise NotFound(f"没有 {preview.year} 年度，请先在“年度参数”中新建该年度")
@@ -1262,7 +1262,7 @@ def outcome_of(preview: LegacyPreview, *, skip_invalid: bool = False, dry_run: b
     return None
 
 
-def apply(db, preview: LegacyPreview, *, skip_invalid: bool = False, progress: Progress | None = None,
+def apply(ledger: Ledger, preview: LegacyPreview, *, skip_invalid: bool = False, progress: Progress | None = None,
           cancel: CancelToken | None = None) -> ImportOutcome:
     """Write the previewed rows in one transaction and record the import. Any invalid row refuses the file
     unless `skip_invalid`; a cancel, or a change in the database since the preview, writes nothing."""
@@ -1272,7 +1272,7 @@ def apply(db, preview: LegacyPreview, *, skip_invalid: bool = False, progress: P
     summary = preview.summary()
     todo = [r for r in preview.rows if r.action in (CREATE, UPDATE)]
     try:
-        with db.session() as s:
+        with ledger.session() as s:
             # Every row written names the file it came from in the audit log (see audit.SOURCE_KEY).
             s.info["audit_source"] = f"外部表格 {preview.file_name}（{preview.sheet}）"
             try:
@@ -1286,7 +1286,7 @@ def apply(db, preview: LegacyPreview, *, skip_invalid: bool = False, progress: P
                               mapping=preview.mapping_name or "", new_towns=len(preview.new_towns))
                 s.add(PacketImport(packet_id=uuid.uuid4().hex, direction="import", kind=f"legacy-{preview.kind}",
                                    town_id=None, year=preview.year, file_name=preview.file_name, sha256=None,
-                                   user=current_user(), counts=counts))
+                                   user=ledger.user, counts=counts))
                 s.flush()
             finally:
                 s.info.pop("audit_source", None)
@@ -1385,7 +1385,7 @@ def _write_targets(s, preview: LegacyPreview, todo: list[PreviewRow], progress, 
 
 # The whole import (CLI `zzb import-legacy`) -------------------------------------------------------
 
-def run_import(db, path, *, kind: str = "enterprises", year: int | None = None, sheet: str | int | None = None,
+def run_import(ledger: Ledger, path, *, kind: str = "enterprises", year: int | None = None, sheet: str | int | None = None,
                mapping_name: str | None = None, skip_invalid: bool = False, dry_run: bool = False,
                progress: Progress | None = None, cancel: CancelToken | None = None) -> ImportOutcome:
     """Read, map (saved mapping or proposed), preview, then apply — or only report with `dry_run`."""
@@ -1393,21 +1393,21 @@ def run_import(db, path, *, kind: str = "enterprises", year: int | None = None, 
     if year is None:
         if kind == "targets":
             raise Refused("导入任务分解表需要指定年度（--year），例如 --year 2024")
-        year = year_service.current_year(db)
-    if year not in year_service.list_years(db):
-        raise Refused(f"没有 {year} 年度。已有年度：{'、'.join(str(y) for y in year_service.list_years(db)) or '无'}")
+        year = year_service.current_year(ledger)
+    if year not in year_service.list_years(ledger):
+        raise Refused(f"没有 {year} 年度。已有年度：{'、'.join(str(y) for y in year_service.list_years(ledger)) or '无'}")
     mapping = None
     if mapping_name:
-        mapping = load_mapping(db, mapping_name)
+        mapping = load_mapping(ledger, mapping_name)
         if mapping.kind != kind:
             raise Refused(f"列对应方案“{mapping_name}”用于导入{KIND_LABELS.get(mapping.kind, mapping.kind)}，"
                           f"不能用于导入{KIND_LABELS[kind]}")
-    p = preview(db, path, kind=kind, year=year, sheet=sheet, mapping=mapping, mapping_name=mapping_name,
+    p = preview(ledger, path, kind=kind, year=year, sheet=sheet, mapping=mapping, mapping_name=mapping_name,
                 progress=progress, cancel=cancel)
     early = outcome_of(p, skip_invalid=skip_invalid, dry_run=dry_run)
     if early is not None:
         return early
-    return apply(db, p, skip_invalid=skip_invalid, progress=progress, cancel=cancel)
+    return apply(ledger, p, skip_invalid=skip_invalid, progress=progress, cancel=cancel)
 
 
 __all__ = [

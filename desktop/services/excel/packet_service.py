@@ -45,7 +45,6 @@ from desktop.services.reports import report_service
 from desktop.services.towns import town_service
 from desktop.services.year import year_service
 from desktop.services.excel import packet_columns as pc
-from desktop.services.context import current_user
 from desktop.services.errors import NotFound, Refused, UserError, ValidationError
 from desktop.services.excel.excel_common import (
     CancelToken,
@@ -58,6 +57,7 @@ from desktop.services.excel.excel_common import (
     written_atomically,
     xlsx_path,
 )
+from desktop.services.ledger import Ledger
 
 # Reading the database ------------------------------------------------------------------------
 
@@ -157,16 +157,16 @@ def _check_period(year: int, month: int | None) -> None:
         raise ValidationError(f"月份应为1–12，现为{month}", field="month")
 
 
-def export_packet_by_name(db, town: str, year: int, month: int | None, path) -> ExportResult:
-    return export_packet(db, town_service.id_by_name(db, town), year, month, path)
+def export_packet_by_name(ledger: Ledger, town: str, year: int, month: int | None, path) -> ExportResult:
+    return export_packet(ledger, town_service.id_by_name(ledger, town), year, month, path)
 
 
-def export_packet(db, town_id: int, year: int, month: int | None, path, *, progress: Progress | None = None,
+def export_packet(ledger: Ledger, town_id: int, year: int, month: int | None, path, *, progress: Progress | None = None,
                   cancel: CancelToken | None = None, now: dt.datetime | None = None) -> ExportResult:
     """Write the town's packet to `path` (.xlsx) and remember the export (packet id, counts)."""
     _check_period(year, month)
     path = xlsx_path(path)
-    with db.reader() as s:
+    with ledger.reader() as s:
         town = _town(s, town_id)
         town_name = town.name
         rows = _db_rows(s, town_id, year, month)
@@ -175,18 +175,18 @@ def export_packet(db, town_id: int, year: int, month: int | None, path, *, progr
     meta = {
         "packet_id": packet_id, "kind": pc.KIND, "schema_version": pc.SCHEMA_VERSION, "town": town_name,
         "town_id": town_id, "year": year, "month": month or "", "exported_at": now.isoformat(),
-        "exported_by": current_user(),
+        "exported_by": ledger.user,
     }
     with written_atomically(path) as tmp:
         _write_packet(tmp, meta, rows, month is not None, progress, cancel)
-    with db.session() as s:
+    with ledger.session() as s:
         s.add(PacketImport(packet_id=packet_id, direction="export", kind=pc.KIND, town_id=town_id, year=year,
-                           month=month, file_name=path.name, sha256=None, user=current_user(),
+                           month=month, file_name=path.name, sha256=None, user=ledger.user,
                            counts={"rows": len(rows)}))
     return ExportResult(path, packet_id, town_name, len(rows))
 
 
-def export_all(db, year: int, month: int | None, folder, *, progress: Progress | None = None,
+def export_all(ledger: Ledger, year: int, month: int | None, folder, *, progress: Progress | None = None,
                cancel: CancelToken | None = None) -> list[ExportResult]:
     """One packet per active town that has a list this year, into `folder`."""
     folder = Path(folder)
@@ -194,7 +194,7 @@ def export_all(db, year: int, month: int | None, folder, *, progress: Progress |
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"无法创建文件夹“{folder}”：{exc.strerror or exc}") from None
-    with db.reader() as s:
+    with ledger.reader() as s:
         year_id = list_service._year_id(s, year)
         towns = s.execute(select(Town.id, Town.name).join(GovernanceList, GovernanceList.town_id == Town.id)
                           .where(GovernanceList.year_id == year_id, Town.active.is_(True))
@@ -202,7 +202,7 @@ def export_all(db, year: int, month: int | None, folder, *, progress: Progress |
     results = []
     for i, (tid, name) in enumerate(towns):
         check_cancel(cancel)
-        results.append(export_packet(db, tid, year, month, folder / default_filename(name, year, month)))
+        results.append(export_packet(ledger, tid, year, month, folder / default_filename(name, year, month)))
         if progress:
             progress(i + 1, len(towns))
     return results
@@ -513,7 +513,7 @@ def _int(value) -> int | None:
         return None
 
 
-def read_packet(db, path, *, progress: Progress | None = None, cancel: CancelToken | None = None,
+def read_packet(ledger: Ledger, path, *, progress: Progress | None = None, cancel: CancelToken | None = None,
                 today: dt.date | None = None) -> PacketPreview:
     """Check a returned packet and compare it with the database; nothing is written."""
     from desktop.services.excel import xlsx_reader
@@ -522,7 +522,7 @@ def read_packet(db, path, *, progress: Progress | None = None, cancel: CancelTok
     info = xlsx_reader.inspect(path)  # refuses what is not a readable workbook, with a message
     file_name = info.file_name
     sha = file_sha256(path)
-    with db.reader() as s:
+    with ledger.reader() as s:
         prev = _already_imported(s, sha)
         if prev is not None:
             raise _refuse_twice(prev, file_name)
@@ -540,7 +540,7 @@ def read_packet(db, path, *, progress: Progress | None = None, cancel: CancelTok
                       f"{pc.SCHEMA_VERSION}：请用本程序重新导出数据包。")
     town_id, year, month = _int(meta.get("town_id")), _int(meta.get("year")), _int(meta.get("month"))
     packet_id = str(meta.get("packet_id") or "")
-    with db.reader() as s:
+    with ledger.reader() as s:
         town = s.get(Town, town_id) if town_id else None
         town_name = town.name if town is not None else None
         if town is None or town_name != meta.get("town"):
@@ -557,7 +557,7 @@ def read_packet(db, path, *, progress: Progress | None = None, cancel: CancelTok
     monthly = month is not None
     entry_sheet = sheets[1]
     new_sheet = sheets[2] if len(sheets) > 2 else None
-    with db.reader() as s:
+    with ledger.reader() as s:
         db_rows = {r.entry_id: r for r in _db_rows(s, town_id, year, month)}
         rows: list[PreviewRow] = []
         problems: list[CellProblem] = []
@@ -861,12 +861,12 @@ TARGET_FIELDS = {"address": "address", "legal_rep": "legal_rep", "industry": "in
                  "target_note": "note"}
 
 
-def apply(db, preview: PacketPreview, *, today: dt.date | None = None) -> ImportOutcome:
+def apply(ledger: Ledger, preview: PacketPreview, *, today: dt.date | None = None) -> ImportOutcome:
     """Write every valid change of the preview in one transaction (errors and conflicts are left out)."""
-    today = today or dt.date.today()
+    today = today or ledger.today()
     summary = preview.summary()
     source = f"数据包 {preview.file_name}（{preview.packet_id[:8]}）"
-    with db.session() as s:
+    with ledger.session() as s:
         s.info["audit_source"] = source
         try:
             prev = _already_imported(s, preview.sha256)
@@ -876,7 +876,7 @@ def apply(db, preview: PacketPreview, *, today: dt.date | None = None) -> Import
             summary.area_mu = area
             s.add(PacketImport(packet_id=preview.packet_id, direction="import", kind=pc.KIND, town_id=preview.town_id,
                                year=preview.year, month=preview.month, file_name=preview.file_name,
-                               sha256=preview.sha256, user=current_user(), counts=_counts(summary, preview)))
+                               sha256=preview.sha256, user=ledger.user, counts=_counts(summary, preview)))
             s.flush()
         finally:
             s.info.pop("audit_source", None)
@@ -939,10 +939,10 @@ def _apply_rows(s, preview: PacketPreview, today: dt.date) -> Decimal:
     return area
 
 
-def import_packet(db, path, *, dry_run: bool = False, errors_out=None, progress: Progress | None = None,
+def import_packet(ledger: Ledger, path, *, dry_run: bool = False, errors_out=None, progress: Progress | None = None,
                   cancel: CancelToken | None = None, today: dt.date | None = None) -> ImportOutcome:
     """The CLI's import: preview, then apply when there is no error (else refuse, with a receipt if asked)."""
-    preview = read_packet(db, path, progress=progress, cancel=cancel, today=today)
+    preview = read_packet(ledger, path, progress=progress, cancel=cancel, today=today)
     summary = preview.summary()
     if preview.has_errors:
         if errors_out:
@@ -951,7 +951,7 @@ def import_packet(db, path, *, dry_run: bool = False, errors_out=None, progress:
         return ImportOutcome(summary, applied=False, dry_run=dry_run, refused=reason)
     if dry_run:
         return ImportOutcome(summary, applied=False, dry_run=True)
-    return apply(db, preview, today=today)
+    return apply(ledger, preview, today=today)
 
 
 # The error receipt -----------------------------------------------------------------------------
@@ -1038,9 +1038,9 @@ class PacketRecord:
 KIND_LABELS = {pc.KIND: "", "legacy-enterprises": "外部表格·治理对象", "legacy-targets": "外部表格·任务分解"}
 
 
-def history(db, *, limit: int = 500) -> list[PacketRecord]:
+def history(ledger: Ledger, *, limit: int = 500) -> list[PacketRecord]:
     """Exports and imports, newest first (the 数据交换 page's record)."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         q = (select(PacketImport, Town.name).outerjoin(Town, Town.id == PacketImport.town_id)
              .order_by(PacketImport.id.desc()).limit(limit))
         return [PacketRecord(p.id, audit.to_local(p.at), p.direction, town or "", p.year, p.month, p.file_name,

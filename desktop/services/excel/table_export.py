@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from desktop.services.register import target_service
 from desktop.services.errors import UserError
+from desktop.services.ledger import Ledger
 from desktop.services.excel.excel_common import (  # noqa: F401  (xlsx_path: part of this module's API)
     EXCEL_CELL_LIMIT,
     Cancelled,
@@ -282,16 +283,16 @@ def register_value(row: target_service.RegisterRow, key: str):
     return label if isinstance(label, str) else value
 
 
-def register_rows(db, flt: target_service.RegisterFilter, *, year: int, keys: list[str], sort: str = "name",
+def register_rows(ledger: Ledger, flt: target_service.RegisterFilter, *, year: int, keys: list[str], sort: str = "name",
                   descending: bool = False, chunk: int = REGISTER_CHUNK) -> SizedRows:
     """Every target matching `flt`, in the register's sort, as rows of `keys` (columns of
     target_service.COLUMNS); the ids are searched now, the rows fetched `chunk` at a time as written."""
-    ids = target_service.search_ids(db, flt, year=year, sort=sort, descending=descending)
-    eval_year = target_service.evaluation_year(db, year)
+    ids = target_service.search_ids(ledger, flt, year=year, sort=sort, descending=descending)
+    eval_year = target_service.evaluation_year(ledger, year)
 
     def generate() -> Iterator[list]:
         for start in range(0, len(ids), chunk):
-            for r in target_service.fetch_rows(db, ids[start:start + chunk], year=year, evaluation_year=eval_year):
+            for r in target_service.fetch_rows(ledger, ids[start:start + chunk], year=year, evaluation_year=eval_year):
                 yield [register_value(r, k) for k in keys]
 
     return SizedRows(len(ids), generate())

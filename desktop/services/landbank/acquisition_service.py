@@ -22,6 +22,7 @@ from desktop.services import units
 from desktop.services.landbank import agreement_service
 from desktop.services.landbank.agreement_service import PLAN_FILED_ON_STATES, AgreementRow
 from desktop.services.errors import NotFound, Refused, ValidationError
+from desktop.services.ledger import Ledger
 
 Stage = AcquisitionStage
 ZERO = Decimal(0)
@@ -221,11 +222,11 @@ def _tax_months(session, acq: Acquisition, as_of: dt.date) -> list[TaxMonthRow]:
     return out
 
 
-def acquisition_entries(db, year: int, *, town_id: int | None = None, text: str = "",
+def acquisition_entries(ledger: Ledger, year: int, *, town_id: int | None = None, text: str = "",
                         as_of: dt.date | None = None) -> list[AcquisitionRow]:
     """The year's entries with a filed 收购 plan, with their acquisition (if opened) and tax flags."""
-    as_of = as_of or dt.date.today()
-    with db.reader() as s:
+    as_of = as_of or ledger.today()
+    with ledger.reader() as s:
         year_id = s.scalar(select(Year.id).where(Year.year == year))
         if year_id is None:
             raise NotFound(f"没有 {year} 年度")
@@ -260,9 +261,9 @@ def _row(session, e: ListEntry, target: str, town_id: int, town: str, acq: Acqui
         acq.note if acq else "", acq.revision if acq else None)
 
 
-def get_acquisition(db, entry_id: int, *, as_of: dt.date | None = None) -> AcquisitionRow:
-    as_of = as_of or dt.date.today()
-    with db.reader() as s:
+def get_acquisition(ledger: Ledger, entry_id: int, *, as_of: dt.date | None = None) -> AcquisitionRow:
+    as_of = as_of or ledger.today()
+    with ledger.reader() as s:
         e, _plan = agreement_service.require_planned_entry(s, entry_id, Method.ACQUISITION)
         return _row_of(s, e, as_of)
 
@@ -275,15 +276,15 @@ def _row_of(session, e: ListEntry, as_of: dt.date) -> AcquisitionRow:
     return _row(session, e, target, town_id, town, acq, _agreements(session, e.id), as_of)
 
 
-def agreements_of(db, entry_id: int) -> list[AgreementRow]:
-    with db.reader() as s:
+def agreements_of(ledger: Ledger, entry_id: int) -> list[AgreementRow]:
+    with ledger.reader() as s:
         return agreement_service.agreements_of_entry(s, entry_id)
 
 
-def tax_months(db, acquisition_id: int, as_of: dt.date) -> list[TaxMonthRow]:
+def tax_months(ledger: Ledger, acquisition_id: int, as_of: dt.date) -> list[TaxMonthRow]:
     """Every month from the 收购协议's signing month to `as_of`'s month, each with its tax record or
     flagged 缺报 (no feedback); records outside that range are listed too."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         acq = s.get(Acquisition, acquisition_id)
         if acq is None:
             raise NotFound("该收购记录已不存在")
@@ -292,9 +293,9 @@ def tax_months(db, acquisition_id: int, as_of: dt.date) -> list[TaxMonthRow]:
 
 # --- Writing -------------------------------------------------------------------------------------
 
-def open_acquisition(db, entry_id: int) -> int:
+def open_acquisition(ledger: Ledger, entry_id: int) -> int:
     """The acquisition record of an entry with a filed 收购 plan (created on first use)."""
-    with db.session() as s:
+    with ledger.session() as s:
         return _open(s, entry_id).id
 
 
@@ -336,12 +337,12 @@ def clean(v: AcquisitionValues, *, today: dt.date | None = None) -> AcquisitionV
     return v
 
 
-def save_acquisition(db, entry_id: int, values: AcquisitionValues, *, today: dt.date | None = None,
+def save_acquisition(ledger: Ledger, entry_id: int, values: AcquisitionValues, *, today: dt.date | None = None,
                      as_of: dt.date | None = None) -> AcquisitionRow:
     """Save investor, new project and stage dates. A new 会审 after a failed one must be later; the
     failed one is kept in the note. A 会审 cannot be set back to failed once a 收购协议 is signed."""
     v = clean(values, today=today)
-    with db.session() as s:
+    with ledger.session() as s:
         acq = _open(s, entry_id)
         if v.revision is not None and acq.revision != v.revision:
             raise Refused("该收购记录已被他人修改，请刷新后重试")
@@ -370,13 +371,13 @@ def save_acquisition(db, entry_id: int, values: AcquisitionValues, *, today: dt.
         s.flush()
         sync_stage(s, entry_id)
         s.flush()
-        return _row_of(s, s.get(ListEntry, entry_id), as_of or dt.date.today())
+        return _row_of(s, s.get(ListEntry, entry_id), as_of or ledger.today())
 
 
-def save_tax_record(db, acquisition_id: int, month: dt.date, due_wan, paid_wan, note: str = "", *,
+def save_tax_record(ledger: Ledger, acquisition_id: int, month: dt.date, due_wan, paid_wan, note: str = "", *,
                     today: dt.date | None = None) -> TaxMonthRow:
     """The tax bureau's feedback for one month (三(三)2: 每月向市专治办反馈); one record per month."""
-    today = today or dt.date.today()
+    today = today or ledger.today()
     if month is None:
         raise ValidationError("请选择月份", field="month")
     month = _month(month)
@@ -384,7 +385,7 @@ def save_tax_record(db, acquisition_id: int, month: dt.date, due_wan, paid_wan, 
         raise ValidationError("不能登记未来月份的税收反馈", field="month")
     due = units.parse_decimal(due_wan, field="due_wan", label="应缴税款", allow_empty=False)
     paid = units.parse_decimal(paid_wan, field="paid_wan", label="已缴税款")
-    with db.session() as s:
+    with ledger.session() as s:
         acq = s.get(Acquisition, acquisition_id)
         if acq is None:
             raise NotFound("该收购记录已不存在")
@@ -399,8 +400,8 @@ def save_tax_record(db, acquisition_id: int, month: dt.date, due_wan, paid_wan, 
         return TaxMonthRow(r.month, r.id, r.due_wan, r.paid_wan, r.note, False)
 
 
-def delete_tax_record(db, record_id: int) -> None:
-    with db.session() as s:
+def delete_tax_record(ledger: Ledger, record_id: int) -> None:
+    with ledger.session() as s:
         r = s.get(TaxRecord, record_id)
         if r is None:
             raise NotFound("该税收记录已不存在")

@@ -20,6 +20,7 @@ from desktop.models.enums import AgreementKind, EntryState, Method
 from desktop.services import attachment_service, audit, rules
 from desktop.services.year import year_service
 from desktop.services.errors import NotFound, Refused, ValidationError
+from desktop.services.ledger import Ledger
 
 K = AgreementKind
 ZERO = Decimal(0)
@@ -292,7 +293,7 @@ def _query():
             .outerjoin(Target, Target.id == ListEntry.target_id))
 
 
-def list_agreements(db, year: int, *, kind: AgreementKind | None = None, town_id: int | None = None,
+def list_agreements(ledger: Ledger, year: int, *, kind: AgreementKind | None = None, town_id: int | None = None,
                     soe_id: int | None = None, entry_id: int | None = None, text: str = "") -> list[AgreementRow]:
     """The year's agreements, filtered; by signing date, then kind."""
     q = _query().where(Year.year == year)
@@ -309,7 +310,7 @@ def list_agreements(db, year: int, *, kind: AgreementKind | None = None, town_id
         q = q.where(Agreement.party_a.like(like) | Agreement.party_b.like(like) | Target.name.like(like)
                     | Agreement.note.like(like))
     q = q.order_by(Agreement.signed_on.nulls_last(), Agreement.kind, Agreement.id)
-    with db.reader() as s:
+    with ledger.reader() as s:
         return _rows(s, q)
 
 
@@ -318,19 +319,19 @@ def agreements_of_entry(session, entry_id: int) -> list[AgreementRow]:
     return _rows(session, q)
 
 
-def get_agreement(db, agreement_id: int) -> AgreementRow:
-    with db.reader() as s:
+def get_agreement(ledger: Ledger, agreement_id: int) -> AgreementRow:
+    with ledger.reader() as s:
         rows = _rows(s, _query().where(Agreement.id == agreement_id))
     if not rows:
         raise NotFound("该协议已不存在")
     return rows[0]
 
 
-def choices(db, year: int) -> AgreementChoices:
+def choices(ledger: Ledger, year: int) -> AgreementChoices:
     """Towns, SOEs and the year's planned 收储/收购 entries, for the agreement dialog."""
     from desktop.models import Acquisition
 
-    with db.reader() as s:
+    with ledger.reader() as s:
         towns = [(i, n) for i, n in s.execute(select(Town.id, Town.name).where(Town.active)
                                               .order_by(Town.sort_order, Town.id))]
         soes = [(i, n) for i, n in s.execute(select(Soe.id, Soe.name).order_by(Soe.id))]
@@ -465,23 +466,23 @@ def _preview(session, v: AgreementValues, params) -> CapPreview:
         over=rules.over_cost_cap(params, amount1, area1))
 
 
-def preview_agreement(db, values: AgreementValues) -> CapPreview:
+def preview_agreement(ledger: Ledger, values: AgreementValues) -> CapPreview:
     """四(二) before saving: this agreement's cost per 亩 and the SOE × town average of the year before
     and after it (an edited agreement's old values are replaced, not added)."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         params = year_service.params_in_session(s, values.year)
         return _preview(s, values, params)
 
 
 # --- Writing -----------------------------------------------------------------------------------
 
-def save_agreement(db, values: AgreementValues, *, confirm_over_cap: bool = False,
+def save_agreement(ledger: Ledger, values: AgreementValues, *, confirm_over_cap: bool = False,
                    today: dt.date | None = None) -> AgreementRow:
     """Create or update an agreement. A 收储协议 that would lift its SOE × town average above the
     year's cap is refused (OverCapRefused, with the numbers) unless `confirm_over_cap`; a confirmed
     one is saved flagged and recorded in the audit log as 超限确认."""
     v = clean(values, today=today)
-    with db.session() as s:
+    with ledger.session() as s:
         year_id = _year_id(s, v.year)
         params = year_service.params_in_session(s, v.year)
         _check_references(s, v, year_id)
@@ -524,9 +525,9 @@ def _after_change(session, *entry_ids: int | None) -> None:
         acquisition_service.sync_stage(session, eid)
 
 
-def delete_agreement(db, agreement_id: int) -> None:
+def delete_agreement(ledger: Ledger, agreement_id: int) -> None:
     """Delete an agreement and unlink its scans (a scan another object uses is kept)."""
-    with db.session() as s:
+    with ledger.session() as s:
         a = s.get(Agreement, agreement_id)
         if a is None:
             raise NotFound("该协议已不存在")
@@ -537,15 +538,15 @@ def delete_agreement(db, agreement_id: int) -> None:
         attachment_ids = list(s.scalars(select(Attachment.id).where(
             Attachment.object_type == OBJECT_TYPE, Attachment.object_id == agreement_id)))
     for att_id in attachment_ids:
-        attachment_service.remove(db, att_id)
+        attachment_service.remove(ledger, att_id)
 
 
 # --- Report ------------------------------------------------------------------------------------
 
-def over_cap_report(db, year: int, *, only_over: bool = False) -> list[PairRow]:
+def over_cap_report(ledger: Ledger, year: int, *, only_over: bool = False) -> list[PairRow]:
     """四(二): every SOE × town pair of the year over their 收储协议 — average cost per 亩 against the
     cap, flagged — or only the pairs above the cap. Over-cap pairs first, then by average."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         year_id = _year_id(s, year)
         params = year_service.params_in_session(s, year)
         q = (select(Agreement.soe_id, Soe.name, Agreement.town_id, Town.name, func.count(Agreement.id),

@@ -42,6 +42,7 @@ from desktop.services.landbank.agreement_service import (  # noqa: F401  re-expo
     save_agreement,
 )
 from desktop.services.errors import NotFound, ValidationError
+from desktop.services.ledger import Ledger
 
 STEPS = list(GroundworkStep)  # 三(三)1, in the plan's order
 STEP_OBJECT_TYPE = "groundwork_record"
@@ -163,9 +164,9 @@ def _year_id(session, year: int) -> int:
     return year_id
 
 
-def land_banking_entries(db, year: int, *, town_id: int | None = None, text: str = "") -> list[LandBankRow]:
+def land_banking_entries(ledger: Ledger, year: int, *, town_id: int | None = None, text: str = "") -> list[LandBankRow]:
     """The year's entries whose filed plan is 收储 (方案已备案 on), with steps done and agreements."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         return _rows(s, _entries(s, _year_id(s, year), town_id, text))
 
 
@@ -189,9 +190,9 @@ def _steps(session, lb: LandBanking | None) -> list[StepRow]:
     return out
 
 
-def detail(db, entry_id: int) -> LandBankDetail:
+def detail(ledger: Ledger, entry_id: int) -> LandBankDetail:
     """One entry's land banking: its row, the four steps (done or missing) and its agreements."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         e, _plan = agreement_service.require_planned_entry(s, entry_id, Method.LAND_BANKING)
         year_id = s.scalar(select(GovernanceList.year_id).where(GovernanceList.id == e.list_id))
         rows = _rows(s, _entries(s, year_id, entry_id=entry_id))
@@ -199,9 +200,9 @@ def detail(db, entry_id: int) -> LandBankDetail:
         return LandBankDetail(rows[0], _steps(s, lb), agreement_service.agreements_of_entry(s, entry_id))
 
 
-def steps(db, entry_id: int) -> list[StepRow]:
+def steps(ledger: Ledger, entry_id: int) -> list[StepRow]:
     """The four groundwork steps of an entry, each done (with date) or missing."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         lb = s.scalar(select(LandBanking).where(LandBanking.entry_id == entry_id))
         return _steps(s, lb)
 
@@ -220,17 +221,17 @@ def _open(session, entry_id: int) -> LandBanking:
     return lb
 
 
-def open_land_banking(db, entry_id: int) -> int:
+def open_land_banking(ledger: Ledger, entry_id: int) -> int:
     """The land banking record of an entry whose filed plan is 收储 (created on first use, with the
     plan's SOE); refused for any other entry."""
-    with db.session() as s:
+    with ledger.session() as s:
         return _open(s, entry_id).id
 
 
-def record_step(db, entry_id: int, step: GroundworkStep, done_on: dt.date | None, result: str = "", *,
+def record_step(ledger: Ledger, entry_id: int, step: GroundworkStep, done_on: dt.date | None, result: str = "", *,
                 today: dt.date | None = None) -> StepRow:
     """三(三)1: record one groundwork step (date not in the future, result text)."""
-    today = today or dt.date.today()
+    today = today or ledger.today()
     if not isinstance(step, GroundworkStep):
         raise ValidationError("请选择工作步骤", field="step")
     if done_on is None:
@@ -238,7 +239,7 @@ def record_step(db, entry_id: int, step: GroundworkStep, done_on: dt.date | None
     if done_on > today:
         raise ValidationError(f"{step.label}的完成日期不能晚于今天（{today:%Y-%m-%d}）", field="done_on")
     result = (result or "").strip()
-    with db.session() as s:
+    with ledger.session() as s:
         lb = _open(s, entry_id)
         r = s.scalar(select(GroundworkRecord).where(GroundworkRecord.land_banking_id == lb.id,
                                                     GroundworkRecord.step == step))
@@ -254,9 +255,9 @@ def record_step(db, entry_id: int, step: GroundworkStep, done_on: dt.date | None
         return StepRow(step, r.id, r.done_on, r.result, n or 0)
 
 
-def clear_step(db, entry_id: int, step: GroundworkStep) -> None:
+def clear_step(ledger: Ledger, entry_id: int, step: GroundworkStep) -> None:
     """Remove a step recorded by mistake, with its evidence links."""
-    with db.session() as s:
+    with ledger.session() as s:
         lb = s.scalar(select(LandBanking).where(LandBanking.entry_id == entry_id))
         r = None if lb is None else s.scalar(select(GroundworkRecord).where(
             GroundworkRecord.land_banking_id == lb.id, GroundworkRecord.step == step))
@@ -268,4 +269,4 @@ def clear_step(db, entry_id: int, step: GroundworkStep) -> None:
         attachment_ids = list(s.scalars(select(Attachment.id).where(
             Attachment.object_type == STEP_OBJECT_TYPE, Attachment.object_id == record_id)))
     for att_id in attachment_ids:
-        attachment_service.remove(db, att_id)
+        attachment_service.remove(ledger, att_id)

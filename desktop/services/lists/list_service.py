@@ -22,8 +22,10 @@ from desktop.services import rules
 from desktop.services.lists import entry_states
 from desktop.services.year import year_service
 from desktop.services.register.target_service import normalize_query
-from desktop.services.context import current_user
+from desktop.services.ledger import actor
+from desktop.services.ledger import today as session_today
 from desktop.services.errors import NotFound, Refused, ValidationError
+from desktop.services.ledger import Ledger
 
 ZERO = Decimal(0)
 EDITABLE_STATES = frozenset({EntryState.DRAFT, EntryState.RETURNED})
@@ -145,8 +147,8 @@ def check_editable(state: EntryState, verb: str) -> None:
         raise Refused(f"当前状态为“{state.label}”，不能{verb}（仅草稿或退回的条目可{verb}）{hint}")
 
 
-def get_or_create_list(db, town_id: int, year: int) -> ListSummary:
-    with db.session() as s:
+def get_or_create_list(ledger: Ledger, town_id: int, year: int) -> ListSummary:
+    with ledger.session() as s:
         year_id = _year_id(s, year)
         lst = s.scalar(select(GovernanceList).where(GovernanceList.town_id == town_id, GovernanceList.year_id == year_id))
         if lst is None:
@@ -158,16 +160,16 @@ def get_or_create_list(db, town_id: int, year: int) -> ListSummary:
         return _summary(s, lst)
 
 
-def find_list(db, town_id: int, year: int) -> ListSummary | None:
+def find_list(ledger: Ledger, town_id: int, year: int) -> ListSummary | None:
     """The town's list of the year, or None when it has none yet (nothing is created)."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         year_id = _year_id(s, year)
         lst = s.scalar(select(GovernanceList).where(GovernanceList.town_id == town_id, GovernanceList.year_id == year_id))
         return None if lst is None else _summary(s, lst)
 
 
-def list_summaries(db, year: int) -> list[ListSummary]:
-    with db.reader() as s:
+def list_summaries(ledger: Ledger, year: int) -> list[ListSummary]:
+    with ledger.reader() as s:
         year_id = _year_id(s, year)
         lists = s.scalars(
             select(GovernanceList).join(Town).where(GovernanceList.year_id == year_id).order_by(Town.sort_order, Town.id)
@@ -175,8 +177,8 @@ def list_summaries(db, year: int) -> list[ListSummary]:
         return [_summary(s, lst) for lst in lists]
 
 
-def entries(db, list_id: int) -> list[EntryRow]:
-    with db.reader() as s:
+def entries(ledger: Ledger, list_id: int) -> list[EntryRow]:
+    with ledger.reader() as s:
         q = (
             select(ListEntry, Target, ContiguousArea.name)
             .join(Target, Target.id == ListEntry.target_id)
@@ -223,11 +225,11 @@ def sync_target_state(session, target: Target) -> None:
 TARGET_PARK = object()  # add_entry's default: the entry lies in the target's own park (if any)
 
 
-def add_entry(db, list_id: int, target_id: int, method: Method, planned_area_mu, *,
+def add_entry(ledger: Ledger, list_id: int, target_id: int, method: Method, planned_area_mu, *,
               contiguous_area_id=TARGET_PARK, note: str = "") -> int:
     """A draft entry; `contiguous_area_id` defaults to the target's park, None means in no park."""
     area = _clean_area(planned_area_mu)
-    with db.session() as s:
+    with ledger.session() as s:
         lst = _get_list(s, list_id)
         target = s.get(Target, target_id)
         if target is None:
@@ -265,10 +267,10 @@ def get_or_create_list_in_session(s, town_id: int, year: int) -> GovernanceList:
     return lst
 
 
-def update_entry(db, entry_id: int, *, method: Method, planned_area_mu, contiguous_area_id: int | None,
+def update_entry(ledger: Ledger, entry_id: int, *, method: Method, planned_area_mu, contiguous_area_id: int | None,
                  note: str = "", expected_revision: int | None = None) -> None:
     area = _clean_area(planned_area_mu)
-    with db.session() as s:
+    with ledger.session() as s:
         e = s.get(ListEntry, entry_id)
         if e is None:
             raise NotFound("该清单条目已不存在")
@@ -281,13 +283,13 @@ def update_entry(db, entry_id: int, *, method: Method, planned_area_mu, contiguo
                 setattr(e, name, value)
 
 
-def remove_entry(db, entry_id: int) -> None:
-    remove_entries(db, [entry_id])
+def remove_entry(ledger: Ledger, entry_id: int) -> None:
+    remove_entries(ledger, [entry_id])
 
 
-def remove_entries(db, entry_ids: list[int]) -> int:
+def remove_entries(ledger: Ledger, entry_ids: list[int]) -> int:
     """Delete draft or returned entries, all or nothing (a refusal names the entry and its state)."""
-    with db.session() as s:
+    with ledger.session() as s:
         targets = []
         for entry_id in entry_ids:
             e = get_entry(s, entry_id)
@@ -303,8 +305,8 @@ def remove_entries(db, entry_ids: list[int]) -> int:
         return len(entry_ids)
 
 
-def share_check(db, list_id: int) -> ShareCheck:
-    with db.reader() as s:
+def share_check(ledger: Ledger, list_id: int) -> ShareCheck:
+    with ledger.reader() as s:
         lst = _get_list(s, list_id)
         params = year_service.params_in_session(s, lst.year.year)
         return _share(s, lst, params.contiguous_share_min_pct)
@@ -316,9 +318,9 @@ def _step(session, e: ListEntry, action: str, reason: str = "") -> None:
         e.state_reason = reason.strip()
 
 
-def submit(db, list_id: int) -> ShareCheck:
+def submit(ledger: Ledger, list_id: int) -> ShareCheck:
     """报送: every draft (and returned) entry goes to 已报送; the share is returned for display."""
-    with db.session() as s:
+    with ledger.session() as s:
         lst = _get_list(s, list_id)
         todo = [e for e in lst.entries if e.state in EDITABLE_STATES]
         if not todo:
@@ -336,9 +338,9 @@ def submit(db, list_id: int) -> ShareCheck:
         return _share(s, lst, params.contiguous_share_min_pct)
 
 
-def review(db, list_id: int, *, approve: bool, reason: str = "") -> ShareCheck:
+def review(ledger: Ledger, list_id: int, *, approve: bool, reason: str = "") -> ShareCheck:
     """审核: approve every submitted entry, or return them all with a reason."""
-    with db.session() as s:
+    with ledger.session() as s:
         lst = _get_list(s, list_id)
         todo = [e for e in lst.entries if e.state is EntryState.SUBMITTED]
         if not todo:
@@ -347,7 +349,7 @@ def review(db, list_id: int, *, approve: bool, reason: str = "") -> ShareCheck:
             _step(s, e, "approve" if approve else "return", reason)
         lst.status = ListStatus.APPROVED if approve else ListStatus.RETURNED
         lst.reviewed_at = utcnow()
-        lst.reviewer = current_user()
+        lst.reviewer = ledger.user
         lst.return_reason = "" if approve else reason.strip()
         s.flush()
         for e in todo:
@@ -369,28 +371,28 @@ def apply_step(session, e: ListEntry, action: str, *, reason: str = "", on: dt.d
     goes with — a plan, a verification — commit as one unit). Refused names the current state."""
     _step(session, e, action, reason)
     if action == "report_done":
-        e.completed_on = on or dt.date.today()
+        e.completed_on = on or session_today(session)
     if action == "verify_pass":
-        e.verified_on = on or dt.date.today()
+        e.verified_on = on or session_today(session)
         e.verified_area_mu = verified_area_mu if verified_area_mu is not None else e.planned_area_mu
     session.flush()
     sync_target_state(session, e.target)
     return e.state
 
 
-def transition(db, entry_id: int, action: str, *, reason: str = "", on: dt.date | None = None,
+def transition(ledger: Ledger, entry_id: int, action: str, *, reason: str = "", on: dt.date | None = None,
                verified_area_mu: Decimal | None = None) -> EntryState:
     """One entry's step (方案备案, 开始实施, 报送完成, 核实, 撤销 …) through the transition table."""
-    with db.session() as s:
+    with ledger.session() as s:
         return apply_step(s, get_entry(s, entry_id), action, reason=reason, on=on, verified_area_mu=verified_area_mu)
 
 
-def transition_many(db, entry_ids: list[int], action: str, *, reason: str = "") -> int:
+def transition_many(ledger: Ledger, entry_ids: list[int], action: str, *, reason: str = "") -> int:
     """The same step for several entries, all or nothing: one refused entry leaves every entry as it
     was, and the message names that entry and its state."""
     if not entry_ids:
         raise Refused("请先选择清单条目")
-    with db.session() as s:
+    with ledger.session() as s:
         for entry_id in entry_ids:
             e = get_entry(s, entry_id)
             try:
@@ -420,10 +422,10 @@ class CandidateRow:
     address: str
 
 
-def candidates(db, list_id: int, text: str = "", *, limit: int = CANDIDATE_LIMIT) -> list[CandidateRow]:
+def candidates(ledger: Ledger, list_id: int, text: str = "", *, limit: int = CANDIDATE_LIMIT) -> list[CandidateRow]:
     """Targets of the list's town not yet on it, matching every term of `text` (name, code, address),
     by name; at most `limit` rows (the dialog asks for more letters beyond that)."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         lst = _get_list(s, list_id)
         on_list = select(ListEntry.target_id).where(ListEntry.list_id == list_id)
         q = (
@@ -439,9 +441,9 @@ def candidates(db, list_id: int, text: str = "", *, limit: int = CANDIDATE_LIMIT
                 for t, park in s.execute(q)]
 
 
-def state_counts(db, list_id: int) -> dict[EntryState, int]:
+def state_counts(ledger: Ledger, list_id: int) -> dict[EntryState, int]:
     """How many entries of the list are in each state (states with none are left out)."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         _get_list(s, list_id)
         return dict(Counter(s.scalars(select(ListEntry.state).where(ListEntry.list_id == list_id))))
 
@@ -470,9 +472,9 @@ class TownListRow:
         return self.share.below_minimum
 
 
-def town_overview(db, year: int) -> list[TownListRow]:
+def town_overview(ledger: Ledger, year: int) -> list[TownListRow]:
     """Every active town (and any inactive one that has a list) with its list's status, size and share."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         year_id = _year_id(s, year)
         minimum = year_service.params_in_session(s, year).contiguous_share_min_pct
         lists = {town_id: (list_id, status) for list_id, town_id, status in s.execute(

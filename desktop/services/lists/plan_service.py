@@ -20,6 +20,7 @@ from desktop.models.enums import EntryState, Method
 from desktop.services import rules, units
 from desktop.services.lists import list_service
 from desktop.services.errors import NotFound, Refused, ValidationError
+from desktop.services.ledger import Ledger
 
 ZERO = Decimal(0)
 # 四(三): quota may be pre-borrowed against the plan's planned 收储/复垦 area; of our methods that is 收储.
@@ -136,7 +137,7 @@ def next_batch_no(session, town: str, year: int) -> str:
     return f"{prefix}{max(numbers, default=0) + 1:03d}"
 
 
-def file_plans(db, items: list[PlanItem], values: PlanValues, *, today: dt.date | None = None) -> FilingResult:
+def file_plans(ledger: Ledger, items: list[PlanItem], values: PlanValues, *, today: dt.date | None = None) -> FilingResult:
     """File one plan per item, sharing method, SOE, filing date, note and one batch number.
 
     All items must be approved entries of one town's list; one bad item files nothing, and the
@@ -147,7 +148,7 @@ def file_plans(db, items: list[PlanItem], values: PlanValues, *, today: dt.date 
     if len({i.entry_id for i in items}) != len(items):
         raise Refused("同一条目在本批中重复")
     common = clean_common(values, today=today)
-    with db.session() as s:
+    with ledger.session() as s:
         _check_soe(s, common.soe_id)
         plans: list[Plan] = []
         batch_no = ""
@@ -179,21 +180,21 @@ def file_plans(db, items: list[PlanItem], values: PlanValues, *, today: dt.date 
         return FilingResult(batch_no, [p.id for p in plans])
 
 
-def file_plan(db, entry_id: int, values: PlanValues, *, today: dt.date | None = None) -> FilingResult:
+def file_plan(ledger: Ledger, entry_id: int, values: PlanValues, *, today: dt.date | None = None) -> FilingResult:
     """One entry's plan (a batch of one), planned area and cost taken from `values`."""
-    return file_plans(db, [PlanItem(entry_id, values.planned_area_mu, values.planned_cost_wan)], values, today=today)
+    return file_plans(ledger, [PlanItem(entry_id, values.planned_area_mu, values.planned_cost_wan)], values, today=today)
 
 
 def loan_count_in(session, plan_id: int) -> int:
     return session.scalar(select(func.count(QuotaLoan.id)).where(QuotaLoan.plan_id == plan_id)) or 0
 
 
-def update_plan(db, plan_id: int, values: PlanValues, *, expected_revision: int | None = None,
+def update_plan(ledger: Ledger, plan_id: int, values: PlanValues, *, expected_revision: int | None = None,
                 today: dt.date | None = None) -> None:
     """Correct a filed plan — only before any quota has been pre-borrowed against it (四(三))."""
     common = clean_common(values, today=today)
     area, cost = clean_area(values.planned_area_mu), clean_cost(values.planned_cost_wan)
-    with db.session() as s:
+    with ledger.session() as s:
         plan = s.get(Plan, plan_id)
         if plan is None:
             raise NotFound("该治理方案已不存在")
@@ -213,7 +214,7 @@ def update_plan(db, plan_id: int, values: PlanValues, *, expected_revision: int 
 
 # Queries ----------------------------------------------------------------------------------------
 
-def list_plans(db, year: int, *, town_id: int | None = None, list_id: int | None = None,
+def list_plans(ledger: Ledger, year: int, *, town_id: int | None = None, list_id: int | None = None,
                plan_id: int | None = None) -> list[PlanRow]:
     """Plans of a year (optionally one town or one list), newest filing first."""
     loans = (select(QuotaLoan.plan_id, func.count(QuotaLoan.id).label("n"))
@@ -236,7 +237,7 @@ def list_plans(db, year: int, *, town_id: int | None = None, list_id: int | None
         q = q.where(GovernanceList.id == list_id)
     if plan_id is not None:
         q = q.where(Plan.id == plan_id)
-    with db.reader() as s:
+    with ledger.reader() as s:
         return [
             PlanRow(p.id, e.id, e.target_id, target, code, tid, town, year, p.method, e.planned_area_mu,
                     p.planned_area_mu, p.planned_cost_wan, p.soe_id, soe or "", p.filed_on, p.batch_no, p.note,
@@ -245,19 +246,19 @@ def list_plans(db, year: int, *, town_id: int | None = None, list_id: int | None
         ]
 
 
-def get_plan(db, plan_id: int) -> PlanRow:
-    with db.reader() as s:
+def get_plan(ledger: Ledger, plan_id: int) -> PlanRow:
+    with ledger.reader() as s:
         year = s.scalar(select(Year.year).join(GovernanceList, GovernanceList.year_id == Year.id)
                         .join(ListEntry, ListEntry.list_id == GovernanceList.id)
                         .join(Plan, Plan.entry_id == ListEntry.id).where(Plan.id == plan_id))
-    rows = list_plans(db, year, plan_id=plan_id) if year is not None else []
+    rows = list_plans(ledger, year, plan_id=plan_id) if year is not None else []
     if not rows:
         raise NotFound("该治理方案已不存在")
     return rows[0]
 
 
-def soe_choices(db) -> list[SoeChoice]:
-    with db.reader() as s:
+def soe_choices(ledger: Ledger) -> list[SoeChoice]:
+    with ledger.reader() as s:
         return [SoeChoice(i, n) for i, n in s.execute(select(Soe.id, Soe.name).order_by(Soe.name))]
 
 
@@ -273,6 +274,6 @@ def planned_landbank_area_in(session, plan_id: int) -> Decimal:
     return plan.planned_area_mu
 
 
-def planned_landbank_area(db, plan_id: int) -> Decimal:
-    with db.reader() as s:
+def planned_landbank_area(ledger: Ledger, plan_id: int) -> Decimal:
+    with ledger.reader() as s:
         return planned_landbank_area_in(s, plan_id)

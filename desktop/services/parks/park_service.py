@@ -14,6 +14,7 @@ from desktop.models.enums import Category, ParkStatus, TargetState
 from desktop.services.towns import progress_service
 from desktop.services.year import year_service
 from desktop.services.errors import NotFound, Refused, ValidationError
+from desktop.services.ledger import Ledger
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def clean(values: ParkValues) -> ParkValues:
 
 # Reading ------------------------------------------------------------------------------------
 
-def list_parks(db, *, town_id: int | None = None, status: ParkStatus | None = None, text: str = "",
+def list_parks(ledger: Ledger, *, town_id: int | None = None, status: ParkStatus | None = None, text: str = "",
                park_id: int | None = None) -> list[ParkRow]:
     """Parks with their target count and the targets' land area, filtered in SQL, by town order then name."""
     counts = (
@@ -118,7 +119,7 @@ def list_parks(db, *, town_id: int | None = None, status: ParkStatus | None = No
         q = q.where(ContiguousArea.status == status)
     if text.strip():
         q = q.where(ContiguousArea.name.contains(text.strip(), autoescape=True))
-    with db.reader() as s:
+    with ledger.reader() as s:
         # SUM keeps the scaled-decimal column type, so `land` arrives as Decimal 亩 already.
         return [
             ParkRow(p.id, p.name, p.town_id, town, p.area_mu, p.start_date, p.status, p.note,
@@ -127,8 +128,8 @@ def list_parks(db, *, town_id: int | None = None, status: ParkStatus | None = No
         ]
 
 
-def get(db, park_id: int) -> ParkRow:
-    rows = list_parks(db, park_id=park_id)
+def get(ledger: Ledger, park_id: int) -> ParkRow:
+    rows = list_parks(ledger, park_id=park_id)
     if not rows:
         raise NotFound("该片区已不存在（可能已被删除）")
     return rows[0]
@@ -138,17 +139,17 @@ def values_of(row: ParkRow) -> ParkValues:
     return ParkValues(row.name, row.town_id, row.area_mu, row.start_date, row.status, row.note, row.revision)
 
 
-def targets_of(db, park_id: int) -> list[ParkTargetRow]:
+def targets_of(ledger: Ledger, park_id: int) -> list[ParkTargetRow]:
     q = select(Target.id, Target.name, Target.category, Target.land_area_mu, Target.state).where(
         Target.contiguous_area_id == park_id).order_by(Target.name, Target.id)
-    with db.reader() as s:
+    with ledger.reader() as s:
         return [ParkTargetRow(*r) for r in s.execute(q)]
 
 
-def started_summary(db, year: int) -> StartedSummary:
+def started_summary(ledger: Ledger, year: int) -> StartedSummary:
     """“本年度已启动 N 个 / 目标 M 个”: parks started in the year (progress_service's rule) vs parks_target."""
-    params = year_service.get_params(db, year)
-    with db.reader() as s:
+    params = year_service.get_params(ledger, year)
+    with ledger.reader() as s:
         started = sum(
             1 for start, status in s.execute(select(ContiguousArea.start_date, ContiguousArea.status))
             if progress_service.park_started_in(start, status, year)
@@ -156,9 +157,9 @@ def started_summary(db, year: int) -> StartedSummary:
     return StartedSummary(year, started, params.parks_target)
 
 
-def town_choices(db) -> list[tuple[int, str]]:
+def town_choices(ledger: Ledger) -> list[tuple[int, str]]:
     """Active towns for the dialog (plus nothing else: a park is not placed in a deactivated town)."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         return [(i, n) for i, n in s.execute(select(Town.id, Town.name).where(Town.active)
                                                 .order_by(Town.sort_order, Town.id))]
 
@@ -178,9 +179,9 @@ def _apply(p: ContiguousArea, v: ParkValues) -> None:
             setattr(p, name, new)
 
 
-def create(db, values: ParkValues) -> int:
+def create(ledger: Ledger, values: ParkValues) -> int:
     v = clean(values)
-    with db.session() as s:
+    with ledger.session() as s:
         _check_unique(s, v.name, None)
         if s.get(Town, v.town_id) is None:
             raise ValidationError("所选镇街已不存在", field="town_id")
@@ -191,9 +192,9 @@ def create(db, values: ParkValues) -> int:
         return p.id
 
 
-def update(db, park_id: int, values: ParkValues) -> None:
+def update(ledger: Ledger, park_id: int, values: ParkValues) -> None:
     v = clean(values)
-    with db.session() as s:
+    with ledger.session() as s:
         p = s.get(ContiguousArea, park_id)
         if p is None:
             raise NotFound("该片区已不存在（可能已被他人删除）")
@@ -213,9 +214,9 @@ def _entries_in(session, park_id: int) -> int:
     return session.scalar(q) or 0
 
 
-def delete_impact(db, park_id: int) -> DeleteImpact:
+def delete_impact(ledger: Ledger, park_id: int) -> DeleteImpact:
     """What deleting the park would touch, for the confirmation."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         p = s.get(ContiguousArea, park_id)
         if p is None:
             raise NotFound("该片区已不存在")
@@ -223,10 +224,10 @@ def delete_impact(db, park_id: int) -> DeleteImpact:
         return DeleteImpact(p.name, names, _entries_in(s, park_id))
 
 
-def delete(db, park_id: int) -> int:
+def delete(ledger: Ledger, park_id: int) -> int:
     """Delete a park; its targets become “不属于任何片区”. Refused while list entries count through it
     (their contiguous share, 三(一), would change silently). Returns how many targets were released."""
-    with db.session() as s:
+    with ledger.session() as s:
         p = s.get(ContiguousArea, park_id)
         if p is None:
             raise NotFound("该片区已不存在")

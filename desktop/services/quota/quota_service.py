@@ -19,6 +19,7 @@ from desktop.models.enums import EntryState, Method
 from desktop.services import rules, units
 from desktop.services.year import year_service
 from desktop.services.errors import NotFound, Refused, ValidationError
+from desktop.services.ledger import Ledger
 
 ZERO = Decimal(0)
 # A plan may lend once it is filed: its entry at 方案已备案 or any later state (DOMAIN §2), never 已撤销.
@@ -129,9 +130,9 @@ class _ParamsByYear:
         return self.cache[year]
 
 
-def params_for_loan_year(db, year: int) -> year_service.Params:
+def params_for_loan_year(ledger: Ledger, year: int) -> year_service.Params:
     """The parameters that govern a loan taken in `year` (see _ParamsByYear)."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         return _ParamsByYear(s)(year)
 
 
@@ -201,13 +202,13 @@ def cap_message(p: year_service.Params, planned_mu: Decimal, open_mu: Decimal, n
 
 # ---- writes --------------------------------------------------------------------------------
 
-def lend(db, plan_id: int, *, loan_date: dt.date, area_mu, purpose: str = "", soe_id: int | None = None,
+def lend(ledger: Ledger, plan_id: int, *, loan_date: dt.date, area_mu, purpose: str = "", soe_id: int | None = None,
          note: str = "") -> LoanLedgerRow:
     """新增预借: against a filed 收储 plan, by its partner SOE, within the cap of the loan year's parameters."""
     loan_date = _check_date(loan_date, field="loan_date", label="预借日期")
     area = parse_area(area_mu, field="area_mu", label="预借面积")
     purpose = (purpose or "").strip()
-    with db.session() as s:
+    with ledger.session() as s:
         plan = s.get(Plan, plan_id)
         if plan is None:
             raise NotFound("找不到该治理方案，可能已被删除")
@@ -232,11 +233,11 @@ def lend(db, plan_id: int, *, loan_date: dt.date, area_mu, purpose: str = "", so
         return _ledger_rows(s, [loan.id], as_of=max(loan_date, dt.date.today()))[0]
 
 
-def return_quota(db, loan_id: int, *, return_date: dt.date, area_mu, note: str = "") -> ReturnRow:
+def return_quota(ledger: Ledger, loan_id: int, *, return_date: dt.date, area_mu, note: str = "") -> ReturnRow:
     """归还 (part of) a loan: never more than its balance, never before the loan date."""
     return_date = _check_date(return_date, field="return_date", label="归还日期")
     area = parse_area(area_mu, field="area_mu", label="归还面积")
-    with db.session() as s:
+    with ledger.session() as s:
         loan = s.get(QuotaLoan, loan_id)
         if loan is None:
             raise NotFound("找不到该笔预借，可能已被删除")
@@ -253,27 +254,27 @@ def return_quota(db, loan_id: int, *, return_date: dt.date, area_mu, note: str =
         return ReturnRow(r.id, r.loan_id, r.return_date, r.area_mu, r.note)
 
 
-def balance_of(db, loan_id: int) -> Decimal:
+def balance_of(ledger: Ledger, loan_id: int) -> Decimal:
     """What may still be returned on a loan (every return counted, whatever its date)."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         loan = s.get(QuotaLoan, loan_id)
         if loan is None:
             raise NotFound("找不到该笔预借，可能已被删除")
         return _loan_balance(s, loan)
 
 
-def delete_return(db, return_id: int) -> None:
+def delete_return(ledger: Ledger, return_id: int) -> None:
     """Remove a return recorded by mistake (the audit log keeps it)."""
-    with db.session() as s:
+    with ledger.session() as s:
         r = s.get(QuotaReturn, return_id)
         if r is None:
             raise NotFound("找不到该笔归还记录")
         s.delete(r)
 
 
-def delete_loan(db, loan_id: int) -> None:
+def delete_loan(ledger: Ledger, loan_id: int) -> None:
     """Remove a loan recorded by mistake; refused once something was returned (delete the returns first)."""
-    with db.session() as s:
+    with ledger.session() as s:
         loan = s.get(QuotaLoan, loan_id)
         if loan is None:
             raise NotFound("找不到该笔预借")
@@ -323,11 +324,11 @@ def _ledger_rows(s, loan_ids: list[int] | None, *, as_of: dt.date, town_id: int 
     return out
 
 
-def ledger(db, *, as_of: dt.date | None = None, town_id: int | None = None,
+def loan_ledger(ledger: Ledger, *, as_of: dt.date | None = None, town_id: int | None = None,
            soe_id: int | None = None) -> list[LoanLedgerRow]:
     """Every loan taken on or before `as_of` (default today), with returns up to that day counted."""
-    as_of = as_of or dt.date.today()
-    with db.reader() as s:
+    as_of = as_of or ledger.today()
+    with ledger.reader() as s:
         return _ledger_rows(s, None, as_of=as_of, town_id=town_id, soe_id=soe_id)
 
 
@@ -368,11 +369,11 @@ def due_soon(row: LoanLedgerRow, as_of: dt.date) -> bool:
     return row.balance_mu > 0 and row.days_overdue == 0 and 0 <= (row.due_date - as_of).days <= DUE_SOON_DAYS
 
 
-def ledger_report(db, *, as_of: dt.date | None = None, town_id: int | None = None,
+def ledger_report(ledger: Ledger, *, as_of: dt.date | None = None, town_id: int | None = None,
                   soe_id: int | None = None) -> QuotaLedger:
     """The ledger with what the page and the export show beside it: plan names, returns, totals."""
-    as_of = as_of or dt.date.today()
-    with db.reader() as s:
+    as_of = as_of or ledger.today()
+    with ledger.reader() as s:
         rows = _ledger_rows(s, None, as_of=as_of, town_id=town_id, soe_id=soe_id)
         plan_ids = {r.plan_id for r in rows}
         labels: dict[int, str] = {}
@@ -395,10 +396,10 @@ def ledger_report(db, *, as_of: dt.date | None = None, town_id: int | None = Non
                        town_name, soe_name)
 
 
-def lendable_plans(db, *, on: dt.date | None = None) -> list[PlanChoice]:
+def lendable_plans(ledger: Ledger, *, on: dt.date | None = None) -> list[PlanChoice]:
     """Filed 收储 plans with a partner SOE, each with its cap for a loan dated `on` and its open loans."""
-    on = on or dt.date.today()
-    with db.reader() as s:
+    on = on or ledger.today()
+    with ledger.reader() as s:
         p = _ParamsByYear(s)(on.year)
         q = (select(Plan.id, Target.name, Town.id, Town.name, Soe.id, Soe.name, Plan.planned_area_mu, Plan.filed_on)
              .join(ListEntry, ListEntry.id == Plan.entry_id)
@@ -421,9 +422,9 @@ def lendable_plans(db, *, on: dt.date | None = None) -> list[PlanChoice]:
             for pid, label, tid, town, sid, soe, planned, filed in rows]
 
 
-def filter_choices(db) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+def filter_choices(ledger: Ledger) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
     """Towns and SOEs for the page's filters."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         towns = [tuple(r) for r in s.execute(select(Town.id, Town.name).order_by(Town.sort_order, Town.id))]
         soes = [tuple(r) for r in s.execute(select(Soe.id, Soe.name).order_by(Soe.id))]
     return towns, soes
@@ -567,10 +568,10 @@ def write_workbook(report: QuotaLedger, path: Path) -> Path:
     return path
 
 
-def export_ledger(db, path, *, as_of: dt.date | None = None, town_id: int | None = None,
+def export_ledger(ledger: Ledger, path, *, as_of: dt.date | None = None, town_id: int | None = None,
                   soe_id: int | None = None) -> Path:
     """导出台账: per-loan sheet plus per-SOE and per-town summaries; numbers as numbers, text never a formula."""
-    return write_workbook(ledger_report(db, as_of=as_of, town_id=town_id, soe_id=soe_id), Path(path))
+    return write_workbook(ledger_report(ledger, as_of=as_of, town_id=town_id, soe_id=soe_id), Path(path))
 
 
 # ---- text and JSON (the CLI) ---------------------------------------------------------------

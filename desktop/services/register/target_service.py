@@ -18,6 +18,7 @@ from desktop.models.enums import Category, EvaluationClass, TargetKind, TargetSt
 from desktop.services import audit, credit_code, units
 from desktop.services.year import year_service
 from desktop.services.errors import NotFound, Refused, ValidationError
+from desktop.services.ledger import Ledger
 
 NO_PARK = -1  # filter value: targets outside any contiguous area
 
@@ -108,10 +109,10 @@ def _filtered(query, flt: RegisterFilter, ev):
     return query
 
 
-def _search_query(db, flt: RegisterFilter, year: int, sort: str, descending: bool):
+def _search_query(ledger: Ledger, flt: RegisterFilter, year: int, sort: str, descending: bool):
     needs_grade = flt.grade is not None or sort == "grade"
     # The evaluation year is read only when the grade is involved: one query less per keystroke.
-    ev, on = _grade_join(year_service.get_params(db, year).evaluation_year if needs_grade else year)
+    ev, on = _grade_join(year_service.get_params(ledger, year).evaluation_year if needs_grade else year)
     q = select(Target.id).select_from(Target)
     if needs_grade:
         q = q.join(ev, on, isouter=flt.grade is None)
@@ -121,17 +122,17 @@ def _search_query(db, flt: RegisterFilter, year: int, sort: str, descending: boo
     return q.order_by(key, Target.id.desc() if descending else Target.id)
 
 
-def search_ids(db, flt: RegisterFilter, *, year: int, sort: str = "name", descending: bool = False,
+def search_ids(ledger: Ledger, flt: RegisterFilter, *, year: int, sort: str = "name", descending: bool = False,
                limit: int | None = None) -> list[int]:
     """Ids of the matching targets in display order (Anki's model: search to ids, fetch rows as drawn).
 
     With `limit`, only the first ids: SQLite keeps a top-N sort instead of sorting every match, so
     the first screen of a broad search (“公” matches nearly all) comes back in a fraction of the time.
     """
-    q = _search_query(db, flt, year, sort, descending)
+    q = _search_query(ledger, flt, year, sort, descending)
     if limit is not None:
         q = q.limit(limit)
-    with db.reader() as s:
+    with ledger.reader() as s:
         # Core rows, not ORM, iterated rather than .all(): at 90k matching ids that halves the time.
         return list(s.connection().execute(q).scalars())
 
@@ -156,14 +157,14 @@ def _sort_expression(sort: str, ev, q):
     raise ValidationError(f"不能按“{sort}”排序")
 
 
-def fetch_rows(db, ids: list[int], *, year: int, evaluation_year: int | None = None) -> list[RegisterRow]:
+def fetch_rows(ledger: Ledger, ids: list[int], *, year: int, evaluation_year: int | None = None) -> list[RegisterRow]:
     """The rows for these ids, in the same order (missing ids, e.g. just deleted, are skipped).
 
     Pass `evaluation_year` when known (the register's model caches it) to save reading the parameters.
     """
     if not ids:
         return []
-    eval_year = evaluation_year if evaluation_year is not None else year_service.get_params(db, year).evaluation_year
+    eval_year = evaluation_year if evaluation_year is not None else year_service.get_params(ledger, year).evaluation_year
     ev, on = _grade_join(eval_year)
     q = (
         select(Target.id, Target.kind, Target.name, Town.name, Target.category, ev.grade, Target.credit_code,
@@ -175,18 +176,18 @@ def fetch_rows(db, ids: list[int], *, year: int, evaluation_year: int | None = N
         .outerjoin(ev, on)
         .where(Target.id.in_(ids))
     )
-    with db.reader() as s:
+    with ledger.reader() as s:
         found = {r[0]: RegisterRow(*r[:12], r[12] or "", *r[13:]) for r in s.connection().execute(q)}
     return [found[i] for i in ids if i in found]
 
 
-def evaluation_year(db, year: int) -> int:
+def evaluation_year(ledger: Ledger, year: int) -> int:
     """二(一): the year whose 综合评价 classes count for `year` (from the year's parameters)."""
-    return year_service.get_params(db, year).evaluation_year
+    return year_service.get_params(ledger, year).evaluation_year
 
 
-def count(db) -> int:
-    with db.reader() as s:
+def count(ledger: Ledger) -> int:
+    with ledger.reader() as s:
         return s.scalar(select(func.count(Target.id))) or 0
 
 
@@ -198,14 +199,14 @@ class FilterOptions:
     evaluation_year: int | None = None  # the year's 综合评价 year (when asked with a year)
 
 
-def filter_options(db, year: int | None = None) -> FilterOptions:
+def filter_options(ledger: Ledger, year: int | None = None) -> FilterOptions:
     """Choices for the register's filters and the dialog: towns in order, parks, and the evaluation year."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         towns = [(i, n) for i, n in s.execute(select(Town.id, Town.name).order_by(Town.sort_order, Town.id))]
         park_rows = s.execute(
             select(ContiguousArea.id, ContiguousArea.name, ContiguousArea.town_id).order_by(ContiguousArea.name)
         ).all()
-    eval_year = evaluation_year(db, year) if year is not None else None
+    eval_year = evaluation_year(ledger, year) if year is not None else None
     return FilterOptions(towns, [(i, n) for i, n, _t in park_rows], {i: t for i, _n, t in park_rows}, eval_year)
 
 
@@ -292,9 +293,9 @@ def _values_of(t: Target, grade: EvaluationClass | None) -> TargetValues:
     return TargetValues(**kw, grade=grade)
 
 
-def get(db, target_id: int, *, year: int) -> TargetDetail:
-    eval_year = year_service.get_params(db, year).evaluation_year
-    with db.reader() as s:
+def get(ledger: Ledger, target_id: int, *, year: int) -> TargetDetail:
+    eval_year = year_service.get_params(ledger, year).evaluation_year
+    with ledger.reader() as s:
         t = s.get(Target, target_id)
         if t is None:
             raise NotFound("该治理对象已不存在（可能已被删除）")
@@ -449,10 +450,10 @@ def _duplicate_code_message(session, code: str, own_id: int | None) -> str | Non
     return None
 
 
-def create(db, values: TargetValues, *, year: int) -> int:
+def create(ledger: Ledger, values: TargetValues, *, year: int) -> int:
     v = clean(values)
-    eval_year = year_service.get_params(db, year).evaluation_year
-    with db.session() as s:
+    eval_year = year_service.get_params(ledger, year).evaluation_year
+    with ledger.session() as s:
         _check_links(s, v)
         if v.credit_code and (msg := _duplicate_code_message(s, v.credit_code, None)):
             raise ValidationError(msg, field="credit_code")
@@ -466,10 +467,10 @@ def create(db, values: TargetValues, *, year: int) -> int:
         return t.id
 
 
-def update(db, target_id: int, values: TargetValues, *, year: int) -> None:
+def update(ledger: Ledger, target_id: int, values: TargetValues, *, year: int) -> None:
     v = clean(values)
-    eval_year = year_service.get_params(db, year).evaluation_year
-    with db.session() as s:
+    eval_year = year_service.get_params(ledger, year).evaluation_year
+    with ledger.session() as s:
         t = s.get(Target, target_id)
         if t is None:
             raise NotFound("该治理对象已不存在（可能已被他人删除）")
@@ -487,10 +488,10 @@ def update(db, target_id: int, values: TargetValues, *, year: int) -> None:
             audit.record(s, "保留特殊代码", "target", t.id, label=t.name, after={"credit_code": v.credit_code})
 
 
-def delete(db, target_id: int, *, year: int) -> TargetValues:
+def delete(ledger: Ledger, target_id: int, *, year: int) -> TargetValues:
     """Delete a target not on any list; returns its values so the view can offer undo (create again)."""
-    eval_year = year_service.get_params(db, year).evaluation_year
-    with db.session() as s:
+    eval_year = year_service.get_params(ledger, year).evaluation_year
+    with ledger.session() as s:
         t = s.get(Target, target_id)
         if t is None:
             raise NotFound("该治理对象已不存在")

@@ -24,6 +24,7 @@ from desktop.models.enums import VerifyResult
 from desktop.services.reports import report_service
 from desktop.services.errors import Refused
 from desktop.services.reports.report_service import VerificationTable
+from desktop.services.ledger import Ledger
 
 AREA_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -212,10 +213,10 @@ def write_verification_table(table: VerificationTable, path: str | os.PathLike,
     return ExportResult(path, len(table.rows))
 
 
-def export_month(db, year: int, month: int, path: str | os.PathLike,
+def export_month(ledger: Ledger, year: int, month: int, path: str | os.PathLike,
                  progress: Callable[[int, int], None] | None = None, cancel=None) -> ExportResult:
     """导出核实表: the whole month (every town) to `path`."""
-    table = report_service.verification_table(db, year, month)
+    table = report_service.verification_table(ledger, year, month)
     return write_verification_table(table, path, progress, cancel)
 
 

@@ -39,6 +39,7 @@ from desktop.services import rules, units
 from desktop.services.lists import entry_states, list_service
 from desktop.services.year import year_service
 from desktop.services.errors import NotFound, Refused, ValidationError
+from desktop.services.ledger import Ledger
 
 ZERO = Decimal(0)
 OBJECT_TYPE = "monthly_report_item"  # attachments (证明材料) of one reported entry
@@ -340,20 +341,20 @@ def _check_not_future(day: dt.date, label: str, field_name: str, today: dt.date 
 
 # Reports ------------------------------------------------------------------------------------
 
-def get_report(db, town_id: int, year: int, month: int) -> ReportInfo | None:
+def get_report(ledger: Ledger, town_id: int, year: int, month: int) -> ReportInfo | None:
     _check_month(month)
-    with db.reader() as s:
+    with ledger.reader() as s:
         y = _year_row(s, year)
         r = s.scalar(select(MonthlyReport).where(MonthlyReport.town_id == town_id, MonthlyReport.year_id == y.id,
                                                  MonthlyReport.month == month))
         return _report_info(s, r) if r is not None else None
 
 
-def open_report(db, town_id: int, year: int, month: int, reported_on: dt.date | None = None, *,
+def open_report(ledger: Ledger, town_id: int, year: int, month: int, reported_on: dt.date | None = None, *,
                 today: dt.date | None = None) -> ReportInfo:
     """The town's report for the month, created on first use; `reported_on` sets its date."""
     _check_month(month)
-    with db.session() as s:
+    with ledger.session() as s:
         if s.get(Town, town_id) is None:
             raise NotFound("该镇街已不存在")
         r = _find_or_create(s, town_id, year, month)
@@ -395,12 +396,12 @@ def _set_date(session, r: MonthlyReport, year: int, reported_on: dt.date, today:
         r.is_late = True  # kept even if the date is edited later: rankings count it (四(五))
 
 
-def set_reported_on(db, report_id: int, reported_on: dt.date, *, note: str | None = None,
+def set_reported_on(ledger: Ledger, report_id: int, reported_on: dt.date, *, note: str | None = None,
                     today: dt.date | None = None) -> ReportInfo:
     """报送日期 of a report; a date after the due day flags the report late, for good."""
     if reported_on is None:
         raise ValidationError("请填写报送日期", field="reported_on")
-    with db.session() as s:
+    with ledger.session() as s:
         r = _get_report(s, report_id)
         year = s.get(Year, r.year_id).year
         _set_date(s, r, year, reported_on, today)
@@ -410,20 +411,20 @@ def set_reported_on(db, report_id: int, reported_on: dt.date, *, note: str | Non
         return _report_info(s, r)
 
 
-def delete_report(db, report_id: int) -> None:
+def delete_report(ledger: Ledger, report_id: int) -> None:
     """Delete a report opened by mistake; only while it has no items."""
-    with db.session() as s:
+    with ledger.session() as s:
         r = _get_report(s, report_id)
         if r.items:
             raise Refused(f"该报送已有 {len(r.items)} 个条目，不能删除；请先移除条目")
         s.delete(r)
 
 
-def reportable_entries(db, town_id: int, year: int) -> list[ReportableEntry]:
+def reportable_entries(ledger: Ledger, town_id: int, year: int) -> list[ReportableEntry]:
     """The town's entries of the year in 实施中 (only those can be reported as completed)."""
     from desktop.models import ContiguousArea
 
-    with db.reader() as s:
+    with ledger.reader() as s:
         y = _year_row(s, year)
         q = (select(ListEntry, Target, ContiguousArea.name)
              .join(GovernanceList, GovernanceList.id == ListEntry.list_id)
@@ -436,13 +437,13 @@ def reportable_entries(db, town_id: int, year: int) -> list[ReportableEntry]:
                 for e, t, park in s.execute(q)]
 
 
-def add_items(db, report_id: int, items: list[tuple[int, object]], *, note: str = "") -> list[int]:
+def add_items(ledger: Ledger, report_id: int, items: list[tuple[int, object]], *, note: str = "") -> list[int]:
     """Add completed entries to a report: (entry id, completed area or None for the planned area).
 
     Each entry must be the town's, of the report's year, and 实施中; it moves to 已报完成 with
     completed_on = the report date. All or nothing.
     """
-    with db.session() as s:
+    with ledger.session() as s:
         r = _get_report(s, report_id)
         return add_items_in_session(s, r, [(entry_id, area, note) for entry_id, area in items])
 
@@ -484,16 +485,16 @@ def open_report_in_session(s, town_id: int, year: int, month: int, reported_on: 
     return r
 
 
-def add_item(db, report_id: int, entry_id: int, completed_area_mu=None, *, note: str = "") -> int:
-    return add_items(db, report_id, [(entry_id, completed_area_mu)], note=note)[0]
+def add_item(ledger: Ledger, report_id: int, entry_id: int, completed_area_mu=None, *, note: str = "") -> int:
+    return add_items(ledger, report_id, [(entry_id, completed_area_mu)], note=note)[0]
 
 
-def update_item(db, item_id: int, *, completed_area_mu, note: str = "") -> None:
+def update_item(ledger: Ledger, item_id: int, *, completed_area_mu, note: str = "") -> None:
     """Correct an item's completed area or note while its verification is open (not 已核实)."""
     area = _clean_area(completed_area_mu)
     if area is None:
         raise ValidationError("请填写完成面积", field="completed_area_mu")
-    with db.session() as s:
+    with ledger.session() as s:
         update_item_in_session(s, _get_item(s, item_id), area, note)
 
 
@@ -508,9 +509,9 @@ def update_item_in_session(s, item: MonthlyReportItem, area: Decimal, note: str 
         item.note = note or ""
 
 
-def remove_item(db, item_id: int) -> None:
+def remove_item(ledger: Ledger, item_id: int) -> None:
     """Remove a reported entry while no verdict is reached (已报完成): the entry goes back to 实施中."""
-    with db.session() as s:
+    with ledger.session() as s:
         item = _get_item(s, item_id)
         e = item.entry
         if e.state is not EntryState.REPORTED or not _is_current(s, item):
@@ -570,7 +571,7 @@ def _settle(session, item: MonthlyReportItem, params) -> None:
         _walk(session, e, path)
 
 
-def record_verification(db, item_id: int, department, result: VerifyResult, verified_on: dt.date, note: str = "",
+def record_verification(ledger: Ledger, item_id: int, department, result: VerifyResult, verified_on: dt.date, note: str = "",
                         *, today: dt.date | None = None) -> EntryState:
     """One verifying department's pass/fail on one reported entry (a fail needs a note).
 
@@ -584,7 +585,7 @@ def record_verification(db, item_id: int, department, result: VerifyResult, veri
     note = (note or "").strip()
     if result is VerifyResult.FAIL and not note:
         raise ValidationError("核实不通过时须填写说明（未通过的原因）", field="note")
-    with db.session() as s:
+    with ledger.session() as s:
         item = _get_item(s, item_id)
         r = item.report
         year = s.get(Year, r.year_id).year
@@ -613,9 +614,9 @@ def record_verification(db, item_id: int, department, result: VerifyResult, veri
         return e.state
 
 
-def clear_verification(db, item_id: int, department) -> EntryState:
+def clear_verification(ledger: Ledger, item_id: int, department) -> EntryState:
     """Delete one department's record (a correction) while the entry is not 已核实."""
-    with db.session() as s:
+    with ledger.session() as s:
         item = _get_item(s, item_id)
         year = s.get(Year, item.report.year_id).year
         p = year_service.params_in_session(s, year)
@@ -696,12 +697,12 @@ def _items(session, year_id: int, month: int, depts, p, year: int, as_of: dt.dat
     return rows
 
 
-def verification_table(db, year: int, month: int, *, town_id: int | None = None,
+def verification_table(ledger: Ledger, year: int, month: int, *, town_id: int | None = None,
                        as_of: dt.date | None = None) -> VerificationTable:
     """The month's verification table: one row per reported entry (all towns, or one)."""
     _check_month(month)
-    as_of = as_of or dt.date.today()
-    with db.reader() as s:
+    as_of = as_of or ledger.today()
+    with ledger.reader() as s:
         y = _year_row(s, year)
         p = year_service.params_in_session(s, year)
         depts = _departments(s, p)
@@ -711,11 +712,11 @@ def verification_table(db, year: int, month: int, *, town_id: int | None = None,
         return table
 
 
-def month_overview(db, year: int, month: int, *, as_of: dt.date | None = None) -> MonthOverview:
+def month_overview(ledger: Ledger, year: int, month: int, *, as_of: dt.date | None = None) -> MonthOverview:
     """Per town: reported? on time? items, verified / failed / pending counts."""
     _check_month(month)
-    as_of = as_of or dt.date.today()
-    with db.reader() as s:
+    as_of = as_of or ledger.today()
+    with ledger.reader() as s:
         y = _year_row(s, year)
         p = year_service.params_in_session(s, year)
         depts = _departments(s, p)
@@ -746,18 +747,18 @@ def month_overview(db, year: int, month: int, *, as_of: dt.date | None = None) -
                              [n for n, _ in depts], list(rows.values()))
 
 
-def latest_month(db, year: int) -> int | None:
+def latest_month(ledger: Ledger, year: int) -> int | None:
     """The latest month of the year with a report (the page opens on it)."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         y = _year_row(s, year)
         return s.scalar(select(func.max(MonthlyReport.month)).where(MonthlyReport.year_id == y.id))
 
 
-def lateness(db, year: int, *, as_of: dt.date | None = None) -> list[TownLateness]:
+def lateness(ledger: Ledger, year: int, *, as_of: dt.date | None = None) -> list[TownLateness]:
     """Per town: reports, late reports, months with no report past the due day, verifications and
     late ones (the stored flags, so a later edit or parameter change does not rewrite history)."""
-    as_of = as_of or dt.date.today()
-    with db.reader() as s:
+    as_of = as_of or ledger.today()
+    with ledger.reader() as s:
         y = _year_row(s, year)
         p = year_service.params_in_session(s, year)
         reports = list(s.scalars(select(MonthlyReport).where(MonthlyReport.year_id == y.id)))
@@ -789,9 +790,9 @@ def lateness(db, year: int, *, as_of: dt.date | None = None) -> list[TownLatenes
         return list(out.values())
 
 
-def department_lateness(db, year: int) -> list[DepartmentLateness]:
+def department_lateness(ledger: Ledger, year: int) -> list[DepartmentLateness]:
     """Per verifying department: records made and those made after the due day."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         y = _year_row(s, year)
         p = year_service.params_in_session(s, year)
         out = {n: DepartmentLateness(n) for n in p.verifying_departments}

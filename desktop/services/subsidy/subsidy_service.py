@@ -20,6 +20,7 @@ from desktop.services import rules, units
 from desktop.services.towns import progress_service
 from desktop.services.year import year_service
 from desktop.services.errors import NotFound, ValidationError
+from desktop.services.ledger import Ledger
 
 ZERO = Decimal(0)
 NO_RATE = "未设置补助标准"
@@ -62,11 +63,11 @@ def _year_id(session, year: int) -> int:
     return year_id
 
 
-def proposals(db, year: int) -> SubsidyTable:
+def proposals(ledger: Ledger, year: int) -> SubsidyTable:
     """Per active town: verified area, parks started, computed proposal, override and final amount; totals."""
-    params = year_service.get_params(db, year)
-    progress = progress_service.year_progress(db, year)
-    with db.reader() as s:
+    params = year_service.get_params(ledger, year)
+    progress = progress_service.year_progress(ledger, year)
+    with ledger.reader() as s:
         year_id = _year_id(s, year)
         stored = {p.town_id: p for p in s.scalars(select(SubsidyProposal).where(SubsidyProposal.year_id == year_id))}
         overrides = {tid: (p.override_wan, p.override_reason) for tid, p in stored.items()}
@@ -98,17 +99,17 @@ def parse_amount(value) -> Decimal | None:
     return amount.quantize(Decimal("0.0001"))
 
 
-def override(db, town_id: int, year: int, amount_wan, reason: str = "") -> SubsidyRow:
+def override(ledger: Ledger, town_id: int, year: int, amount_wan, reason: str = "") -> SubsidyRow:
     """调整: set the town's amount (a reason is required), or clear it (None) to restore the computed value."""
     amount = parse_amount(amount_wan)
     reason = (reason or "").strip()
     if amount is not None and not reason:
         raise ValidationError("调整补助金额需要填写调整原因", field="reason")
-    table = proposals(db, year)
+    table = proposals(ledger, year)
     row = next((r for r in table.rows if r.town_id == town_id), None)
     if row is None:
         raise NotFound("找不到该镇街（或已停用）")
-    with db.session() as s:
+    with ledger.session() as s:
         year_id = _year_id(s, year)
         p = s.scalar(select(SubsidyProposal).where(SubsidyProposal.town_id == town_id,
                                                    SubsidyProposal.year_id == year_id))
@@ -126,15 +127,15 @@ def override(db, town_id: int, year: int, amount_wan, reason: str = "") -> Subsi
                       reason if amount is not None else "", final)
 
 
-def set_rates(db, year: int, rate_wan_per_mu, park_bonus_wan, *, expected_revision: int | None = None):
+def set_rates(ledger: Ledger, year: int, rate_wan_per_mu, park_bonus_wan, *, expected_revision: int | None = None):
     """Save the year's rate and park bonus (year parameters; empty text clears them)."""
     values = year_service.parse_form({"subsidy_rate_wan_per_mu": rate_wan_per_mu,
                                       "subsidy_park_bonus_wan": park_bonus_wan})
-    return year_service.update_params(db, year, values, expected_revision=expected_revision)
+    return year_service.update_params(ledger, year, values, expected_revision=expected_revision)
 
 
-def town_name(db, town_id: int) -> str:
-    with db.reader() as s:
+def town_name(ledger: Ledger, town_id: int) -> str:
+    with ledger.reader() as s:
         return s.scalar(select(Town.name).where(Town.id == town_id)) or ""
 
 
@@ -206,5 +207,5 @@ def write_workbook(table: SubsidyTable, path: Path, *, today: dt.date | None = N
     return path
 
 
-def export(db, year: int, path) -> Path:
-    return write_workbook(proposals(db, year), Path(path))
+def export(ledger: Ledger, year: int, path) -> Path:
+    return write_workbook(proposals(ledger, year), Path(path))

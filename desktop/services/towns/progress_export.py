@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from desktop.services.towns import progress_service
+from desktop.services.ledger import Ledger
 
 COLUMNS = (
     ("序号", 6),
@@ -55,7 +56,7 @@ def _text(ws, row: int, col: int, value: str):
     return c
 
 
-def export_task_table(db, year: int, path, *, today: dt.date | None = None) -> Path:
+def export_task_table(ledger: Ledger, year: int, path, *, today: dt.date | None = None) -> Path:
     """Write the year's 任务分解表 with progress to `path` (.xlsx); returns the path.
 
     Written to a temporary file first, so a failed export leaves nothing half-written.
@@ -64,8 +65,8 @@ def export_task_table(db, year: int, path, *, today: dt.date | None = None) -> P
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    progress = progress_service.year_progress(db, year)
-    today = today or dt.date.today()
+    progress = progress_service.year_progress(ledger, year)
+    today = today or ledger.today()
     wb = Workbook()
     ws = wb.active
     ws.title = f"{year}年度任务分解表"

@@ -16,6 +16,7 @@ from desktop.models import ContiguousArea, GovernanceList, ListEntry, Town, Town
 from desktop.models.enums import EntryState, ParkStatus
 from desktop.services import rules
 from desktop.services.year import year_service
+from desktop.services.ledger import Ledger
 
 ZERO = Decimal(0)
 
@@ -51,9 +52,9 @@ def park_started_in(park_start: dt.date | None, status: ParkStatus, year: int) -
     return status in (ParkStatus.STARTED, ParkStatus.COMPLETED) and park_start is not None and park_start.year == year
 
 
-def year_progress(db, year: int) -> YearProgress:
-    params = year_service.get_params(db, year)
-    with db.reader() as s:
+def year_progress(ledger: Ledger, year: int) -> YearProgress:
+    params = year_service.get_params(ledger, year)
+    with ledger.reader() as s:
         year_id = s.scalar(select(Year.id).where(Year.year == year))
         towns = list(s.execute(select(Town.id, Town.name).where(Town.active).order_by(Town.sort_order, Town.id)))
         targets = {
@@ -106,6 +107,6 @@ def _finish(r: TownProgress, minimum: Decimal) -> None:
     r.completion_pct = rules.pct(r.verified_mu, r.target_area_mu)
 
 
-def entry_count(db) -> int:
-    with db.reader() as s:
+def entry_count(ledger: Ledger) -> int:
+    with ledger.reader() as s:
         return s.scalar(select(func.count(ListEntry.id))) or 0

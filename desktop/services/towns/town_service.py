@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from desktop.models import Base, Town, TownTarget, Year
 from desktop.services import units
 from desktop.services.errors import NotFound, Refused, ValidationError
+from desktop.services.ledger import Ledger
 
 PHONE_DIGITS_MIN = 7
 PHONE_DIGITS_MAX = 12
@@ -57,9 +58,9 @@ class TownUsage:
         return "、".join(f"{label} {n} 条" for label, n in self.counts.items() if n)
 
 
-def id_by_name(db, name: str) -> int:
+def id_by_name(ledger: Ledger, name: str) -> int:
     """A town's id by its exact name (the CLI's --town); an unknown name is refused with the towns there are."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         town_id = s.scalar(select(Town.id).where(Town.name == (name or "").strip()))
         if town_id is None:
             names = s.scalars(select(Town.name).order_by(Town.sort_order, Town.id).limit(12)).all()
@@ -115,11 +116,11 @@ def _row(t: Town) -> TownRow:
     return TownRow(t.id, t.name, t.sort_order, t.liaison_name, t.liaison_phone, t.active, t.revision)
 
 
-def list_towns(db, *, include_inactive: bool = True) -> list[TownRow]:
+def list_towns(ledger: Ledger, *, include_inactive: bool = True) -> list[TownRow]:
     q = select(Town).order_by(Town.sort_order, Town.id)
     if not include_inactive:
         q = q.where(Town.active)
-    with db.reader() as s:
+    with ledger.reader() as s:
         return [_row(t) for t in s.scalars(q)]
 
 
@@ -129,10 +130,10 @@ def _check_unique(session, name: str, own_id: int | None) -> None:
         raise ValidationError(f"镇街“{name}”已存在", field="name")
 
 
-def create_town(db, name: str, liaison_name: str = "", liaison_phone: str = "") -> TownRow:
+def create_town(ledger: Ledger, name: str, liaison_name: str = "", liaison_phone: str = "") -> TownRow:
     name = clean_name(name)
     phone = clean_phone(liaison_phone)
-    with db.session() as s:
+    with ledger.session() as s:
         _check_unique(s, name, None)
         last = s.scalar(select(func.max(Town.sort_order))) or 0
         t = Town(name=name, sort_order=last + 1, liaison_name=(liaison_name or "").strip(), liaison_phone=phone)
@@ -141,13 +142,13 @@ def create_town(db, name: str, liaison_name: str = "", liaison_phone: str = "") 
         return _row(t)
 
 
-def update_town(db, town_id: int, *, name: str, liaison_name: str = "", liaison_phone: str = "",
+def update_town(ledger: Ledger, town_id: int, *, name: str, liaison_name: str = "", liaison_phone: str = "",
                 expected_revision: int | None = None) -> TownRow:
     """Rename a town and set its liaison."""
     name = clean_name(name)
     phone = clean_phone(liaison_phone)
     liaison_name = (liaison_name or "").strip()
-    with db.session() as s:
+    with ledger.session() as s:
         t = _get(s, town_id)
         if expected_revision is not None and t.revision != expected_revision:
             raise Refused(f"镇街“{t.name}”已被他人修改，请刷新后重试")
@@ -172,9 +173,9 @@ def _renumber(towns: list[Town]) -> None:
             t.sort_order = i
 
 
-def move_town(db, town_id: int, delta: int) -> None:
+def move_town(ledger: Ledger, town_id: int, delta: int) -> None:
     """上移 (delta −1) / 下移 (+1) in the directory order; at either end nothing changes."""
-    with db.session() as s:
+    with ledger.session() as s:
         towns = list(s.scalars(select(Town).order_by(Town.sort_order, Town.id)))
         idx = next((i for i, t in enumerate(towns) if t.id == town_id), None)
         if idx is None:
@@ -185,9 +186,9 @@ def move_town(db, town_id: int, delta: int) -> None:
         _renumber(towns)
 
 
-def set_order(db, town_ids: list[int]) -> None:
+def set_order(ledger: Ledger, town_ids: list[int]) -> None:
     """Put the towns in this order (drag and drop); towns not named keep their place after them."""
-    with db.session() as s:
+    with ledger.session() as s:
         towns = list(s.scalars(select(Town).order_by(Town.sort_order, Town.id)))
         by_id = {t.id: t for t in towns}
         unknown = [i for i in town_ids if i not in by_id]
@@ -197,17 +198,17 @@ def set_order(db, town_ids: list[int]) -> None:
         _renumber(ordered)
 
 
-def set_active(db, town_id: int, active: bool) -> None:
+def set_active(ledger: Ledger, town_id: int, active: bool) -> None:
     """停用 keeps a town with data out of new lists and the 附件1 table; 启用 brings it back."""
-    with db.session() as s:
+    with ledger.session() as s:
         t = _get(s, town_id)
         if t.active != active:
             t.active = active
 
 
-def usage(db, town_id: int) -> TownUsage:
+def usage(ledger: Ledger, town_id: int) -> TownUsage:
     """Everything that refers to the town (any table with a foreign key to it), plus non-zero targets."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         t = _get(s, town_id)
         return _usage(s, t)
 
@@ -232,9 +233,9 @@ def _usage(session, t: Town) -> TownUsage:
     return TownUsage(t.name, counts)
 
 
-def delete_town(db, town_id: int) -> None:
+def delete_town(ledger: Ledger, town_id: int) -> None:
     """Delete a town that holds no data; a town with data is refused (deactivate it instead)."""
-    with db.session() as s:
+    with ledger.session() as s:
         t = _get(s, town_id)
         use = _usage(s, t)
         if use.has_data:
@@ -259,14 +260,14 @@ def _year_id(session, year: int) -> int:
     return year_id
 
 
-def set_target(db, town_id: int, year: int, *, target_area_mu=None, target_parks=None) -> TownTargetRow:
+def set_target(ledger: Ledger, town_id: int, year: int, *, target_area_mu=None, target_parks=None) -> TownTargetRow:
     """Set a town's 附件1 target for the year (created on first edit). None leaves a value unchanged.
 
     Accepts numbers or typed text; negative or non-numeric values are refused naming the field.
     """
     area = parse_target_area(target_area_mu) if target_area_mu is not None else None
     parks = parse_target_parks(target_parks) if target_parks is not None else None
-    with db.session() as s:
+    with ledger.session() as s:
         t = _get(s, town_id)
         year_id = _year_id(s, year)
         tt = s.scalar(select(TownTarget).where(TownTarget.town_id == t.id, TownTarget.year_id == year_id))
@@ -282,8 +283,8 @@ def set_target(db, town_id: int, year: int, *, target_area_mu=None, target_parks
         return TownTargetRow(t.id, year, tt.target_area_mu, tt.target_parks)
 
 
-def get_targets(db, year: int) -> dict[int, TownTargetRow]:
-    with db.reader() as s:
+def get_targets(ledger: Ledger, year: int) -> dict[int, TownTargetRow]:
+    with ledger.reader() as s:
         year_id = _year_id(s, year)
         return {
             tt.town_id: TownTargetRow(tt.town_id, year, tt.target_area_mu, tt.target_parks)

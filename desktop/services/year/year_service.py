@@ -11,6 +11,7 @@ from sqlalchemy import select
 from desktop.models import Department, Year, YearParams
 from desktop.services import units
 from desktop.services.errors import NotFound, Refused, ValidationError
+from desktop.services.ledger import Ledger
 
 # The 2024 work plan (seeds/000): 一 总体目标, 三(一), 四(二)(三), 三(四), 附件2, 二(一).
 PLAN_2024_DEFAULTS = {
@@ -155,9 +156,9 @@ class DepartmentRow:
     active: bool
 
 
-def list_departments(db) -> list[DepartmentRow]:
+def list_departments(ledger: Ledger) -> list[DepartmentRow]:
     """成员单位 in their order (the 年度参数 page offers them as verifying departments)."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         return [
             DepartmentRow(i, n, a)
             for i, n, a in s.execute(select(Department.id, Department.name, Department.active)
@@ -191,30 +192,30 @@ def validate(values: dict) -> dict:
     return values
 
 
-def list_years(db) -> list[int]:
-    with db.reader() as s:
+def list_years(ledger: Ledger) -> list[int]:
+    with ledger.reader() as s:
         return list(s.scalars(select(Year.year).order_by(Year.year)))
 
 
-def current_year(db) -> int:
+def current_year(ledger: Ledger) -> int:
     """The year marked current, else the latest year."""
-    with db.reader() as s:
+    with ledger.reader() as s:
         y = s.scalar(select(Year.year).where(Year.is_current)) or s.scalar(select(Year.year).order_by(Year.year.desc()))
     if y is None:
         raise NotFound("数据库中还没有任何年度，请先初始化（zzb init）")
     return y
 
 
-def set_current_year(db, year: int) -> None:
-    with db.session() as s:
+def set_current_year(ledger: Ledger, year: int) -> None:
+    with ledger.session() as s:
         for y in s.scalars(select(Year)):
             want = y.year == year
             if y.is_current != want:
                 y.is_current = want
 
 
-def get_params(db, year: int) -> Params:
-    with db.reader() as s:
+def get_params(ledger: Ledger, year: int) -> Params:
+    with ledger.reader() as s:
         y = s.scalar(select(Year).where(Year.year == year))
         if y is None:
             raise NotFound(f"没有 {year} 年度的参数")
@@ -235,9 +236,9 @@ def create_first_year(session, year: int = FIRST_YEAR) -> Year:
     return y
 
 
-def new_year(db, year: int | None = None) -> Params:
+def new_year(ledger: Ledger, year: int | None = None) -> Params:
     """新建年度: copy the latest year's parameters (DOMAIN: a new year starts as a copy)."""
-    with db.session() as s:
+    with ledger.session() as s:
         last = s.scalar(select(Year).order_by(Year.year.desc()))
         if last is None:
             create_first_year(s, year or FIRST_YEAR)
@@ -252,13 +253,13 @@ def new_year(db, year: int | None = None) -> Params:
         return params_in_session(s, year)
 
 
-def update_params(db, year: int, values: dict, *, expected_revision: int | None = None) -> Params:
+def update_params(ledger: Ledger, year: int, values: dict, *, expected_revision: int | None = None) -> Params:
     """Save edited parameters after validation; refuse when someone else changed them meanwhile."""
     unknown = set(values) - set(PARAM_FIELDS)
     if unknown:
         raise ValidationError(f"未知参数：{', '.join(sorted(unknown))}")
     validate(values)
-    with db.session() as s:
+    with ledger.session() as s:
         y = s.scalar(select(Year).where(Year.year == year))
         if y is None:
             raise NotFound(f"没有 {year} 年度的参数")

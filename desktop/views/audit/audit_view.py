@@ -330,7 +330,7 @@ class AuditPage(QWidget):
         if self._stale:
             self.reload()
 
-    def _on_changed(self, _what: str) -> None:
+    def _on_changed(self, _what: frozenset[str]) -> None:
         self._stale = True
         if self.isVisible():
             self.reload()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from desktop.views.kit.context import touches
+
 
 def restore_states(settings: QSettings, parts: dict) -> None:
     """Give each widget (header view, splitter — anything with restoreState) its saved state."""
@@ -32,8 +34,8 @@ class LazyRefresh:
         if self._stale:
             self.refresh()
 
-    def _on_data_changed(self, what: str) -> None:
-        if what in self.relevant_tables:
+    def _on_data_changed(self, what: frozenset[str]) -> None:
+        if touches(what, self.relevant_tables):
             self._refresh_if_visible()
 
     def _refresh_if_visible(self) -> None:

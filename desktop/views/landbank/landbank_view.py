@@ -34,7 +34,7 @@ from desktop.views.landbank.acquisition_tab import AcquisitionTab
 from desktop.views.landbank.agreement_dialog import AgreementDialog, open_agreement_dialog
 from desktop.views.landbank.agreement_tab import AgreementTab
 from desktop.views.kit.attachment_widget import AttachmentPanel
-from desktop.views.kit.context import AppContext
+from desktop.views.kit.context import AppContext, touches
 from desktop.views.landbank.landbank_common import (
     RELEVANT_TABLES,
     LandBankEntryModel,
@@ -443,8 +443,8 @@ class LandBankingPage(QWidget):
         if isinstance(tab, TabBase):
             tab.activate()
 
-    def _on_data_changed(self, what: str) -> None:
-        if what not in RELEVANT_TABLES:
+    def _on_data_changed(self, what: frozenset[str]) -> None:
+        if not touches(what, RELEVANT_TABLES):
             return
         for tab in self._all():
             tab.mark_stale()

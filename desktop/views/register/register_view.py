@@ -595,7 +595,7 @@ class RegisterPage(QWidget):
         self._search()
         self._load_detail(force=True)
 
-    def _on_data_changed(self, _what: str) -> None:
+    def _on_data_changed(self, _what: frozenset[str]) -> None:
         if not self._started:
             return
         if self.isVisible():

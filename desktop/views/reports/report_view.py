@@ -31,7 +31,7 @@ from desktop.services.lists import list_service
 from desktop.services.reports import report_export, report_service
 from desktop.services.reports.report_service import ItemRow, ReportInfo
 from desktop.views.kit.attachment_widget import AttachmentPanel
-from desktop.views.kit.context import AppContext
+from desktop.views.kit.context import AppContext, touches
 from desktop.views.kit.file_choice import ask_save_xlsx
 from desktop.views.reports.report_dialogs import AddItemsDialog, ItemDialog, VerificationDialog, pydate, qdate
 from desktop.views.reports.report_models import ItemGridModel, OverviewModel, date_text, short_date
@@ -268,8 +268,8 @@ class ReportPage(QWidget):
         elif self._stale:
             self.refresh()
 
-    def _on_data_changed(self, what: str) -> None:
-        if what in RELEVANT_TABLES:
+    def _on_data_changed(self, what: frozenset[str]) -> None:
+        if touches(what, RELEVANT_TABLES):
             if self.isVisible():
                 self.refresh()
             else:

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services.year import year_service
 from desktop.services.errors import UserError, ValidationError
-from desktop.views.kit.context import AppContext
+from desktop.views.kit.context import AppContext, touches
 from desktop.views.kit.worker import show_error
 
 ERROR_STYLE = "color: #c0392b;"
@@ -252,8 +252,8 @@ class YearParamsPage(QWidget):
             return
         self.evaluation_year_label.setText(f"= {self._year - offset}年度")
 
-    def _on_data_changed(self, what: str) -> None:
-        if what not in ("*", "year_params", "year", "department"):
+    def _on_data_changed(self, what: frozenset[str]) -> None:
+        if not touches(what, {"year_params", "year", "department"}):
             return
         if self.is_dirty():
             return  # never clobber the clerk's edits; saving will notice a conflicting change
