@@ -120,3 +120,22 @@ def demo_db_path(demo_template, tmp_path) -> Path:
 @pytest.fixture
 def demo_db(demo_db_path):
     yield from _opened(demo_db_path)
+
+
+def type_text(qtbot, widget, text: str) -> None:
+    """Type like a clerk: ASCII as key presses, Chinese as an input method's commit (QTest cannot press 年)."""
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    run = ""
+    for ch in text + "\0":
+        if ch.isascii() and ch != "\0":
+            run += ch
+            continue
+        if run:
+            qtbot.keyClicks(widget, run)
+            run = ""
+        if ch != "\0":
+            event = QInputMethodEvent()
+            event.setCommitString(ch)
+            QApplication.sendEvent(widget, event)

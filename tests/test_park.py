@@ -6,8 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from conftest import wait_idle
-from PySide6.QtCore import QDate, Qt
+from conftest import type_text, wait_idle
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 from test_town_service import add_entry, make_target
@@ -213,7 +213,7 @@ def test_started_without_date_is_refused_in_the_dialog_and_input_kept(qtbot, pag
     dlg.submit()
     assert dlg.errors["start_date"].isVisible() and "启动日期" in dlg.errors["start_date"].text()
     assert dlg.isVisible() and dlg.name_edit.text() == "无日期园区"
-    dlg.date_edit.setDate(QDate(2024, 7, 1))
+    qtbot.keyClicks(dlg.date_edit.edit, "2024.7.1")
     with qtbot.waitSignal(dlg.finished):
         dlg.submit()
     wait_idle(qtbot, ctx)
@@ -263,3 +263,89 @@ def test_delete_asks_naming_the_targets_that_lose_their_park(qtbot, page, ctx, d
     assert "甲园一号企业" in asked[0] and "不属于任何片区" in asked[0]
     assert [r.name for r in park_service.list_parks(db)] == ["乙镇五金片区"]
     assert [r.name for r in page.model.rows] == ["乙镇五金片区"]
+
+
+@pytest.mark.parametrize("typed", ["2024-3-5", "2024.3.5", "2024/3/5", "20240305", "2024年3月5日"])
+def test_a_start_date_typed_in_any_form_is_saved(qtbot, page, ctx, db, city, typed):
+    page.table.selectRow(page.model.row_of(city["park"]))
+    page.edit_selected()
+    dlg = page.dialog
+    dlg.date_edit.edit.clear()
+    type_text(qtbot, dlg.date_edit.edit, typed)
+    with qtbot.waitSignal(dlg.finished):
+        dlg.submit()
+    wait_idle(qtbot, ctx)
+    assert park_service.values_of(next(r for r in park_service.list_parks(db) if r.id == city["park"])).start_date \
+        == dt.date(2024, 3, 5)
+
+
+def test_a_bad_start_date_is_refused_at_the_field_and_nothing_is_saved(qtbot, page, ctx, db, city):
+    page.table.selectRow(page.model.row_of(city["park"]))
+    page.edit_selected()
+    dlg = page.dialog
+    dlg.date_edit.edit.clear()
+    qtbot.keyClicks(dlg.date_edit.edit, "2024.13.1")
+    dlg.submit()
+    wait_idle(qtbot, ctx)
+    assert dlg.isVisible() and dlg.errors["start_date"].isVisible()
+    assert "月份应为 1–12" in dlg.errors["start_date"].text()
+    assert next(r for r in park_service.list_parks(db) if r.id == city["park"]).start_date == dt.date(2024, 3, 1)
+    dlg.reject()
+
+
+def test_ctrl_z_undoes_the_last_edit_and_ctrl_y_redoes_it(qtbot, page, ctx, db, city):
+    page.table.selectRow(page.model.row_of(city["park"]))
+    page.edit_selected()
+    dlg = page.dialog
+    dlg.note_edit.setText("改错了")
+    with qtbot.waitSignal(dlg.finished):
+        dlg.submit()
+    wait_idle(qtbot, ctx)
+    note = lambda: next(r for r in park_service.list_parks(db) if r.id == city["park"]).note  # noqa: E731
+    assert note() == "改错了" and page.undo.undo_button.isEnabled()
+    page.activateWindow()
+    page.table.setFocus()
+    qtbot.waitUntil(page.table.hasFocus)
+    qtbot.keyClick(page.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ctx)
+    assert note() == ""
+    qtbot.keyClick(page.table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ctx)
+    assert note() == "改错了"
+
+
+def test_undo_of_an_added_park_removes_it_and_redo_brings_it_back(qtbot, page, ctx, db, city):
+    page.add_park()
+    dlg = page.dialog
+    dlg.name_edit.setText("临时园区")
+    dlg.town_combo.setCurrentIndex(0)
+    with qtbot.waitSignal(dlg.finished):
+        dlg.submit()
+    wait_idle(qtbot, ctx)
+    names = lambda: {r.name for r in park_service.list_parks(db)}  # noqa: E731
+    assert "临时园区" in names()
+    page.undo.stack.undo()
+    wait_idle(qtbot, ctx)
+    assert "临时园区" not in names() and "临时园区" not in {r.name for r in page.model.rows}
+    page.undo.stack.redo()
+    wait_idle(qtbot, ctx)
+    assert "临时园区" in names()
+
+
+def test_edit_and_delete_are_disabled_without_a_selection_and_say_why(page):
+    page.table.clearSelection()
+    assert not page.edit_button.isEnabled() and not page.delete_button.isEnabled()
+    assert "请先选择" in page.delete_button.toolTip()
+    page.table.selectRow(0)
+    assert page.edit_button.isEnabled() and page.delete_button.isEnabled()
+
+
+def test_a_lane_answer_for_a_closed_page_is_dropped(qtbot, ctx, city):
+    from desktop.views.parks.park_view import ParkPage
+
+    p = ParkPage(ctx)
+    p.refresh()
+    p.deleteLater()
+    qtbot.waitUntil(lambda: not __import__("shiboken6").isValid(p), timeout=5000)
+    wait_idle(qtbot, ctx)  # the answer arrives for a page that is gone: nothing is touched, nothing fails
+    assert ctx.worker.pending() == 0

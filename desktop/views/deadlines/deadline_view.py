@@ -32,7 +32,7 @@ from desktop.views.kit.context import AppContext
 from desktop.views.kit.page_state import LazyRefresh
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.worker import show_error
-from desktop.views.year.year_view import HINT_STYLE
+from desktop.views.kit.forms import HINT_STYLE
 
 RED = QColor("#F4C7C3")
 AMBER = QColor("#FFE699")

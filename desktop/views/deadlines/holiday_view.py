@@ -42,7 +42,7 @@ from desktop.views.kit.context import AppContext
 from desktop.views.kit.file_choice import ask_save_xlsx
 from desktop.views.kit.page_state import LazyRefresh, restore_states, save_states
 from desktop.views.kit.worker import show_error
-from desktop.views.year.year_view import HINT_STYLE, error_label, show_at
+from desktop.views.kit.forms import HINT_STYLE, error_label, show_at
 
 WORKDAY_BACKGROUND = QColor("#E3F0FF")  # 调休上班 rows
 INCOMPLETE_FOREGROUND = QColor("#b26a00")

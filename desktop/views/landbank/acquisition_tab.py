@@ -33,6 +33,7 @@ from desktop.services import units
 from desktop.services.landbank import acquisition_service, agreement_service
 from desktop.services.towns import town_service
 from desktop.services.landbank.acquisition_service import AcquisitionRow, AcquisitionValues, TaxMonthRow
+from desktop.services.errors import ValidationError
 from desktop.views.landbank.agreement_dialog import AgreementDialog, open_agreement_dialog
 from desktop.views.landbank.landbank_common import (
     AcquisitionModel,
@@ -46,11 +47,10 @@ from desktop.views.landbank.landbank_common import (
     setup_table,
     sync_combo,
 )
-from desktop.views.parks.park_view import OptionalDateEdit
-from desktop.views.kit.form_errors import FieldErrorDialog
+from desktop.views.kit.date_field import DateField
+from desktop.views.kit.forms import FieldErrorDialog, error_label, plain, show_at
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.worker import show_error
-from desktop.views.year.year_view import error_label, plain, show_at
 
 JOINT_RESULTS = [("未会审", None), ("通过", True), ("未通过", False)]
 
@@ -182,9 +182,9 @@ class AcquisitionTab(TabBase):
                                                   "joint_review_on", "joint_review_passed", "note")}
         self.investor_edit = QLineEdit()
         self.project_edit = QLineEdit()
-        self.reviewed_edit = OptionalDateEdit()
-        self.negotiated_edit = OptionalDateEdit()
-        self.joint_edit = OptionalDateEdit()
+        self.reviewed_edit = DateField(label="镇街审核日期", field="town_reviewed_on", show_error_line=False)
+        self.negotiated_edit = DateField(label="收购洽谈日期", field="negotiated_on", show_error_line=False)
+        self.joint_edit = DateField(label="会审日期", field="joint_review_on", show_error_line=False)
         self.joint_result = QComboBox()
         for label, value in JOINT_RESULTS:
             self.joint_result.addItem(label, value)
@@ -291,7 +291,7 @@ class AcquisitionTab(TabBase):
             widget.returnPressed.connect(self.save_progress)
         for key, widget in (("town_reviewed_on", self.reviewed_edit), ("negotiated_on", self.negotiated_edit),
                             ("joint_review_on", self.joint_edit)):
-            widget.dateChanged.connect(lambda _d, k=key: show_at(self.errors[k], ""))
+            widget.changed.connect(lambda k=key: show_at(self.errors[k], ""))
         self.joint_result.currentIndexChanged.connect(lambda: show_at(self.errors["joint_review_passed"], ""))
         sc = QShortcut(QKeySequence.StandardKey.Find, self)
         sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -444,8 +444,6 @@ class AcquisitionTab(TabBase):
             return
         for e in self.errors.values():
             show_at(e, "")
-        db, entry_id, values, as_of = self.ctx.db, row.entry_id, self.values(), self.as_of()
-        self.save_button.setEnabled(False)
 
         def failed(exc: BaseException) -> None:
             self.save_button.setEnabled(True)
@@ -455,6 +453,14 @@ class AcquisitionTab(TabBase):
                 self.focus_of[name].setFocus()
             else:
                 show_error(self, exc)
+
+        try:
+            values = self.values()
+        except ValidationError as exc:
+            failed(exc)
+            return
+        db, entry_id, as_of = self.ctx.db, row.entry_id, self.as_of()
+        self.save_button.setEnabled(False)
 
         def done(_r) -> None:
             self.save_button.setEnabled(True)

@@ -31,10 +31,9 @@ from desktop.services.errors import ValidationError
 from desktop.views.kit.attachment_widget import AttachmentPanel
 from desktop.views.kit.context import AppContext
 from desktop.views.landbank.landbank_common import RED
-from desktop.views.parks.park_view import OptionalDateEdit
-from desktop.views.kit.form_errors import FieldErrorDialog
+from desktop.views.kit.date_field import DateField
+from desktop.views.kit.forms import FieldErrorDialog, error_label, plain, show_at
 from desktop.views.kit.worker import show_error
-from desktop.views.year.year_view import error_label, plain, show_at
 
 PREVIEW_DELAY_MS = 150
 OVER_CAP_QUESTION = "超过上限，确认保存？"
@@ -96,12 +95,12 @@ class AgreementDialog(FieldErrorDialog, QDialog):
             self.soe_combo.addItem(name, sid)
         self.party_a_edit = QLineEdit()
         self.party_b_edit = QLineEdit()
-        self.signed_edit = OptionalDateEdit()
+        self.signed_edit = DateField(label="签订日期", field="signed_on", show_error_line=False)
         self.amount_edit = QLineEdit()
         self.amount_edit.setPlaceholderText("万元")
         self.area_edit = QLineEdit()
         self.area_edit.setPlaceholderText("亩（也可输入 8000㎡）")
-        self.filed_edit = OptionalDateEdit()
+        self.filed_edit = DateField(label="备案日期", field="filed_on", show_error_line=False)
         clear_filed = QToolButton()
         clear_filed.setText("清空")
         clear_filed.clicked.connect(lambda: self.filed_edit.set_value(None))
@@ -164,8 +163,8 @@ class AgreementDialog(FieldErrorDialog, QDialog):
                             ("amount_wan", self.amount_edit), ("area_mu", self.area_edit),
                             ("note", self.note_edit)):
             widget.textEdited.connect(lambda _t, k=key: show_at(self.errors[k], ""))
-        self.signed_edit.dateChanged.connect(lambda: show_at(self.errors["signed_on"], ""))
-        self.filed_edit.dateChanged.connect(lambda: show_at(self.errors["filed_on"], ""))
+        self.signed_edit.changed.connect(lambda: show_at(self.errors["signed_on"], ""))
+        self.filed_edit.changed.connect(lambda: show_at(self.errors["filed_on"], ""))
 
     def _load(self, v: AgreementValues) -> None:
         for combo in (self.kind_combo, self.town_combo, self.entry_combo, self.soe_combo):
@@ -264,12 +263,20 @@ class AgreementDialog(FieldErrorDialog, QDialog):
                     raise
                 return None
 
+        def day(edit):
+            try:
+                return edit.value()
+            except ValidationError:
+                if strict:
+                    raise
+                return None
+
         return AgreementValues(
             kind=self._kind(), year=self._year, town_id=self.town_combo.currentData(),
             entry_id=self.entry_combo.currentData(), soe_id=self.soe_combo.currentData(),
             party_a=self.party_a_edit.text(), party_b=self.party_b_edit.text(),
-            signed_on=self.signed_edit.value(), amount_wan=number(self.amount_edit, "amount_wan", "协议金额"),
-            area_mu=number(self.area_edit, "area_mu", "面积", area=True), filed_on=self.filed_edit.value(),
+            signed_on=day(self.signed_edit), amount_wan=number(self.amount_edit, "amount_wan", "协议金额"),
+            area_mu=number(self.area_edit, "area_mu", "面积", area=True), filed_on=day(self.filed_edit),
             note=self.note_edit.text(), id=self._id, revision=self._revision)
 
     # Live cost line -------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from desktop.services import units
 from desktop.services.landbank import agreement_service, landbank_service
 from desktop.services.towns import town_service
 from desktop.services.landbank.landbank_service import LandBankDetail, LandBankRow
+from desktop.services.errors import ValidationError
 from desktop.views.landbank.acquisition_tab import AcquisitionTab
 from desktop.views.landbank.agreement_dialog import AgreementDialog, open_agreement_dialog
 from desktop.views.landbank.agreement_tab import AgreementTab
@@ -49,10 +50,10 @@ from desktop.views.landbank.landbank_common import (
     setup_table,
     sync_combo,
 )
-from desktop.views.parks.park_view import OptionalDateEdit
+from desktop.views.kit.date_field import DateField
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.worker import show_error
-from desktop.views.year.year_view import error_label, show_at
+from desktop.views.kit.forms import error_label, show_at
 
 
 class LandBankTab(TabBase):
@@ -106,7 +107,7 @@ class LandBankTab(TabBase):
         self.step_table.setSortingEnabled(False)
         set_widths(self.step_table, {"step": 80, "done_on": 90, "attachments": 70})
         fit_rows(self.step_table, len(landbank_service.STEPS))
-        self.step_date = OptionalDateEdit()
+        self.step_date = DateField(label="完成日期", field="done_on", show_error_line=False)
         self.step_result = QLineEdit()
         self.step_result.setPlaceholderText("结果，如：土壤检测合格")
         self.save_step_button = QPushButton("保存本步")
@@ -169,7 +170,7 @@ class LandBankTab(TabBase):
         self.save_step_button.clicked.connect(self.save_step)
         self.step_result.returnPressed.connect(self.save_step)
         self.clear_step_button.clicked.connect(self.clear_step)
-        self.step_date.dateChanged.connect(lambda: show_at(self.step_error, ""))
+        self.step_date.changed.connect(lambda: show_at(self.step_error, ""))
         self.coop_button.clicked.connect(lambda: self.new_agreement(AgreementKind.COOPERATION))
         self.bank_button.clicked.connect(lambda: self.new_agreement(AgreementKind.LAND_BANKING))
         self.edit_agreement_button.clicked.connect(self.edit_agreement)
@@ -280,7 +281,13 @@ class LandBankTab(TabBase):
         if step is None or self._detail is None:
             return
         db, entry_id = self.ctx.db, self._detail.row.entry_id
-        done_on, result = self.step_date.value(), self.step_result.text()
+        try:
+            done_on = self.step_date.value()
+        except ValidationError as exc:
+            show_at(self.step_error, exc.message)
+            self.step_date.setFocus()
+            return
+        result = self.step_result.text()
         self.save_step_button.setEnabled(False)
 
         def failed(exc: BaseException) -> None:

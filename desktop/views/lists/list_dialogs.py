@@ -33,7 +33,7 @@ from desktop.services.errors import UserError, ValidationError
 from desktop.services.lists.list_service import CandidateRow, EntryRow, ShareCheck
 from desktop.views.lists.list_models import AMBER, CandidateModel, method_text
 from desktop.views.kit.worker import show_error
-from desktop.views.year.year_view import ERROR_STYLE, error_label, show_at
+from desktop.views.kit.forms import ERROR_STYLE, error_label, show_at
 
 UNIT_MU = "亩"
 UNIT_M2 = "㎡"

@@ -35,7 +35,7 @@ from desktop.services.lists.plan_service import FilingResult, PlanItem, PlanRow,
 from desktop.views.lists.list_dialogs import decimal_text
 from desktop.views.lists.list_models import AMBER, UNCOUNTED_TIP, method_text
 from desktop.views.kit.worker import show_error
-from desktop.views.year.year_view import error_label, show_at
+from desktop.views.kit.forms import error_label, show_at
 
 HINT_STYLE = "color: #707070;"
 BAD_CELL = QColor("#F8D7DA")

@@ -35,11 +35,10 @@ from desktop.services.errors import UserError, ValidationError
 from desktop.services.quota.quota_service import LedgerTotal, LoanLedgerRow, PlanChoice, QuotaLedger, ReturnRow
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.file_choice import ask_save_xlsx
-from desktop.views.kit.form_errors import FieldErrorDialog
+from desktop.views.kit.forms import FieldErrorDialog, HINT_STYLE, error_label, show_at
 from desktop.views.kit.page_state import LazyRefresh, restore_states, save_states
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.worker import show_error
-from desktop.views.year.year_view import HINT_STYLE, error_label, show_at
 
 RELEVANT_TABLES = {"*", "quota_loan", "quota_return", "quota_pool", "plan", "list_entry", "year_params", "year",
                    "town", "soe"}

@@ -34,7 +34,7 @@ from desktop.services.errors import ValidationError
 from desktop.services.reports.report_service import ItemRow, ReportableEntry
 from desktop.views.reports.report_models import ReportableModel, date_text, short_date
 from desktop.views.kit.worker import show_error
-from desktop.views.year.year_view import error_label, plain, show_at
+from desktop.views.kit.forms import error_label, plain, show_at
 
 WARN_STYLE = "color: #B26A00;"
 HINT_STYLE = "color: #707070;"

@@ -33,10 +33,9 @@ from desktop.services.errors import ValidationError
 from desktop.services.subsidy.subsidy_service import NO_RATE, SubsidyRow, SubsidyTable
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.file_choice import ask_save_xlsx
-from desktop.views.kit.form_errors import FieldErrorDialog
+from desktop.views.kit.forms import FieldErrorDialog, HINT_STYLE, error_label, plain, show_at
 from desktop.views.kit.page_state import LazyRefresh
 from desktop.views.kit.worker import show_error
-from desktop.views.year.year_view import HINT_STYLE, error_label, plain, show_at
 
 RELEVANT_TABLES = {"*", "subsidy_proposal", "year_params", "year", "town", "town_target", "governance_list",
                    "list_entry", "contiguous_area", "verification", "monthly_report_item"}

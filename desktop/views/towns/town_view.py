@@ -40,7 +40,7 @@ from desktop.views.kit.file_choice import ask_save_xlsx
 from desktop.views.kit.page_state import LazyRefresh, restore_states, save_states
 from desktop.views.kit.table_export import add_export_action
 from desktop.views.kit.worker import show_error
-from desktop.views.year.year_view import ERROR_STYLE, error_label, plain, show_at
+from desktop.views.kit.forms import ERROR_STYLE, error_label, plain, show_at
 
 AMBER = QColor("#FFD966")
 TOTALS_BACKGROUND = QColor("#EEF2F7")

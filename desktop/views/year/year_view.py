@@ -6,7 +6,6 @@ validates, and a refusal is shown under its field with the typed text kept.
 
 from __future__ import annotations
 
-from decimal import Decimal
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -28,10 +27,8 @@ from PySide6.QtWidgets import (
 from desktop.services.year import year_service
 from desktop.services.errors import UserError, ValidationError
 from desktop.views.kit.context import AppContext, touches
+from desktop.views.kit.forms import HINT_STYLE, error_label, plain, show_at
 from desktop.views.kit.worker import show_error
-
-ERROR_STYLE = "color: #c0392b;"
-HINT_STYLE = "color: #707070;"
 
 # Groups of the form, in the order of the plan's chapters.
 GROUPS: list[tuple[str, list[str]]] = [
@@ -44,30 +41,6 @@ GROUPS: list[tuple[str, list[str]]] = [
     ("以奖代补（可选）", ["subsidy_rate_wan_per_mu", "subsidy_park_bonus_wan"]),
 ]
 DEPARTMENT_COLUMNS = 6
-
-
-def error_label() -> QLabel:
-    """A red line under a form field, hidden until the field is refused."""
-    label = QLabel()
-    label.setStyleSheet(ERROR_STYLE)
-    label.setWordWrap(True)
-    label.setVisible(False)
-    return label
-
-
-def show_at(label: QLabel, message: str) -> None:
-    label.setText(message)
-    label.setVisible(bool(message))
-
-
-def plain(value) -> str:
-    """A number as the clerk would type it: 4000 not 4000.0000, empty for None."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return text
-    return str(value)
 
 
 class YearParamsPage(QWidget):
