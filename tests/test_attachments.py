@@ -49,3 +49,57 @@ def test_removing_one_link_keeps_a_file_another_still_uses(db, tmp_path):
 def test_a_missing_source_file_is_refused(db, tmp_path):
     with pytest.raises(ValidationError, match="找不到文件"):
         att.attach(db, "agreement", 1, tmp_path / "nope.pdf")
+
+
+@pytest.mark.parametrize("name, data", [("收储协议扫描件.pdf", b"%PDF-1.4\n" + b"x" * 4000),
+                                        ("现场照片.jpg", b"\xff\xd8\xff\xe0" + bytes(range(256)) * 20)],
+                         ids=["pdf", "jpg"])
+def test_an_attachment_opens_as_a_named_copy_with_the_stored_bytes(db, tmp_path, name, data):
+    src = tmp_path / name
+    src.write_bytes(data)
+    row = att.attach(db, "agreement", 1, src)
+    path = att.file_to_open(db, row.id)
+    assert path.name == name and path.suffix == src.suffix
+    assert path.parent.parent == att.open_dir() and path.parent.name == str(row.id)
+    assert path.read_bytes() == att.stored_path(row.sha256).read_bytes() == data
+    assert not path.stat().st_mode & 0o222  # read-only
+    path.chmod(0o644)
+    path.unlink()
+    again = att.file_to_open(db, row.id)  # refreshed when missing
+    assert again == path and again.read_bytes() == data
+
+
+def test_the_same_file_under_two_names_opens_under_each_name(db, tmp_path):
+    a, b = tmp_path / "协议.pdf", tmp_path / "扫描件.PDF"
+    a.write_bytes(b"same scan")
+    b.write_bytes(b"same scan")
+    first, second = att.attach(db, "agreement", 1, a), att.attach(db, "agreement", 2, b)
+    assert att.file_to_open(db, first.id).name == "协议.pdf"
+    assert att.file_to_open(db, second.id).name == "扫描件.PDF"
+
+
+def test_a_missing_stored_file_is_reported_not_crashed(db, tmp_path):
+    f = tmp_path / "照片.jpg"
+    f.write_bytes(b"jpeg")
+    row = att.attach(db, "agreement", 1, f)
+    att.stored_path(row.sha256).unlink()
+    with pytest.raises(NotFound, match="附件文件缺失：照片.jpg"):
+        att.file_to_open(db, row.id)
+
+
+def test_removing_an_attachment_drops_its_open_copy(db, tmp_path):
+    f = tmp_path / "a.pdf"
+    f.write_bytes(b"pdf")
+    row = att.attach(db, "agreement", 1, f)
+    copy = att.file_to_open(db, row.id)
+    att.remove(db, row.id)
+    assert not copy.exists()
+
+
+@pytest.mark.parametrize("name, safe", [("协议.pdf", "协议.pdf"), ("a/b\\\\c:d?.pdf", "c_d_.pdf"),
+                                        ("CON.txt", "_CON.txt"), ("报告. ", "报告"), ("", "附件"),
+                                        ("长" * 200 + ".pdf", "长" * 116 + ".pdf")],
+                         ids=["plain", "folders", "device", "trailing-dot", "empty", "long"])
+def test_attached_names_become_names_every_system_accepts(name, safe):
+    assert att.safe_file_name(name) == safe
+    assert len(safe) <= att.MAX_NAME

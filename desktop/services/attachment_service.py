@@ -3,12 +3,22 @@
 The same file attached twice (to one object or many) is stored once. Links are rows of the
 `attachment` table (object_type = a table name, object_id); removing a link never deletes a file
 another link still uses.
+
+Opening: the store names files by hash with no extension, so the system knows no program for them.
+`file_to_open` hands out a named read-only copy, <data folder>/tmp/open/<attachment id>/<original
+name>, made again when missing. A copy rather than storing the extension: the store stays one file
+per content (the same scan attached as 协议.pdf and 扫描件.PDF), no migration touches the files, and
+the viewer's title bar shows the name the clerk attached. Read-only, so an edit in the viewer can
+never pass for the evidence.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +31,7 @@ from desktop.services.ledger import Ledger
 
 CHUNK = 1 << 20
 MAX_BYTES = 512 * 1024 * 1024  # a scan or photo set beyond this is surely a mistake
+MAX_NAME = 120
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,11 @@ def attach(ledger: Ledger, object_type: str, object_id: int, src: str | Path, *,
         return _row(a)
 
 
+def attach_files(ledger: Ledger, object_type: str, object_id: int, sources: list[str]) -> list[AttachmentRow]:
+    """Several files onto one object (the panel's 添加文件…), each in its own unit of work."""
+    return [attach(ledger, object_type, object_id, src) for src in sources]
+
+
 def attach_in_session(session, object_type: str, object_id: int, src: str | Path, *, description: str = "") -> Attachment:
     """The same inside a caller's unit of work (e.g. an agreement saved with its scan)."""
     src = Path(src)
@@ -121,6 +137,73 @@ def path_of(ledger: Ledger, attachment_id: int) -> Path:
     return p
 
 
+def open_dir() -> Path:
+    """Where named copies for the system's viewer go (safe to empty at any time)."""
+    return paths.data_dir() / "tmp" / "open"
+
+
+_UNSAFE = re.compile(r'[\x00-\x1f<>:"/\\|?*]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def safe_file_name(name: str) -> str:
+    """The attached name as a file name every system accepts (Windows is the strictest); the extension kept."""
+    name = _UNSAFE.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1]).strip().rstrip(". ")
+    if name.split(".")[0].upper() in _RESERVED:
+        name = "_" + name
+    if len(name) > MAX_NAME:  # keep the whole path short enough for older Windows viewers
+        stem, dot, ext = name.rpartition(".")
+        ext = ext if dot and stem and len(ext) <= 16 else ""
+        stem = (stem if ext else name)[: MAX_NAME - len(ext) - 1].rstrip(". ")
+        name = f"{stem}.{ext}" if ext else stem
+    return name or "附件"
+
+
+def file_to_open(ledger: Ledger, attachment_id: int) -> Path:
+    """A read-only copy of the attachment under its original name, for the system's viewer."""
+    with ledger.reader() as s:
+        a = s.get(Attachment, attachment_id)
+        if a is None:
+            raise NotFound("该附件已不存在")
+        src, name, size = stored_path(a.sha256), a.file_name, a.size
+    if not src.is_file():
+        raise NotFound(f"附件文件缺失：{name}（数据文件夹中找不到 {src.name}），请重新添加该附件")
+    dest = open_dir() / str(attachment_id) / safe_file_name(name)
+    try:
+        if dest.is_file() and dest.stat().st_size == src.stat().st_size == size:
+            return dest
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(dest.name + ".part")
+        if tmp.exists():  # left by an interrupted copy, read-only
+            os.chmod(tmp, stat.S_IREAD | stat.S_IWRITE)
+            tmp.unlink()
+        shutil.copyfile(src, tmp)
+        os.chmod(tmp, stat.S_IREAD | stat.S_IRGRP | stat.S_IROTH)
+        if dest.exists():
+            os.chmod(dest, stat.S_IREAD | stat.S_IWRITE)  # Windows will not replace a read-only file
+        tmp.replace(dest)
+    except OSError as exc:
+        if dest.is_file():  # e.g. the viewer still holds the earlier copy open
+            return dest
+        raise ValidationError(f"无法为打开附件“{name}”准备副本：{exc.strerror or exc}") from None
+    return dest
+
+
+def _forget_copies(attachment_id: int) -> None:
+    folder = open_dir() / str(attachment_id)
+    if folder.is_dir():
+        for f in folder.iterdir():
+            try:
+                os.chmod(f, stat.S_IREAD | stat.S_IWRITE)
+                f.unlink()
+            except OSError:
+                pass  # a viewer still has it open: tmp/open may be emptied at any time
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+
+
 def remove(ledger: Ledger, attachment_id: int) -> None:
     """Unlink; the stored file goes only when no other link uses it."""
     with ledger.session() as s:
@@ -133,3 +216,4 @@ def remove(ledger: Ledger, attachment_id: int) -> None:
         still_used = s.scalar(select(func.count(Attachment.id)).where(Attachment.sha256 == digest))
     if not still_used:
         stored_path(digest).unlink(missing_ok=True)
+    _forget_copies(attachment_id)

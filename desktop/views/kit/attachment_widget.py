@@ -3,7 +3,9 @@ viewer, remove. Any page embeds it and calls `set_object(table_name, id)`."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt, QUrl, Signal
+from pathlib import Path
+
+from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -11,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QMessageBox,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -19,7 +20,9 @@ from PySide6.QtWidgets import (
 from desktop.services import attachment_service
 from desktop.services.attachment_service import AttachmentRow
 from desktop.views.kit.context import AppContext
-from desktop.views.kit.worker import show_error
+from desktop.views.kit.ops import forget, query, write
+from desktop.views.kit.rows import RowsModel
+from desktop.views.kit.table import ActionBar, needs_one, selected_rows
 
 
 def _size(n: int) -> str:
@@ -30,31 +33,17 @@ def _size(n: int) -> str:
     return str(n)
 
 
-class AttachmentListModel(QAbstractListModel):
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.rows: list[AttachmentRow] = []
+class AttachmentListModel(RowsModel):
+    """One line per file: name, size and description; the fingerprint in the tooltip."""
 
-    def set_rows(self, rows: list[AttachmentRow]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
+    COLUMNS = [("file_name", "文件")]
 
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
+    def display(self, r: AttachmentRow, key: str) -> str:
+        text = f"{r.file_name}（{_size(r.size)}）"
+        return f"{text} — {r.description}" if r.description else text
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        r = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            text = f"{r.file_name}（{_size(r.size)}）"
-            return f"{text} — {r.description}" if r.description else text
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{r.file_name}\n大小：{_size(r.size)}\n指纹：{r.sha256[:16]}…"
-        if role == Qt.ItemDataRole.UserRole:
-            return r.id
-        return None
+    def tooltip(self, r: AttachmentRow, key: str) -> str:
+        return f"{r.file_name}\n大小：{_size(r.size)}\n指纹：{r.sha256[:16]}…"
 
 
 class AttachmentPanel(QWidget):
@@ -67,17 +56,17 @@ class AttachmentPanel(QWidget):
         self.ctx = ctx
         self.object_type: str | None = None
         self.object_id: int | None = None
+        self.last_opened: Path | None = None
         self.model = AttachmentListModel(self)
         self.view = QListView()
         self.view.setModel(self.model)
         self.view.doubleClicked.connect(lambda _i: self.open_selected())
         self.title = QLabel(title)
-        self.add_button = QPushButton("添加文件…")
-        self.open_button = QPushButton("打开")
-        self.remove_button = QPushButton("移除")
-        self.add_button.clicked.connect(self.add_files)
-        self.open_button.clicked.connect(self.open_selected)
-        self.remove_button.clicked.connect(self.remove_selected)
+        self.actions = ActionBar(self.view, self)
+        self.add_button = self.actions.add("添加文件…", self.add_files, when=self._why_not_add)
+        self.open_button = self.actions.add("打开", self.open_selected, when=needs_one,
+                                            tip="用系统中关联的程序打开（按原文件名）")
+        self.remove_button = self.actions.add("移除", self.remove_selected, when=needs_one)
         buttons = QHBoxLayout()
         for b in (self.add_button, self.open_button, self.remove_button):
             buttons.addWidget(b)
@@ -87,7 +76,9 @@ class AttachmentPanel(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.view, 1)
         layout.addLayout(buttons)
-        self._enable()
+
+    def _why_not_add(self, _rows) -> str | None:
+        return None if self.object_type is not None and self.object_id is not None else "请先保存或选择一条记录"
 
     def set_object(self, object_type: str | None, object_id: int | None) -> None:
         self.object_type, self.object_id = object_type, object_id
@@ -95,69 +86,45 @@ class AttachmentPanel(QWidget):
 
     def refresh(self) -> None:
         if self.object_type is None or self.object_id is None:
+            forget(self, "list")
             self.model.set_rows([])
-            self._enable()
             return
-        ot, oid = self.object_type, self.object_id
-        self.ctx.worker.run(lambda: attachment_service.list_for(self.ctx.db, ot, oid), self._loaded,
-                            lambda e: show_error(self, e))
-
-    def _loaded(self, rows: list[AttachmentRow]) -> None:
-        self.model.set_rows(rows)
-        self._enable()
-
-    def _enable(self) -> None:
-        has_object = self.object_type is not None and self.object_id is not None
-        self.add_button.setEnabled(has_object)
-        self.open_button.setEnabled(bool(self.model.rows))
-        self.remove_button.setEnabled(bool(self.model.rows))
+        query(self, "list", attachment_service.list_for, self.object_type, self.object_id, done=self.model.set_rows)
 
     def add_paths(self, paths: list[str]) -> None:
         """Attach files (on the worker lane); used by the file dialog and by tests."""
-        ot, oid, db = self.object_type, self.object_id, self.ctx.db
-        if ot is None or oid is None or not paths:
+        if self.object_type is None or self.object_id is None or not paths:
             return
+        write(self, attachment_service.attach_files, self.object_type, self.object_id, [str(p) for p in paths],
+              done=self._changed)
 
-        def work():
-            return [attachment_service.attach(db, ot, oid, p) for p in paths]
-
-        def done(_rows) -> None:
-            self.refresh()
-            self.ctx.changed("attachment")
-            self.changed.emit()
-
-        self.ctx.worker.run(work, done, lambda e: show_error(self, e))
+    def _changed(self, _result) -> None:
+        self.refresh()
+        self.changed.emit()
 
     def add_files(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "选择附件", "", "所有文件 (*);;PDF (*.pdf);;图片 (*.jpg *.jpeg *.png)")
         self.add_paths(paths)
 
-    def _selected_id(self) -> int | None:
-        index = self.view.currentIndex()
-        return self.model.data(index, Qt.ItemDataRole.UserRole) if index.isValid() else None
+    def _selected(self) -> AttachmentRow | None:
+        rows = selected_rows(self.view)
+        return rows[0] if rows else None
 
     def open_selected(self) -> None:
-        att_id = self._selected_id()
-        if att_id is None:
-            return
+        """Open in the system's viewer through a named copy (the store has no file names)."""
+        row = self._selected()
+        if row is not None:
+            query(self, "open", attachment_service.file_to_open, row.id, done=self._open)
 
-        def opened(path) -> None:
-            if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-                QMessageBox.information(self, "提示", f"没有可打开此类文件的程序。文件位于：\n{path}")
-
-        self.ctx.worker.run(lambda: attachment_service.path_of(self.ctx.db, att_id), opened, lambda e: show_error(self, e))
+    def _open(self, path: Path) -> None:
+        self.last_opened = path
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            QMessageBox.information(self, "提示", f"系统中没有可打开“{path.name}”的程序。文件副本位于：\n{path}")
 
     def remove_selected(self) -> None:
-        att_id = self._selected_id()
-        if att_id is None:
+        row = self._selected()
+        if row is None:
             return
-        name = self.view.currentIndex().data()
-        if QMessageBox.question(self, "移除附件", f"确定移除附件“{name}”吗？") != QMessageBox.StandardButton.Yes:
+        if QMessageBox.question(self, "移除附件", f"确定移除附件“{row.file_name}”吗？") != QMessageBox.StandardButton.Yes:
             return
-
-        def done(_r) -> None:
-            self.refresh()
-            self.ctx.changed("attachment")
-            self.changed.emit()
-
-        self.ctx.worker.run(lambda: attachment_service.remove(self.ctx.db, att_id), done, lambda e: show_error(self, e))
+        write(self, attachment_service.remove, row.id, done=self._changed)
