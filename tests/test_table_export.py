@@ -503,3 +503,26 @@ def test_every_table_page_exports_its_table_as_shown(qtbot, ctx, demo, tmp_path,
         assert rows == view.model().rowCount()
     assert rows > 0, f"{cls}.{tab}: the sample city should fill this table"
     assert ws["A1"].value == exporter.title()
+
+
+def test_filters_in_words_leave_out_what_does_not_filter(qtbot):
+    import datetime as dt
+
+    from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit
+
+    from desktop.views.kit.date_field import DateField
+    from desktop.views.kit.table_export import describe_filters
+
+    town, text, check = QComboBox(), QLineEdit(), QCheckBox("只看逾期")
+    town.addItems(["全部镇街", "东城街道"])
+    since, until = DateField(label="起"), DateField(label="止")
+    for w in (town, text, check, since, until):
+        qtbot.addWidget(w)
+    items = (("镇街", town), ("搜索", text), ("", check), ("起", since), ("止", until))
+    assert describe_filters(*items) == ""
+    town.setCurrentIndex(1)
+    text.setText(" 化工 ")
+    check.setChecked(True)
+    since.set_value(dt.date(2024, 3, 5))
+    until.edit.setText("2024.13.1")  # not a date: no filter
+    assert describe_filters(*items) == "筛选：镇街=东城街道；搜索=“化工”；只看逾期；起=2024-03-05"

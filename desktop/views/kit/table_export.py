@@ -16,6 +16,7 @@ Pages whose model fetches rows lazily (the register) pass `fetch_all`, which exp
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal, InvalidOperation
@@ -40,15 +41,19 @@ from PySide6.QtWidgets import (
 from desktop.services.excel import table_export
 from desktop.services.excel.excel_common import Cancelled
 from desktop.services.excel.table_export import Formatted
+from desktop.services.ledger import Ledger
+from desktop.views.kit.date_field import DateField
 from desktop.views.kit.file_choice import ask_save_xlsx
-from desktop.views.kit.worker import run_with_progress, show_error
+from desktop.views.kit.ops import long_write
+from desktop.views.kit.worker import show_error
 
 SHORTCUT = "Ctrl+E"
 BUTTON_TEXT = "导出Excel…"
 TOOLTIP = "把表中显示的行和列导出为 Excel（.xlsx）：筛选、排序和列的顺序与屏幕一致（Ctrl+E）"
-# The lane job of a lazily fetched table: called on the GUI thread with the logical columns to export
-# (visible, in visual order), it returns a function run on the worker lane that yields the rows.
-FetchAll = Callable[[list[int]], Callable[[], Iterable[Sequence]]]
+# The rows of a lazily fetched table: called on the GUI thread with the logical columns to export
+# (visible, in visual order), it returns a function of the ledger, run on the worker lane, that yields
+# the rows (a service function with its plain arguments bound, never a widget).
+FetchAll = Callable[[list[int]], Callable[[Ledger], Iterable[Sequence]]]
 
 _NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(%?)$")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -174,8 +179,9 @@ def sort_words(view: QTableView) -> str:
 
 
 def describe_filters(*items: tuple[str, QWidget | str | None], prefix: str = "筛选：") -> str:
-    """Filters in words, e.g. “筛选：镇街=某镇；搜索=“化工””. A combo showing “全部…”, an empty box or an
-    unticked check box is no filter and is left out; "" when nothing filters."""
+    """Filters in words, e.g. “筛选：镇街=某镇；搜索=“化工””. A combo showing “全部…”, an empty box, an
+    empty (or not yet valid) date field or an unticked check box is no filter and is left out; "" when
+    nothing filters."""
     parts = []
     for label, item in items:
         if isinstance(item, QComboBox):
@@ -188,6 +194,9 @@ def describe_filters(*items: tuple[str, QWidget | str | None], prefix: str = "�
         elif isinstance(item, QCheckBox):
             if item.isChecked():
                 parts.append(label or item.text())
+        elif isinstance(item, DateField):
+            if item.is_valid() and item.value() is not None:
+                parts.append(f"{label}={item.value():%Y-%m-%d}")
         elif isinstance(item, QDateEdit):
             parts.append(f"{label}={item.date().toString('yyyy-MM-dd')}")
         elif item:
@@ -256,19 +265,11 @@ class TableExporter(QObject):
         columns = visible_columns(view)
         headers = header_texts(view, columns)
         title, subtitle = self.title(), self.subtitle()
-        if self._fetch_all is not None:
-            job = self._fetch_all(columns)  # reads the page's filter and sort here, on the GUI thread
-        else:
-            rows = collect_rows(view, columns)
-            job = lambda: rows  # noqa: E731
-
-        def work(progress, token) -> int:
-            return table_export.write_table(path, title=title, headers=headers, rows=job(), subtitle=subtitle,
-                                            progress=progress, cancel=token)
-
+        # What the lane writes: the rows collected now, or (lazily fetched tables) a function of the ledger.
+        rows = self._fetch_all(columns) if self._fetch_all is not None else collect_rows(view, columns)
         self._set_busy(True)
-        run_with_progress(self.page, self.ctx.worker, "正在导出Excel…", work,
-                          lambda n: self._done(n, path), self._failed)
+        long_write(self.page, "正在导出Excel…", _write_rows, path, title, headers, rows, subtitle,
+                   done=lambda n: self._done(n, path), failed=self._failed)
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
@@ -353,14 +354,22 @@ __all__ = ["BUTTON_TEXT", "SHORTCUT", "FetchAll", "TableExporter", "add_export_a
            "collect_rows", "describe_filters", "exporters", "visible_columns"]
 
 
+def _write_rows(ledger: Ledger, path: Path, title: str, headers: list[str],
+                rows: list[list] | Callable[[Ledger], Iterable[Sequence]], subtitle: str, *, progress, token) -> int:
+    """The lane's part of an export: fetch the rows if the table fetches lazily, write the workbook."""
+    if callable(rows):
+        rows = rows(ledger)
+    return table_export.write_table(path, title=title, headers=headers, rows=rows, subtitle=subtitle,
+                                    progress=progress, cancel=token)
+
+
 def register_fetch_all(page) -> FetchAll:
     """The register's `fetch_all`: every target matching the page's search and filters, in its SQL sort,
     fetched in chunks on the lane (the page's model holds only the rows drawn so far)."""
 
     def fetch(columns: list[int]):
-        keys = [page.model.keys[c] for c in columns]
-        db, year, flt = page.ctx.db, page.ctx.year, page.current_filter()
-        sort, descending = page.model.sort_key, page.model.descending
-        return lambda: table_export.register_rows(db, flt, year=year, keys=keys, sort=sort, descending=descending)
+        return functools.partial(table_export.register_rows, flt=page.current_filter(), year=page.ctx.year,
+                                 keys=[page.model.keys[c] for c in columns], sort=page.model.sort_key,
+                                 descending=page.model.descending)
 
     return fetch
