@@ -79,3 +79,17 @@ def test_unmapping_a_column_changes_the_preview(qtbot, ctx, tmp_path):
     wait_idle(qtbot, ctx)
     assert dialog.preview.refusal and "名称" in dialog.preview.refusal
     assert not dialog.import_btn.isEnabled()
+
+
+def test_an_import_tells_the_other_pages_that_targets_changed(qtbot, ctx, tmp_path):
+    towns = _towns(ctx.db)
+    written = write_d_class_list(tmp_path / "名单.xlsx", firms(2, towns), quirks=False)
+    heard = []
+    ctx.data_changed.connect(heard.append)
+    dialog = _open(qtbot, ctx, written.path)
+    dialog.run_import()
+    qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=10000)
+    assert any("target" in tables for tables in heard)
+    dialog.action_box.setCurrentIndex(dialog.action_box.findData(None))
+    dialog.search.setText(firms(2, towns)[1].name)
+    assert dialog.proxy.rowCount() == 1

@@ -123,3 +123,44 @@ def test_entries_in_progress_can_be_reported_through_a_monthly_packet(demo_db, t
     preview = packet_service.read_packet(demo_db, result.path)
     problem = next(p for p in preview.problems if p.row == row)
     assert "只有“实施中”的条目可以报送完成" in problem.message
+
+
+def test_export_says_why_not_when_there_is_no_town(qtbot, ctx):
+    from desktop.views.excel.packet_view import PacketPage
+
+    p = PacketPage(ctx)
+    qtbot.addWidget(p)
+    p.activate()
+    wait_idle(qtbot, ctx)
+    assert not p.export_btn.isEnabled() and "尚无镇街" in p.export_btn.toolTip()
+
+
+def test_the_preview_filters_by_status_and_words_and_sorts_rows_as_numbers(qtbot, page, demo_ctx, tmp_path,
+                                                                           monkeypatch):
+    from PySide6.QtCore import Qt
+
+    out = tmp_path / "p.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    page.choose_export()
+    wait_idle(qtbot, demo_ctx)
+    wb = load_workbook(out)
+    ws = wb[pc.ENTRY_SHEET]
+    head = _header(ws)
+    for i in range(11):  # rows 1…11 changed: “10” and “11” sort after “9” only as numbers
+        ws.cell(pc.FIRST_DATA_ROW + i, head["进展情况"]).value = f"进展{i}"
+    ws.cell(pc.FIRST_DATA_ROW + 12, head["对象名称"]).value = "改了名字"
+    wb.save(out)
+    page.import_files([out])
+    qtbot.waitUntil(lambda: page.last_preview_dialog is not None, timeout=10000)
+    dialog = page.last_preview_dialog
+    assert dialog.proxy.rowCount() == 12
+    dialog.status_box.setCurrentIndex(dialog.status_box.findData("error"))
+    assert dialog.proxy.rowCount() == 1 and dialog.proxy.item(0).status == "error"
+    dialog.status_box.setCurrentIndex(dialog.status_box.findData("changed"))
+    dialog.view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    shown = [dialog.proxy.item(r).row for r in range(dialog.proxy.rowCount())]
+    assert shown == sorted(shown, reverse=True) and len(shown) == 11
+    dialog.search.setText("进展1")
+    assert {dialog.proxy.item(r).row for r in range(dialog.proxy.rowCount())} == {pc.FIRST_DATA_ROW + 1,
+                                                                                   pc.FIRST_DATA_ROW + 10}
+    dialog.reject()

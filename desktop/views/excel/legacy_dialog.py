@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,11 +19,9 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QTableView,
@@ -34,8 +32,12 @@ from PySide6.QtWidgets import (
 from desktop.services.excel import legacy_import, xlsx_reader
 from desktop.services.towns import town_service
 from desktop.services.excel.legacy_import import ACTION_LABELS, FieldSource, LegacyPreview, LegacyTable, Mapping
-from desktop.views.kit.list_model import ListTableModel
-from desktop.views.kit.worker import run_with_progress, show_error
+from desktop.views.kit.buttons import button
+from desktop.views.kit.ops import long_write, query, write
+from desktop.views.kit.row_filter import RowsFilter
+from desktop.views.kit.rows import RowsModel
+from desktop.views.kit.table import setup_table, shortcut
+from desktop.views.kit.worker import show_error
 
 ACTION_COLORS = {"create": "#E2F0D9", "update": "#DDEBF7", "invalid": "#FFC7CE", "duplicate": "#FCE4D6"}
 PREVIEW_COLUMNS = ["行", "结果", "名称", "修改内容（原值 → 新值）/ 问题"]
@@ -51,17 +53,30 @@ def _row_detail(r) -> str:
     return ""
 
 
-class LegacyPreviewModel(ListTableModel):
-    columns = PREVIEW_COLUMNS
+class LegacyPreviewModel(RowsModel):
+    COLUMNS = [("excel_row", "行"), ("action", "结果"), ("label", "名称"), ("detail", "修改内容（原值 → 新值）/ 问题")]
+    NUMERIC = {"excel_row"}
 
-    def cell(self, r, col: int, role):
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return [str(r.excel_row), ACTION_LABELS.get(r.action, r.action), r.label, _row_detail(r)][col]
-        if role == Qt.ItemDataRole.UserRole:
-            return [r.excel_row, r.action, r.label, _row_detail(r)][col]
-        if role == Qt.ItemDataRole.BackgroundRole and col == 1 and r.action in ACTION_COLORS:
-            return QBrush(QColor(ACTION_COLORS[r.action]))
+    def value(self, r, key: str):
+        return _row_detail(r) if key == "detail" else getattr(r, key)
+
+    def display(self, r, key: str) -> str:
+        return ACTION_LABELS.get(r.action, r.action) if key == "action" else super().display(r, key)
+
+    def background(self, r, key: str) -> QColor | None:
+        return QColor(ACTION_COLORS[r.action]) if key == "action" and r.action in ACTION_COLORS else None
+
+    def tooltip(self, r, key: str) -> str:
+        return self.display(r, key)
+
+
+def _shows(action: str | None):
+    """The result filter as a row test: None shows all, "__changed" all but the unchanged."""
+    if action is None:
         return None
+    if action == "__changed":
+        return lambda r: r.action != "unchanged"
+    return lambda r: r.action == action
 
 
 class LegacyImportDialog(QDialog):
@@ -85,8 +100,7 @@ class LegacyImportDialog(QDialog):
         lay = QVBoxLayout(self)
         top = QHBoxLayout()
         self.file_label = QLabel("请选择工信、税务或镇街台账等外部表格（.xlsx，也可读 .xls / .ods）")
-        choose = QPushButton("选择文件…")
-        choose.clicked.connect(self.choose_file)
+        choose = button("选择文件…", self.choose_file)
         self.kind_box = QComboBox()
         for key, label in legacy_import.KIND_LABELS.items():
             self.kind_box.addItem(f"导入{label}", key)
@@ -118,11 +132,8 @@ class LegacyImportDialog(QDialog):
         scroll.setWidget(self.grid_host)
         ll.addWidget(scroll, 1)
         row = QHBoxLayout()
-        self.preview_btn = QPushButton("按此对应预览")
-        self.preview_btn.clicked.connect(self.run_preview)
-        self.save_btn = QPushButton("保存方案…")
-        self.save_btn.setToolTip("按名称保存这套列对应，下次导入同样表头的表格时直接选用")
-        self.save_btn.clicked.connect(self.save_mapping)
+        self.preview_btn = button("按此对应预览", self.run_preview)
+        self.save_btn = button("保存方案…", self.save_mapping, tip="按名称保存这套列对应，下次导入同样表头的表格时直接选用")
         row.addWidget(self.preview_btn)
         row.addWidget(self.save_btn)
         ll.addLayout(row)
@@ -147,19 +158,14 @@ class LegacyImportDialog(QDialog):
         bar.addWidget(self.action_box)
         bar.addWidget(self.search, 1)
         rl.addLayout(bar)
-        self.model = LegacyPreviewModel(parent=self)
-        self.proxy = _ActionFilter(self)
-        self.proxy.setSourceModel(self.model)
-        self.view = QTableView()
+        self.model = LegacyPreviewModel(self)
+        self.proxy = RowsFilter(self.model, self)
+        self.view = setup_table(QTableView())
         self.view.setModel(self.proxy)
-        self.view.setSortingEnabled(True)
-        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.proxy.sort(-1)  # the sheet's own order until the clerk sorts
         self.view.setWordWrap(False)
-        self.view.verticalHeader().setVisible(False)
         for i, w in enumerate((50, 70, 220)):
             self.view.setColumnWidth(i, w)
-        self.view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         rl.addWidget(self.view, 1)
         split.addWidget(right)
         split.setSizes([540, 640])
@@ -169,12 +175,8 @@ class LegacyImportDialog(QDialog):
         self.skip_box = QCheckBox("跳过有错误或重复的行，只导入有效行")
         self.status = QLabel("")
         self.status.setWordWrap(True)
-        self.import_btn = QPushButton("导入")
-        self.import_btn.setEnabled(False)
-        self.import_btn.setDefault(True)
-        self.import_btn.clicked.connect(self.run_import)
-        close = QPushButton("关闭")
-        close.clicked.connect(self.reject)
+        self.import_btn = button("导入", self.run_import, enabled=False, default=True)
+        close = button("关闭", self.reject)
         bottom.addWidget(self.skip_box)
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.import_btn)
@@ -187,7 +189,7 @@ class LegacyImportDialog(QDialog):
         self.skip_box.toggled.connect(self._update_import_button)
         self.action_box.currentIndexChanged.connect(self._filter)
         self.search.textChanged.connect(self._filter)
-        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
+        shortcut(self, QKeySequence.StandardKey.Find, self.search.setFocus)
         self._set_busy(False)
 
     def _set_busy(self, busy: bool) -> None:
@@ -197,7 +199,7 @@ class LegacyImportDialog(QDialog):
         self._update_import_button()
 
     def _filter(self) -> None:
-        self.proxy.set(self.action_box.currentData(), self.search.text())
+        self.proxy.set(keep=_shows(self.action_box.currentData()), text=self.search.text())
 
     @property
     def kind(self) -> str:
@@ -214,47 +216,28 @@ class LegacyImportDialog(QDialog):
             self.open_file(Path(path))
 
     def open_file(self, path: Path) -> None:
-        db = self.ctx.db
+        query(self, "file", _inspect, path, done=lambda result: self._opened(path, *result))
 
-        def load():
-            return xlsx_reader.inspect(path), legacy_import.list_mappings(db)
-
-        def done(result):
-            info, names = result
-            self.path = path
-            self.file_label.setText(f"{info.file_name}（{info.format}）")
-            for box, items in ((self.sheet_box, [(n, n) for n in info.visible_sheet_names]),
-                               (self.mapping_box, [("自动识别", AUTO)] + [(n, n) for n in names])):
-                box.blockSignals(True)
-                box.clear()
-                for text, data in items:
-                    box.addItem(text, data)
-                box.blockSignals(False)
-            self._reload()
-
-        self.ctx.worker.run(load, done, lambda e: show_error(self, e))
+    def _opened(self, path: Path, info, names: list[str]) -> None:
+        self.path = path
+        self.file_label.setText(f"{info.file_name}（{info.format}）")
+        for box, items in ((self.sheet_box, [(n, n) for n in info.visible_sheet_names]),
+                           (self.mapping_box, [("自动识别", AUTO)] + [(n, n) for n in names])):
+            box.blockSignals(True)
+            box.clear()
+            for text, data in items:
+                box.addItem(text, data)
+            box.blockSignals(False)
+        self._reload()
 
     def _reload(self) -> None:
         """Read the chosen sheet and map its columns (saved mapping or a proposal), then preview."""
         if self.path is None or self.sheet_box.currentData() is None:
             return
-        db, path, kind, sheet = self.ctx.db, self.path, self.kind, self.sheet_box.currentData()
         name = self.mapping_box.currentData()
         self.table = self.preview = None
         self.model.set_rows([])
         self._set_busy(True)
-
-        def load(progress, token):
-            saved = legacy_import.load_mapping(db, name) if name not in (None, AUTO) else None
-            extra = {src.header: f for f, src in saved.fields.items()} if saved else ()
-            table = legacy_import.read_table(path, kind=kind, sheet=sheet, extra_headers=extra,
-                                             progress=progress, cancel=token)
-            if saved is not None:
-                mapping, warnings = legacy_import.resolve_mapping(saved, table)
-            else:
-                mapping, warnings = legacy_import.propose_mapping(table, kind), []
-            towns = [t.name for t in town_service.list_towns(db, include_inactive=False)]
-            return table, mapping, warnings, towns
 
         def done(result):
             table, mapping, warnings, towns = result
@@ -269,7 +252,8 @@ class LegacyImportDialog(QDialog):
             self._set_busy(False)
             show_error(self, exc)
 
-        run_with_progress(self, self.ctx.worker, "正在读取表格…", load, done, failed)
+        long_write(self, "正在读取表格…", _read_sheet, self.path, self.kind, self.sheet_box.currentData(),
+                   None if name in (None, AUTO) else name, done=done, failed=failed)
 
     def _show_mapping(self, table: LegacyTable, mapping: Mapping, towns: list[str]) -> None:
         while self.grid.count():
@@ -343,26 +327,22 @@ class LegacyImportDialog(QDialog):
             self.save_mapping_as(name.strip())
 
     def save_mapping_as(self, name: str) -> None:
-        db, kind, mapping = self.ctx.db, self.kind, self.current_mapping()
+        write(self, legacy_import.save_mapping, name, self.kind, self.current_mapping(),
+              done=lambda _r: self._mapping_saved(name))
 
-        def done(_):
-            self.mapping_box.blockSignals(True)
-            if self.mapping_box.findData(name) < 0:
-                self.mapping_box.addItem(name, name)
-            self.mapping_box.setCurrentIndex(self.mapping_box.findData(name))
-            self.mapping_box.blockSignals(False)
-            self.status.setText(f"已保存列对应方案“{name}”")
-            self.ctx.changed("column_mapping")
-
-        self.ctx.worker.run(lambda: legacy_import.save_mapping(db, name, kind, mapping), done,
-                            lambda e: show_error(self, e))
+    def _mapping_saved(self, name: str) -> None:
+        self.mapping_box.blockSignals(True)
+        if self.mapping_box.findData(name) < 0:
+            self.mapping_box.addItem(name, name)
+        self.mapping_box.setCurrentIndex(self.mapping_box.findData(name))
+        self.mapping_box.blockSignals(False)
+        self.status.setText(f"已保存列对应方案“{name}”")
 
     # Preview and import ----------------------------------------------------------------------------
 
     def run_preview(self) -> None:
         if self.table is None:
             return
-        db, table, kind, year, mapping = self.ctx.db, self.table, self.kind, self.ctx.year, self.current_mapping()
         name = self.mapping_box.currentData()
         self._set_busy(True)
 
@@ -376,11 +356,8 @@ class LegacyImportDialog(QDialog):
             self._set_busy(False)
             show_error(self, exc)
 
-        run_with_progress(self, self.ctx.worker, "正在校验和比对…",
-                          lambda progress, token: legacy_import.preview_table(
-                              db, table, kind=kind, year=year, mapping=mapping,
-                              mapping_name=None if name in (None, AUTO) else name, progress=progress, cancel=token),
-                          done, failed)
+        long_write(self, "正在校验和比对…", _preview, self.table, self.kind, self.ctx.year, self.current_mapping(),
+                   None if name in (None, AUTO) else name, done=done, failed=failed)
 
     def _show_summary(self, p: LegacyPreview) -> None:
         parts = [f"读取 {len(p.rows)} 行：新建 <b>{p.count('create')}</b>，更新 <b>{p.count('update')}</b>，"
@@ -408,7 +385,6 @@ class LegacyImportDialog(QDialog):
         p = self.preview
         if p is None:
             return
-        db, skip = self.ctx.db, self.skip_box.isChecked()
         self.import_btn.setEnabled(False)
 
         def done(outcome):
@@ -420,8 +396,6 @@ class LegacyImportDialog(QDialog):
             s = outcome.summary
             self.status.setText(f"已导入：新建 {s.created}，更新 {s.updated}，未变 {s.unchanged}，"
                                 f"跳过 {s.rejected}；面积 {s.area_mu} 亩。")
-            self.ctx.changed("target")
-            self.ctx.changed("packet_import")
             self.preview = None
             self._update_import_button()
 
@@ -429,28 +403,33 @@ class LegacyImportDialog(QDialog):
             self._update_import_button()
             show_error(self, exc)
 
-        run_with_progress(self, self.ctx.worker, "正在导入…",
-                          lambda progress, token: legacy_import.apply(db, p, skip_invalid=skip, progress=progress,
-                                                                      cancel=token),
-                          done, failed)
+        long_write(self, "正在导入…", _apply, p, self.skip_box.isChecked(), done=done, failed=failed)
 
 
-class _ActionFilter(QSortFilterProxyModel):
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.action: str | None = "__changed"
-        self.text = ""
-        self.setSortRole(Qt.ItemDataRole.UserRole)
+# Lane jobs: module-level, plain arguments only -------------------------------------------------
 
-    def set(self, action: str | None, text: str) -> None:
-        self.action, self.text = action, text.strip()
-        self.invalidateFilter()
+def _inspect(ledger, path: Path):
+    return xlsx_reader.inspect(path), legacy_import.list_mappings(ledger)
 
-    def filterAcceptsRow(self, source_row, source_parent) -> bool:
-        r = self.sourceModel().rows[source_row]
-        if self.action == "__changed":
-            if r.action == "unchanged":
-                return False
-        elif self.action and r.action != self.action:
-            return False
-        return not self.text or self.text in r.label or self.text in _row_detail(r)
+
+def _read_sheet(ledger, path: Path, kind: str, sheet: str, mapping_name: str | None, *, progress, token):
+    """Read the sheet and map its columns: by the saved mapping of that name, else a proposal."""
+    saved = legacy_import.load_mapping(ledger, mapping_name) if mapping_name else None
+    extra = {src.header: f for f, src in saved.fields.items()} if saved else ()
+    table = legacy_import.read_table(path, kind=kind, sheet=sheet, extra_headers=extra, progress=progress, cancel=token)
+    if saved is not None:
+        mapping, warnings = legacy_import.resolve_mapping(saved, table)
+    else:
+        mapping, warnings = legacy_import.propose_mapping(table, kind), []
+    towns = [t.name for t in town_service.list_towns(ledger, include_inactive=False)]
+    return table, mapping, warnings, towns
+
+
+def _preview(ledger, table: LegacyTable, kind: str, year: int, mapping: Mapping, mapping_name: str | None, *,
+             progress, token) -> LegacyPreview:
+    return legacy_import.preview_table(ledger, table, kind=kind, year=year, mapping=mapping, mapping_name=mapping_name,
+                                       progress=progress, cancel=token)
+
+
+def _apply(ledger, preview: LegacyPreview, skip_invalid: bool, *, progress, token):
+    return legacy_import.apply(ledger, preview, skip_invalid=skip_invalid, progress=progress, cancel=token)

@@ -7,29 +7,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QKeySequence
+from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QTableView, QVBoxLayout
 
 from desktop.services.excel import packet_service
 from desktop.services.excel.packet_service import STATUS_LABELS, PacketPreview, PreviewRow
+from desktop.views.kit.buttons import button
+from desktop.views.kit.columns import ColumnChooser
 from desktop.views.kit.file_choice import ask_save_xlsx
-from desktop.views.kit.list_model import ListTableModel
+from desktop.views.kit.ops import query, write
+from desktop.views.kit.row_filter import RowsFilter
+from desktop.views.kit.rows import RowsModel
+from desktop.views.kit.table import setup_table, shortcut
 from desktop.views.kit.worker import show_error
 
 STATUS_COLORS = {"new": "#E2F0D9", "changed": "#DDEBF7", "conflict": "#FFF2CC", "error": "#FFC7CE"}
-COLUMNS = ["工作表", "行", "结果", "对象名称", "修改内容（原值 → 新值）", "问题"]
 
 
 def change_text(r: PreviewRow) -> str:
@@ -43,38 +36,35 @@ def problem_text(r: PreviewRow) -> str:
     return "；".join(f"{p.column or ''}列：{p.message}" if p.column else p.message for p in r.problems)
 
 
-class PreviewModel(ListTableModel):
-    columns = COLUMNS
+class PreviewModel(RowsModel):
+    COLUMNS = [("sheet", "工作表"), ("row", "行"), ("status", "结果"), ("name", "对象名称"),
+               ("changes", "修改内容（原值 → 新值）"), ("problems", "问题")]
+    NUMERIC = {"row"}
 
-    def cell(self, r: PreviewRow, col: int, role):
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return [r.sheet, str(r.row), STATUS_LABELS[r.status], r.name, change_text(r), problem_text(r)][col]
-        if role == Qt.ItemDataRole.UserRole:  # sort key
-            return [r.sheet, r.row, r.status, r.name, change_text(r), problem_text(r)][col]
-        if role == Qt.ItemDataRole.BackgroundRole and r.status in STATUS_COLORS and col == 2:
-            return QBrush(QColor(STATUS_COLORS[r.status]))
+    def value(self, r: PreviewRow, key: str):
+        if key == "changes":
+            return change_text(r)
+        if key == "problems":
+            return problem_text(r)
+        return getattr(r, key)
+
+    def display(self, r: PreviewRow, key: str) -> str:
+        return STATUS_LABELS[r.status] if key == "status" else super().display(r, key)
+
+    def background(self, r: PreviewRow, key: str) -> QColor | None:
+        return QColor(STATUS_COLORS[r.status]) if key == "status" and r.status in STATUS_COLORS else None
+
+    def tooltip(self, r: PreviewRow, key: str) -> str:
+        return self.display(r, key)
+
+
+def _shows(status: str | None):
+    """The status filter as a row test: None shows all, "__changed" all but the unchanged."""
+    if status is None:
         return None
-
-
-class _Filter(QSortFilterProxyModel):
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.status: str | None = None
-        self.text = ""
-        self.setSortRole(Qt.ItemDataRole.UserRole)
-
-    def set(self, status: str | None, text: str) -> None:
-        self.status, self.text = status, text.strip()
-        self.invalidateFilter()
-
-    def filterAcceptsRow(self, source_row, source_parent) -> bool:
-        r = self.sourceModel().rows[source_row]
-        if self.status == "__changed":
-            if r.status == "unchanged":
-                return False
-        elif self.status and r.status != self.status:
-            return False
-        return not self.text or self.text in r.name or self.text in problem_text(r) or self.text in change_text(r)
+    if status == "__changed":
+        return lambda r: r.status != "unchanged"
+    return lambda r: r.status == status
 
 
 class PacketPreviewDialog(QDialog):
@@ -109,21 +99,16 @@ class PacketPreviewDialog(QDialog):
         bar.addWidget(self.status_box)
         bar.addWidget(self.search, 1)
         lay.addLayout(bar)
-        self.model = PreviewModel(p.rows, self)
-        self.proxy = _Filter(self)
-        self.proxy.setSourceModel(self.model)
-        self.view = QTableView()
+        self.model = PreviewModel(self)
+        self.model.set_rows(p.rows)
+        self.proxy = RowsFilter(self.model, self)
+        self.view = setup_table(QTableView())
         self.view.setModel(self.proxy)
-        self.view.setSortingEnabled(True)
-        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.proxy.sort(-1)  # sheet and row order until the clerk sorts
         self.view.setWordWrap(False)
-        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.view.verticalHeader().setVisible(False)
-        hh = self.view.horizontalHeader()
-        for i, w in enumerate((110, 50, 60, 220, 380, 360)):
+        for i, w in enumerate((110, 50, 60, 220, 380)):
             self.view.setColumnWidth(i, w)
-        hh.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.columns = ColumnChooser(self.view)
         lay.addWidget(self.view, 1)
         self.detail = QLabel("")  # the selected row in full (the cells above are cut to their width)
         self.detail.setWordWrap(True)
@@ -137,16 +122,12 @@ class PacketPreviewDialog(QDialog):
         note.setStyleSheet("color:#555")
         lay.addWidget(note)
         buttons = QHBoxLayout()
-        self.receipt_btn = QPushButton("写错误回执…")
-        self.receipt_btn.setEnabled(bool(p.problems))
-        self.receipt_btn.clicked.connect(self.choose_receipt)
+        self.receipt_btn = button("写错误回执…", self.choose_receipt, enabled=bool(p.problems),
+                                  tip="有问题的行标红并注明原因，退回镇街修改" if p.problems else "没有错误，无需回执")
         valid = p.count("new") + p.count("changed")
-        self.apply_btn = QPushButton(f"应用有效修改（{valid} 行）")
-        self.apply_btn.setEnabled(valid > 0)
-        self.apply_btn.setDefault(True)
-        self.apply_btn.clicked.connect(self.apply)
-        cancel = QPushButton("取消")
-        cancel.clicked.connect(self.reject)
+        self.apply_btn = button(f"应用有效修改（{valid} 行）", self.apply, enabled=valid > 0, default=True,
+                                tip="在一个事务中写入全部有效修改" if valid else "没有可以导入的修改")
+        cancel = button("取消", self.reject)
         self.status = QLabel("" if valid or p.problems or p.count("conflict")
                              else "数据包与数据库一致，没有需要导入的修改。")
         buttons.addWidget(self.receipt_btn)
@@ -156,7 +137,7 @@ class PacketPreviewDialog(QDialog):
         lay.addLayout(buttons)
         self.status_box.currentIndexChanged.connect(self._filter)
         self.search.textChanged.connect(self._filter)
-        QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
+        shortcut(self, QKeySequence.StandardKey.Find, self.search.setFocus)
         self._filter()
         if self.proxy.rowCount():
             self.view.selectRow(0)
@@ -165,7 +146,7 @@ class PacketPreviewDialog(QDialog):
         if not current.isValid():
             self.detail.setText("")
             return
-        r = self.model.rows[self.proxy.mapToSource(current).row()]
+        r = self.proxy.item(current.row())
         parts = [f"{r.sheet} 第{r.row}行 {r.name}（{STATUS_LABELS[r.status]}）"]
         if r.changes:
             parts.append(change_text(r))
@@ -174,8 +155,7 @@ class PacketPreviewDialog(QDialog):
         self.detail.setText("\n".join(parts))
 
     def _filter(self) -> None:
-        key = self.status_box.currentData()
-        self.proxy.set(key, self.search.text())
+        self.proxy.set(keep=_shows(self.status_box.currentData()), text=self.search.text())
 
     def choose_receipt(self) -> None:
         path = ask_save_xlsx(self, self.ctx.settings, "packets/dir", "写错误回执",
@@ -184,21 +164,20 @@ class PacketPreviewDialog(QDialog):
             self.write_receipt(path)
 
     def write_receipt(self, path: Path) -> None:
-        preview = self.preview
         self.receipt_btn.setEnabled(False)
         self.status.setText("正在写错误回执…")
+        query(self, "receipt", _write_receipt, self.preview, path, done=self._receipt_written,
+              failed=self._receipt_failed)
 
-        def done(out):
-            self.receipt_btn.setEnabled(True)
-            self.receipt_path = out
-            self.status.setText(f"已写出错误回执：{out}")
+    def _receipt_written(self, out: Path) -> None:
+        self.receipt_btn.setEnabled(True)
+        self.receipt_path = out
+        self.status.setText(f"已写出错误回执：{out}")
 
-        def failed(exc):
-            self.receipt_btn.setEnabled(True)
-            self.status.setText("")
-            show_error(self, exc)
-
-        self.ctx.worker.run(lambda: packet_service.write_receipt(preview, path), done, failed)
+    def _receipt_failed(self, exc: BaseException) -> None:
+        self.receipt_btn.setEnabled(True)
+        self.status.setText("")
+        show_error(self, exc)
 
     def apply(self) -> None:
         p = self.preview
@@ -212,16 +191,18 @@ class PacketPreviewDialog(QDialog):
                 return
         self.apply_btn.setEnabled(False)
         self.status.setText("正在写入…")
+        write(self, packet_service.apply, p, done=self._applied, failed=self._apply_failed)
 
-        def done(outcome):
-            self.outcome = outcome
-            self.ctx.changed("packet_import")
-            self.accept()
+    def _applied(self, outcome) -> None:
+        self.outcome = outcome
+        self.accept()
 
-        def failed(exc):
-            self.apply_btn.setEnabled(True)
-            self.status.setText("未写入任何内容")
-            show_error(self, exc)
+    def _apply_failed(self, exc: BaseException) -> None:
+        self.apply_btn.setEnabled(True)
+        self.status.setText("未写入任何内容")
+        show_error(self, exc)
 
-        db = self.ctx.db
-        self.ctx.worker.run(lambda: packet_service.apply(db, p), done, failed)
+
+def _write_receipt(_ledger, preview: PacketPreview, path: Path) -> Path:
+    """The error receipt is written from the preview alone (no ledger needed)."""
+    return packet_service.write_receipt(preview, path)

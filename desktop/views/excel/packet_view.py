@@ -6,30 +6,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout, QWidget
 
 from desktop.services.excel import packet_service
-from desktop.services.towns import town_service
 from desktop.services.excel.packet_service import PacketRecord
+from desktop.services.towns import town_service
+from desktop.views.kit.buttons import button
+from desktop.views.kit.columns import ColumnChooser
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.file_choice import ask_save_xlsx
-from desktop.views.kit.list_model import ListTableModel
-from desktop.views.kit.page_state import LazyRefresh, restore_states, save_states
-from desktop.views.kit.worker import run_with_progress, show_error
-
-HISTORY_COLUMNS = ["时间", "方向", "镇街", "期间", "文件", "经办人", "结果"]
-
+from desktop.views.kit.ops import long_write, query
+from desktop.views.kit.page_state import LazyRefresh
+from desktop.views.kit.rows import RowsModel
+from desktop.views.kit.table import Layout, resort, setup_table, title_label
+from desktop.views.kit.worker import show_error
 
 def _period(year, month) -> str:
     if year is None:
@@ -49,26 +39,39 @@ def _result(r: PacketRecord) -> str:
     return "，".join(parts)
 
 
-class HistoryModel(ListTableModel):
-    columns = HISTORY_COLUMNS
+class HistoryModel(RowsModel):
+    COLUMNS = [("at", "时间"), ("direction", "方向"), ("town", "镇街"), ("period", "期间"), ("file_name", "文件"),
+               ("user", "经办人"), ("result", "结果")]
 
-    def cell(self, r: PacketRecord, col: int, role):
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        direction = {"export": "导出", "import": "导入"}.get(r.direction, r.direction)
-        if r.kind_label:
-            direction += f"（{r.kind_label}）"
-        return [r.at.strftime("%Y-%m-%d %H:%M"), direction, r.town, _period(r.year, r.month), r.file_name, r.user,
-                _result(r)][col]
+    def value(self, r: PacketRecord, key: str):
+        if key == "period":
+            return (r.year or 0, r.month or 0)
+        return getattr(r, key)
+
+    def display(self, r: PacketRecord, key: str) -> str:
+        if key == "at":
+            return r.at.strftime("%Y-%m-%d %H:%M")
+        if key == "direction":
+            text = {"export": "导出", "import": "导入"}.get(r.direction, r.direction)
+            return f"{text}（{r.kind_label}）" if r.kind_label else text
+        if key == "period":
+            return _period(r.year, r.month)
+        if key == "result":
+            return _result(r)
+        return super().display(r, key)
+
+    def tooltip(self, r: PacketRecord, key: str) -> str:
+        return self.display(r, key)
 
 
 class PacketPage(LazyRefresh, QWidget):
-    relevant_tables = frozenset({"*", "packet_import", "town", "column_mapping"})
+    relevant_tables = frozenset({"packet_import", "town", "column_mapping"})
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
         self.last_preview_dialog = None
+        self.last_legacy_dialog = None
         self._build()
         ctx.data_changed.connect(self._on_data_changed)
         ctx.year_changed.connect(lambda _y: self._refresh_if_visible())
@@ -77,9 +80,7 @@ class PacketPage(LazyRefresh, QWidget):
 
     def _build(self) -> None:
         lay = QVBoxLayout(self)
-        title = QLabel("数据交换")
-        title.setStyleSheet("font-size:18px;font-weight:bold")
-        lay.addWidget(title)
+        lay.addWidget(title_label("数据交换"))
         out = QGroupBox("导出镇街数据包（镇街填写后交回）")
         ol = QHBoxLayout(out)
         self.town_box = QComboBox()
@@ -88,9 +89,7 @@ class PacketPage(LazyRefresh, QWidget):
         self.month_box.addItem("年度数据包", None)
         for m in range(1, 13):
             self.month_box.addItem(f"{m}月报送", m)
-        self.export_btn = QPushButton("导出…")
-        self.export_btn.setToolTip("导出所选镇街的数据包（.xlsx）；选“全部镇街”时导出到一个文件夹，每个镇街一个文件")
-        self.export_btn.clicked.connect(self.choose_export)
+        self.export_btn = button("导出…", self.choose_export, enabled=False, tip="尚无镇街")
         ol.addWidget(QLabel("镇街："))
         ol.addWidget(self.town_box)
         ol.addWidget(QLabel("期间："))
@@ -101,12 +100,9 @@ class PacketPage(LazyRefresh, QWidget):
 
         inn = QGroupBox("导入")
         il = QHBoxLayout(inn)
-        self.import_btn = QPushButton("导入数据包…")
-        self.import_btn.setToolTip("选择镇街交回的数据包（可多选），逐个预览后写入")
-        self.import_btn.clicked.connect(self.choose_import)
-        self.legacy_btn = QPushButton("导入外部表格…")
-        self.legacy_btn.setToolTip("工信、税务或镇街台账等外部表格：自动识别表头，按列对应导入治理对象或任务分解表")
-        self.legacy_btn.clicked.connect(self.open_legacy)
+        self.import_btn = button("导入数据包…", self.choose_import, tip="选择镇街交回的数据包（可多选），逐个预览后写入")
+        self.legacy_btn = button("导入外部表格…", self.open_legacy,
+                                 tip="工信、税务或镇街台账等外部表格：自动识别表头，按列对应导入治理对象或任务分解表")
         il.addWidget(self.import_btn)
         il.addWidget(self.legacy_btn)
         il.addStretch(1)
@@ -117,19 +113,18 @@ class PacketPage(LazyRefresh, QWidget):
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.status)
         lay.addWidget(QLabel("数据包记录"))
-        self.model = HistoryModel(parent=self)
-        self.view = QTableView()
+        self.model = HistoryModel(self)
+        self.view = setup_table(QTableView())
+        self.view.setObjectName("packet_history")
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.view.verticalHeader().setVisible(False)
-        for i, w in enumerate((130, 150, 90, 90, 280, 80)):
+        for i, w in enumerate((130, 150, 90, 90, 260, 80)):
             self.view.setColumnWidth(i, w)
-        self.view.horizontalHeader().setSectionResizeMode(len(HISTORY_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         lay.addWidget(self.view, 1)
-        restore_states(self.ctx.settings, {"packets/history_header": self.view.horizontalHeader()})
+        self.columns = ColumnChooser(self.view)
+        self.layout_state = Layout(self.ctx.settings, "packets", {"history_header": self.view.horizontalHeader()})
 
     def save_layout(self) -> None:
-        save_states(self.ctx.settings, {"packets/history_header": self.view.horizontalHeader()})
+        self.layout_state.save()
 
     def _dir(self) -> str:
         return str(self.ctx.settings.value("packets/dir", str(Path.home())))
@@ -141,12 +136,7 @@ class PacketPage(LazyRefresh, QWidget):
 
     def refresh(self) -> None:
         self._stale = False
-        db = self.ctx.db
-
-        def load():
-            return town_service.list_towns(db, include_inactive=False), packet_service.history(db)
-
-        self.ctx.worker.run(load, self._loaded, lambda e: show_error(self, e))
+        query(self, "history", _page_data, done=self._loaded)
 
     def _loaded(self, result) -> None:
         towns, history = result
@@ -160,7 +150,11 @@ class PacketPage(LazyRefresh, QWidget):
         index = self.town_box.findData(current)
         self.town_box.setCurrentIndex(max(index, 0))
         self.town_box.blockSignals(False)
+        self.export_btn.setEnabled(bool(towns))
+        self.export_btn.setToolTip("导出所选镇街的数据包（.xlsx）；选“全部镇街”时导出到一个文件夹，每个镇街一个文件"
+                                   if towns else "尚无镇街：请先在“镇街与任务分解”中添加")
         self.model.set_rows(history)
+        resort(self.view)
 
     # Export -----------------------------------------------------------------------------------
 
@@ -178,29 +172,13 @@ class PacketPage(LazyRefresh, QWidget):
 
     def export_one(self, town_id: int, path: Path) -> None:
         self._remember_dir(path)
-        db, year, month = self.ctx.db, self.ctx.year, self.month_box.currentData()
-
-        def done(result):
-            self.status.setText(f"已导出 {result.town} 的数据包（{result.rows} 条清单条目）：{result.path}")
-            self.ctx.changed("packet_import")
-
-        run_with_progress(self, self.ctx.worker, "正在导出数据包…",
-                          lambda progress, token: packet_service.export_packet(db, town_id, year, month, path,
-                                                                               progress=progress, cancel=token),
-                          done, lambda e: show_error(self, e))
+        long_write(self, "正在导出数据包…", _export_one, town_id, self.ctx.year, self.month_box.currentData(), path,
+                   done=lambda r: self.status.setText(f"已导出 {r.town} 的数据包（{r.rows} 条清单条目）：{r.path}"))
 
     def export_all(self, folder: Path) -> None:
         self._remember_dir(folder)
-        db, year, month = self.ctx.db, self.ctx.year, self.month_box.currentData()
-
-        def done(results):
-            self.status.setText(f"已导出 {len(results)} 个镇街的数据包到：{folder}")
-            self.ctx.changed("packet_import")
-
-        run_with_progress(self, self.ctx.worker, "正在导出全部镇街数据包…",
-                          lambda progress, token: packet_service.export_all(db, year, month, folder,
-                                                                            progress=progress, cancel=token),
-                          done, lambda e: show_error(self, e))
+        long_write(self, "正在导出全部镇街数据包…", _export_all, self.ctx.year, self.month_box.currentData(), folder,
+                   done=lambda results: self.status.setText(f"已导出 {len(results)} 个镇街的数据包到：{folder}"))
 
     # Import -----------------------------------------------------------------------------------
 
@@ -216,19 +194,14 @@ class PacketPage(LazyRefresh, QWidget):
         if not paths:
             return
         path, rest = paths[0], paths[1:]
-        db = self.ctx.db
-
-        def done(preview):
-            self.show_preview(preview, then=lambda: self.import_files(rest))
 
         def failed(exc):
             show_error(self, exc)
             self.import_files(rest)
 
-        run_with_progress(self, self.ctx.worker, f"正在读取 {path.name}…",
-                          lambda progress, token: packet_service.read_packet(db, path, progress=progress,
-                                                                             cancel=token),
-                          done, failed)
+        long_write(self, f"正在读取 {path.name}…", _read_packet, path,
+                   done=lambda preview: self.show_preview(preview, then=lambda: self.import_files(rest)),
+                   failed=failed)
 
     def show_preview(self, preview, then=None) -> None:
         """The preview as a window-modal dialog (no nested event loop); `then` runs when it closes."""
@@ -269,3 +242,21 @@ class PacketPage(LazyRefresh, QWidget):
 
         dialog.finished.connect(closed)
         dialog.open()
+
+
+# Lane jobs: module-level, plain arguments only -------------------------------------------------
+
+def _page_data(ledger):
+    return town_service.list_towns(ledger, include_inactive=False), packet_service.history(ledger)
+
+
+def _export_one(ledger, town_id: int, year: int, month: int | None, path: Path, *, progress, token):
+    return packet_service.export_packet(ledger, town_id, year, month, path, progress=progress, cancel=token)
+
+
+def _export_all(ledger, year: int, month: int | None, folder: Path, *, progress, token):
+    return packet_service.export_all(ledger, year, month, folder, progress=progress, cancel=token)
+
+
+def _read_packet(ledger, path: Path, *, progress, token):
+    return packet_service.read_packet(ledger, path, progress=progress, cancel=token)
