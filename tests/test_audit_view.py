@@ -4,10 +4,11 @@ the detail shows before → after, integrity check and export run on the worker.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 
 import pytest
-from conftest import wait_idle
-from PySide6.QtCore import QDate, Qt
+from conftest import type_text, wait_idle
+from PySide6.QtCore import Qt
 from sqlalchemy import text
 
 from desktop.models import Town
@@ -94,15 +95,30 @@ def test_date_range_outside_the_records_shows_nothing(qtbot, ctx, db, page):
     add_towns(db)
     page.activate()
     wait_idle(qtbot, ctx)
-    yesterday = QDate.currentDate().addDays(-1)
-    page.from_edit.setDate(yesterday.addDays(-5))
-    page.to_edit.setDate(yesterday)
-    page.date_check.setChecked(True)
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    start = yesterday - dt.timedelta(days=5)
+    type_text(qtbot, page.from_edit.edit, f"{start.year}.{start.month}.{start.day}")
+    type_text(qtbot, page.to_edit.edit, f"{yesterday.year}年{yesterday.month}月{yesterday.day}日")
+    qtbot.waitUntil(lambda: page.model.filter.until == yesterday)
     wait_idle(qtbot, ctx)
     assert page.model.rowCount() == 0
-    page.to_edit.setDate(QDate.currentDate())
+    page.to_edit.edit.clear()
+    type_text(qtbot, page.to_edit.edit, dt.date.today().strftime("%Y%m%d"))
+    qtbot.waitUntil(lambda: page.model.filter.until == dt.date.today())
     wait_idle(qtbot, ctx)
     assert page.model.rowCount() == audit.count(db)
+
+
+def test_a_bad_date_is_shown_at_the_filter_and_the_list_stays(qtbot, ctx, db, page):
+    add_towns(db)
+    page.activate()
+    wait_idle(qtbot, ctx)
+    before = page.model.rowCount()
+    type_text(qtbot, page.from_edit.edit, "2024.13.1")
+    page.apply_filters()
+    wait_idle(qtbot, ctx)
+    assert "起始日期" in page.date_error.text() and page.model.rowCount() == before
+    assert page.model.filter.since is None
 
 
 def test_fetch_more_pages_beyond_500_records(qtbot, ctx, db):
