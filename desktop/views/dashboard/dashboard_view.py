@@ -5,10 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import QAbstractTableModel, QMargins, QModelIndex, QPoint, Qt
+from PySide6.QtCore import QMargins, QModelIndex, QPoint, Qt
 from PySide6.QtGui import QColor, QCursor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -28,7 +27,12 @@ from desktop.models.enums import EntryState
 from desktop.services.dashboard import dashboard_service
 from desktop.services.dashboard.dashboard_service import DashboardSummary, RecentChange
 from desktop.services.errors import UserError
+from desktop.views.kit.columns import ColumnChooser
 from desktop.views.kit.context import AppContext
+from desktop.views.kit.ops import query
+from desktop.views.kit.page_state import LazyRefresh
+from desktop.views.kit.rows import RowsModel, mu, pct_text
+from desktop.views.kit.table import Layout, setup_table, title_label
 from desktop.views.kit.worker import show_error
 
 EMPTY_TEXT = "尚无镇街，请在“镇街与任务分解”中添加，或载入示例数据"
@@ -50,49 +54,20 @@ QLabel#card_caption { color: #57606a; }
 """
 
 
-def mu(value: Decimal | None) -> str:
-    return f"{Decimal(value or 0):,.2f}"
-
-
-def pct_text(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value:.2f}%"
-
-
-class RecentChangesModel(QAbstractTableModel):
+class RecentChangesModel(RowsModel):
     """The latest audit records (a handful), read-only."""
 
-    HEADERS = ("时间", "用户", "操作", "对象类型", "对象")
+    COLUMNS = [("at", "时间"), ("user", "用户"), ("action", "操作"), ("object_type", "对象类型"), ("object_label", "对象")]
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: list[RecentChange] = []
+    def display(self, r: RecentChange, key: str) -> str:
+        return r.at.strftime("%Y-%m-%d %H:%M") if key == "at" else super().display(r, key)
 
-    def set_rows(self, rows: list[RecentChange]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+    def tooltip(self, r: RecentChange, key: str) -> str:
+        return self.display(r, key)
 
     def record_id(self, row: int) -> int | None:
-        return self._rows[row].id if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        r = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return (r.at.strftime("%Y-%m-%d %H:%M"), r.user, r.action, r.object_type, r.object_label)[index.column()]
-        return None
+        r = self.item(row)
+        return r.id if r is not None else None
 
 
 class _Card(QFrame):
@@ -125,12 +100,10 @@ class _Card(QFrame):
         lay.addStretch(1)
 
 
-class DashboardPage(QWidget):
+class DashboardPage(LazyRefresh, QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self._stale = True
-        self._job: int | None = None
         self.summary: DashboardSummary | None = None
         self._category_axis: QBarCategoryAxis | None = None
 
@@ -156,8 +129,7 @@ class DashboardPage(QWidget):
         lay = QVBoxLayout(inner)
         lay.setContentsMargins(16, 10, 16, 10)
         lay.setSpacing(8)
-        self.title = QLabel("")
-        self.title.setStyleSheet("font-size: 18px; font-weight: bold;")
+        self.title = title_label("")
         lay.addWidget(self.title)
         # 期限: overdue and due-soon counts (a link to the 期限 page) and the next-year holiday warning.
         self.deadline_label = QLabel("")
@@ -211,18 +183,14 @@ class DashboardPage(QWidget):
         rb = QVBoxLayout(recent_box)
         rb.setContentsMargins(6, 6, 6, 6)
         self.recent_model = RecentChangesModel(self)
-        self.recent_view = QTableView()
+        self.recent_view = setup_table(QTableView(), sortable=False)  # newest first
+        self.recent_view.setObjectName("recent_changes")
         self.recent_view.setModel(self.recent_model)
-        self.recent_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.recent_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.recent_view.verticalHeader().setVisible(False)
-        self.recent_view.verticalHeader().setDefaultSectionSize(24)
-        self.recent_view.setAlternatingRowColors(True)
         self.recent_view.setMinimumHeight(170)
-        header = self.recent_view.horizontalHeader()
         for col, width in enumerate((130, 80, 76, 110)):
-            header.resizeSection(col, width)
-        header.setStretchLastSection(True)
+            self.recent_view.setColumnWidth(col, width)
+        self.recent_columns = ColumnChooser(self.recent_view)
+        self.layout_state = Layout(ctx.settings, "dashboard", {"recent_header": self.recent_view.horizontalHeader()})
         self.recent_view.doubleClicked.connect(self._open_in_log)
         rb.addWidget(self.recent_view)
         bottom.addWidget(recent_box, 3)
@@ -259,28 +227,21 @@ class DashboardPage(QWidget):
         self.stack.addWidget(self.content)
         self.stack.setCurrentWidget(self.content)
 
-        ctx.data_changed.connect(self._on_changed)
-        ctx.year_changed.connect(self._on_changed)
+        ctx.data_changed.connect(self._on_data_changed)
+        ctx.year_changed.connect(lambda _y: self._refresh_if_visible())
+
+    def save_layout(self) -> None:
+        self.layout_state.save()
 
     # Refresh ---------------------------------------------------------------------------
-    def activate(self) -> None:
-        if self._stale:
-            self.refresh()
-
-    def _on_changed(self, *_args) -> None:
-        self._stale = True
-        if self.isVisible():
-            self.refresh()
+    def _on_data_changed(self, _what: frozenset[str]) -> None:
+        self._refresh_if_visible()  # the figures draw on most tables, and every write is a recent change
 
     def refresh(self) -> None:
         self._stale = False
-        if self._job is not None:
-            self.ctx.worker.forget(self._job)
-        db, year = self.ctx.db, self.ctx.year
-        self._job = self.ctx.worker.run(lambda: dashboard_service.summary(db, year), self._show, self._failed)
+        query(self, "summary", dashboard_service.summary, self.ctx.year, done=self._show, failed=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
-        self._job = None
         if isinstance(exc, UserError):
             self.empty_label.setText(exc.message)
             self.stack.setCurrentWidget(self.empty)
@@ -289,7 +250,6 @@ class DashboardPage(QWidget):
 
     # Showing ---------------------------------------------------------------------------
     def _show(self, s: DashboardSummary) -> None:
-        self._job = None
         self.summary = s
         self.recent_model.set_rows(s.recent)
         if s.is_empty:
@@ -299,8 +259,8 @@ class DashboardPage(QWidget):
         self.stack.setCurrentWidget(self.content)
         self.title.setText(f"{s.year}年度 工作总览")
 
-        self.verified_value.setText(mu(s.verified_mu))
-        self.verified_caption.setText(f"目标 {mu(s.city_target_mu)} 亩，完成 {pct_text(s.completion_pct)}")
+        self.verified_value.setText(mu(s.verified_mu or 0))
+        self.verified_caption.setText(f"目标 {mu(s.city_target_mu or 0)} 亩，完成 {pct_text(s.completion_pct)}")
         self._set_bar(self.completion_bar, s.completion_pct)
 
         self.parks_value.setText(f"{s.parks_started} / {s.parks_target}")
@@ -320,8 +280,8 @@ class DashboardPage(QWidget):
             self.share_card.setToolTip("")
         self.share_value.setToolTip(self.share_card.toolTip())
 
-        self.listed_value.setText(mu(s.listed_mu))
-        self.listed_caption.setText(f"其中连片整治 {mu(s.contiguous_mu)} 亩，占 {pct_text(s.city_share_pct)}")
+        self.listed_value.setText(mu(s.listed_mu or 0))
+        self.listed_caption.setText(f"其中连片整治 {mu(s.contiguous_mu or 0)} 亩，占 {pct_text(s.city_share_pct)}")
 
         for state, n in s.entries_by_state:
             self.state_labels[state].setText(str(n))
@@ -419,8 +379,8 @@ class DashboardPage(QWidget):
             return
         town = self.summary.towns[index]
         QToolTip.showText(QCursor.pos() + QPoint(12, 12),
-                          f"{town.town}\n任务目标 {mu(town.target_mu)} 亩\n列入清单 {mu(town.listed_mu)} 亩\n"
-                          f"已核实 {mu(town.verified_mu)} 亩\n（当前：{barset.label()} {barset.at(index):,.2f} 亩）")
+                          f"{town.town}\n任务目标 {mu(town.target_mu or 0)} 亩\n列入清单 {mu(town.listed_mu or 0)} 亩\n"
+                          f"已核实 {mu(town.verified_mu or 0)} 亩\n（当前：{barset.label()} {barset.at(index):,.2f} 亩）")
 
     # Navigation ------------------------------------------------------------------------
     def _open_in_log(self, index: QModelIndex) -> None:
