@@ -69,37 +69,22 @@ def run_gui(db: str | None = None, *, selftest: bool = False, after_show=None) -
     if selftest:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QFont, QIcon
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QMessageBox
 
     from desktop.services import setup_service
-    from desktop.services.year import year_service
     from desktop.services.db import open_database
     from desktop.services.errors import UserError
-    from desktop.views.kit.context import AppContext
-    from desktop.views.main_window import MainWindow
-    from desktop.views.kit.worker import Worker
 
     _setup_logging()
     _route_qt_messages()
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName(APP_NAME)
-    _install_chinese_translation(app)
-    icon = paths.resource("icons", "app.png")
-    if icon.exists():
-        app.setWindowIcon(QIcon(str(icon)))
-    font = app.font()
-    if font.pointSize() < 10:
-        font.setPointSize(10)
-        app.setFont(QFont(font))
+    app = make_application()
     if not selftest:
         _install_excepthook()
 
     try:
         database = open_database(db)
         fresh = setup_service.initialize(database)
-        year = year_service.current_year(database)
-        years = year_service.list_years(database)
+        window = make_window(database)
     except UserError as exc:
         if selftest:
             print(f"selftest: {exc.message}", file=sys.stderr)
@@ -107,9 +92,7 @@ def run_gui(db: str | None = None, *, selftest: bool = False, after_show=None) -
             QMessageBox.critical(None, APP_NAME, exc.message)
         return 1
 
-    worker = Worker()
-    ctx = AppContext(database, worker, year)
-    window = MainWindow(ctx, years)
+    worker = window.ctx.worker
     try:
         if selftest:
             return _selftest(app, window)
@@ -124,15 +107,80 @@ def run_gui(db: str | None = None, *, selftest: bool = False, after_show=None) -
         database.dispose()
 
 
-def _selftest(app, window) -> int:
-    """Render every page offscreen once; exit 0 when all build and paint."""
-    window.show()
+def make_application():
+    """The QApplication with the program's name, icon, Chinese Qt dialogs and a readable font."""
+    from PySide6.QtGui import QFont, QIcon
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    _install_chinese_translation(app)
+    icon = paths.resource("icons", "app.png")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    font = app.font()
+    if font.pointSize() < 10:
+        font.setPointSize(10)
+        app.setFont(QFont(font))
+    return app
+
+
+def make_window(database, settings=None):
+    """The main window over an open, migrated database, with its own worker lane (stop it after use:
+    `window.ctx.worker.stop()`). `settings` (a QSettings) defaults to the user's settings file."""
+    from desktop.services.year import year_service
+    from desktop.views.kit.context import AppContext
+    from desktop.views.kit.worker import Worker
+    from desktop.views.main_window import MainWindow
+
+    year = year_service.current_year(database)
+    years = year_service.list_years(database)
+    ctx = AppContext(database, Worker(), year, settings)
+    return MainWindow(ctx, years)
+
+
+def wait_for_lane(app, window, timeout_s: float = 30.0) -> bool:
+    """Let the window take every answer of its lane (and the queries those answers start); False on timeout.
+    For the self-test and the screenshot script, which drive the window without a user."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    quiet = 0
+    while time.monotonic() < deadline:
+        app.processEvents()
+        quiet = quiet + 1 if window.ctx.worker.pending() == 0 else 0
+        if quiet >= 5:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def visit_every_page(app, window, on_page=None, *, before=None) -> list[str]:
+    """Open each page of the sidebar in turn (`before(spec)` first), wait for its lane jobs, then call
+    `on_page(spec, page)`. Returns the titles of pages that failed to build or to finish loading."""
     failures = []
     for spec in window._specs:
+        if before is not None:
+            before(spec)
         page = window.page(spec.key)
-        app.processEvents()
-        if window.grab().isNull() or page is None:
+        settled = wait_for_lane(app, window)
+        if page is None or not settled:
             failures.append(spec.title)
+        elif on_page is not None:
+            on_page(spec, page)
+    return failures
+
+
+def _selftest(app, window) -> int:
+    """Render every page offscreen once; exit 0 when all build, load and paint."""
+    window.show()
+
+    def painted(spec, _page) -> None:
+        if window.grab().isNull():
+            failures.append(spec.title)
+
+    failures: list[str] = []
+    failures += visit_every_page(app, window, painted)
     window.ctx.settings.clear()
     window.close()
     if failures:
@@ -146,8 +194,7 @@ def offer_sample_data(window) -> None:
     """First start: offer to fill a sample city (示例数据) to look around in."""
     from PySide6.QtWidgets import QMessageBox
 
-    from desktop.services.demo import demo_service
-    from desktop.views.kit.worker import run_with_progress
+    from desktop.views.kit.ops import long_write
 
     answer = QMessageBox.question(
         window, "欢迎使用" + APP_NAME,
@@ -159,12 +206,16 @@ def offer_sample_data(window) -> None:
     )
     if answer != QMessageBox.StandardButton.Yes:
         return
-    ctx = window.ctx
 
-    def done(_summary) -> None:
+    def done(_summary) -> None:  # the write itself told every page what it filled
         window.refresh_years()
-        ctx.changed("*")
         window.statusBar().showMessage("示例数据已载入", 5000)
 
-    run_with_progress(window, ctx.worker, "正在生成示例数据…",
-                      lambda progress, token: demo_service.generate(ctx.db, progress=progress, cancel=token), done)
+    long_write(window, "正在生成示例数据…", _generate_sample, done=done)
+
+
+def _generate_sample(ledger, *, progress, token):
+    """The lane's part of 载入示例数据."""
+    from desktop.services.demo import demo_service
+
+    return demo_service.generate(ledger, progress=progress, cancel=token)

@@ -211,5 +211,5 @@ def test_double_clicking_a_recent_change_opens_it_in_the_log(qtbot, ctx, db):
     page.recent_view.doubleClicked.emit(page.recent_model.index(3, 0))
     wait_idle(qtbot, ctx)
     log = window.page("audit")
-    assert window.stack.currentWidget() is log
+    assert window.stack.currentWidget().widget() is log  # each page sits in a scroll area
     assert log.model.record(log.table.currentIndex().row()).id == wanted

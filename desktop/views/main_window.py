@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QRect, QSize
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QScrollArea,
     QStackedWidget,
     QToolBar,
     QWidget,
@@ -19,7 +21,47 @@ from PySide6.QtWidgets import (
 from desktop import APP_NAME, __version__
 from desktop.services.year import year_service
 from desktop.views.kit.context import AppContext
+from desktop.views.kit.ops import query
 from desktop.views.pages import page_specs
+
+PREFERRED_SIZE = QSize(1600, 1000)  # room for every page's columns; less on a smaller screen
+SCREEN_MARGIN = 24  # around a first window, so its title bar and edges stay on the screen
+NAV_WIDTH = 150
+
+
+def _scrolling(page: QWidget) -> QScrollArea:
+    """A page inside a frameless scroll area: a page wider or taller than the screen scrolls, rather than
+    growing the window past the screen's edge (a QStackedWidget is as large as its largest page)."""
+    area = QScrollArea()
+    area.setObjectName("page_area")
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidgetResizable(True)
+    area.setWidget(page)
+    return area
+
+
+def first_geometry(available: QRect, preferred: QSize = PREFERRED_SIZE, margin: int = SCREEN_MARGIN) -> QRect:
+    """The first window: the preferred size, no larger than the screen's available area less a margin, centred.
+
+    On the commonest office laptop (1366×768 less the taskbar) this is about 1318×680 — the old fixed
+    1280×800 was taller than the screen."""
+    width = max(min(preferred.width(), available.width() - 2 * margin), 1)
+    height = max(min(preferred.height(), available.height() - 2 * margin), 1)
+    rect = QRect(0, 0, width, height)
+    rect.moveCenter(available.center())
+    return rect
+
+
+def pulled_back(rect: QRect, available: QRect) -> QRect:
+    """A remembered window as it was when it lies on the screen; else shrunk to fit and moved onto it
+    (the laptop now has a smaller screen, or the second monitor it was on has gone)."""
+    if available.contains(rect):
+        return QRect(rect)
+    r = QRect(rect)
+    r.setSize(r.size().boundedTo(available.size()))
+    r.moveLeft(max(available.left(), min(r.left(), available.right() - r.width() + 1)))
+    r.moveTop(max(available.top(), min(r.top(), available.bottom() - r.height() + 1)))
+    return r
 
 
 class MainWindow(QMainWindow):
@@ -27,13 +69,12 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.setWindowTitle(f"{APP_NAME} {__version__}")
-        self.resize(1280, 800)
         self._specs = page_specs()
         self._pages: dict[int, QWidget] = {}
 
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
-        self.nav.setFixedWidth(150)
+        self.nav.setFixedWidth(NAV_WIDTH)
         self.nav.setSpacing(2)
         self.nav.setStyleSheet("QListWidget#nav { font-size: 11pt; } QListWidget#nav::item { padding: 6px 8px; }")
         for spec in self._specs:
@@ -82,6 +123,9 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(row)
         return self._pages[row]
 
+    def current_page(self) -> QWidget | None:
+        return self._pages.get(self.nav.currentRow())
+
     def _show_page(self, row: int) -> None:
         if row < 0:
             return
@@ -90,7 +134,7 @@ class MainWindow(QMainWindow):
             old = self.stack.widget(row)
             self.stack.removeWidget(old)
             old.deleteLater()
-            self.stack.insertWidget(row, widget)
+            self.stack.insertWidget(row, _scrolling(widget))
             self._pages[row] = widget
         self.stack.setCurrentIndex(row)
         activate = getattr(self._pages[row], "activate", None)
@@ -119,14 +163,27 @@ class MainWindow(QMainWindow):
             self.ctx.set_year(int(year))
 
     def refresh_years(self) -> None:
-        self.ctx.worker.run(lambda: year_service.list_years(self.ctx.db), self.set_years)
+        query(self, "years", year_service.list_years, done=self.set_years)
 
     # Layout ------------------------------------------------------------------------------
+    def _available(self, rect: QRect | None = None) -> QRect:
+        """The available area (less taskbars) of the screen showing `rect`'s centre, else the primary one."""
+        screen = QGuiApplication.screenAt(rect.center()) if rect is not None else None
+        screen = screen or self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry()
+
+    def _restore_geometry(self) -> None:
+        """The remembered window if it fits the screen now, pulled back onto it if not; else a first size."""
+        geo = self.ctx.settings.value("main/geometry")
+        if isinstance(geo, QByteArray) and self.restoreGeometry(geo):
+            if not (self.isMaximized() or self.isFullScreen()):
+                self.setGeometry(pulled_back(self.geometry(), self._available(self.geometry())))
+            return
+        self.setGeometry(first_geometry(self._available()))
+
     def _restore_layout(self) -> None:
         s = self.ctx.settings
-        geo = s.value("main/geometry")
-        if isinstance(geo, QByteArray):
-            self.restoreGeometry(geo)
+        self._restore_geometry()
         state = s.value("main/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
