@@ -45,6 +45,7 @@ BAR_COLORS = ("#9fb3c8", "#f0a04b", "#3a9d5d")  # target, listed, verified
 # they are also shortened (the full name is in the bar's tooltip).
 SHORTEN_AFTER = 16
 SHORT_NAME_CHARS = 5
+STATE_COLUMNS = 3
 
 CARD_STYLE = """
 QFrame#card { background: palette(base); border: 1px solid #d0d7de; border-radius: 6px; }
@@ -86,7 +87,8 @@ class _Card(QFrame):
         self.value.setObjectName("card_value")
         self.caption = QLabel("")
         self.caption.setObjectName("card_caption")
-        self.caption.setWordWrap(True)
+        # no word wrap: a wrapped label makes the scroll area size the page by its preferred height,
+        # which scrolls on a 1366×768 laptop; captions are kept short instead
         lay.addWidget(t)
         lay.addWidget(self.value)
         self.bar: QProgressBar | None = None
@@ -139,7 +141,6 @@ class DashboardPage(LazyRefresh, QWidget):
         lay.addWidget(self.deadline_label)
         self.calendar_banner = QLabel("")
         self.calendar_banner.setObjectName("calendar_banner")
-        self.calendar_banner.setWordWrap(True)
         self.calendar_banner.setTextFormat(Qt.TextFormat.RichText)
         self.calendar_banner.setStyleSheet(BANNER_STYLE)
         self.calendar_banner.linkActivated.connect(lambda _link: self._open_page("holidays"))
@@ -172,7 +173,7 @@ class DashboardPage(LazyRefresh, QWidget):
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignTop)
         self.chart_view = QChartView(chart)
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.chart_view.setMinimumHeight(240)
+        self.chart_view.setMinimumHeight(190)  # the whole page fits a 1366×768 laptop without scrolling
         chart.plotAreaChanged.connect(self._fit_category_labels)
         cb.addWidget(self.chart_view)
         lay.addWidget(chart_box, 3)
@@ -186,7 +187,7 @@ class DashboardPage(LazyRefresh, QWidget):
         self.recent_view = setup_table(QTableView(), sortable=False)  # newest first
         self.recent_view.setObjectName("recent_changes")
         self.recent_view.setModel(self.recent_model)
-        self.recent_view.setMinimumHeight(170)
+        self.recent_view.setMinimumHeight(130)
         for col, width in enumerate((130, 80, 76, 110)):
             self.recent_view.setColumnWidth(col, width)
         self.recent_columns = ColumnChooser(self.recent_view)
@@ -201,7 +202,7 @@ class DashboardPage(LazyRefresh, QWidget):
         grid.setVerticalSpacing(6)
         self.state_labels: dict[EntryState, QLabel] = {}
         states = list(EntryState)
-        half = (len(states) + 1) // 2
+        half = -(-len(states) // STATE_COLUMNS)  # rows: three name/count pairs side by side keep the box low
         for i, state in enumerate(states):
             row, col = i % half, (i // half) * 2
             name = QLabel(state.label)
@@ -213,7 +214,7 @@ class DashboardPage(LazyRefresh, QWidget):
             self.state_labels[state] = count
         self.state_total = QLabel("")
         self.state_total.setStyleSheet("color: #57606a;")
-        grid.addWidget(self.state_total, half, 0, 1, 4)
+        grid.addWidget(self.state_total, half, 0, 1, 2 * STATE_COLUMNS)
         grid.setRowStretch(half + 1, 1)
         bottom.addWidget(states_box, 2)
         lay.addLayout(bottom, 2)
