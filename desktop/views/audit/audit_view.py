@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 from desktop.services import audit
 from desktop.services.audit import AuditFilter, AuditRow, FieldChange
 from desktop.services.errors import ValidationError
-from desktop.views.kit.buttons import button
+from desktop.views.kit.widgets import button, splitter
 from desktop.views.kit.columns import ColumnChooser
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.date_field import DateField
@@ -144,11 +143,12 @@ class ChangesModel(RowsModel):
 
 
 class AuditPage(LazyRefresh, QWidget):
+    _focus_id: int | None = None  # a record to select once its page of the log has arrived
+    _total: int | None = None  # records matching the filter (counted apart from the pages)
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self._focus_id: int | None = None
-        self._total: int | None = None
         self._build()
         ctx.data_changed.connect(self._on_data_changed)
 
@@ -235,13 +235,7 @@ class AuditPage(LazyRefresh, QWidget):
         dl.addWidget(self.detail_title)
         dl.addWidget(self.changes_view, 1)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setSizes([600, 400])
-        self.splitter.setChildrenCollapsible(False)
+        self.splitter = splitter(Qt.Orientation.Horizontal, (self.table, 3), (detail, 2), collapsible=False)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 8, 10, 8)

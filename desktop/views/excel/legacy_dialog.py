@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
 from desktop.services.excel import legacy_import, xlsx_reader
 from desktop.services.towns import town_service
 from desktop.services.excel.legacy_import import ACTION_LABELS, FieldSource, LegacyPreview, LegacyTable, Mapping
-from desktop.views.kit.buttons import button
+from desktop.views.kit.widgets import button
 from desktop.views.kit.ops import long_write, query, write
-from desktop.views.kit.row_filter import RowsFilter
+from desktop.views.kit.row_filter import CHANGED, RowsFilter, shown_by
 from desktop.views.kit.rows import RowsModel
 from desktop.views.kit.table import setup_table, shortcut
 from desktop.views.kit.worker import show_error
@@ -68,15 +68,6 @@ class LegacyPreviewModel(RowsModel):
 
     def tooltip(self, r, key: str) -> str:
         return self.display(r, key)
-
-
-def _shows(action: str | None):
-    """The result filter as a row test: None shows all, "__changed" all but the unchanged."""
-    if action is None:
-        return None
-    if action == "__changed":
-        return lambda r: r.action != "unchanged"
-    return lambda r: r.action == action
 
 
 class LegacyImportDialog(QDialog):
@@ -148,7 +139,7 @@ class LegacyImportDialog(QDialog):
         rl.addWidget(self.summary)
         bar = QHBoxLayout()
         self.action_box = QComboBox()
-        self.action_box.addItem("全部（未变的除外）", "__changed")
+        self.action_box.addItem("全部（未变的除外）", CHANGED)
         self.action_box.addItem("全部", None)
         for key, label in ACTION_LABELS.items():
             self.action_box.addItem(label, key)
@@ -183,13 +174,13 @@ class LegacyImportDialog(QDialog):
         bottom.addWidget(close)
         lay.addLayout(bottom)
 
-        self.kind_box.currentIndexChanged.connect(self._reload)
-        self.sheet_box.currentIndexChanged.connect(self._reload)
-        self.mapping_box.currentIndexChanged.connect(self._reload)
+        for box in (self.kind_box, self.sheet_box, self.mapping_box):  # another sheet or mapping: read again
+            box.currentIndexChanged.connect(self._reload)
         self.skip_box.toggled.connect(self._update_import_button)
         self.action_box.currentIndexChanged.connect(self._filter)
         self.search.textChanged.connect(self._filter)
         shortcut(self, QKeySequence.StandardKey.Find, self.search.setFocus)
+        self._filter()
         self._set_busy(False)
 
     def _set_busy(self, busy: bool) -> None:
@@ -199,7 +190,7 @@ class LegacyImportDialog(QDialog):
         self._update_import_button()
 
     def _filter(self) -> None:
-        self.proxy.set(keep=_shows(self.action_box.currentData()), text=self.search.text())
+        self.proxy.set(keep=shown_by("action", self.action_box.currentData()), text=self.search.text())
 
     @property
     def kind(self) -> str:

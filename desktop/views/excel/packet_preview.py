@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QLineEdit
 
 from desktop.services.excel import packet_service
 from desktop.services.excel.packet_service import STATUS_LABELS, PacketPreview, PreviewRow
-from desktop.views.kit.buttons import button
+from desktop.views.kit.widgets import button
 from desktop.views.kit.columns import ColumnChooser
 from desktop.views.kit.file_choice import ask_save_xlsx
 from desktop.views.kit.ops import query, write
-from desktop.views.kit.row_filter import RowsFilter
+from desktop.views.kit.row_filter import CHANGED, RowsFilter, shown_by
 from desktop.views.kit.rows import RowsModel
 from desktop.views.kit.table import setup_table, shortcut
 from desktop.views.kit.worker import show_error
@@ -58,15 +58,6 @@ class PreviewModel(RowsModel):
         return self.display(r, key)
 
 
-def _shows(status: str | None):
-    """The status filter as a row test: None shows all, "__changed" all but the unchanged."""
-    if status is None:
-        return None
-    if status == "__changed":
-        return lambda r: r.status != "unchanged"
-    return lambda r: r.status == status
-
-
 class PacketPreviewDialog(QDialog):
     """Shows a PacketPreview; `applied` holds the outcome after 应用."""
 
@@ -88,7 +79,7 @@ class PacketPreviewDialog(QDialog):
         lay.addWidget(head)
         bar = QHBoxLayout()
         self.status_box = QComboBox()
-        self.status_box.addItem("全部（未变的除外）", "__changed")
+        self.status_box.addItem("全部（未变的除外）", CHANGED)
         self.status_box.addItem("全部", None)
         for key, label in STATUS_LABELS.items():
             self.status_box.addItem(f"{label}（{p.count(key)}）", key)
@@ -155,7 +146,7 @@ class PacketPreviewDialog(QDialog):
         self.detail.setText("\n".join(parts))
 
     def _filter(self) -> None:
-        self.proxy.set(keep=_shows(self.status_box.currentData()), text=self.search.text())
+        self.proxy.set(keep=shown_by("status", self.status_box.currentData()), text=self.search.text())
 
     def choose_receipt(self) -> None:
         path = ask_save_xlsx(self, self.ctx.settings, "packets/dir", "写错误回执",

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QL
 from desktop.services.excel import packet_service
 from desktop.services.excel.packet_service import PacketRecord
 from desktop.services.towns import town_service
-from desktop.views.kit.buttons import button
+from desktop.views.kit.widgets import button
 from desktop.views.kit.columns import ColumnChooser
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.file_choice import ask_save_xlsx

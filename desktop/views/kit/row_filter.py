@@ -17,6 +17,18 @@ from PySide6.QtCore import QModelIndex, QSortFilterProxyModel
 
 from desktop.views.kit.rows import RowsModel, sort_key
 
+CHANGED = "__changed"  # the usual first choice of an import preview: every row but the unchanged
+
+
+def shown_by(attr: str, choice: str | None) -> Callable | None:
+    """A result combo's choice as a row test: None shows every row, CHANGED every row whose `attr` is
+    not "unchanged", any other value the rows whose `attr` equals it."""
+    if choice is None:
+        return None
+    if choice == CHANGED:
+        return lambda r: getattr(r, attr) != "unchanged"
+    return lambda r: getattr(r, attr) == choice
+
 
 class RowsFilter(QSortFilterProxyModel):
     def __init__(self, model: RowsModel, parent=None) -> None:

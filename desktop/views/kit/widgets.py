@@ -1,0 +1,28 @@
+"""Small widget makers of the page kit: a push button in one line, a splitter from its parts."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton, QSplitter, QWidget
+
+
+def button(text: str, slot: Callable, *, tip: str = "", enabled: bool = True, default: bool = False) -> QPushButton:
+    b = QPushButton(text)
+    b.clicked.connect(lambda _checked=False: slot())
+    b.setToolTip(tip)
+    b.setEnabled(enabled)
+    b.setDefault(default)
+    return b
+
+
+def splitter(orientation: Qt.Orientation, *parts: tuple[QWidget, int], collapsible: bool = True) -> QSplitter:
+    """A splitter of (widget, stretch) parts: the stretches share out the room the first time it is shown
+    (a remembered splitter state, restored by Layout, wins)."""
+    s = QSplitter(orientation)
+    for i, (widget, stretch) in enumerate(parts):
+        s.addWidget(widget)
+        s.setStretchFactor(i, stretch)
+    s.setChildrenCollapsible(collapsible)
+    return s
