@@ -238,3 +238,14 @@ def test_new_records_appear_when_data_changes(qtbot, ctx, db, page):
     wait_idle(qtbot, ctx)
     assert page.model.rowCount() == before + 3
     assert page.type_combo.findData("town") > 0
+
+
+@pytest.mark.parametrize("typed", ["2024-3-5", "2024.3.5", "2024/3/5", "20240305", "2024年3月5日"])
+def test_each_typed_date_form_filters_from_that_day(qtbot, ctx, db, page, typed):
+    add_towns(db)
+    page.activate()
+    wait_idle(qtbot, ctx)
+    type_text(qtbot, page.from_edit.edit, typed)
+    qtbot.waitUntil(lambda: page.model.filter.since == dt.date(2024, 3, 5))
+    wait_idle(qtbot, ctx)
+    assert page.date_error.text() == "" and page.model.rowCount() == audit.count(db)  # every record is later
