@@ -4,7 +4,8 @@ visited, and a JSON report of what a clerk would meet:
 - which heavy module (openpyxl, xlsxwriter, python_calamine, reportlab) was first imported on which
   thread, and which page was being opened then (a meta-path finder notes it before anything loads);
 - the screen's available area and the window's frame after every page was opened;
-- per page, the columns of each shown table that start beyond its right edge (cut off without scrolling).
+- per page, the columns of each shown table that start beyond its right edge (cut off without scrolling),
+  and how far the page itself is wider or taller than its room (it then scrolls inside the window).
 
     python tests/window_probe.py LEDGER.sqlite3 SETTINGS.ini OUT.json
 """
@@ -72,8 +73,11 @@ def main(ledger_path: str, settings_path: str, out_path: str) -> int:
         visiting["page"] = spec.key
 
     def seen(spec, page) -> None:
+        area = window.stack.currentWidget().viewport()  # the scroll area the page sits in
         report["pages"][spec.key] = {"title": spec.title, "cut_off": cut_off_columns(page),
-                                     "window": _rect(window.frameGeometry())}
+                                     "window": _rect(window.frameGeometry()),
+                                     "sideways": max(0, page.width() - area.width()),
+                                     "downwards": max(0, page.height() - area.height())}
 
     try:
         report["failures"] = visit_every_page(app, window, seen, before=before)
