@@ -15,7 +15,7 @@ import pytest
 
 import excel_corpus
 from excel_corpus import EXPECTED, GOOD_CODE
-from desktop.services.excel import cell_values, xlsx_reader
+from desktop.services.excel import cell_values, workbook_limits, workbook_parsers, xlsx_reader, zip_preflight
 from desktop.services.errors import ValidationError
 from desktop.services.excel.excel_common import CancelToken, Cancelled
 from desktop.services.excel.xlsx_reader import NO_CACHED_VALUE, BadWorkbook, CellError
@@ -40,7 +40,7 @@ def no_calamine(monkeypatch):
     def refuse(*_args, **_kwargs):
         raise AssertionError("python-calamine must not open this file")
 
-    monkeypatch.setattr(xlsx_reader, "_calamine_open", refuse)
+    monkeypatch.setattr(workbook_parsers, "calamine_open", refuse)
 
 
 def _rows(data) -> dict[int, tuple]:
@@ -86,7 +86,7 @@ def test_a_zip_member_that_inflates_beyond_its_declared_size_stops_at_the_declar
     info = zipfile.ZipFile(corpus["zip_bomb_lying_header.xlsx"]).getinfo("xl/worksheets/sheet1.xml")
     assert info.file_size == 1000
     with open(corpus["zip_bomb_lying_header.xlsx"], "rb") as f:
-        reader = xlsx_reader._ZipReader(f, "x.xlsx")
+        reader = zip_preflight.ZipReader(f, "x.xlsx")
         seen = 0
         with pytest.raises(BadWorkbook, match="超过其声明的大小"):
             for chunk in reader.iter_member(info):
@@ -336,7 +336,7 @@ def test_openpyxl_is_protected_by_defusedxml():
 def test_an_oversized_sheet_goes_to_the_fallback(corpus, tmp_path, monkeypatch, no_calamine):
     path = tmp_path / "copy.xlsx"
     path.write_bytes(corpus["lying_dimension.xlsx"].read_bytes())
-    monkeypatch.setattr(xlsx_reader, "DENSE_CELL_LIMIT", 1000)  # 2000 rows × 2 columns is now “too big”
+    monkeypatch.setattr(workbook_limits, "DENSE_CELL_LIMIT", 1000)  # 2000 rows × 2 columns is now “too big”
     data = xlsx_reader.read_sheet(path)
     assert data.engine == "openpyxl"
     assert data.rows[-1] == (2000, ("企业2000", 1000))
@@ -345,7 +345,7 @@ def test_an_oversized_sheet_goes_to_the_fallback(corpus, tmp_path, monkeypatch, 
 def test_an_oversized_shared_string_table_is_refused(corpus, tmp_path, monkeypatch):
     path = tmp_path / "big_strings.xlsx"
     path.write_bytes(corpus["shared_strings_bomb.xlsx"].read_bytes())
-    monkeypatch.setattr(xlsx_reader, "MAX_SHARED_STRINGS", 50_000)
+    monkeypatch.setattr(workbook_limits, "MAX_SHARED_STRINGS", 50_000)
     with pytest.raises(BadWorkbook, match="big_strings.xlsx.*共享字符串表过大"):
         xlsx_reader.inspect(path)
 
@@ -357,7 +357,7 @@ def test_small_streaming_chunks_give_the_same_result(corpus, tmp_path, monkeypat
     whole = xlsx_reader.read_sheet(corpus[name])
     path = tmp_path / name
     path.write_bytes(corpus[name].read_bytes())
-    monkeypatch.setattr(xlsx_reader, "CHUNK", chunk)
+    monkeypatch.setattr(workbook_limits, "CHUNK", chunk)
     pieces = xlsx_reader.read_sheet(path)
     assert (pieces.rows, pieces.merged, pieces.engine) == (whole.rows, whole.merged, whole.engine)
 
@@ -405,8 +405,8 @@ def test_a_file_changed_between_check_and_parse_is_refused(corpus, tmp_path):
 
 def test_calamine_reads_an_xls_through_a_clean_container_of_the_walked_stream(corpus, monkeypatch):
     seen = []
-    real = xlsx_reader._wrap_cfb
-    monkeypatch.setattr(xlsx_reader, "_wrap_cfb", lambda stream: seen.append(len(stream)) or real(stream))
+    real = workbook_parsers.wrap_cfb
+    monkeypatch.setattr(workbook_parsers, "wrap_cfb", lambda stream: seen.append(len(stream)) or real(stream))
     data = xlsx_reader.read_sheet(corpus["legacy.xls"])
     assert seen and data.rows[0] == (1, ("2024年某镇D类企业名单",))
 
@@ -498,7 +498,7 @@ def _random_sheet(rng) -> tuple[str, list[str], dict[tuple[int, int], object]]:
 def test_random_sheets_read_every_value_and_the_scan_never_under_counts(tmp_path, monkeypatch, chunk):
     import random
 
-    monkeypatch.setattr(xlsx_reader, "CHUNK", chunk)
+    monkeypatch.setattr(workbook_limits, "CHUNK", chunk)
     rng = random.Random(20240305 + chunk)
     for n in range(30):
         xml, shared, expected = _random_sheet(rng)
