@@ -57,6 +57,7 @@ def test_same_seed_gives_the_same_city(template_db, tmp_path):
     import shutil
 
     from desktop.services.db import open_database
+    from desktop.services.ledger import Ledger
 
     prints = []
     for name, seed in (("a", 7), ("b", 7), ("c", 8)):
@@ -64,7 +65,7 @@ def test_same_seed_gives_the_same_city(template_db, tmp_path):
         shutil.copyfile(template_db, path)
         database = open_database(path, backup_dir=tmp_path)
         try:
-            demo_service.generate(database, enterprises=120, seed=seed)
+            demo_service.generate(Ledger(database), enterprises=120, seed=seed)
             prints.append(_fingerprint(database))
         finally:
             database.dispose()

@@ -147,9 +147,10 @@ def pg_url(pg_server, request):
 @pytest.fixture
 def pg_db(pg_url):
     from desktop.services.db import open_database
+    from desktop.services.ledger import Ledger
 
     database = open_database(pg_url)
-    yield database
+    yield Ledger(database)
     database.dispose()
 
 
