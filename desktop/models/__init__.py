@@ -13,24 +13,14 @@ from desktop.models.examination import (
     Treatment,
 )
 from desktop.models.governance import GovernanceList, ListEntry, Plan
+from desktop.models.landbank import Acquisition, Agreement, GroundworkRecord, LandBanking, TaxRecord
 from desktop.models.park import ContiguousArea
+from desktop.models.quota import QuotaLoan, QuotaPool, QuotaReturn
+from desktop.models.reports import MonthlyReport, MonthlyReportItem, Verification
+from desktop.models.subsidy import SubsidyProposal
 from desktop.models.system import Attachment, AuditLog, ColumnMapping, PacketImport, User
 from desktop.models.target import Enterprise, Evaluation, Parcel, Target
 from desktop.models.town import Department, Soe, Town, TownTarget
-from desktop.models.work import (
-    Acquisition,
-    Agreement,
-    GroundworkRecord,
-    LandBanking,
-    MonthlyReport,
-    MonthlyReportItem,
-    QuotaLoan,
-    QuotaPool,
-    QuotaReturn,
-    SubsidyProposal,
-    TaxRecord,
-    Verification,
-)
 from desktop.models.year import CalendarYear, Holiday, Year, YearParams
 
 __all__ = [name for name in dir() if not name.startswith("_")]
