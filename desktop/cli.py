@@ -17,7 +17,8 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from desktop import APP_NAME, __version__, paths
+from desktop import APP_NAME, __version__, cli_excel, paths
+from desktop.cli_common import cli_date, missing_file, open_existing
 
 LOG_NAME = "zzb.log"
 
@@ -150,8 +151,6 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("n", metavar="N", help="工作日数（正整数）")
     w.set_defaults(func=_cmd_workdays_add)
 
-    from desktop import cli_excel
-
     cli_excel.register(sub)
     return parser
 
@@ -224,15 +223,6 @@ def _cmd_demo(args) -> int:
     return 0
 
 
-def _missing_file(url: str) -> Path | None:
-    from desktop.services.db import sqlite_path
-
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        return path
-    return None
-
-
 def _cmd_check(args) -> int:
     from desktop.services import maintenance_service
     from desktop.services.db import to_url
@@ -240,7 +230,7 @@ def _cmd_check(args) -> int:
     from desktop.services.errors import Refused
 
     url = to_url(args.db)
-    missing = _missing_file(url)
+    missing = missing_file(url)
     if missing:
         raise Refused(f"数据库文件不存在：{missing}")
     database = open_ledger(url, migrate=False)
@@ -279,7 +269,7 @@ def _cmd_backup(args) -> int:
     url = to_url(args.db)
     if not is_sqlite(url):
         raise Refused("备份只适用于本机数据库文件。" + maintenance_service.SERVER_BACKUP_HINT)
-    missing = _missing_file(url)
+    missing = missing_file(url)
     if missing:
         raise Refused(f"数据库文件不存在：{missing}")
     database = open_ledger(url, migrate=False)
@@ -309,7 +299,7 @@ def _cmd_quota_ledger(args) -> int:
     from desktop.services.towns import town_service
 
     as_of = quota_service.parse_iso_date(args.as_of, label="截至日期") if args.as_of else None
-    database = _open_existing(args.db, as_of=as_of)
+    database = open_existing(args.db, as_of=as_of)
     try:
         town_id = town_service.id_by_name(database, args.town) if args.town else None
         report = quota_service.ledger_report(database, town_id=town_id)
@@ -322,34 +312,11 @@ def _cmd_quota_ledger(args) -> int:
     return 0
 
 
-def _open_existing(db, *, as_of=None):
-    """The ledger of an existing database file, on the day `as_of` (the CLI's --as-of) or today."""
-    from desktop.services.db import to_url
-    from desktop.services.ledger import open_ledger
-    from desktop.services.errors import Refused
-
-    url = to_url(db)
-    missing = _missing_file(url)
-    if missing:
-        raise Refused(f"数据库文件不存在：{missing}")
-    return open_ledger(url, as_of=as_of)
-
-
-def _cli_date(text: str, label: str):
-    from desktop.services.deadlines.calendar_service import parse_date
-    from desktop.services.errors import ValidationError
-
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        raise ValidationError(f"{label}无效：{exc}") from None
-
-
 def _cmd_deadlines(args) -> int:
     from desktop.services.deadlines import calendar_service, deadline_service
     from desktop.services.towns import town_service
 
-    database = _open_existing(args.db, as_of=_cli_date(args.as_of, "截至日期") if args.as_of else None)
+    database = open_existing(args.db, as_of=cli_date(args.as_of, "截至日期") if args.as_of else None)
     as_of = database.today()
     try:
         town_id = town_service.id_by_name(database, args.town) if args.town else None
@@ -371,14 +338,14 @@ def _cmd_workdays_add(args) -> int:
     from desktop.services.deadlines import calendar_service
     from desktop.services.errors import ValidationError
 
-    start = _cli_date(args.date, "日期")
+    start = cli_date(args.date, "日期")
     try:
         n = int(args.n.strip())
     except ValueError:
         n = 0
     if n < 1:
         raise ValidationError(f"工作日数应为正整数，现为“{args.n}”")
-    database = _open_existing(args.db)
+    database = open_existing(args.db)
     try:
         print(calendar_service.add_workdays(database, start, n).isoformat())
     finally:

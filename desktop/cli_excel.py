@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from desktop.cli_common import open_existing
+
 
 def register(sub) -> None:
     p = sub.add_parser("export-packet", help="导出镇街数据包（.xlsx，供镇街填报后交回）",
@@ -42,9 +44,7 @@ def register(sub) -> None:
 
 
 def _open(db):
-    from desktop.cli import _open_existing
-
-    return _open_existing(db)
+    return open_existing(db)
 
 
 def _print_outcome(args, outcome, file_name: str) -> int:

@@ -20,6 +20,9 @@ from desktop.models import Acquisition, Agreement, GovernanceList, ListEntry, Pl
 from desktop.models.enums import AcquisitionStage, AgreementKind, EntryState, Method
 from desktop.services import units
 from desktop.services.landbank import agreement_service
+from desktop.services.landbank.acquisition_stage import (  # noqa: F401 - the stage rules, named here for callers
+    derive_stage, entry_agreements, require_joint_review_passed, sync_stage,
+)
 from desktop.services.landbank.agreement_service import PLAN_FILED_ON_STATES, AgreementRow
 from desktop.services.errors import NotFound, Refused, ValidationError
 from desktop.services.ledger import Ledger
@@ -120,55 +123,6 @@ class TaxMonthRow:
         if self.unpaid:
             return f"欠缴 {units.fmt(self.balance_wan, 2)} 万元"
         return "已缴清"
-
-
-# --- Stage ---------------------------------------------------------------------------------------
-
-def derive_stage(acq: Acquisition | None, agreements: list[AgreementRow] | list[Agreement]) -> AcquisitionStage:
-    """Where an acquisition stands (三(三)2): 镇街审核 → 收购洽谈 → 会审 → 已签约 → 已备案.
-
-    A failed (or not yet held) 会审 keeps it at 会审; 已签约 once a 收购协议 is signed after a passed
-    会审; 已备案 when the 收购协议 and every other signed agreement are filed with the office.
-    """
-    if acq is None or acq.town_reviewed_on is None:
-        return Stage.REVIEW
-    if acq.negotiated_on is None:
-        return Stage.NEGOTIATION
-    if not acq.joint_review_passed:
-        return Stage.JOINT_REVIEW
-    signed = [a for a in agreements if a.signed_on is not None]
-    if not any(a.kind is AgreementKind.ACQUISITION for a in signed):
-        return Stage.JOINT_REVIEW
-    if all(a.filed_on is not None for a in signed):
-        return Stage.FILED
-    return Stage.SIGNED
-
-
-def _agreements(session, entry_id: int) -> list[Agreement]:
-    return list(session.scalars(select(Agreement).where(Agreement.entry_id == entry_id)))
-
-
-def sync_stage(session, entry_id: int) -> None:
-    """Store the derived stage (other pages and the CLI read the column)."""
-    acq = session.scalar(select(Acquisition).where(Acquisition.entry_id == entry_id))
-    if acq is None:
-        return
-    stage = derive_stage(acq, _agreements(session, entry_id))
-    if acq.stage is not stage:
-        acq.stage = stage
-
-
-def require_joint_review_passed(session, entry_id: int, kind: AgreementKind, signed_on: dt.date | None) -> None:
-    """三(三)2: 通过后签订收购、投资监管等协议 — refuse while the 会审 has not passed."""
-    acq = session.scalar(select(Acquisition).where(Acquisition.entry_id == entry_id))
-    if acq is None or acq.joint_review_on is None:
-        raise Refused(f"该项目尚未提请会审，须经市产业项目全流程服务领导小组会审通过后方可签订{kind.label}",
-                      field="entry_id")
-    if not acq.joint_review_passed:
-        raise Refused(f"该项目 {acq.joint_review_on:%Y-%m-%d} 会审未通过，须重新会审通过后方可签订{kind.label}",
-                      field="entry_id")
-    if signed_on is not None and signed_on < acq.joint_review_on:
-        raise ValidationError(f"签订日期不能早于会审通过日期（{acq.joint_review_on:%Y-%m-%d}）", field="signed_on")
 
 
 # --- Reading -------------------------------------------------------------------------------------
@@ -273,7 +227,7 @@ def _row_of(session, e: ListEntry, as_of: dt.date) -> AcquisitionRow:
     town_id, town = session.execute(select(Town.id, Town.name).join(GovernanceList, GovernanceList.town_id == Town.id)
                                     .where(GovernanceList.id == e.list_id)).one()
     acq = session.scalar(select(Acquisition).where(Acquisition.entry_id == e.id))
-    return _row(session, e, target, town_id, town, acq, _agreements(session, e.id), as_of)
+    return _row(session, e, target, town_id, town, acq, entry_agreements(session, e.id), as_of)
 
 
 def agreements_of(ledger: Ledger, entry_id: int) -> list[AgreementRow]:
@@ -346,7 +300,7 @@ def save_acquisition(ledger: Ledger, entry_id: int, values: AcquisitionValues, *
         acq = _open(s, entry_id)
         if v.revision is not None and acq.revision != v.revision:
             raise Refused("该收购记录已被他人修改，请刷新后重试")
-        signed = [a for a in _agreements(s, entry_id)
+        signed = [a for a in entry_agreements(s, entry_id)
                   if a.kind in agreement_service.KINDS_AFTER_JOINT_REVIEW and a.signed_on]
         if signed and not v.joint_review_passed:
             raise Refused(f"已签订{signed[0].kind.label}（{signed[0].signed_on:%Y-%m-%d}），会审结果不能改为未通过或清空",

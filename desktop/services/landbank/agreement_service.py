@@ -16,28 +16,20 @@ from decimal import Decimal
 from sqlalchemy import case, func, select
 
 from desktop.models import Agreement, Attachment, GovernanceList, ListEntry, Plan, Soe, Target, Town, Year
-from desktop.models.enums import AgreementKind, EntryState, Method
+from desktop.models.enums import AgreementKind, Method
 from desktop.services import attachment_service, audit, rules
 from desktop.services.year import year_service
 from desktop.services.errors import NotFound, Refused, ValidationError
+from desktop.services.landbank.acquisition_stage import require_joint_review_passed, sync_stage
+from desktop.services.landbank.agreement_kinds import (  # noqa: F401 - named here for the pages and the importer
+    CAPPED_KINDS, KINDS_AFTER_JOINT_REVIEW, KINDS_NEEDING_ENTRY, KINDS_NEEDING_SOE, METHOD_OF_KIND,
+    PLAN_FILED_ON_STATES, K,
+)
 from desktop.services.ledger import Ledger
 
-K = AgreementKind
 ZERO = Decimal(0)
 OBJECT_TYPE = "agreement"
 
-# 三(二)/(三): land banking and acquisition work starts once the entry's plan is filed (方案已备案 on).
-PLAN_FILED_ON_STATES = frozenset({EntryState.PLAN_FILED, EntryState.IN_PROGRESS, EntryState.REPORTED,
-                                  EntryState.VERIFIED, EntryState.VERIFY_FAILED})
-# 四(二): the cost cap is an average over the 收储协议 of one SOE with one town in one year.
-CAPPED_KINDS = frozenset({K.LAND_BANKING})
-# Which plan method an agreement of a kind belongs to (合作协议 and 收储协议: 三(三)1; 收购/投资监管: 三(三)2).
-METHOD_OF_KIND = {K.COOPERATION: Method.LAND_BANKING, K.LAND_BANKING: Method.LAND_BANKING,
-                  K.ACQUISITION: Method.ACQUISITION, K.INVESTMENT_SUPERVISION: Method.ACQUISITION}
-KINDS_NEEDING_ENTRY = frozenset({K.LAND_BANKING, K.ACQUISITION, K.INVESTMENT_SUPERVISION})
-KINDS_NEEDING_SOE = frozenset({K.COOPERATION, K.LAND_BANKING})
-# 三(三)2: 收购、投资监管等协议 are signed only after the new project passed 会审.
-KINDS_AFTER_JOINT_REVIEW = frozenset({K.ACQUISITION, K.INVESTMENT_SUPERVISION})
 
 
 def plain(value: Decimal | None) -> str:
@@ -427,9 +419,7 @@ def _check_references(session, v: AgreementValues, year_id: int) -> None:
     if lst.year_id != year_id:
         raise ValidationError(f"所选治理对象不在 {v.year} 年度清单中", field="entry_id")
     if v.kind in KINDS_AFTER_JOINT_REVIEW:
-        from desktop.services.landbank import acquisition_service  # lazy: acquisition_service reads agreements
-
-        acquisition_service.require_joint_review_passed(session, v.entry_id, v.kind, v.signed_on)
+        require_joint_review_passed(session, v.entry_id, v.kind, v.signed_on)
 
 
 def _pair_totals(session, year_id: int, soe_id: int, town_id: int, exclude_id: int | None = None
@@ -519,10 +509,8 @@ def save_agreement(ledger: Ledger, values: AgreementValues, *, confirm_over_cap:
 
 def _after_change(session, *entry_ids: int | None) -> None:
     """An acquisition's stage follows its agreements (signed, filed)."""
-    from desktop.services.landbank import acquisition_service
-
     for eid in {e for e in entry_ids if e is not None}:
-        acquisition_service.sync_stage(session, eid)
+        sync_stage(session, eid)
 
 
 def delete_agreement(ledger: Ledger, agreement_id: int) -> None:
