@@ -263,11 +263,12 @@ def test_a_packet_from_another_database_is_refused(packet, template_db, tmp_path
 
     from desktop.services.demo import demo_service
     from desktop.services.db import open_database
+    from desktop.services.ledger import Ledger
 
     _db, _town_id, _town, result = packet
     other_path = tmp_path / "other.sqlite3"
     shutil.copyfile(template_db, other_path)
-    other = open_database(other_path, backup_dir=tmp_path)
+    other = Ledger(open_database(other_path, backup_dir=tmp_path))
     try:
         demo_service.generate(other, enterprises=60)
         with pytest.raises(Refused) as err:

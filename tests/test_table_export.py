@@ -90,7 +90,7 @@ def test_header_is_frozen_filtered_and_printed_on_every_a4_landscape_page(writte
 
 def test_column_widths_count_chinese_characters_double(tmp_path):
     path = tmp_path / "w.xlsx"
-    write_table(path, title="宽度", headers=["名", "code"], rows=[["一二三四五六七八九十", "abcdefghij"]])
+    write_table(path, now=NOW, title="宽度", headers=["名", "code"], rows=[["一二三四五六七八九十", "abcdefghij"]])
     ws = sheet(path)
     chinese, latin = ws.column_dimensions["A"].width, ws.column_dimensions["B"].width
     assert chinese > latin + 8  # 10 wide characters ≈ 20 columns, 10 narrow ≈ 10
@@ -99,13 +99,13 @@ def test_column_widths_count_chinese_characters_double(tmp_path):
 
 def test_very_long_text_is_cut_to_what_a_cell_holds(tmp_path):
     path = tmp_path / "long.xlsx"
-    write_table(path, title="长", headers=["说明", "x"], rows=[["字" * (EXCEL_CELL_LIMIT + 10), 1]])
+    write_table(path, now=NOW, title="长", headers=["说明", "x"], rows=[["字" * (EXCEL_CELL_LIMIT + 10), 1]])
     assert len(sheet(path)["A4"].value) == EXCEL_CELL_LIMIT
     assert round(sheet(path).column_dimensions["A"].width) == table_export.MAX_WIDTH + 1  # xlsxwriter adds padding
 
 
 def test_xlsx_is_added_when_the_name_has_no_such_ending(tmp_path):
-    n = write_table(tmp_path / "台账", title="t", headers=["a"], rows=[["x"]])
+    n = write_table(tmp_path / "台账", now=NOW, title="t", headers=["a"], rows=[["x"]])
     assert n == 1 and (tmp_path / "台账.xlsx").exists() and sheet(tmp_path / "台账.xlsx")["A4"].value == "x"
     assert table_export.xlsx_path("a.XLSX").name == "a.XLSX"
     assert table_export.xlsx_path("a.csv").name == "a.csv.xlsx"
@@ -113,13 +113,13 @@ def test_xlsx_is_added_when_the_name_has_no_such_ending(tmp_path):
 
 def test_a_missing_folder_is_refused_in_chinese_naming_it(tmp_path):
     with pytest.raises(UserError, match="文件夹.*不存在"):
-        write_table(tmp_path / "没有" / "a.xlsx", title="t", headers=["a"], rows=[])
+        write_table(tmp_path / "没有" / "a.xlsx", now=NOW, title="t", headers=["a"], rows=[])
 
 
 def test_a_folder_as_the_file_name_is_refused(tmp_path):
     (tmp_path / "d.xlsx").mkdir()
     with pytest.raises(UserError, match="是一个文件夹"):
-        write_table(tmp_path / "d.xlsx", title="t", headers=["a"], rows=[])
+        write_table(tmp_path / "d.xlsx", now=NOW, title="t", headers=["a"], rows=[])
 
 
 def test_cancel_leaves_no_file_behind(tmp_path):
@@ -133,7 +133,7 @@ def test_cancel_leaves_no_file_behind(tmp_path):
             yield [i]
 
     with pytest.raises(Cancelled, match="已取消"):
-        write_table(tmp_path / "c.xlsx", title="t", headers=["n"], rows=rows(), cancel=token,
+        write_table(tmp_path / "c.xlsx", now=NOW, title="t", headers=["n"], rows=rows(), cancel=token,
                     progress=lambda d, t: seen.append(d))
     assert list(tmp_path.iterdir()) == []
     assert seen == [500, 1000]
@@ -141,14 +141,14 @@ def test_cancel_leaves_no_file_behind(tmp_path):
 
 def test_progress_counts_rows_against_the_total_when_known(tmp_path):
     seen = []
-    n = write_table(tmp_path / "p.xlsx", title="t", headers=["n"], rows=[[i] for i in range(1200)],
+    n = write_table(tmp_path / "p.xlsx", now=NOW, title="t", headers=["n"], rows=[[i] for i in range(1200)],
                     progress=lambda d, t: seen.append((d, t)))
     assert n == 1200 and seen == [(500, 1200), (1000, 1200), (1200, 1200)]
     assert sheet(tmp_path / "p.xlsx").max_row == 3 + 1200
 
 
 def test_an_empty_table_still_writes_title_and_header(tmp_path):
-    assert write_table(tmp_path / "e.xlsx", title="空表", headers=["甲", "乙"], rows=[]) == 0
+    assert write_table(tmp_path / "e.xlsx", now=NOW, title="空表", headers=["甲", "乙"], rows=[]) == 0
     ws = sheet(tmp_path / "e.xlsx")
     assert ws["A1"].value == "空表" and [c.value for c in ws[3]] == ["甲", "乙"] and ws.max_row == 3
 

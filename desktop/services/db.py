@@ -7,7 +7,6 @@ one transaction per step.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sqlite3
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop import paths
+from desktop.services.clock import file_stamp
 from desktop.services.errors import DatabaseError
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -217,7 +217,7 @@ def open_database(db: str | os.PathLike | None = None, *, migrate: bool = True, 
         if migrate and rev != head:
             path = sqlite_path(url)
             if rev is not None and path is not None and path.exists():
-                stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+                stamp = file_stamp()
                 folder = backup_dir or paths.backups_dir()
                 sqlite_backup(path, folder / f"{path.stem}-before-upgrade-{rev}-{stamp}.sqlite3")
             run_migrations(engine)

@@ -19,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from desktop.services.clock import SYSTEM_CLOCK, Clock
 from desktop.services.db import Database
 
 
@@ -28,26 +29,6 @@ def os_login() -> str:
         return getpass.getuser()
     except Exception:  # no login name on some service accounts
         return os.environ.get("USERNAME") or os.environ.get("USER") or "unknown"
-
-
-@dataclass(frozen=True)
-class Clock:
-    """Today and now; `fixed` pins the day (the CLI's --as-of, tests)."""
-
-    fixed: dt.date | None = None
-
-    def today(self) -> dt.date:
-        return self.fixed if self.fixed is not None else dt.date.today()
-
-    def now(self) -> dt.datetime:
-        """Local wall-clock time (naive), on the pinned day when there is one."""
-        now = dt.datetime.now()
-        if self.fixed is None:
-            return now
-        return dt.datetime.combine(self.fixed, now.time())
-
-
-SYSTEM_CLOCK = Clock()
 
 
 @dataclass(frozen=True)
@@ -153,7 +134,7 @@ def actor(session: Session) -> str:
 def today(session: Session) -> dt.date:
     """Today as the session's ledger sees it (the system clock for a bare database session)."""
     ledger = of_session(session)
-    return ledger.today() if ledger is not None else dt.date.today()
+    return ledger.today() if ledger is not None else SYSTEM_CLOCK.today()
 
 
 def as_ledger(db: Database | Ledger) -> Ledger:

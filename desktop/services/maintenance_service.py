@@ -10,7 +10,6 @@ own dump tools, not from here.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
 import shutil
@@ -29,6 +28,7 @@ from desktop import paths
 from desktop.models import AuditLog, ContiguousArea, GovernanceList, ListEntry, Target, Town, Year
 from desktop.models.enums import TargetKind
 from desktop.services import audit, db as dbm, setup_service
+from desktop.services.clock import file_stamp
 from desktop.services.errors import DatabaseError, Refused
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -183,7 +183,7 @@ class BackupResult:
 def default_backup_path(db_path: Path, folder: Path | None = None, *, label: str = "") -> Path:
     """`<stem>[-label]-YYYYmmdd-HHMMSS.sqlite3` in the backups folder, never an existing file."""
     folder = folder or paths.backups_dir()
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = file_stamp()
     base = f"{db_path.stem}{'-' + label if label else ''}-{stamp}"
     candidate = folder / f"{base}.sqlite3"
     n = 1

@@ -360,9 +360,8 @@ def _layout_notes(year: int) -> list[str]:
     ]
 
 
-def write_template(path, year: int | None = None) -> Path:
+def write_template(path, year: int) -> Path:
     """An import template (.xlsx): the header and one example row, plus a sheet of instructions."""
-    year = year or dt.date.today().year + 1
     example = [(dt.date(year, 1, 1), "放假", "元旦", source_example(year))]
     return _write_layout(Path(path), "节假日安排", example, _layout_notes(year))
 

@@ -32,6 +32,7 @@ from desktop.models import (
 )
 from desktop.models.enums import EntryState, ListStatus, Method, TargetState
 from desktop.services import rules
+from desktop.services.ledger import today as session_today
 from desktop.services.towns import progress_service
 from desktop.services.year import year_service
 from desktop.services.quota.quota_service import FILED_STATES
@@ -68,7 +69,7 @@ class _SessionDb:
 
 def populate_demo(s, rng: random.Random, params, year_id: int, as_of: dt.date) -> dict[str, int]:
     year = params.year
-    today = dt.date.today()
+    today = session_today(s)  # the ledger's day: nothing is written after it
     counts = {"quota_loans": 0, "quota_returns": 0, "history_plans": 0, "subsidy_overrides": 0}
     loans: list[QuotaLoan] = []
 

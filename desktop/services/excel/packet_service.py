@@ -171,7 +171,7 @@ def export_packet(ledger: Ledger, town_id: int, year: int, month: int | None, pa
         town_name = town.name
         rows = _db_rows(s, town_id, year, month)
     packet_id = uuid.uuid4().hex
-    now = now or dt.datetime.now().replace(microsecond=0)
+    now = now or ledger.now().replace(microsecond=0)
     meta = {
         "packet_id": packet_id, "kind": pc.KIND, "schema_version": pc.SCHEMA_VERSION, "town": town_name,
         "town_id": town_id, "year": year, "month": month or "", "exported_at": now.isoformat(),
@@ -563,14 +563,14 @@ def read_packet(ledger: Ledger, path, *, progress: Progress | None = None, cance
         problems: list[CellProblem] = []
         rows_read = _compare_entries(entry_sheet, pc.entry_columns(monthly), snapshots, db_rows, rows, problems,
                                      cancel)
-        reported_on = _report_date(entry_sheet, year, month, today, problems) if monthly else None
+        reported_on = _report_date(entry_sheet, year, month, today or ledger.today(), problems) if monthly else None
         if new_sheet is not None:
             rows_read += _read_new(s, new_sheet, town_id, town_name, year, rows, problems)
     return PacketPreview(path, file_name, sha, packet_id, town_id, town_name, year, month,
                          str(meta.get("exported_at") or ""), rows, problems, rows_read, reported_on)
 
 
-def _report_date(sheet, year: int, month: int, today: dt.date | None, problems: list[CellProblem]) -> dt.date | None:
+def _report_date(sheet, year: int, month: int, today: dt.date, problems: list[CellProblem]) -> dt.date | None:
     """The date the town wrote beside 报送日期 in row 2: any common form; within the month's reach, not future."""
     from desktop.services.excel import cell_values
     from desktop.services.excel.xlsx_reader import column_letter
@@ -585,7 +585,6 @@ def _report_date(sheet, year: int, month: int, today: dt.date | None, problems: 
     except ValidationError as exc:
         problems.append(CellProblem(sheet.name, pc.INFO_ROW, where, exc.message))
         return None
-    today = today or dt.date.today()
     if day is not None and day < dt.date(year, month, 1):
         problems.append(CellProblem(sheet.name, pc.INFO_ROW, where,
                                     f"报送日期 {day.isoformat()} 早于 {year}年{month}月1日（报送的是{month}月完成的条目）"))

@@ -64,9 +64,8 @@ class SizedRows:
         return iter(self._rows)
 
 
-def default_filename(title: str, today: dt.date | None = None) -> str:
+def default_filename(title: str, today: dt.date) -> str:
     """“<title>_YYYYMMDD.xlsx” with characters Windows refuses in a file name replaced."""
-    today = today or dt.date.today()
     name = _BAD_FILE_CHARS.sub("_", title.strip()) or "导出"
     return f"{name}_{today:%Y%m%d}.xlsx"
 
@@ -187,7 +186,7 @@ def _column_widths(headers: list[str], sample: list[Sequence]) -> list[float]:
 
 def write_table(path: str | os.PathLike, *, title: str, headers: list[str], rows: Iterable[Sequence],
                 subtitle: str = "", progress: Progress | None = None, cancel=None,
-                now: dt.datetime | None = None) -> int:
+                now: dt.datetime) -> int:
     """Write one table to `path` (.xlsx added if missing) and return the number of rows written.
 
     Title row (merged, bold), a row with `subtitle` and the export time, the header row (frozen,
@@ -219,7 +218,7 @@ def write_table(path: str | os.PathLike, *, title: str, headers: list[str], rows
             for c, width in enumerate(_column_widths(headers, sample)):
                 ws.set_column(c, c, width)
 
-            stamp = f"导出时间：{(now or dt.datetime.now()):%Y-%m-%d %H:%M}"
+            stamp = f"导出时间：{now:%Y-%m-%d %H:%M}"
             sub = f"{subtitle}　　{stamp}" if subtitle else stamp
             if n_cols > 1:
                 ws.merge_range(TITLE_ROW, 0, TITLE_ROW, n_cols - 1, title, w.title)

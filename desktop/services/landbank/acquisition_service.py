@@ -263,9 +263,8 @@ def _open(session, entry_id: int) -> Acquisition:
     return acq
 
 
-def clean(v: AcquisitionValues, *, today: dt.date | None = None) -> AcquisitionValues:
+def clean(v: AcquisitionValues, *, today: dt.date) -> AcquisitionValues:
     """The stages in order, dates not in the future; ValidationError names the field."""
-    today = today or dt.date.today()
     for name, label in (("town_reviewed_on", "镇街审核日期"), ("negotiated_on", "洽谈日期"),
                         ("joint_review_on", "会审日期")):
         d = getattr(v, name)
@@ -295,7 +294,7 @@ def save_acquisition(ledger: Ledger, entry_id: int, values: AcquisitionValues, *
                      as_of: dt.date | None = None) -> AcquisitionRow:
     """Save investor, new project and stage dates. A new 会审 after a failed one must be later; the
     failed one is kept in the note. A 会审 cannot be set back to failed once a 收购协议 is signed."""
-    v = clean(values, today=today)
+    v = clean(values, today=today or ledger.today())
     with ledger.session() as s:
         acq = _open(s, entry_id)
         if v.revision is not None and acq.revision != v.revision:

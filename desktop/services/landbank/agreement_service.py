@@ -471,7 +471,7 @@ def save_agreement(ledger: Ledger, values: AgreementValues, *, confirm_over_cap:
     """Create or update an agreement. A 收储协议 that would lift its SOE × town average above the
     year's cap is refused (OverCapRefused, with the numbers) unless `confirm_over_cap`; a confirmed
     one is saved flagged and recorded in the audit log as 超限确认."""
-    v = clean(values, today=today)
+    v = clean(values, today=today or ledger.today())
     with ledger.session() as s:
         year_id = _year_id(s, v.year)
         params = year_service.params_in_session(s, v.year)

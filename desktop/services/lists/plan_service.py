@@ -108,9 +108,8 @@ def clean_cost(value) -> Decimal | None:
     return units.parse_decimal(value, field="planned_cost_wan", label="计划投资（万元）")
 
 
-def clean_common(values: PlanValues, *, today: dt.date | None = None) -> PlanValues:
+def clean_common(values: PlanValues, *, today: dt.date) -> PlanValues:
     """The rules shared by a batch: method, SOE (required for 收储), filing date (not in the future)."""
-    today = today or dt.date.today()
     if not isinstance(values.method, Method):
         raise ValidationError("请选择治理方式", field="method")
     if values.method is Method.LAND_BANKING and values.soe_id is None:
@@ -147,7 +146,7 @@ def file_plans(ledger: Ledger, items: list[PlanItem], values: PlanValues, *, tod
         raise Refused("请先选择已审核的清单条目")
     if len({i.entry_id for i in items}) != len(items):
         raise Refused("同一条目在本批中重复")
-    common = clean_common(values, today=today)
+    common = clean_common(values, today=today or ledger.today())
     with ledger.session() as s:
         _check_soe(s, common.soe_id)
         plans: list[Plan] = []
@@ -192,7 +191,7 @@ def loan_count_in(session, plan_id: int) -> int:
 def update_plan(ledger: Ledger, plan_id: int, values: PlanValues, *, expected_revision: int | None = None,
                 today: dt.date | None = None) -> None:
     """Correct a filed plan — only before any quota has been pre-borrowed against it (四(三))."""
-    common = clean_common(values, today=today)
+    common = clean_common(values, today=today or ledger.today())
     area, cost = clean_area(values.planned_area_mu), clean_cost(values.planned_cost_wan)
     with ledger.session() as s:
         plan = s.get(Plan, plan_id)

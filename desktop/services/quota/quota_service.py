@@ -230,7 +230,7 @@ def lend(ledger: Ledger, plan_id: int, *, loan_date: dt.date, area_mu, purpose: 
                          area_mu=area, purpose=purpose, note=(note or "").strip())
         s.add(loan)
         s.flush()
-        return _ledger_rows(s, [loan.id], as_of=max(loan_date, dt.date.today()))[0]
+        return _ledger_rows(s, [loan.id], as_of=max(loan_date, ledger.today()))[0]
 
 
 def return_quota(ledger: Ledger, loan_id: int, *, return_date: dt.date, area_mu, note: str = "") -> ReturnRow:

@@ -59,8 +59,9 @@ def _text(cell, value: str | None) -> None:
 
 
 def write_verification_table(table: VerificationTable, path: str | os.PathLike,
-                             progress: Callable[[int, int], None] | None = None, cancel=None) -> ExportResult:
-    """Write the table to `path` (replaced only when the whole workbook is written)."""
+                             progress: Callable[[int, int], None] | None = None, cancel=None, *,
+                             today: dt.date) -> ExportResult:
+    """Write the table to `path` (replaced only when the whole workbook is written); `today` is its 导出日期."""
     path = Path(path)
     n_dept = len(table.departments)
     total = len(table.rows)
@@ -92,7 +93,7 @@ def write_verification_table(table: VerificationTable, path: str | os.PathLike,
     _text(c, f"报送截止：{table.report_due.month}月{table.report_due.day}日　"
              f"核实截止：{table.verify_due.month}月{table.verify_due.day}日　"
              f"核实部门：{'、'.join(table.departments)}　"
-             f"导出日期：{dt.date.today():%Y-%m-%d}")
+             f"导出日期：{today:%Y-%m-%d}")
     c.font = base
     c.alignment = Alignment(horizontal="right", vertical="center")
 
@@ -217,7 +218,7 @@ def export_month(ledger: Ledger, year: int, month: int, path: str | os.PathLike,
                  progress: Callable[[int, int], None] | None = None, cancel=None) -> ExportResult:
     """导出核实表: the whole month (every town) to `path`."""
     table = report_service.verification_table(ledger, year, month)
-    return write_verification_table(table, path, progress, cancel)
+    return write_verification_table(table, path, progress, cancel, today=ledger.today())
 
 
 def default_file_name(year: int, month: int) -> str:

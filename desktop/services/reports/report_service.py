@@ -40,6 +40,7 @@ from desktop.services.lists import entry_states, list_service
 from desktop.services.year import year_service
 from desktop.services.errors import NotFound, Refused, ValidationError
 from desktop.services.ledger import Ledger
+from desktop.services.ledger import today as session_today
 
 ZERO = Decimal(0)
 OBJECT_TYPE = "monthly_report_item"  # attachments (证明材料) of one reported entry
@@ -333,8 +334,7 @@ def _clean_area(value, field_name: str = "completed_area_mu") -> Decimal | None:
     return area
 
 
-def _check_not_future(day: dt.date, label: str, field_name: str, today: dt.date | None) -> None:
-    today = today or dt.date.today()
+def _check_not_future(day: dt.date, label: str, field_name: str, today: dt.date) -> None:
     if day > today:
         raise ValidationError(f"{label}不能晚于今天（{today.isoformat()}）", field=field_name)
 
@@ -379,7 +379,7 @@ def _set_date(session, r: MonthlyReport, year: int, reported_on: dt.date, today:
     if reported_on < first:
         raise ValidationError(f"报送日期不能早于 {year}年{r.month}月1日（报送的是{r.month}月完成的条目）",
                               field="reported_on")
-    _check_not_future(reported_on, "报送日期", "reported_on", today)
+    _check_not_future(reported_on, "报送日期", "reported_on", today or session_today(session))
     earliest = min((v.verified_on for item in r.items for v in item.verifications if v.verified_on), default=None)
     if earliest is not None and reported_on > earliest:
         raise ValidationError(f"报送日期不能晚于已有的核实日期（{earliest.isoformat()}）", field="reported_on")
@@ -596,7 +596,7 @@ def record_verification(ledger: Ledger, item_id: int, department, result: Verify
             raise Refused(f"条目当前状态为“{e.state.label}”，核实记录不能再更改")
         if r.reported_on is not None and verified_on < r.reported_on:
             raise ValidationError(f"核实日期不能早于报送日期（{r.reported_on.isoformat()}）", field="verified_on")
-        _check_not_future(verified_on, "核实日期", "verified_on", today)
+        _check_not_future(verified_on, "核实日期", "verified_on", today or ledger.today())
         late = verified_on > rules.monthly_verify_due(p, year, r.month)
         v = next((x for x in item.verifications if x.department_id == d.id), None)
         if v is None:

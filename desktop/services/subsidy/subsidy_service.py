@@ -148,12 +148,11 @@ COLUMNS: list[tuple[str, str]] = [
 ]
 
 
-def write_workbook(table: SubsidyTable, path: Path, *, today: dt.date | None = None) -> Path:
+def write_workbook(table: SubsidyTable, path: Path, *, today: dt.date) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    today = today or dt.date.today()
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     wb = Workbook()
@@ -208,4 +207,4 @@ def write_workbook(table: SubsidyTable, path: Path, *, today: dt.date | None = N
 
 
 def export(ledger: Ledger, year: int, path) -> Path:
-    return write_workbook(proposals(ledger, year), Path(path))
+    return write_workbook(proposals(ledger, year), Path(path), today=ledger.today())

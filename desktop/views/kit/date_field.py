@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
+from desktop.services.clock import SYSTEM_CLOCK
 from desktop.services.dates import date_text, parse_date
 from desktop.services.errors import ValidationError
 
@@ -146,10 +147,20 @@ class DateField(QWidget):
             self.calendar.setSelectedDate(QDate(current.year, current.month, current.day))
             self.calendar.setCurrentPage(current.year, current.month)
             return
-        today = dt.date.today()
+        today = self._today()
         year = self.year or today.year
         month = today.month if year == today.year else 1
         self.calendar.setCurrentPage(year, month)
+
+    def _today(self) -> dt.date:
+        """The ledger's day of the page or dialog the field sits on (the system clock outside any page)."""
+        node = self.parent()
+        while node is not None:
+            ctx = getattr(node, "ctx", None)
+            if ctx is not None:
+                return ctx.ledger.today()
+            node = node.parent()
+        return SYSTEM_CLOCK.today()
 
     def _picked(self, day: QDate) -> None:
         self.set_value(dt.date(day.year(), day.month(), day.day()))

@@ -251,7 +251,7 @@ class TableExporter(QObject):
         if self.busy:
             return
         p = ask_save_xlsx(self.page, self.ctx.settings, self._dir_key(), "导出Excel",
-                          table_export.default_filename(self.title()))
+                          table_export.default_filename(self.title(), self.ctx.ledger.today()))
         if p is not None:
             self.export_to(p)
 
@@ -360,7 +360,7 @@ def _write_rows(ledger: Ledger, path: Path, title: str, headers: list[str],
     if callable(rows):
         rows = rows(ledger)
     return table_export.write_table(path, title=title, headers=headers, rows=rows, subtitle=subtitle,
-                                    progress=progress, cancel=token)
+                                    now=ledger.now(), progress=progress, cancel=token)
 
 
 def register_fetch_all(page) -> FetchAll:
