@@ -93,10 +93,10 @@ def bare_values(db, town_id: int) -> list[list]:
     import xlsxwriter  # noqa: F401
     from openpyxl import load_workbook  # noqa: F401
 
-    from desktop.services.excel import cell_values, packet_service, xlsx_reader  # noqa: F401
+    from desktop.services.excel import cell_values, packet_rows, packet_service, xlsx_reader  # noqa: F401
 
     with db.reader() as s:
-        rows = packet_service._db_rows(s, town_id, 2024, 11)
+        rows = packet_rows.read_db_rows(s, town_id, 2024, 11)
     keys = [c.key for c in packet_service.pc.entry_columns(True)]
     out = []
     for r in rows:

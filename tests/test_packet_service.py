@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from desktop.models import AuditLog, ListEntry, MonthlyReportItem, PacketImport, Target
 from desktop.models.enums import EntryState
-from desktop.services.excel import packet_service
+from desktop.services.excel import packet_rows, packet_service
 from desktop.services.register import target_service
 from desktop.services.excel import packet_columns as pc
 from desktop.services.errors import Refused
@@ -283,10 +283,10 @@ def test_meta_sheet_holds_each_rows_revisions_and_exported_values(packet):
     meta = load_workbook(result.path)[pc.META_SHEET]
     cells = [r[0] for r in meta.iter_rows(values_only=True)]
     packed = "".join(cells[cells.index("snapshot") + 1:])
-    body = packet_service._unpack(packed)
+    body = packet_rows.unpack(packed)
     assert len(body) == result.rows
     with db.reader() as s:
-        rows = {r.entry_id: r for r in packet_service._db_rows(s, town_id, 2024, 11)}
+        rows = {r.entry_id: r for r in packet_rows.read_db_rows(s, town_id, 2024, 11)}
     entry_id, entry_rev, target_rev, values = body[0]
     assert (entry_rev, target_rev) == (rows[entry_id].entry_revision, rows[entry_id].target_revision)
     assert len(values) == 30 and values[0] == str(entry_id)

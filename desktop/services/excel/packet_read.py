@@ -1,0 +1,463 @@
+"""镇街数据包 back in, read and previewed (nothing written): the packet's identity is checked (kind, town, year,
+schema, this database, not imported before), each row compared three ways (sheet, exported, database) and
+validated, new proposed entries matched against the register."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import binascii
+from sqlalchemy import select
+
+from desktop.models import GovernanceList, ListEntry, PacketImport, Target, Town, Year
+from desktop.models.enums import Category, Method, TargetKind
+from desktop.services import audit
+from desktop.services.errors import Refused, ValidationError
+from desktop.services.excel import packet_columns as pc
+from desktop.services.excel.excel_common import (
+    CancelToken, CellProblem, ImportSummary, Progress, check_cancel, file_sha256,
+)
+from desktop.services.excel.packet_rows import DbRow, read_db_rows, unpack
+from desktop.services.ledger import Ledger
+from desktop.services.lists import list_service
+from desktop.services.reports import report_service
+
+
+# Reading a returned packet --------------------------------------------------------------------
+
+@dataclass
+class CellChange:
+    column: str  # header text
+    old: str
+    new: str
+    conflict: bool = False  # the database changed this cell since export, to another value
+
+
+@dataclass
+class PreviewRow:
+    sheet: str
+    row: int  # Excel row
+    status: str  # new | changed | unchanged | conflict | error
+    name: str
+    entry_id: int | None = None
+    target_id: int | None = None
+    changes: list[CellChange] = field(default_factory=list)
+    problems: list[CellProblem] = field(default_factory=list)
+    updates: dict = field(default_factory=dict)  # column key → parsed value to write
+    revisions: tuple[int, int] | None = None  # (entry, target) revisions the preview compared against
+    item_id: int | None = None  # this month's report item of the entry, when it has one
+
+
+STATUS_LABELS = {"new": "新增", "changed": "修改", "unchanged": "未变", "conflict": "冲突", "error": "错误"}
+
+
+@dataclass
+class PacketPreview:
+    path: Path
+    file_name: str
+    sha256: str
+    packet_id: str
+    town_id: int
+    town: str
+    year: int
+    month: int | None
+    exported_at: str
+    rows: list[PreviewRow]
+    problems: list[CellProblem]  # every bad cell (rows' problems and sheet-level ones)
+    rows_read: int
+    reported_on: dt.date | None = None  # monthly packets: the town's report date
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.problems)
+
+    def summary(self) -> ImportSummary:
+        return ImportSummary(rows_read=self.rows_read, created=self.count("new"), updated=self.count("changed"),
+                             unchanged=self.count("unchanged"), rejected=self.count("error"),
+                             conflicts=self.count("conflict"), area_mu=Decimal(0), errors=list(self.problems))
+
+
+
+def already_imported(s, sha: str) -> PacketImport | None:
+    return s.scalar(select(PacketImport).where(PacketImport.sha256 == sha, PacketImport.direction == "import"))
+
+
+def refuse_twice(prev: PacketImport, file_name: str) -> Refused:
+    at = audit.to_local(prev.at).strftime("%Y-%m-%d %H:%M")
+    return Refused(f"文件“{file_name}”已于 {at} 由 {prev.user} 导入过（内容完全相同），不再重复导入。")
+
+
+def _meta(sheet, file_name: str) -> tuple[dict, dict[int, tuple[int, int, list[str]]]]:
+    meta: dict = {}
+    chunks: list[str] = []
+    in_snapshot = False
+    for _row, values in sheet.rows:
+        key = values[0] if values else None
+        if key == "snapshot":
+            in_snapshot = True
+        elif in_snapshot:
+            chunks.append(key if isinstance(key, str) else "")
+        elif isinstance(key, str) and len(values) > 1:
+            meta[key] = values[1]
+    try:
+        snapshots = {int(eid): (int(erev), int(trev), list(snap)) for eid, erev, trev, snap in unpack("".join(chunks))}
+    except (TypeError, ValueError, zlib.error, binascii.Error):
+        raise Refused(f"文件“{file_name}”的数据包信息已损坏，无法核对，请重新导出数据包。") from None
+    return meta, snapshots
+
+
+def _int(value) -> int | None:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def read_packet(ledger: Ledger, path, *, progress: Progress | None = None, cancel: CancelToken | None = None,
+                today: dt.date | None = None) -> PacketPreview:
+    """Check a returned packet and compare it with the database; nothing is written."""
+    from desktop.services.excel import xlsx_reader
+
+    path = Path(path)
+    info = xlsx_reader.inspect(path)  # refuses what is not a readable workbook, with a message
+    file_name = info.file_name
+    sha = file_sha256(path)
+    with ledger.reader() as s:
+        prev = already_imported(s, sha)
+        if prev is not None:
+            raise refuse_twice(prev, file_name)
+    if pc.META_SHEET not in info.sheet_names or pc.ENTRY_SHEET not in info.sheet_names:
+        raise Refused(f"文件“{file_name}”不是本程序导出的数据包（缺少数据包信息或“{pc.ENTRY_SHEET}”表）。"
+                      "外部表格请用“导入外部表格”。")
+    wanted = [pc.META_SHEET, pc.ENTRY_SHEET] + ([pc.NEW_SHEET] if pc.NEW_SHEET in info.sheet_names else [])
+    sheets = xlsx_reader.read_sheets(path, wanted, progress=progress, cancel=cancel)
+    meta, snapshots = _meta(sheets[0], file_name)
+    if meta.get("kind") != pc.KIND:
+        raise Refused(f"文件“{file_name}”的数据包类型为“{meta.get('kind')}”，不是{pc.KIND_LABEL}。")
+    version = _int(meta.get("schema_version"))
+    if version != pc.SCHEMA_VERSION:
+        raise Refused(f"文件“{file_name}”的数据包版本为 {meta.get('schema_version')}，本程序只能导入版本 "
+                      f"{pc.SCHEMA_VERSION}：请用本程序重新导出数据包。")
+    town_id, year, month = _int(meta.get("town_id")), _int(meta.get("year")), _int(meta.get("month"))
+    packet_id = str(meta.get("packet_id") or "")
+    with ledger.reader() as s:
+        town = s.get(Town, town_id) if town_id else None
+        town_name = town.name if town is not None else None
+        if town is None or town_name != meta.get("town"):
+            raise Refused(f"文件“{file_name}”是“{meta.get('town')}”的数据包，本数据库中没有这个镇街"
+                          "（可能来自其他数据库）。")
+        if year is None or s.scalar(select(Year.id).where(Year.year == year)) is None:
+            raise Refused(f"文件“{file_name}”是{meta.get('year')}年度的数据包，本数据库中没有该年度。")
+        exported = s.scalar(select(PacketImport.id).where(PacketImport.packet_id == packet_id,
+                                                          PacketImport.direction == "export"))
+        if exported is None:
+            raise Refused(f"文件“{file_name}”的数据包编号 {packet_id[:8]} 不是本数据库导出的"
+                          "（可能来自其他电脑的数据库），不能导入。")
+    check_cancel(cancel)
+    monthly = month is not None
+    entry_sheet = sheets[1]
+    new_sheet = sheets[2] if len(sheets) > 2 else None
+    with ledger.reader() as s:
+        db_rows = {r.entry_id: r for r in read_db_rows(s, town_id, year, month)}
+        rows: list[PreviewRow] = []
+        problems: list[CellProblem] = []
+        rows_read = _compare_entries(entry_sheet, pc.entry_columns(monthly), snapshots, db_rows, rows, problems,
+                                     cancel)
+        reported_on = _report_date(entry_sheet, year, month, today or ledger.today(), problems) if monthly else None
+        if new_sheet is not None:
+            rows_read += _read_new(s, new_sheet, town_id, town_name, year, rows, problems)
+    return PacketPreview(path, file_name, sha, packet_id, town_id, town_name, year, month,
+                         str(meta.get("exported_at") or ""), rows, problems, rows_read, reported_on)
+
+
+def _report_date(sheet, year: int, month: int, today: dt.date, problems: list[CellProblem]) -> dt.date | None:
+    """The date the town wrote beside 报送日期 in row 2: any common form; within the month's reach, not future."""
+    from desktop.services.excel import cell_values
+    from desktop.services.excel.xlsx_reader import column_letter
+
+    values = next((v for r, v in sheet.rows if r == pc.INFO_ROW), ())
+    at = next((i for i, v in enumerate(values) if isinstance(v, str) and v.strip() == pc.REPORT_DATE_LABEL), None)
+    if at is None or at + 1 >= len(values):
+        return None
+    where = column_letter(at + 1)
+    try:
+        day = cell_values.parse_date(values[at + 1], label="报送日期")
+    except ValidationError as exc:
+        problems.append(CellProblem(sheet.name, pc.INFO_ROW, where, exc.message))
+        return None
+    if day is not None and day < dt.date(year, month, 1):
+        problems.append(CellProblem(sheet.name, pc.INFO_ROW, where,
+                                    f"报送日期 {day.isoformat()} 早于 {year}年{month}月1日（报送的是{month}月完成的条目）"))
+        return None
+    if day is not None and day > today:
+        problems.append(CellProblem(sheet.name, pc.INFO_ROW, where, f"报送日期 {day.isoformat()} 晚于今天"))
+        return None
+    return day
+
+
+def _header_map(sheet, cols: tuple[pc.Column, ...], problems: list[CellProblem]) -> dict[str, int] | None:
+    """Column key → index, found by header text in the header row (columns may have been moved)."""
+    from desktop.services.excel.xlsx_reader import column_letter
+
+    header = next((v for r, v in sheet.rows if r == pc.HEADER_ROW), ())
+    found: dict[str, int] = {}
+    texts = {pc.canon_text(str(h)).rstrip("*"): i for i, h in enumerate(header) if h not in (None, "")}
+    for col in cols:
+        if col.header in texts:
+            found[col.key] = texts[col.header]
+    missing = [c.header for c in cols if c.key not in found]
+    if missing:
+        problems.append(CellProblem(sheet.name, pc.HEADER_ROW, None,
+                                    f"表头缺少列：{'、'.join(missing)}（请不要改动表头；可重新导出数据包）"))
+        return None
+    known = {c.header for c in cols}
+    for text, i in texts.items():
+        if text not in known:
+            problems.append(CellProblem(sheet.name, pc.HEADER_ROW, column_letter(i),
+                                        f"多出的列“{text}”不是数据包的列，其内容不会导入"))
+    return found
+
+
+def _parse(col: pc.Column, value):
+    """A sheet value parsed by the column's kind; raises ValidationError with the expected form."""
+    from desktop.services.excel import cell_values
+
+    label = col.header
+    if col.kind in ("text", "note"):
+        return cell_values.parse_text(value, label=label, max_len=pc.TEXT_MAX if col.kind == "text" else pc.NOTE_MAX)
+    if col.kind == "area":
+        return cell_values.parse_area(value, label=label)
+    if col.kind == "decimal":
+        return cell_values.parse_decimal(value, label=label)
+    if col.kind == "date":
+        return cell_values.parse_date(value, label=label)
+    if col.kind == "bool":
+        return cell_values.parse_bool(value, label=label)
+    if col.kind == "int":
+        return cell_values.parse_int(value, label=label)
+    raise AssertionError(col.kind)
+
+
+def _canon_parsed(col: pc.Column, value) -> str:
+    if col.kind == "bool":
+        return "是" if value else "否"
+    return pc.canon(value)
+
+
+def _compare_entries(sheet, cols, snapshots, db_rows: dict[int, DbRow], out: list[PreviewRow],
+                     problems: list[CellProblem], cancel) -> int:
+    """Each row three ways: sheet vs exported (what the town changed), exported vs database (what changed
+    here since), and every changed cell parsed and validated. Unchanged cells are not parsed: a cell
+    whose text equals the exported text is the database's own value."""
+    from desktop.services.excel.xlsx_reader import column_letter
+
+    where = _header_map(sheet, cols, problems)
+    if where is None:
+        return 0
+    canon = pc.canon
+    # (column, sheet index, snapshot index) in packet order; the snapshot follows the exported columns.
+    plan = [(col, where[col.key], i) for i, col in enumerate(cols)]
+    width = max(where.values()) + 1
+    entry_at = where["entry_id"]
+    name_at = where["name"]
+    read = 0
+    for n, (excel_row, values) in enumerate(sheet.rows):
+        if excel_row <= pc.HEADER_ROW:
+            continue
+        if n % 1000 == 0:
+            check_cancel(cancel)
+        read += 1
+        if len(values) < width:
+            values = tuple(values) + (None,) * (width - len(values))
+        entry_id = _int(values[entry_at])
+        row = PreviewRow(sheet.name, excel_row, "unchanged", canon(values[name_at]), entry_id)
+        out.append(row)
+
+        def bad(key: str, message: str) -> None:
+            p = CellProblem(sheet.name, excel_row, column_letter(where[key]), message)
+            row.problems.append(p)
+            problems.append(p)
+
+        snap = snapshots.get(entry_id) if entry_id is not None else None
+        if snap is None:
+            bad("entry_id", "条目编号不是导出时的条目（请勿在本表增加行或修改条目编号；新的对象请填在"
+                            f"“{pc.NEW_SHEET}”表）")
+            row.status = "error"
+            continue
+        erev, trev, exported = snap
+        current = db_rows.get(entry_id)
+        if current is None:
+            bad("entry_id", "该条目已在数据库中删除或移出本镇街清单，不能导入")
+            row.status = "error"
+            continue
+        row.target_id = current.target_id
+        row.item_id = current.item_id
+        row.name = row.name or canon(current.value("name"))
+        row.revisions = (current.entry_revision, current.target_revision)
+        db_same = current.entry_revision == erev and current.target_revision == trev
+        conflict = False
+        for col, at, si in plan:
+            raw = values[at]
+            was = exported[si] if si < len(exported) else ""
+            # Fast path: the cell as exported (same text, both blank, or a blank 否).
+            if raw == was or (raw is None and (was == "" or (was == "否" and col.kind == "bool"))):
+                continue
+            if type(raw) is float:  # numbers come back as floats: 12.5 → "12.5", 101.0 → "101"
+                text = repr(raw)
+                if text == was or (text[-2:] == ".0" and text[:-2] == was):
+                    continue
+            seen = canon(raw)
+            if seen == was:
+                continue
+            if col.locked:
+                bad(col.key, f"“{col.header}”由市专治办维护，不能修改：导出时为“{was or '空'}”，"
+                             f"现为“{seen or '空'}”。请改回原值")
+                continue
+            try:
+                parsed = _parse(col, raw)
+            except ValidationError as exc:
+                bad(col.key, exc.message)
+                continue
+            new = _canon_parsed(col, parsed)
+            if new == was:
+                continue  # the town left it as exported (written differently)
+            old_value = current.value(col.key)
+            old = ("是" if old_value else "否") if col.kind == "bool" else canon(old_value)
+            if new == old:
+                continue  # the database already holds it
+            clash = not db_same and old != was
+            if clash:
+                conflict = True
+            row.changes.append(CellChange(col.header, old, new, clash))
+            row.updates[col.key] = parsed
+        _check_report_cells(row, current, bad)
+        if row.problems:
+            row.status = "error"
+        elif conflict:
+            row.status = "conflict"
+        elif row.changes:
+            row.status = "changed"
+    return read
+
+
+def _check_report_cells(row: PreviewRow, current: DbRow, bad) -> None:
+    """本月报送完成 through report_service's rules; a report cannot be withdrawn by packet."""
+    u = row.updates
+    if "report_done" in u:
+        if u["report_done"]:
+            try:
+                report_service.check_reportable(row.name, current.state)
+            except Refused as exc:
+                bad("report_done", exc.message)
+        elif current.item_id is not None:
+            bad("report_done", "本月已报送完成的条目不能在数据包中撤回，如需撤回请联系市专治办")
+    done = u.get("report_done", current.item_id is not None)
+    if ("report_area" in u or "report_note" in u) and not done:
+        key = "report_area" if "report_area" in u else "report_note"
+        bad(key, "只有“本月报送完成”为“是”的条目才填写完成面积和报送说明")
+    if u.get("report_area") is not None:
+        try:
+            report_service.clean_completed_area(u["report_area"])
+        except ValidationError as exc:
+            bad("report_area", exc.message)
+
+
+def _read_new(s, sheet, town_id: int, town_name: str, year: int, out: list[PreviewRow],
+              problems: list[CellProblem]) -> int:
+    """Rows of 新增拟治理对象: validate, find the target (by code, then by name in the town) or plan a new one."""
+    from desktop.services.excel import cell_values
+    from desktop.services.excel.xlsx_reader import column_letter
+
+    where = _header_map(sheet, pc.NEW_COLUMNS, problems)
+    if where is None:
+        return 0
+    year_id = list_service._year_id(s, year)
+    listed = set(s.scalars(select(ListEntry.target_id).join(GovernanceList, GovernanceList.id == ListEntry.list_id)
+                           .where(GovernanceList.town_id == town_id, GovernanceList.year_id == year_id)))
+    seen_codes: dict[str, int] = {}
+    seen_names: dict[str, int] = {}
+    read = 0
+    for excel_row, values in sheet.rows:
+        if excel_row <= pc.HEADER_ROW:
+            continue
+        cells = {c.key: (values[where[c.key]] if where[c.key] < len(values) else None) for c in pc.NEW_COLUMNS}
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
+            continue
+        read += 1
+        row = PreviewRow(sheet.name, excel_row, "new", pc.canon(cells["name"]))
+        out.append(row)
+
+        def bad(key: str, message: str) -> None:
+            p = CellProblem(sheet.name, excel_row, column_letter(where[key]), message)
+            row.problems.append(p)
+            problems.append(p)
+
+        parsed = {}
+        for col in pc.NEW_COLUMNS:
+            try:
+                if col.key == "credit_code":
+                    value = cell_values.parse_credit_code(cells[col.key], label=col.header)
+                elif col.kind == "enum":
+                    enum_cls = {"target_kind": TargetKind, "category": Category, "method": Method}[col.key]
+                    value = cell_values.parse_enum(cells[col.key], enum_cls, label=col.header)
+                else:
+                    value = _parse(col, cells[col.key])
+            except ValidationError as exc:
+                bad(col.key, exc.message)
+                continue
+            if col.required and value in (None, ""):
+                bad(col.key, f"“{col.header}”必填")
+                continue
+            parsed[col.key] = value
+        if not row.problems:
+            _match_new(s, row, parsed, town_id, town_name, listed, seen_codes, seen_names, bad)
+        row.updates = parsed
+        row.changes = [CellChange(c.header, "", _canon_parsed(c, parsed.get(c.key)))
+                       for c in pc.NEW_COLUMNS if parsed.get(c.key) not in (None, "")]
+        if row.problems:
+            row.status = "error"
+    return read
+
+
+def _match_new(s, row: PreviewRow, parsed: dict, town_id: int, town_name: str, listed: set[int],
+               seen_codes: dict, seen_names: dict, bad) -> None:
+    code, name = parsed.get("credit_code"), parsed.get("name")
+    kind = parsed.get("target_kind") or TargetKind.ENTERPRISE
+    parsed["target_kind"] = kind
+    if kind is TargetKind.PARCEL and code:
+        bad("credit_code", "地块不填统一社会信用代码；如是企业，请把对象类型改为“企业”")
+        return
+    if parsed.get("category") is Category.D_CLASS and kind is TargetKind.PARCEL:
+        bad("category", "D类低效指综合评价为D类的企业，地块请选择其他治理类别")
+        return
+    first = seen_codes.get(code) if code else seen_names.get(name)
+    if first is not None:
+        bad("credit_code" if code else "name", f"与本表第{first}行重复")
+        return
+    if code:
+        seen_codes[code] = row.row
+    seen_names[name] = row.row
+    target = None
+    if code:
+        target = s.execute(select(Target.id, Target.town_id, Target.name).where(Target.credit_code == code)).first()
+        if target is not None and target[1] != town_id:
+            other = s.scalar(select(Town.name).where(Town.id == target[1]))
+            bad("credit_code", f"该信用代码已登记为{other}的“{target[2]}”，不能列入{town_name}清单")
+            return
+    if target is None:
+        target = s.execute(select(Target.id, Target.town_id, Target.name)
+                           .where(Target.town_id == town_id, Target.name == name)).first()
+    if target is not None:
+        row.target_id = target[0]
+        if target[0] in listed:
+            bad("name", f"“{target[2]}”已在本镇街本年度清单中")
+
+
+# Applying --------------------------------------------------------------------------------------
