@@ -29,6 +29,7 @@ from desktop.models.enums import AgreementKind, Category, EntryState, Method, Ta
 from desktop.services.dashboard import dashboard_service
 from desktop.services.deadlines import deadline_service
 from desktop.services.towns import town_service
+from desktop.services.year import year_service
 from desktop.services.deadlines.deadline_service import (
     DONE,
     KIND_AGREEMENT,
@@ -245,9 +246,24 @@ def test_an_unfiled_agreement_is_due_10_workdays_after_signing(db, towns):
     assert filed.status == DONE and filed.done_on == D(2024, 3, 19)
 
 
-def test_the_agreement_term_is_the_offices_practice_and_the_page_says_so():
-    assert deadline_service.AGREEMENT_FILING_WORKDAYS == 10
+def test_the_agreement_term_is_the_offices_practice_and_the_page_says_so(db):
+    # The practice is a year parameter now, 10 workdays in the 2024 defaults and in a new ledger.
+    assert year_service.PLAN_2024_DEFAULTS["agreement_filing_workdays"] == 10
+    assert year_service.get_params(db, 2024).agreement_filing_workdays == 10
     assert "惯例" in deadline_service.AGREEMENT_NOTE and "未规定" in deadline_service.AGREEMENT_NOTE
+
+
+def test_the_agreement_term_follows_the_signing_years_parameter(db, towns):
+    year_service.update_params(db, 2024, {"agreement_filing_workdays": 5})
+    year_service.new_year(db, 2025)
+    year_service.update_params(db, 2025, {"agreement_filing_workdays": 15})
+    with db.session() as s:
+        for signed in (D(2024, 3, 1), D(2025, 3, 3)):
+            s.add(Agreement(kind=AgreementKind.LAND_BANKING, town_id=towns["乙镇"], year_id=year_id(s, signed.year),
+                            party_a="乙镇人民政府", party_b=f"厂{signed.year}", signed_on=signed))
+    assert one(db, D(2024, 3, 4), KIND_AGREEMENT, towns["乙镇"], "厂2024").due_date == D(2024, 3, 8)  # 5 workdays
+    # 15 workdays after Mon 3 March 2025: the 24th (no holiday in between)
+    assert one(db, D(2025, 3, 4), KIND_AGREEMENT, towns["乙镇"], "厂2025").due_date == D(2025, 3, 24)
 
 
 @pytest.fixture

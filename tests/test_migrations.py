@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from desktop.models import Target
 from desktop.services.register import target_service
+from desktop.services.year import year_service
 from desktop.services.db import current_revision, head_revision, open_database
 from desktop.services.errors import DatabaseError
 
@@ -36,6 +37,8 @@ def test_kept_0001_database_upgrades_to_head_and_backfills_search_text(old_db, t
         # The old rows' exact decimals survive: 12.5 亩 stored as 125000 ten-thousandths.
         row = target_service.fetch_rows(db, ids, year=2024)[0]
         assert str(row.land_area_mu) == "12.5000"
+        # 0005: the kept year gets the office's agreement-filing practice as its parameter
+        assert year_service.get_params(db, 2024).agreement_filing_workdays == 10
     finally:
         db.dispose()
 

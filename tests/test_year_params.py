@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -77,6 +78,60 @@ def test_every_field_has_a_label_bound_and_plan_hint():
     assert set(year_service.PARAM_FIELDS) == set(year_service.PARAM_HINTS)
     # hints are written without the year's numbers, which live in the fields
     assert all("4000" not in h and "60万元" not in h for h in year_service.PARAM_HINTS.values())
+
+
+def test_the_model_columns_agree_with_the_one_declaration():
+    from sqlalchemy import JSON, Integer
+
+    from desktop.models import YearParams
+    from desktop.models.base import ScaledDecimal
+    from desktop.services.year import params
+
+    columns = {c.name: c for c in YearParams.__table__.columns}
+    own = set(columns) - {"id", "year_id", "created_at", "updated_at", "revision"}
+    assert own == set(params.PARAM_FIELDS)
+    expected_type = {params.Decimal: ScaledDecimal, int: Integer, list: JSON}
+    for p in params.PARAMS:
+        column = columns[p.name]
+        assert isinstance(column.type, expected_type[p.kind]), p.name
+        assert column.nullable == p.optional, p.name
+    fields = [f.name for f in dataclasses.fields(year_service.Params)]
+    assert fields == ["year", *params.PARAM_FIELDS, "revision"]
+    # the form's groups hold every parameter once, in declaration order
+    assert [n for _g, names in params.GROUPS for n in names] == params.PARAM_FIELDS
+
+
+def test_every_default_lies_within_its_limits():
+    for name, (label, lo, hi) in year_service.PARAM_LIMITS.items():
+        value = year_service.PLAN_2024_DEFAULTS[name]
+        if value is None:
+            assert name in year_service.OPTIONAL_FIELDS, label
+            continue
+        assert year_service.validate({name: value}) == {name: value}, label
+
+
+def test_agreement_filing_workdays_is_a_whole_number_of_1_to_60_workdays():
+    assert year_service.parse_form({"agreement_filing_workdays": "15"}) == {"agreement_filing_workdays": 15}
+    for bad in ("0", "61"):
+        with pytest.raises(ValidationError) as e:
+            year_service.validate(year_service.parse_form({"agreement_filing_workdays": bad}))
+        assert e.value.field == "agreement_filing_workdays" and "协议备案期限" in e.value.message
+
+
+def test_params_for_a_date_take_its_year_else_the_latest_year_before_else_the_first(db):
+    import datetime as dt
+
+    year_service.new_year(db, 2026)
+    year_service.update_params(db, 2026, {"parks_target": 26})
+    on = {day: year_service.params_for(db, day).year
+          for day in (dt.date(2023, 6, 1), dt.date(2024, 12, 31), dt.date(2025, 7, 1), dt.date(2026, 1, 1),
+                      dt.date(2030, 1, 1))}
+    assert on == {dt.date(2023, 6, 1): 2024, dt.date(2024, 12, 31): 2024, dt.date(2025, 7, 1): 2024,
+                  dt.date(2026, 1, 1): 2026, dt.date(2030, 1, 1): 2026}
+    cache: dict = {}
+    with db.reader() as s:  # a session works too, and a cache keeps each year read once
+        assert year_service.params_for(s, dt.date(2027, 3, 1), cache=cache).parks_target == 26
+    assert set(cache) == {2027}
 
 
 def test_update_params_saves_and_bumps_the_revision(db):

@@ -23,7 +23,11 @@ class Year(Timestamped, Base):
 
 
 class YearParams(Timestamped, Base):
-    """The numbers of one year's plan. Every rule reads its number from here (DOMAIN: year parameters)."""
+    """The numbers of one year's plan. Every rule reads its number from here (DOMAIN: year parameters).
+
+    The columns are declared once more in services/year/params.PARAMS (label, unit, default, limits,
+    hint); tests/test_year_params.py checks that the two agree.
+    """
 
     __tablename__ = "year_params"
 
@@ -33,6 +37,7 @@ class YearParams(Timestamped, Base):
     parks_target: Mapped[int]
     contiguous_share_min_pct: Mapped[Decimal] = mapped_column(Mu())
     landbank_cost_cap_wan_per_mu: Mapped[Decimal] = mapped_column(Wan())
+    agreement_filing_workdays: Mapped[int] = mapped_column(default=10, server_default="10")
     quota_borrow_ratio_pct: Mapped[Decimal] = mapped_column(Mu())
     quota_return_years: Mapped[int] = mapped_column(default=1)
     quota_overdue_fee_wan_per_mu: Mapped[Decimal] = mapped_column(Wan())

@@ -38,8 +38,8 @@ from desktop.services.ledger import Ledger
 # Amber on the page: due within this many workdays (the due day itself counts as 0 left).
 SOON_WORKDAYS = 5
 # The plan asks for agreements to be filed (备案) with the office but gives no term. The office's
-# practice is to expect the filing within 10 workdays of signing; this is that practice, not the plan.
-AGREEMENT_FILING_WORKDAYS = 10
+# practice (10 workdays after signing by default) is the year parameter agreement_filing_workdays,
+# read for the year of the signing date: that practice, not the plan.
 
 KIND_REPORT = "月度报送"
 KIND_VERIFY = "月度核实"
@@ -51,7 +51,7 @@ STATUS_LABELS = {OVERDUE: "已逾期", SOON: "即将到期", OK: "未到期", DO
 # Order of urgency (for sorting and the status filter).
 STATUS_ORDER = (OVERDUE, SOON, NO_CALENDAR, OK, DONE)
 
-AGREEMENT_NOTE = (f"协议备案期限按签订后{AGREEMENT_FILING_WORKDAYS}个工作日计算：这是本办的工作惯例，"
+AGREEMENT_NOTE = ("协议备案期限按年度参数“协议备案期限”（签订后若干个工作日）计算：这是本办的工作惯例，"
                   "实施方案只要求备案、未规定期限。")
 
 
@@ -287,9 +287,10 @@ def quota_returns(ctx: ProviderContext) -> list[DueItem]:
 
 
 def agreement_filings(ctx: ProviderContext) -> list[DueItem]:
-    """三(三): signed agreements are filed with the office; due AGREEMENT_FILING_WORKDAYS workdays after
-    signing (the office's practice, see AGREEMENT_NOTE)."""
+    """三(三): signed agreements are filed with the office; due the signing year's agreement_filing_workdays
+    workdays after signing (the office's practice, see AGREEMENT_NOTE)."""
     items = []
+    params: dict = {}
     with ctx.ledger.reader() as s:
         q = (select(Agreement.kind, Agreement.town_id, Town.name, Agreement.party_a, Agreement.party_b,
                     Agreement.signed_on, Agreement.filed_on)
@@ -303,7 +304,8 @@ def agreement_filings(ctx: ProviderContext) -> list[DueItem]:
             subject = f"{kind.label}备案（{_cn_date(signed)}签订{'：' + parties if parties else ''}）"
             done = filed if filed is not None and filed <= ctx.as_of else None
             items.append(DueItem(KIND_AGREEMENT, town_id, town, subject, None, done,
-                                 workdays_from=(signed, AGREEMENT_FILING_WORKDAYS)))
+                                 workdays_from=(signed, year_service.params_for(s, signed, cache=params)
+                                                .agreement_filing_workdays)))
     return items
 
 

@@ -182,9 +182,7 @@ def populate_demo(s, rng: random.Random, params, year_id: int, as_of: dt.date) -
 
 
 def _params_for(s, year: int) -> year_service.Params:
-    years = sorted(s.scalars(select(Year.year)))
-    before = [y for y in years if y <= year]
-    return year_service.params_in_session(s, before[-1] if before else years[0])
+    return year_service.params_for(s, dt.date(year, 1, 1))
 
 
 def _history_plans(s, rng: random.Random, year_id: int, hist: int, as_of: dt.date) -> list[tuple[Plan, int]]:

@@ -114,20 +114,14 @@ class PlanChoice:
 # ---- parameters of a loan's year -----------------------------------------------------------
 
 class _ParamsByYear:
-    """year_service.Params for a loan year: that year's, else the latest year before it, else the earliest."""
+    """year_service.params_for a loan year, each year read once in this session."""
 
     def __init__(self, session) -> None:
         self.session = session
-        self.years = sorted(session.scalars(select(Year.year)))
         self.cache: dict[int, year_service.Params] = {}
 
     def __call__(self, year: int) -> year_service.Params:
-        if year not in self.cache:
-            if not self.years:
-                raise NotFound("数据库中还没有任何年度参数，请先初始化（zzb init）")
-            before = [y for y in self.years if y <= year]
-            self.cache[year] = year_service.params_in_session(self.session, before[-1] if before else self.years[0])
-        return self.cache[year]
+        return year_service.params_for(self.session, dt.date(year, 1, 1), cache=self.cache)
 
 
 def params_for_loan_year(ledger: Ledger, year: int) -> year_service.Params:

@@ -2,110 +2,31 @@
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
-from decimal import Decimal
+import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from desktop.models import Department, Year, YearParams
 from desktop.services import units
 from desktop.services.errors import NotFound, Refused, ValidationError
 from desktop.services.ledger import Ledger
+# The declaration table's names are re-exported here: callers read them as year_service.PARAM_LIMITS etc.
+from desktop.services.year.params import (  # noqa: F401
+    GROUPS,
+    INT_FIELDS,
+    LIST_FIELDS,
+    OPTIONAL_FIELDS,
+    PARAM_FIELDS,
+    PARAM_HINTS,
+    PARAM_LIMITS,
+    PLAN_2024_DEFAULTS,
+    Params,
+    plan_2024_defaults,
+)
 
-# The 2024 work plan (seeds/000): 一 总体目标, 三(一), 四(二)(三), 三(四), 附件2, 二(一).
-PLAN_2024_DEFAULTS = {
-    "target_area_mu": Decimal("4000"),
-    "parks_target": 12,
-    "contiguous_share_min_pct": Decimal("30"),
-    "landbank_cost_cap_wan_per_mu": Decimal("60"),
-    "quota_borrow_ratio_pct": Decimal("30"),
-    "quota_return_years": 1,
-    "quota_overdue_fee_wan_per_mu": Decimal("85"),
-    "report_due_day": 20,
-    "verify_due_day": 25,
-    "issue_list_workdays": 10,
-    "progress_report_workdays": 20,
-    "evaluation_year_offset": 2,
-    "verifying_departments": ["资规局", "工信局", "交通运输局", "税务局"],
-    "subsidy_rate_wan_per_mu": None,
-    "subsidy_park_bonus_wan": None,
-}
 FIRST_YEAR = 2024
-
-
-@dataclass
-class Params:
-    """Plain copy of one year's parameters (what the page edits and the rules read)."""
-
-    year: int
-    target_area_mu: Decimal
-    parks_target: int
-    contiguous_share_min_pct: Decimal
-    landbank_cost_cap_wan_per_mu: Decimal
-    quota_borrow_ratio_pct: Decimal
-    quota_return_years: int
-    quota_overdue_fee_wan_per_mu: Decimal
-    report_due_day: int
-    verify_due_day: int
-    issue_list_workdays: int
-    progress_report_workdays: int
-    evaluation_year_offset: int
-    verifying_departments: list[str] = field(default_factory=list)
-    subsidy_rate_wan_per_mu: Decimal | None = None
-    subsidy_park_bonus_wan: Decimal | None = None
-    revision: int = 0
-
-    @property
-    def evaluation_year(self) -> int:
-        """二(一): D class is judged on the evaluation of year − offset (2022 for 2024)."""
-        return self.year - self.evaluation_year_offset
-
-
-PARAM_FIELDS = [f.name for f in dataclasses.fields(Params) if f.name not in ("year", "revision")]
-
-# Field → (label, minimum, maximum); None means unbounded. Used by validate() and the page.
-PARAM_LIMITS: dict[str, tuple[str, Decimal | int | None, Decimal | int | None]] = {
-    "target_area_mu": ("年度整治面积目标（亩）", Decimal(0), None),
-    "parks_target": ("连片整治园区启动目标（个）", 0, None),
-    "contiguous_share_min_pct": ("连片整治面积占比下限（%）", Decimal(0), Decimal(100)),
-    "landbank_cost_cap_wan_per_mu": ("收储成本均价上限（万元/亩）", Decimal(0), None),
-    "quota_borrow_ratio_pct": ("周转指标预借比例上限（%）", Decimal(0), Decimal(100)),
-    "quota_return_years": ("预借指标归还期限（年）", 0, 10),
-    "quota_overdue_fee_wan_per_mu": ("逾期指标使用费（万元/亩）", Decimal(0), None),
-    "report_due_day": ("月度报送截止日（每月几日）", 1, 28),
-    "verify_due_day": ("月度核实截止日（每月几日）", 1, 31),
-    "issue_list_workdays": ("体检问题清单期限（工作日）", 1, 60),
-    "progress_report_workdays": ("整改进展报送期限（工作日）", 1, 120),
-    "evaluation_year_offset": ("综合评价采用年度（提前几年）", 0, 5),
-    "subsidy_rate_wan_per_mu": ("以奖代补标准（万元/已核实亩）", Decimal(0), None),
-    "subsidy_park_bonus_wan": ("园区启动奖励（万元/个）", Decimal(0), None),
-}
-
-
-# Field → the plan sentence it comes from, shown beside the field. Written without the year's
-# numbers ("……"), since the numbers change from year to year and live in the fields themselves.
-PARAM_HINTS: dict[str, str] = {
-    "target_area_mu": "一、总体目标：全年确保完成“危污乱散低”企业整治……亩以上",
-    "parks_target": "一、总体目标：全面启动老旧工业园区连片整治……个以上",
-    "contiguous_share_min_pct": "三(一)：治理清单中位于连片整治区域的面积不少于年度治理总面积的……%",
-    "landbank_cost_cap_wan_per_mu": "四(二)：市级国企与镇(区、街道)合作收储的成本均价不得高于……万元/亩",
-    "quota_borrow_ratio_pct": "四(三)：合作国企可按照不高于计划收储复垦企业面积……%的标准预借周转指标",
-    "quota_return_years": "四(三)：预借指标原则上应于下一年度内归还（填 1 即次年年底前）",
-    "quota_overdue_fee_wan_per_mu": "四(三)：下一年度无法归还的，按照……万元/亩的标准收取指标使用费",
-    "report_due_day": "三(四)：各镇(区、街道)于每月……日前报送完成整治企业情况和证明材料",
-    "verify_due_day": "三(四)：市专治办于当月……日前组织有关部门完成核实工作",
-    "issue_list_workdays": "附件2(2)：……个工作日内，出具“体检问题清单”反馈企业",
-    "progress_report_workdays": "附件2(2)：……个工作日内，相关部门将企业整改进展报市专班",
-    "evaluation_year_offset": "二(一)：低质低效企业指……年度工业企业综合效益评价D类企业",
-    "verifying_departments": "三(四)：组织……等部门完成核实工作",
-    "subsidy_rate_wan_per_mu": "四(二)：年终根据治理任务完成情况，通过“以奖代补”形式给予适当资金补贴（标准由本办确定，可不填）",
-    "subsidy_park_bonus_wan": "四(二)：以奖代补中对启动连片整治园区的奖励（可不填）",
-}
-
-_FIELD_TYPES = {f.name: f.type for f in dataclasses.fields(Params)}
-INT_FIELDS = frozenset(n for n in PARAM_FIELDS if _FIELD_TYPES[n] == "int")
-OPTIONAL_FIELDS = frozenset(n for n in PARAM_FIELDS if "None" in str(_FIELD_TYPES[n]))
 
 
 def parse_form(texts: dict) -> dict:
@@ -118,7 +39,7 @@ def parse_form(texts: dict) -> dict:
     for name, raw in texts.items():
         if name not in PARAM_FIELDS:
             raise ValidationError(f"未知参数：{name}")
-        if name == "verifying_departments":
+        if name in LIST_FIELDS:
             values[name] = [str(d).strip() for d in raw if str(d).strip()]
             continue
         label = PARAM_LIMITS[name][0]
@@ -178,7 +99,7 @@ def validate(values: dict) -> dict:
             continue
         v = values[name]
         if v is None:
-            if name.startswith("subsidy_"):
+            if name in OPTIONAL_FIELDS:
                 continue
             raise ValidationError(f"{label}不能为空", field=name)
         if lo is not None and v < lo:
@@ -229,8 +150,30 @@ def params_in_session(session, year: int) -> Params:
     return _to_params(y)
 
 
+def params_for(source: Ledger | Session, day: dt.date, *, cache: dict[int, Params] | None = None) -> Params:
+    """Which year's parameters apply to a date: its own year's; for a year with none, the latest year
+    before it; for a date before every year, the earliest year's.
+
+    `source` is a ledger or an open session. `cache` (year → Params), when given, keeps each year read
+    once across many dates in one job (a loan ledger asks for every loan's year).
+    """
+    if cache is not None and day.year in cache:
+        return cache[day.year]
+    if not isinstance(source, Session):
+        with source.reader() as s:
+            return params_for(s, day, cache=cache)
+    years = list(source.scalars(select(Year.year).order_by(Year.year)))
+    if not years:
+        raise NotFound("数据库中还没有任何年度参数，请先初始化（zzb init）")
+    before = [y for y in years if y <= day.year]
+    params = params_in_session(source, before[-1] if before else years[0])
+    if cache is not None:
+        cache[day.year] = params
+    return params
+
+
 def create_first_year(session, year: int = FIRST_YEAR) -> Year:
-    y = Year(year=year, title=f"{year}年度", is_current=True, params=YearParams(**PLAN_2024_DEFAULTS))
+    y = Year(year=year, title=f"{year}年度", is_current=True, params=YearParams(**plan_2024_defaults()))
     session.add(y)
     session.flush()
     return y
@@ -247,7 +190,8 @@ def new_year(ledger: Ledger, year: int | None = None) -> Params:
         if s.scalar(select(Year).where(Year.year == year)):
             raise Refused(f"{year} 年度已存在")
         values = {f: getattr(last.params, f) for f in PARAM_FIELDS}
-        values["verifying_departments"] = list(values["verifying_departments"])
+        for name in LIST_FIELDS:
+            values[name] = list(values[name])
         s.add(Year(year=year, title=f"{year}年度", params=YearParams(**values)))
         s.flush()
         return params_in_session(s, year)
@@ -266,7 +210,7 @@ def update_params(ledger: Ledger, year: int, values: dict, *, expected_revision:
         if expected_revision is not None and y.params.revision != expected_revision:
             raise Refused("参数已被他人修改，请刷新后重试")
         for k, v in values.items():
-            if k == "verifying_departments":
+            if k in LIST_FIELDS:
                 v = list(v)
             if getattr(y.params, k) != v:
                 setattr(y.params, k, v)
