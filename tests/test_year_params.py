@@ -7,6 +7,8 @@ from decimal import Decimal
 
 import pytest
 from conftest import wait_idle
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGroupBox
 
 from desktop.services.year import year_service
 from desktop.services.errors import Refused, ValidationError
@@ -305,3 +307,47 @@ def test_confirm_close_with_a_bad_value_stays_open_with_the_error(qtbot, page, m
     monkeypatch.setattr(page, "_ask_unsaved", lambda msg: "save")
     assert page.confirm_close() is False
     assert page._errors["report_due_day"].isVisible()
+
+
+def test_the_form_is_read_from_the_declaration(page):
+    from desktop.services.year import params
+
+    boxes = [b.title() for b in page.findChildren(QGroupBox)]
+    assert boxes == [title for title, _names in params.GROUPS]
+    assert set(page._editors) | {"verifying_departments"} == set(params.PARAM_FIELDS)
+    labels = {lbl.text() for lbl in page._labels}
+    assert {p.title for p in params.PARAMS} == labels
+    assert page._editors["agreement_filing_workdays"].text() == "10"
+
+
+def test_save_is_offered_only_with_unsaved_edits(qtbot, page):
+    assert not page.save_button.isEnabled() and page.save_button.toolTip() == "没有未保存的修改"
+    page._editors["parks_target"].setText("13")
+    assert page.save_button.isEnabled() and page.revert_button.isEnabled()
+
+
+def test_a_saved_change_is_undone_with_ctrl_z_and_redone(qtbot, page, ctx, db):
+    edit = page._editors["agreement_filing_workdays"]
+    edit.setText("")
+    qtbot.keyClicks(edit, "15")
+    assert page.save() is True
+    wait_idle(qtbot, ctx)
+    assert year_service.get_params(db, 2024).agreement_filing_workdays == 15
+    assert "协议备案期限" in page.undo.undo_button.toolTip()
+    page.scroll.setFocus()
+    qtbot.keyClick(page.scroll, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ctx)
+    assert year_service.get_params(db, 2024).agreement_filing_workdays == 10
+    assert edit.text() == "10" and not page.dirty_label.isVisible()
+    page.undo.redo_button.click()
+    wait_idle(qtbot, ctx)
+    assert year_service.get_params(db, 2024).agreement_filing_workdays == 15 and edit.text() == "15"
+    # the unchanged parameters were not touched by the undo
+    assert year_service.get_params(db, 2024).target_area_mu == D(4000)
+
+
+def test_a_save_that_changes_nothing_leaves_nothing_to_undo(qtbot, page, ctx):
+    page._editors["parks_target"].setText("12.0")
+    assert page.save() is True
+    wait_idle(qtbot, ctx)
+    assert not page.undo.stack.canUndo()

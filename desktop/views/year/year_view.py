@@ -1,14 +1,15 @@
 """年度参数 page: every number of the year's plan in one form, with the plan sentence each comes from.
 
-Numbers are typed as text so that a wrong value can be typed at all; year_service parses and
-validates, and a refusal is shown under its field with the typed text kept.
+The form is read from the one declaration of the parameters (services/year/params.py): its groups,
+labels with units and hints. Numbers are typed as text so that a wrong value can be typed at all;
+year_service parses and validates, and a refusal is shown under its field with the typed text kept.
+A saved change can be undone (Ctrl+Z).
 """
 
 from __future__ import annotations
 
-
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -24,26 +25,41 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.year import year_service
 from desktop.services.errors import UserError, ValidationError
-from desktop.views.kit.context import AppContext, touches
+from desktop.services.year import params as declared
+from desktop.services.year import year_service
+from desktop.views.kit.context import AppContext
 from desktop.views.kit.forms import HINT_STYLE, error_label, plain, show_at
+from desktop.views.kit.ops import query, write
+from desktop.views.kit.page_state import LazyRefresh
+from desktop.views.kit.table import shortcut, title_label
+from desktop.views.kit.undo import Step, UndoKit
 from desktop.views.kit.worker import show_error
 
-# Groups of the form, in the order of the plan's chapters.
-GROUPS: list[tuple[str, list[str]]] = [
-    ("年度目标", ["target_area_mu", "parks_target", "contiguous_share_min_pct"]),
-    ("治理对象认定", ["evaluation_year_offset"]),
-    ("收储成本与周转指标", ["landbank_cost_cap_wan_per_mu", "quota_borrow_ratio_pct", "quota_return_years",
-                    "quota_overdue_fee_wan_per_mu"]),
-    ("月度报送与验收核实", ["report_due_day", "verify_due_day", "verifying_departments"]),
-    ("综合体检期限", ["issue_list_workdays", "progress_report_workdays"]),
-    ("以奖代补（可选）", ["subsidy_rate_wan_per_mu", "subsidy_park_bonus_wan"]),
-]
+DEPARTMENTS = "verifying_departments"
 DEPARTMENT_COLUMNS = 6
 
 
-class YearParamsPage(QWidget):
+def _page_data(ledger, year: int):
+    """The year's parameters, the member units (offered as verifying departments) and every year."""
+    return (year_service.get_params(ledger, year), year_service.list_departments(ledger),
+            year_service.list_years(ledger))
+
+
+def _same(a, b) -> bool:
+    # The form lists the departments in member-unit order: another order is not another choice.
+    return sorted(a) == sorted(b) if isinstance(a, list) and isinstance(b, list) else a == b
+
+
+def changed_values(before, values: dict) -> tuple[dict, dict]:
+    """(old, new) of the parameters a save changes: what an undo puts back and a redo sets again."""
+    keys = [k for k, v in values.items() if not _same(getattr(before, k), v)]
+    return {k: getattr(before, k) for k in keys}, {k: values[k] for k in keys}
+
+
+class YearParamsPage(LazyRefresh, QWidget):
+    relevant_tables = frozenset({"year_params", "year", "department"})
+
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
@@ -51,8 +67,6 @@ class YearParamsPage(QWidget):
         self._params: year_service.Params | None = None
         self._years: list[int] = []
         self._loaded: dict | None = None  # form texts as last loaded or saved
-        self._load_token = 0
-        self._stale = True
         self._editors: dict[str, QLineEdit] = {}
         self._errors: dict[str, QLabel] = {}
         self._dept_boxes: dict[str, QCheckBox] = {}
@@ -64,17 +78,14 @@ class YearParamsPage(QWidget):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         head = QHBoxLayout()
-        self.title = QLabel("年度参数")
-        font = self.title.font()
-        font.setPointSize(font.pointSize() + 3)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = title_label("年度参数")
         self.dirty_label = QLabel("*未保存")
         self.dirty_label.setStyleSheet("color: #c0392b; font-weight: bold;")
         self.dirty_label.setVisible(False)
         head.addWidget(self.title)
         head.addWidget(self.dirty_label)
         head.addStretch(1)
+        self.undo = UndoKit(self, on_done=self.refresh)
         self.revert_button = QPushButton("放弃修改")
         self.revert_button.clicked.connect(self.revert)
         self.new_year_button = QPushButton("新建年度…")
@@ -83,7 +94,8 @@ class YearParamsPage(QWidget):
         self.save_button = QPushButton("保存 (Ctrl+S)")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
-        for b in (self.revert_button, self.new_year_button, self.save_button):
+        for b in (self.undo.undo_button, self.undo.redo_button, self.revert_button, self.new_year_button,
+                  self.save_button):
             head.addWidget(b)
         outer.addLayout(head)
         self.status = QLabel("")
@@ -93,40 +105,38 @@ class YearParamsPage(QWidget):
         self._labels: list[QLabel] = []
         body = QWidget()
         col = QVBoxLayout(body)
-        for title, names in GROUPS:
+        for title, names in declared.GROUPS:
             box = QGroupBox(title)
             grid = QGridLayout(box)
             grid.setColumnStretch(3, 1)
             grid.setHorizontalSpacing(12)
             row = 0
             for name in names:
-                row = self._add_field(grid, row, name)
+                row = self._add_field(grid, row, declared.BY_NAME[name])
             col.addWidget(box)
         col.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(body)
-        outer.addWidget(scroll, 1)
-        self.scroll = scroll
-        # One label column and one suffix column across all groups, so the fields line up.
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(body)
+        outer.addWidget(self.scroll, 1)
+        # One label column across all groups, so the fields line up.
         width = max(lbl.sizeHint().width() for lbl in self._labels)
         for lbl in self._labels:
             lbl.setMinimumWidth(width)
+        shortcut(self, QKeySequence.StandardKey.Save, self.save)
+        self._update_dirty()
 
-        save = QShortcut(QKeySequence.StandardKey.Save, self)
-        save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        save.activated.connect(self.save)
-
-    def _add_field(self, grid: QGridLayout, row: int, name: str) -> int:
-        hint = QLabel(year_service.PARAM_HINTS.get(name, ""))
+    def _add_field(self, grid: QGridLayout, row: int, param: declared.Param) -> int:
+        """One parameter: its label with unit, the field, a suffix, the plan sentence, and a red line."""
+        name = param.name
+        hint = QLabel(param.hint)
         hint.setStyleSheet(HINT_STYLE)
         hint.setWordWrap(True)
-        err = error_label()
-        self._errors[name] = err
-        if name == "verifying_departments":
-            label = QLabel("验收核实部门")
-            self._labels.append(label)
+        self._errors[name] = err = error_label()
+        label = QLabel(param.title)
+        self._labels.append(label)
+        if param.kind is list:
             self.dept_panel = QWidget()
             self.dept_grid = QGridLayout(self.dept_panel)
             self.dept_grid.setContentsMargins(0, 0, 0, 0)
@@ -135,9 +145,6 @@ class YearParamsPage(QWidget):
             grid.addWidget(self.dept_panel, row + 1, 1, 1, 3)
             grid.addWidget(err, row + 2, 1, 1, 3)
             return row + 3
-        text, _lo, _hi = year_service.PARAM_LIMITS[name]
-        label = QLabel(text)
-        self._labels.append(label)
         edit = QLineEdit()
         edit.setObjectName(name)
         edit.setFixedWidth(120)
@@ -170,34 +177,25 @@ class YearParamsPage(QWidget):
         for i, name in enumerate(names):
             box = QCheckBox(name)
             box.setChecked(name in checked)
-            box.toggled.connect(lambda _c, n="verifying_departments": self._field_edited(n))
+            box.toggled.connect(lambda _c: self._field_edited(DEPARTMENTS))
             self._dept_boxes[name] = box
             self.dept_grid.addWidget(box, i // DEPARTMENT_COLUMNS, i % DEPARTMENT_COLUMNS)
 
     # Loading -----------------------------------------------------------------------------
     def activate(self) -> None:
         if self._stale or self._year != self.ctx.year:
-            self._load(self.ctx.year)
+            self.refresh()
 
-    def _load(self, year: int) -> None:
-        self._load_token += 1
-        token = self._load_token
-        db = self.ctx.db
+    def refresh(self) -> None:
         self._stale = False
+        query(self, "params", _page_data, self.ctx.year, done=self._loaded_data, failed=self._load_failed)
 
-        def fetch():
-            return (year_service.get_params(db, year), year_service.list_departments(db), year_service.list_years(db))
+    def _load_failed(self, exc: BaseException) -> None:
+        self.status.setText("参数读取失败")
+        show_error(self, exc)
 
-        self.ctx.worker.run(fetch, lambda r: self._loaded_data(token, *r), lambda e: self._load_failed(token, e))
-
-    def _load_failed(self, token: int, exc: BaseException) -> None:
-        if token == self._load_token:
-            self.status.setText("参数读取失败")
-            show_error(self, exc)
-
-    def _loaded_data(self, token: int, params: year_service.Params, departments, years: list[int]) -> None:
-        if token != self._load_token:
-            return
+    def _loaded_data(self, result) -> None:
+        params, departments, years = result
         self._years = years
         self._fill(params)
         self._set_departments(departments, params.verifying_departments)
@@ -226,19 +224,13 @@ class YearParamsPage(QWidget):
         self.evaluation_year_label.setText(f"= {self._year - offset}年度")
 
     def _on_data_changed(self, what: frozenset[str]) -> None:
-        if not touches(what, {"year_params", "year", "department"}):
-            return
-        if self.is_dirty():
-            return  # never clobber the clerk's edits; saving will notice a conflicting change
-        if self.isVisible():
-            self._load(self.ctx.year)
-        else:
-            self._stale = True
+        if not self.is_dirty():  # never clobber the clerk's edits; saving will notice a conflicting change
+            super()._on_data_changed(what)
 
     # Dirty state -------------------------------------------------------------------------
     def _form_texts(self) -> dict:
         texts = {name: edit.text() for name, edit in self._editors.items()}
-        texts["verifying_departments"] = [n for n, b in self._dept_boxes.items() if b.isChecked()]
+        texts[DEPARTMENTS] = [n for n, b in self._dept_boxes.items() if b.isChecked()]
         return texts
 
     def is_dirty(self) -> bool:
@@ -251,7 +243,9 @@ class YearParamsPage(QWidget):
     def _update_dirty(self) -> None:
         dirty = self.is_dirty()
         self.dirty_label.setVisible(dirty)
-        self.revert_button.setEnabled(dirty)
+        for button in (self.revert_button, self.save_button):
+            button.setEnabled(dirty)
+            button.setToolTip("" if dirty else "没有未保存的修改")
 
     def revert(self) -> None:
         if self._params is not None and self._loaded is not None:
@@ -259,7 +253,7 @@ class YearParamsPage(QWidget):
             for name, edit in self._editors.items():
                 edit.setText(loaded[name])
             for name, box in self._dept_boxes.items():
-                box.setChecked(name in loaded["verifying_departments"])
+                box.setChecked(name in loaded[DEPARTMENTS])
             for err in self._errors.values():
                 show_at(err, "")
         self._update_dirty()
@@ -289,35 +283,42 @@ class YearParamsPage(QWidget):
             self.scroll.ensureWidgetVisible(widget)
 
     def save(self) -> bool:
-        """保存: validate here (errors at the field), write on the worker lane. False when refused."""
+        """保存: validate here (errors at the field), write on the lane. False when refused."""
         if self._params is None:
             return False
         values = self._values()
         if values is None:
             return False
-        db, year, revision = self.ctx.db, self._year, self._params.revision
-        texts = self._form_texts()
+        before, year, texts = self._params, self._year, self._form_texts()
         self.save_button.setEnabled(False)
 
         def done(params: year_service.Params) -> None:
-            self.save_button.setEnabled(True)
-            if params.year == self._year:
-                self._params = params
-                self._loaded = texts
-                self._update_dirty()
-                self.status.setText(f"已保存 {params.year}年度参数")
-            self.ctx.changed("year_params")
+            self._saved(before, values, texts, params)
 
         def failed(exc: BaseException) -> None:
-            self.save_button.setEnabled(True)
+            self._update_dirty()
             if isinstance(exc, ValidationError) and exc.field in self._errors and year == self._year:
                 self._show_field_error(exc)
             else:
                 show_error(self, exc)
 
-        self.ctx.worker.run(lambda: year_service.update_params(db, year, values, expected_revision=revision),
-                            done, failed)
+        write(self, year_service.update_params, year, values, expected_revision=before.revision,
+              done=done, failed=failed)
         return True
+
+    def _saved(self, before: year_service.Params, values: dict, texts: dict, params: year_service.Params) -> None:
+        old, new = changed_values(before, values)
+        if old:
+            labels = "、".join(declared.BY_NAME[k].label for k in old)
+            self.undo.push(f"修改{params.year}年度参数（{labels}）",
+                           undo=Step(year_service.update_params, params.year, old),
+                           redo=Step(year_service.update_params, params.year, new))
+        if params.year == self._year:
+            self._params = params
+            self._loaded = texts
+            self.status.setText(f"已保存 {params.year}年度参数（可撤销，Ctrl+Z）" if old else
+                                f"{params.year}年度参数没有变化")
+        self._update_dirty()
 
     def _ask_unsaved(self, message: str) -> str:
         """'save', 'discard' or 'cancel'."""
@@ -333,47 +334,41 @@ class YearParamsPage(QWidget):
     def _confirm(self, title: str, message: str) -> bool:
         return QMessageBox.question(self, title, message) == QMessageBox.StandardButton.Yes
 
+    def _settle_unsaved(self, message: str) -> bool:
+        """Before leaving the year: save, discard or stay. True when the page may go on."""
+        if not self.is_dirty():
+            return True
+        choice = self._ask_unsaved(message)
+        if choice == "cancel" or (choice == "save" and not self.save()):
+            return False
+        if choice == "discard":
+            self.revert()
+        return True
+
     # Year switching ----------------------------------------------------------------------
     def _on_year_changed(self, year: int) -> None:
         if year == self._year:
             return
-        if self.is_dirty():
-            old = self._year
-            choice = self._ask_unsaved(f"{old}年度参数有未保存的修改，切换到 {year}年度前是否保存？")
-            if choice == "cancel" or (choice == "save" and not self.save()):
-                # Put the year back once every listener has seen the change (not inside this emission).
-                QTimer.singleShot(0, lambda: self.ctx.set_year(old))
-                return
-            if choice == "discard":
-                self.revert()
-        if self.isVisible():
-            self._load(year)
-        else:
-            self._stale = True
+        old = self._year
+        if not self._settle_unsaved(f"{old}年度参数有未保存的修改，切换到 {year}年度前是否保存？"):
+            # Put the year back once every listener has seen the change (not inside this emission).
+            QTimer.singleShot(0, lambda: self.ctx.set_year(old))
+            return
+        self._refresh_if_visible()
 
     def new_year(self) -> None:
         """新建年度: next year as a copy of the latest year's parameters; the window's year list learns it."""
-        if self.is_dirty():
-            choice = self._ask_unsaved(f"{self._year}年度参数有未保存的修改，新建年度前是否保存？")
-            if choice == "cancel" or (choice == "save" and not self.save()):
-                return
-            if choice == "discard":
-                self.revert()
-        if not self._years:
+        if not self._settle_unsaved(f"{self._year}年度参数有未保存的修改，新建年度前是否保存？") or not self._years:
             return
         last = max(self._years)
-        if not self._confirm("新建年度", f"新建 {last + 1}年度？\n其参数将复制 {last}年度的参数，之后可逐项修改。"):
-            return
-        db = self.ctx.db
-        self.ctx.worker.run(lambda: year_service.new_year(db, last + 1), self._year_created,
-                            lambda e: show_error(self, e))
+        if self._confirm("新建年度", f"新建 {last + 1}年度？\n其参数将复制 {last}年度的参数，之后可逐项修改。"):
+            write(self, year_service.new_year, last + 1, done=self._year_created)
 
     def _year_created(self, params: year_service.Params) -> None:
         self._years = sorted({*self._years, params.year})
         win = self.window()
         if win is not self and hasattr(win, "refresh_years"):
             win.refresh_years()
-        self.ctx.changed("year")
         self.ctx.set_year(params.year)
         self.status.setText(f"已新建 {params.year}年度（参数复制自 {params.year - 1}年度）")
 
@@ -391,7 +386,7 @@ class YearParamsPage(QWidget):
             return False
         try:
             # The window is closing: this one small write is done here and now, not queued.
-            year_service.update_params(self.ctx.db, self._year, values, expected_revision=self._params.revision)
+            year_service.update_params(self.ctx.ledger, self._year, values, expected_revision=self._params.revision)
         except UserError as exc:
             show_error(self, exc)
             return False
