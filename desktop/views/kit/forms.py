@@ -76,6 +76,21 @@ def on_edit(widget: QWidget, slot) -> None:
         widget.toggled.connect(slot)
 
 
+def show_field_error(parent: QWidget, exc: BaseException, errors: dict[str, QLabel],
+                     fields: dict[str, QWidget]) -> QWidget | None:
+    """An inline form on a page: a refusal naming one of its fields goes under that field, which takes
+    the focus (and is returned); anything else goes to the usual message box (None)."""
+    name = getattr(exc, "field", None)
+    if name not in errors or not getattr(exc, "message", None):
+        show_error_box(parent, exc)
+        return None
+    show_at(errors[name], exc.message)
+    widget = fields.get(name)
+    if widget is not None:
+        widget.setFocus()
+    return widget
+
+
 class FieldErrorDialog:
     """Mixin for a dialog with `errors` (field → error label), `focus_of` (field → widget) and
     `ok_button`: a refusal naming one of its fields is shown under that field, which takes the
