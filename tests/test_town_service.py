@@ -275,3 +275,11 @@ def test_targets_are_per_year(db, city):
     assert all(r.target_area_mu == 0 for r in p.towns) and p.totals.listed_mu == 0
     with db.reader() as s:
         assert s.scalar(select(Town.name).where(Town.id == city["甲镇"])) == "甲镇"
+
+
+def test_a_town_moves_neither_above_the_first_nor_below_the_last():
+    order = [3, 1, 2]
+    assert town_service.why_not_move(order, 3, -1) == "已在最前"
+    assert town_service.why_not_move(order, 2, 1) == "已在最后"
+    assert town_service.why_not_move(order, 1, -1) is None and town_service.why_not_move(order, 1, 1) is None
+    assert town_service.why_not_move(order, 9, 1) is not None

@@ -262,3 +262,102 @@ def test_deactivated_town_can_be_reactivated(qtbot, page, ctx, db, monkeypatch):
     page.toggle_active()
     wait_idle(qtbot, ctx)
     assert all(t.active for t in town_service.list_towns(db))
+
+
+# Esc, undo and actions that follow the selection ------------------------------------------------
+
+def test_esc_after_a_refused_value_restores_the_cell_and_clears_the_red_line(qtbot, page, ctx, db, towns):
+    row = page.model.row_of_town(towns["甲镇"])
+    idx = page.model.index(row, col("target_area_mu"))
+    page.table.setCurrentIndex(idx)
+    page.table.edit(idx)
+    editor = page.table.focusWidget()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "-20")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.edit_error.isVisible())
+    qtbot.waitUntil(lambda: page.table.state() == page.table.State.EditingState)
+    reopened = page.table.focusWidget()
+    assert reopened.text() == "-20"
+    qtbot.keyClick(reopened, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: page.table.state() != page.table.State.EditingState)
+    assert not page.edit_error.isVisible()
+    assert cell(page.model, row, "target_area_mu") == "100.00"
+    # the next edit of the same cell starts from the stored value, not the refused text
+    page.table.edit(idx)
+    assert page.table.focusWidget().text() == "100"
+    wait_idle(qtbot, ctx)
+    assert town_service.get_targets(db, 2024)[towns["甲镇"]].target_area_mu == D(100)
+
+
+def test_a_target_edit_is_undone_with_ctrl_z_and_redone(qtbot, page, ctx, db, towns):
+    idx = page.model.index(page.model.row_of_town(towns["乙镇"]), col("target_parks"))
+    assert page.model.setData(idx, "4")
+    wait_idle(qtbot, ctx)
+    assert town_service.get_targets(db, 2024)[towns["乙镇"]].target_parks == 4
+    assert "乙镇目标园区" in page.undo.undo_button.toolTip()
+    page.town_table.setFocus()
+    qtbot.keyClick(page.town_table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ctx)
+    assert town_service.get_targets(db, 2024)[towns["乙镇"]].target_parks == 0
+    assert cell(page.model, page.model.row_of_town(towns["乙镇"]), "target_parks") == "0"
+    page.undo.redo_button.click()
+    wait_idle(qtbot, ctx)
+    assert town_service.get_targets(db, 2024)[towns["乙镇"]].target_parks == 4
+
+
+def test_a_rename_and_new_liaison_are_undone_together(qtbot, page, ctx, db, towns):
+    page.town_table.selectRow(0)
+    page.name_edit.setText("甲街道")
+    page.liaison_edit.setText("李四")
+    page.save_town()
+    wait_idle(qtbot, ctx)
+    assert (town_service.list_towns(db)[0].name, town_service.list_towns(db)[0].liaison_name) == ("甲街道", "李四")
+    page.undo.undo_button.click()
+    wait_idle(qtbot, ctx)
+    first = town_service.list_towns(db)[0]
+    assert (first.name, first.liaison_name, first.liaison_phone) == ("甲镇", "张三", "0512-1234567")
+    assert page.name_edit.text() == "甲镇" and page.liaison_edit.text() == "张三"
+
+
+def test_an_added_town_is_taken_away_by_undo_and_comes_back_by_redo(qtbot, page, ctx, db):
+    page.start_new_town()
+    page.name_edit.setText("丙镇")
+    page.save_town()
+    wait_idle(qtbot, ctx)
+    assert [t.name for t in town_service.list_towns(db)] == ["甲镇", "乙镇", "丙镇"]
+    page.undo.undo_button.click()
+    wait_idle(qtbot, ctx)
+    assert [t.name for t in town_service.list_towns(db)] == ["甲镇", "乙镇"]
+    page.undo.redo_button.click()
+    wait_idle(qtbot, ctx)
+    assert [t.name for t in town_service.list_towns(db)] == ["甲镇", "乙镇", "丙镇"]
+
+
+def test_directory_buttons_follow_the_selection_and_say_why_not(qtbot, page, ctx, db):
+    page.start_new_town(focus=False)
+    for b in (page.up_button, page.down_button, page.active_button, page.delete_button):
+        assert not b.isEnabled() and "请先选择" in b.toolTip()
+    page.town_table.selectRow(0)
+    assert not page.up_button.isEnabled() and page.up_button.toolTip().startswith("已在最前")
+    assert page.down_button.isEnabled() and page.delete_button.isEnabled()
+    page.town_table.selectRow(1)
+    assert page.up_button.isEnabled()
+    assert not page.down_button.isEnabled() and page.down_button.toolTip().startswith("已在最后")
+    page.move_selected(-1)
+    wait_idle(qtbot, ctx)
+    assert [t.name for t in town_service.list_towns(db)] == ["乙镇", "甲镇"]
+    page.undo.undo_button.click()
+    wait_idle(qtbot, ctx)
+    assert [t.name for t in town_service.list_towns(db)] == ["甲镇", "乙镇"]
+
+
+def test_deactivation_is_undone(qtbot, page, ctx, db, monkeypatch):
+    monkeypatch.setattr(page, "_confirm", lambda *_a: True)
+    page.town_table.selectRow(1)
+    page.toggle_active()
+    wait_idle(qtbot, ctx)
+    assert not town_service.list_towns(db)[1].active
+    page.undo.undo_button.click()
+    wait_idle(qtbot, ctx)
+    assert town_service.list_towns(db)[1].active and page.active_button.text() == "停用"

@@ -186,6 +186,18 @@ def move_town(ledger: Ledger, town_id: int, delta: int) -> None:
         _renumber(towns)
 
 
+def why_not_move(order: list[int], town_id: int, delta: int) -> str | None:
+    """Why the town cannot go up (delta −1) or down (+1) in the directory `order` (ids), or None."""
+    if town_id not in order:
+        return "请先选择一个镇街"
+    new = order.index(town_id) + delta
+    if new < 0:
+        return "已在最前"
+    if new >= len(order):
+        return "已在最后"
+    return None
+
+
 def set_order(ledger: Ledger, town_ids: list[int]) -> None:
     """Put the towns in this order (drag and drop); towns not named keep their place after them."""
     with ledger.session() as s:

@@ -10,29 +10,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QFrame,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QPushButton,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QMessageBox, QScrollArea, QVBoxLayout, QWidget)
 
 from desktop.services.errors import UserError, ValidationError
 from desktop.services.year import params as declared
 from desktop.services.year import year_service
 from desktop.views.kit.context import AppContext
-from desktop.views.kit.forms import HINT_STYLE, error_label, plain, show_at
+from desktop.views.kit.forms import HINT_STYLE, error_label, plain, show_at, show_field_error
 from desktop.views.kit.ops import query, write
 from desktop.views.kit.page_state import LazyRefresh
-from desktop.views.kit.table import shortcut, title_label
+from desktop.views.kit.table import push_button, shortcut, title_label
 from desktop.views.kit.undo import Step, UndoKit
 from desktop.views.kit.worker import show_error
 
@@ -70,15 +58,14 @@ class YearParamsPage(LazyRefresh, QWidget):
         self._editors: dict[str, QLineEdit] = {}
         self._errors: dict[str, QLabel] = {}
         self._dept_boxes: dict[str, QCheckBox] = {}
-        self._build()
         ctx.year_changed.connect(self._on_year_changed)
         ctx.data_changed.connect(self._on_data_changed)
+        self._build()
 
-    # Layout ------------------------------------------------------------------------------
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
-        head = QHBoxLayout()
+        """Head (title, unsaved mark, buttons), status line, then one group box per form group."""
         self.title = title_label("年度参数")
+        head = QHBoxLayout()
         self.dirty_label = QLabel("*未保存")
         self.dirty_label.setStyleSheet("color: #c0392b; font-weight: bold;")
         self.dirty_label.setVisible(False)
@@ -86,17 +73,14 @@ class YearParamsPage(LazyRefresh, QWidget):
         head.addWidget(self.dirty_label)
         head.addStretch(1)
         self.undo = UndoKit(self, on_done=self.refresh)
-        self.revert_button = QPushButton("放弃修改")
-        self.revert_button.clicked.connect(self.revert)
-        self.new_year_button = QPushButton("新建年度…")
-        self.new_year_button.setToolTip("以最近一个年度的参数为底稿新建下一年度")
-        self.new_year_button.clicked.connect(self.new_year)
-        self.save_button = QPushButton("保存 (Ctrl+S)")
+        self.revert_button = push_button("放弃修改", self.revert)
+        self.new_year_button = push_button("新建年度…", self.new_year, tip="以最近一个年度的参数为底稿新建下一年度")
+        self.save_button = push_button("保存 (Ctrl+S)", self.save)
         self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.save)
         for b in (self.undo.undo_button, self.undo.redo_button, self.revert_button, self.new_year_button,
                   self.save_button):
             head.addWidget(b)
+        outer = QVBoxLayout(self)
         outer.addLayout(head)
         self.status = QLabel("")
         self.status.setStyleSheet(HINT_STYLE)
@@ -272,14 +256,10 @@ class YearParamsPage(LazyRefresh, QWidget):
         return year_service.validate(year_service.parse_form(texts))
 
     def _show_field_error(self, exc: UserError) -> None:
-        name = exc.field
-        if name not in self._errors:
-            show_error(self, exc)
-            return
-        show_at(self._errors[name], exc.message)
-        widget = self._editors.get(name) or next(iter(self._dept_boxes.values()), None)
+        first_box = next(iter(self._dept_boxes.values()), None)
+        fields = {**self._editors, **({DEPARTMENTS: first_box} if first_box is not None else {})}
+        widget = show_field_error(self, exc, self._errors, fields)
         if widget is not None:
-            widget.setFocus()
             self.scroll.ensureWidgetVisible(widget)
 
     def save(self) -> bool:
