@@ -15,7 +15,8 @@ from test_target_service import CODE_CASTING, YEAR, build_ledger
 from desktop.models.enums import Category, EvaluationClass, TargetKind, TargetState
 from desktop.services.register import target_service
 from desktop.services.register.target_service import RegisterFilter
-from desktop.views.register.register_table_model import RecordTableModel, RegisterTableModel
+from desktop.views.register.register_detail import EntriesModel, HistoryModel
+from desktop.views.register.register_table_model import RegisterTableModel
 from desktop.views.register.register_view import RegisterPage
 
 # The offscreen platform cannot propagate size hints of shown windows; harmless, not our warning.
@@ -82,11 +83,20 @@ def test_register_model_fetches_rows_in_blocks_only_when_asked(db, ledger):
     assert model.fetches == 1  # one block of up to 200 ids for all five rows
 
 
-def test_detail_tables_pass_modeltester(qtmodeltester):
-    model = RecordTableModel(["年度", "面积"], numeric_columns=(1,))
-    model.set_rows([("2024", "12.50"), ("2023", "3.00")])
+def test_detail_tables_pass_modeltester(qtmodeltester, db, ledger):
+    from test_target_service import _put_on_list
+
+    _put_on_list(db, ledger.towns["东港镇"], ledger.ids["casting"])
+    detail = target_service.get(db, ledger.ids["casting"], year=YEAR)
+    model = EntriesModel()
+    model.set_rows(detail.entries)
     qtmodeltester.check(model)
-    assert model.data(model.index(1, 1)) == "3.00"
+    assert model.data(model.index(0, 0)) == "2024"
+    assert model.data(model.index(0, model.column("planned_area_mu"))) == "12.50"
+    history = HistoryModel()
+    history.set_rows(detail.history)
+    qtmodeltester.check(history)
+    assert history.data(history.index(history.rowCount() - 1, history.column("action"))) == "新增"
 
 
 # Search and filters -------------------------------------------------------------------------------
@@ -245,7 +255,7 @@ def test_dialog_refuses_a_bad_credit_code_at_the_field_and_keeps_the_input(qtbot
     bad = CODE_CASTING[:17] + ("1" if CODE_CASTING[17] != "1" else "2")
     qtbot.keyClicks(dlg.code, bad.lower())
     assert "校验位" in dlg.error_text("credit_code")  # live, before saving
-    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dlg.ok_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, ctx)
     assert dlg.isVisible()
     assert "校验位" in dlg.error_text("credit_code")
@@ -268,7 +278,7 @@ def test_duplicate_code_is_shown_at_the_field_with_the_other_name(qtbot, ctx, pa
     dlg.town.setCurrentIndex(dlg.town.findData(ledger.towns["西湖街道"]))
     dlg.category.setCurrentIndex(dlg.category.findData(Category.POINT.name))
     dlg.code.setText(CODE_CASTING)
-    dlg.save()
+    dlg.submit()
     wait_idle(qtbot, ctx)
     assert dlg.isVisible() and "东港精密铸造有限公司" in dlg.error_text("credit_code")
     dlg.done(0)
@@ -348,14 +358,14 @@ def test_delete_asks_with_the_name_then_deletes_and_undo_recreates(qtbot, ctx, p
     assert "西湖纺织印染厂" not in shown(page)
     assert page.count_label.text() == "共 4 条"
 
-    page.act_undo.trigger()
+    page.undo.undo_button.click()
     wait_idle(qtbot, ctx)
     assert "西湖纺织印染厂" in shown(page)
     tid = page.current_id()
     restored = target_service.get(ctx.db, tid, year=YEAR).values
     assert (restored.name, restored.grade, restored.state) == ("西湖纺织印染厂", EvaluationClass.C, TargetState.IN_PROGRESS)
 
-    page.act_redo.trigger()
+    page.undo.redo_button.click()
     wait_idle(qtbot, ctx)
     assert "西湖纺织印染厂" not in shown(page)
 
@@ -375,7 +385,7 @@ def edit_name(qtbot, ctx, page, old: str, new: str) -> None:
     dlg = page._dialog
     assert dlg is not None and dlg.name.text() == old and not dlg.kind.isEnabled()
     dlg.name.setText(new)
-    dlg.save()
+    dlg.submit()
     wait_idle(qtbot, ctx)
 
 
@@ -387,7 +397,7 @@ def test_editing_updates_the_row(qtbot, ctx, page):
 
 def test_undo_of_an_edit_puts_the_old_values_back(qtbot, ctx, page):
     edit_name(qtbot, ctx, page, "西湖纺织印染厂", "西湖纺织印染有限公司")
-    page.undo_stack.undo()
+    page.undo.stack.undo()
     wait_idle(qtbot, ctx)
     assert "西湖纺织印染厂" in shown(page) and "西湖纺织印染有限公司" not in shown(page)
 
@@ -398,9 +408,9 @@ def test_detail_pane_shows_entries_fields_and_history_after_an_edit(qtbot, ctx, 
     pane = page.detail
     assert pane.title.text() == "西湖纺织印染有限公司（企业）"
     assert pane.values["grade"].text() == "C类"
-    history = pane.history_model.rows()
-    assert history[0][2] == "修改" and history[0][3] == "名称：西湖纺织印染厂 → 西湖纺织印染有限公司"
-    assert history[-1][2] == "新增"
+    history = pane.history_model.rows
+    assert history[0].action == "修改" and history[0].summary() == "名称：西湖纺织印染厂 → 西湖纺织印染有限公司"
+    assert history[-1].action == "新增"
 
 
 def test_delete_of_a_listed_target_is_refused_with_a_message(qtbot, ctx, page, ledger, monkeypatch):
@@ -417,7 +427,7 @@ def test_delete_of_a_listed_target_is_refused_with_a_message(qtbot, ctx, page, l
     wait_idle(qtbot, ctx)
     assert warnings and "治理清单" in warnings[0]
     assert "东港精密铸造有限公司" in shown(page)
-    assert not page.undo_stack.canUndo()
+    assert not page.undo.stack.canUndo()
 
 
 def test_a_broad_search_shows_its_first_screen_then_completes_without_a_reset(qtbot, ctx, ledger, page):
@@ -439,3 +449,93 @@ def test_first_screen_query_returns_the_head_of_the_full_order(db, ledger):
     full = target_service.search_ids(db, RegisterFilter(), year=YEAR, sort="land_area_mu", descending=True)
     assert target_service.search_ids(db, RegisterFilter(), year=YEAR, sort="land_area_mu", descending=True,
                                      limit=3) == full[:3]
+
+
+# Warnings before the act, actions that follow the selection, undo of an addition ---------------------
+
+def fill_new_d_class(qtbot, ctx, page, ledger, name: str):
+    dlg = page.add_target()
+    dlg.name.setText(name)
+    dlg.town.setCurrentIndex(dlg.town.findData(ledger.towns["东港镇"]))
+    dlg.category.setCurrentIndex(dlg.category.findData(Category.D_CLASS.name))
+    assert dlg.grade.currentData() is None
+    return dlg
+
+
+def test_a_d_class_object_without_a_d_evaluation_is_named_before_saving(qtbot, ctx, page, ledger, monkeypatch):
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda _p, _t, text, *a, **k: asked.append(text)
+                        or QMessageBox.StandardButton.No)
+    dlg = fill_new_d_class(qtbot, ctx, page, ledger, "东港新建铸件厂")
+    dlg.submit()
+    wait_idle(qtbot, ctx)
+    assert len(asked) == 1 and "D类低效" in asked[0] and "2022年度综合效益评价" in asked[0]
+    assert dlg.isVisible() and "2022年度综合评价D类" in dlg.error_text("grade")
+    assert target_service.search_ids(ctx.db, RegisterFilter(text="新建铸件"), year=YEAR) == []
+    dlg.grade.setCurrentIndex(dlg.grade.findData(EvaluationClass.D.name))
+    assert dlg.error_text("grade") == ""  # the red line goes as soon as the field is edited
+    dlg.submit()
+    wait_idle(qtbot, ctx)
+    assert len(asked) == 1 and page._dialog is None  # with its D class nothing is asked: saved and closed
+    tid = target_service.search_ids(ctx.db, RegisterFilter(text="新建铸件"), year=YEAR)[0]
+    assert target_service.get(ctx.db, tid, year=YEAR).values.grade == EvaluationClass.D
+
+
+def test_a_d_class_object_is_saved_without_evaluation_when_the_clerk_says_so(qtbot, ctx, page, ledger,
+                                                                           monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    dlg = fill_new_d_class(qtbot, ctx, page, ledger, "东港待评价企业")
+    dlg.submit()
+    wait_idle(qtbot, ctx)
+    assert page._dialog is None
+    tid = target_service.search_ids(ctx.db, RegisterFilter(text="待评价"), year=YEAR)[0]
+    values = target_service.get(ctx.db, tid, year=YEAR).values
+    assert (values.category, values.grade) == (Category.D_CLASS, None)
+
+
+def test_a_refused_field_loses_its_red_line_when_edited(qtbot, ctx, page):
+    dlg = page.add_target()
+    dlg.submit()
+    assert dlg.error_text("name") == "名称不能为空"
+    qtbot.keyClicks(dlg.name, "A")
+    assert dlg.error_text("name") == ""
+    dlg.done(0)
+
+
+def test_buttons_follow_the_selection_and_delete_says_why_not(qtbot, ctx, page, ledger):
+    from test_target_service import _put_on_list
+
+    page.table.clearSelection()
+    page.table.setCurrentIndex(page.model.index(-1, -1))
+    wait_idle(qtbot, ctx)
+    assert page.add_button.isEnabled()
+    for b in (page.edit_button, page.delete_button):
+        assert not b.isEnabled() and b.toolTip().startswith("请先选择一行")
+    select_name(qtbot, ctx, page, "西湖纺织印染厂")
+    assert page.edit_button.isEnabled() and page.delete_button.isEnabled()
+    _put_on_list(ctx.db, ledger.towns["东港镇"], ledger.ids["casting"])
+    ctx.changed("list_entry")
+    wait_idle(qtbot, ctx)
+    select_name(qtbot, ctx, page, "东港精密铸造有限公司")
+    assert page.edit_button.isEnabled()
+    assert not page.delete_button.isEnabled() and "已列入1条治理清单" in page.delete_button.toolTip()
+
+
+def test_undo_takes_a_new_target_away_and_redo_brings_it_back_selected(qtbot, ctx, page, ledger):
+    dlg = page.add_target()
+    dlg.name.setText("西湖电镀厂")
+    dlg.town.setCurrentIndex(dlg.town.findData(ledger.towns["西湖街道"]))
+    dlg.category.setCurrentIndex(dlg.category.findData(Category.POINT.name))
+    dlg.submit()
+    wait_idle(qtbot, ctx)
+    assert "西湖电镀厂" in shown(page)
+    page.activateWindow()  # the closed dialog had the focus
+    qtbot.waitUntil(page.isActiveWindow)
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ctx)
+    assert "西湖电镀厂" not in shown(page)
+    qtbot.keyClick(page.table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ctx)
+    assert "西湖电镀厂" in shown(page)
+    assert page.model.row_data(page.table.currentIndex().row()).name == "西湖电镀厂"

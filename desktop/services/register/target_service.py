@@ -414,6 +414,26 @@ def clean(values: TargetValues) -> TargetValues:
     return v
 
 
+def class_warning(values: TargetValues, evaluation_year: int) -> str | None:
+    """二(一): what a D类低效 object lacks to be one — its class D in the evaluation year — or None.
+
+    Saving is still allowed (the 工信 list may come later), but the clerk is told before the save."""
+    if values.category != Category.D_CLASS or values.kind != TargetKind.ENTERPRISE or values.grade is not None:
+        return None
+    name = (values.name or "").strip() or "该对象"
+    return (f"“{name}”的治理类别为D类低效，但没有{evaluation_year}年度综合效益评价：D类低效指"
+            f"{evaluation_year}年度综合评价为D类的企业（二(一)），请在“{evaluation_year}年度综合评价”中选D类。")
+
+
+def _listed_message(name: str, entries: int) -> str:
+    return f"“{name}”已列入{entries}条治理清单，不能删除；如不再治理，请将状态改为“已撤销”"
+
+
+def why_not_delete(detail: TargetDetail) -> str | None:
+    """Why a target cannot be deleted, from its loaded detail (on a list: never), or None."""
+    return _listed_message(detail.values.name, len(detail.entries)) if detail.entries else None
+
+
 def _check_links(session, v: TargetValues) -> None:
     """The town exists, and the contiguous area (if any) lies in that town."""
     town = session.get(Town, v.town_id)
@@ -497,7 +517,7 @@ def delete(ledger: Ledger, target_id: int, *, year: int) -> TargetValues:
             raise NotFound("该治理对象已不存在")
         used = s.scalar(select(func.count(ListEntry.id)).where(ListEntry.target_id == t.id))
         if used:
-            raise Refused(f"“{t.name}”已列入{used}条治理清单，不能删除；如不再治理，请将状态改为“已撤销”")
+            raise Refused(_listed_message(t.name, used))
         grade = next((e.grade for e in t.evaluations if e.year == eval_year), None)
         values = _values_of(t, grade)
         values.revision = None

@@ -1,18 +1,18 @@
-"""Table models of the 治理对象 register: the big list (ids of a search, rows fetched as drawn) and the
-detail pane's small read-only tables."""
+"""The 治理对象 register's table model: the ids of a search, rows fetched as drawn, sorted in SQL.
+
+It is the one model of the house that is not a kit RowsModel (100 000 rows do not sit in memory); cell
+texts, colours and the selection's rows still come from the kit."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from decimal import Decimal
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
 
 from desktop.models.enums import TargetState
-from desktop.services import units
 from desktop.services.register import target_service
 from desktop.services.register.target_service import COLUMNS, RegisterRow
+from desktop.views.kit.rows import MUTED, plain_text
 
 NUMERIC_KEYS = frozenset({"land_area_mu", "building_area_m2"})
 # Text columns that are often longer than their default width: they get a tooltip with the whole text.
@@ -20,7 +20,6 @@ LONG_TEXT_KEYS = frozenset({"name", "address", "contiguous_area", "industry"})
 TOOLTIP_MIN_CHARS = 12
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-WITHDRAWN_COLOR = QColor(128, 128, 128)
 
 _Index = QModelIndex | QPersistentModelIndex
 _DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -32,16 +31,26 @@ ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFl
 
 
 def cell_text(row: RegisterRow, key: str) -> str:
-    """The text shown for one register cell (enums by label, areas with two decimals)."""
-    value = getattr(row, key)
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return units.fmt(value, 2)
-    label = getattr(value, "label", None)
-    if label is not None:
-        return label
-    return str(value)
+    """The text shown for one register cell: the kit's plain text (enums by label, areas with two decimals)."""
+    return plain_text(getattr(row, key))
+
+
+def long_text_tip(text: str) -> str | None:
+    """The whole text as a tooltip when it is long enough to be cut off in its column."""
+    return text if len(text) >= TOOLTIP_MIN_CHARS else None
+
+
+class _Rows:
+    """The model's rows as a sequence (for the kit's selected_rows): each fetched as it is asked for."""
+
+    def __init__(self, model: RegisterTableModel) -> None:
+        self.model = model
+
+    def __len__(self) -> int:
+        return self.model.rowCount()
+
+    def __getitem__(self, row: int) -> RegisterRow | None:
+        return self.model.row_data(row)
 
 
 class RegisterTableModel(QAbstractTableModel):
@@ -76,6 +85,7 @@ class RegisterTableModel(QAbstractTableModel):
         self.sort_key = "name"
         self.descending = False
         self.fetches = 0  # block fetches so far (tests and benchmarks read it)
+        self.rows = _Rows(self)
 
     # Contents ------------------------------------------------------------------------------
     def set_ids(self, ids: list[int]) -> None:
@@ -177,9 +187,8 @@ class RegisterTableModel(QAbstractTableModel):
         if role == _DISPLAY:
             return entry[1][c]
         if role == _FOREGROUND:
-            return WITHDRAWN_COLOR if entry[0].state == TargetState.WITHDRAWN else None
-        text = entry[1][c]  # tooltip
-        return text if self.keys[c] in LONG_TEXT_KEYS and len(text) >= TOOLTIP_MIN_CHARS else None
+            return MUTED if entry[0].state == TargetState.WITHDRAWN else None
+        return long_text_tip(entry[1][c]) if self.keys[c] in LONG_TEXT_KEYS else None  # tooltip
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role != Qt.ItemDataRole.DisplayRole:
@@ -202,49 +211,3 @@ class RegisterTableModel(QAbstractTableModel):
 
     def column_of(self, key: str) -> int:
         return self.keys.index(key)
-
-
-class RecordTableModel(QAbstractTableModel):
-    """A small read-only table of text rows (the detail pane's list entries and change history)."""
-
-    def __init__(self, headers: list[str], numeric_columns: tuple[int, ...] = (), parent=None) -> None:
-        super().__init__(parent)
-        self._headers = headers
-        self._numeric = frozenset(numeric_columns)
-        self._rows: list[tuple[str, ...]] = []
-
-    def set_rows(self, rows: list[tuple[str, ...]]) -> None:
-        self.beginResetModel()
-        self._rows = [tuple(r) for r in rows]
-        self.endResetModel()
-
-    def rows(self) -> list[tuple[str, ...]]:
-        return self._rows
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._headers)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(self._headers):
-            return None
-        text = self._rows[index.row()][index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return text
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return text if len(text) >= TOOLTIP_MIN_CHARS else None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return RIGHT if index.column() in self._numeric else LEFT
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self._headers[section] if 0 <= section < len(self._headers) else None
-        return str(section + 1) if 0 <= section < len(self._rows) else None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        return ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
