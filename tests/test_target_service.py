@@ -326,3 +326,23 @@ def test_history_includes_evaluation_class_changes(db, ledger):
     target_service.update(db, tid, dataclasses.replace(values_of(db, tid), grade=EvaluationClass.B), year=YEAR)
     lines = [h.summary() for h in target_service.get(db, tid, year=YEAR).history]
     assert "2022年度综合评价：C → B" in lines
+
+
+def test_a_d_class_enterprise_without_its_d_evaluation_is_named_but_not_refused():
+    bare = TargetValues(name="某厂", town_id=1, category=Category.D_CLASS)
+    warning = target_service.class_warning(bare, 2022)
+    assert "某厂" in warning and "2022年度综合效益评价" in warning
+    assert target_service.clean(bare).grade is None  # saving stays allowed
+    for fine in (dataclasses.replace(bare, grade=EvaluationClass.D), dataclasses.replace(bare, category=Category.POINT),
+                 dataclasses.replace(bare, kind=TargetKind.PARCEL, category=Category.OTHER)):
+        assert target_service.class_warning(fine, 2022) is None
+
+
+def test_why_not_delete_reads_the_same_rule_as_delete(db, ledger):
+    tid = ledger.ids["casting"]
+    assert target_service.why_not_delete(target_service.get(db, tid, year=YEAR)) is None
+    _put_on_list(db, ledger.towns["东港镇"], tid)
+    why = target_service.why_not_delete(target_service.get(db, tid, year=YEAR))
+    with pytest.raises(Refused) as err:
+        target_service.delete(db, tid, year=YEAR)
+    assert why == err.value.message and "已列入1条治理清单" in why
