@@ -51,8 +51,9 @@ STATUS_LABELS = {OVERDUE: "已逾期", SOON: "即将到期", OK: "未到期", DO
 # Order of urgency (for sorting and the status filter).
 STATUS_ORDER = (OVERDUE, SOON, NO_CALENDAR, OK, DONE)
 
-AGREEMENT_NOTE = ("协议备案期限按年度参数“协议备案期限”（签订后若干个工作日）计算：这是本办的工作惯例，"
-                  "实施方案只要求备案、未规定期限。")
+AGREEMENT_NOTE = ("协议备案期限按年度参数“协议备案期限”计算（默认签订后"
+                  f"{year_service.PLAN_2024_DEFAULTS['agreement_filing_workdays']}个工作日，可在年度参数中修改）："
+                  "这是本办的工作惯例，实施方案只要求备案、未规定期限。")
 
 
 @dataclass(frozen=True)
