@@ -539,3 +539,15 @@ def test_undo_takes_a_new_target_away_and_redo_brings_it_back_selected(qtbot, ct
     wait_idle(qtbot, ctx)
     assert "西湖电镀厂" in shown(page)
     assert page.model.row_data(page.table.currentIndex().row()).name == "西湖电镀厂"
+
+
+def test_reset_columns_brings_back_every_column_in_order_at_its_width(page):
+    header = page.table.horizontalHeader()
+    address, code = page.model.column_of("address"), page.model.column_of("credit_code")
+    next(a for a in page.column_menu().actions() if a.text() == "地址").trigger()
+    header.moveSection(header.visualIndex(code), 0)
+    header.resizeSection(page.model.column_of("name"), 321)
+    next(a for a in page.column_menu().actions() if a.text() == "恢复默认列").trigger()
+    assert not header.isSectionHidden(address)
+    assert [header.logicalIndex(v) for v in range(header.count())] == list(range(header.count()))
+    assert header.sectionSize(page.model.column_of("name")) == 220

@@ -56,21 +56,22 @@ class RegisterRow:
     revision: int
 
 
-# Column key → label, in the register's default order. Views and exports use the same keys.
+# Column key → label, in the register's default order. Views and exports use the same keys. What a clerk
+# looks for first comes first, so that it is on screen at 1366×768 (状态 and 片区 before the address).
 COLUMNS: list[tuple[str, str]] = [
     ("name", "名称"),
     ("kind", "类型"),
     ("town", "所属镇街"),
     ("category", "治理类别"),
     ("grade", "评价类别"),
+    ("state", "状态"),
+    ("contiguous_area", "连片整治片区"),
+    ("land_area_mu", "占地面积（亩）"),
     ("credit_code", "统一社会信用代码"),
     ("address", "地址"),
     ("legal_rep", "法定代表人"),
-    ("land_area_mu", "占地面积（亩）"),
     ("building_area_m2", "建筑面积（㎡）"),
     ("industry", "行业"),
-    ("contiguous_area", "连片整治片区"),
-    ("state", "状态"),
 ]
 
 EDITABLE_FIELDS = (

@@ -57,14 +57,6 @@ def title_label(text: str) -> QLabel:
     return label
 
 
-def push_button(text: str, slot: Callable, *, tip: str = "") -> QPushButton:
-    """A plain button of a page (one that does not follow a table's selection: see ActionBar)."""
-    button = QPushButton(text)
-    button.setToolTip(tip)
-    button.clicked.connect(lambda: slot())
-    return button
-
-
 def selected_rows(table: QTableView) -> list:
     """The selected rows' objects (model.rows) in view order."""
     model = table.model()

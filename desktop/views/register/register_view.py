@@ -19,11 +19,13 @@ from desktop.models.enums import Category, EvaluationClass, TargetKind, TargetSt
 from desktop.services.errors import NotFound, Refused
 from desktop.services.register import target_service
 from desktop.services.register.target_service import NO_PARK, FilterOptions, RegisterFilter, TargetDetail, TargetValues
+from desktop.views.kit.columns import ColumnChooser
 from desktop.views.kit.ops import query, write
-from desktop.views.kit.table import ActionBar, Layout, needs_one, push_button, setup_table, shortcut
+from desktop.views.kit.table import ActionBar, Layout, needs_one, setup_table, shortcut
 from desktop.views.kit.table_export import add_export_action, describe_filters, register_fetch_all
 from desktop.views.kit.town_filter import sync_choices
 from desktop.views.kit.undo import Ref, Step, UndoKit
+from desktop.views.kit.widgets import button
 from desktop.views.kit.worker import show_error
 from desktop.views.register.register_detail import DetailPane
 from desktop.views.register.register_table_model import RegisterTableModel
@@ -56,6 +58,16 @@ def latest_only(ledger, latest: Latest, generation: int, fn, *args, **kwargs):
     if latest.value != generation:
         return None
     return fn(ledger, *args, **kwargs)
+
+
+class RegisterColumns(ColumnChooser):
+    """The register's column menu: 恢复默认列 also puts the columns back in order at their widths."""
+
+    def apply_defaults(self) -> None:
+        for i, key in enumerate(self.view.model().keys):
+            self.header.moveSection(self.header.visualIndex(i), i)
+            self.header.resizeSection(i, DEFAULT_WIDTHS.get(key, 100))
+        super().apply_defaults()
 
 
 def _present(rows: list) -> list:
@@ -113,7 +125,7 @@ class RegisterPage(QWidget):
         filters.addWidget(QLabel("筛选："))
         for combo in self.filter_combos():
             filters.addWidget(combo)
-        filters.addWidget(push_button("清除筛选", self.clear_filters))
+        filters.addWidget(button("清除筛选", self.clear_filters))
         filters.addStretch(1)
 
         self.table = self._build_table()
@@ -176,12 +188,8 @@ class RegisterPage(QWidget):
         header.setSectionsMovable(True)
         header.setHighlightSections(False)
         header.setSortIndicatorShown(True)
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        header.customContextMenuRequested.connect(self._show_column_menu)
         header.setToolTip("点击列标题排序；拖动调整顺序；右键选择显示的列")
-        for i, key in enumerate(self.model.keys):
-            header.resizeSection(i, DEFAULT_WIDTHS.get(key, 100))
-            header.setSectionHidden(i, key in DEFAULT_HIDDEN)
+        self.columns = RegisterColumns(table, hidden=[self.model.column_of(k) for k in DEFAULT_HIDDEN])
         header.setSortIndicator(self.model.column_of("name"), Qt.SortOrder.AscendingOrder)
         table.doubleClicked.connect(lambda _i: self.edit_current())
         table.selectionModel().currentRowChanged.connect(self._current_changed)
@@ -230,40 +238,9 @@ class RegisterPage(QWidget):
         )
         return answer == QMessageBox.StandardButton.Yes
 
-    # Column menu -------------------------------------------------------------------------------
     def column_menu(self) -> QMenu:
-        """Checkable column list (in shown order) and a reset; the header's context menu."""
-        header = self.table.horizontalHeader()
-        menu = QMenu(self)
-        menu.setObjectName("register_column_menu")
-        visible = [i for i in range(header.count()) if not header.isSectionHidden(i)]
-        for visual in range(header.count()):
-            logical = header.logicalIndex(visual)
-            act = menu.addAction(self.model.labels[logical])
-            act.setCheckable(True)
-            act.setChecked(not header.isSectionHidden(logical))
-            act.setEnabled(not (len(visible) == 1 and logical in visible))  # keep one column
-            act.toggled.connect(lambda checked, col=logical: self.set_column_visible(col, checked))
-        menu.addSeparator()
-        menu.addAction("恢复默认列").triggered.connect(self.reset_columns)
-        return menu
-
-    def _show_column_menu(self, pos) -> None:
-        menu = self.column_menu()
-        menu.popup(self.table.horizontalHeader().mapToGlobal(pos))
-        menu.aboutToHide.connect(menu.deleteLater)
-
-    def set_column_visible(self, column: int, visible: bool) -> None:
-        self.table.horizontalHeader().setSectionHidden(column, not visible)
-        if visible and self.table.horizontalHeader().sectionSize(column) < 20:
-            self.table.horizontalHeader().resizeSection(column, DEFAULT_WIDTHS.get(self.model.keys[column], 100))
-
-    def reset_columns(self) -> None:
-        header = self.table.horizontalHeader()
-        for i, key in enumerate(self.model.keys):
-            header.moveSection(header.visualIndex(i), i)
-            header.setSectionHidden(i, key in DEFAULT_HIDDEN)
-            header.resizeSection(i, DEFAULT_WIDTHS.get(key, 100))
+        """The header's context menu: a tick per column, and 恢复默认列."""
+        return self.columns.menu()
 
     # Activation and refresh ---------------------------------------------------------------------
     def activate(self) -> None:

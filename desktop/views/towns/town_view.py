@@ -17,10 +17,10 @@ from desktop.views.kit.forms import HINT_STYLE, error_label, plain, show_at, sho
 from desktop.views.kit.ops import query, write
 from desktop.views.kit.page_state import LazyRefresh
 from desktop.views.kit.rows import pct_text
-from desktop.views.kit.table import (ActionBar, Layout, needs_one, push_button, selected_rows, setup_table,
-                                     title_label)
+from desktop.views.kit.table import ActionBar, Layout, needs_one, selected_rows, setup_table, title_label
 from desktop.views.kit.table_export import add_export_action
 from desktop.views.kit.undo import Step, UndoKit
+from desktop.views.kit.widgets import button
 from desktop.views.kit.worker import show_error
 from desktop.views.towns.town_models import ProgressModel, TargetDelegate, TownListModel
 
@@ -73,7 +73,7 @@ class TownPage(LazyRefresh, QWidget):
         self.title = title_label("年度任务分解（附件1）")
         self.export_status = QLabel("")
         self.export_status.setObjectName("export_status")
-        self.export_button = push_button("导出任务分解表…", self._choose_export_file,
+        self.export_button = button("导出任务分解表…", self._choose_export_file,
                                          tip="导出附件1任务分解表（含进度）为 Excel，可直接打印（A4 横向）")
         title_row = QHBoxLayout()
         title_row.addWidget(self.title)
@@ -132,7 +132,7 @@ class TownPage(LazyRefresh, QWidget):
             self.town_table.setColumnWidth(column, width)
         self.town_table.selectionModel().selectionChanged.connect(lambda *_: self._town_selected())
         actions = ActionBar(self.town_table, self)
-        self.add_button = push_button("新增镇街", self.start_new_town)
+        self.add_button = button("新增镇街", self.start_new_town)
         self.up_button = actions.add("上移", lambda: self.move_selected(-1), when=lambda rows: self._why_not_move(rows, -1),
                                      keys=QKeySequence("Alt+Up"), local_keys=True)
         self.down_button = actions.add("下移", lambda: self.move_selected(1), when=lambda rows: self._why_not_move(rows, 1),
@@ -164,7 +164,7 @@ class TownPage(LazyRefresh, QWidget):
             form.addRow("", self.form_errors[name])
         self.name_edit, self.liaison_edit, self.phone_edit = (self.form_edits[n] for n, _l in FORM_FIELDS)
         self.phone_edit.setPlaceholderText("如 0512-12345678 或 13912345678")
-        self.save_town_button = push_button("保存镇街信息", self.save_town)
+        self.save_town_button = button("保存镇街信息", self.save_town)
         form.addRow("", self.save_town_button)
 
         box = QGroupBox("镇街名录")

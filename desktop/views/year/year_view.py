@@ -20,8 +20,9 @@ from desktop.views.kit.context import AppContext
 from desktop.views.kit.forms import HINT_STYLE, error_label, plain, show_at, show_field_error
 from desktop.views.kit.ops import query, write
 from desktop.views.kit.page_state import LazyRefresh
-from desktop.views.kit.table import push_button, shortcut, title_label
+from desktop.views.kit.table import shortcut, title_label
 from desktop.views.kit.undo import Step, UndoKit
+from desktop.views.kit.widgets import button
 from desktop.views.kit.worker import show_error
 
 DEPARTMENTS = "verifying_departments"
@@ -73,10 +74,9 @@ class YearParamsPage(LazyRefresh, QWidget):
         head.addWidget(self.dirty_label)
         head.addStretch(1)
         self.undo = UndoKit(self, on_done=self.refresh)
-        self.revert_button = push_button("放弃修改", self.revert)
-        self.new_year_button = push_button("新建年度…", self.new_year, tip="以最近一个年度的参数为底稿新建下一年度")
-        self.save_button = push_button("保存 (Ctrl+S)", self.save)
-        self.save_button.setDefault(True)
+        self.revert_button = button("放弃修改", self.revert)
+        self.new_year_button = button("新建年度…", self.new_year, tip="以最近一个年度的参数为底稿新建下一年度")
+        self.save_button = button("保存 (Ctrl+S)", self.save, default=True)
         for b in (self.undo.undo_button, self.undo.redo_button, self.revert_button, self.new_year_button,
                   self.save_button):
             head.addWidget(b)
