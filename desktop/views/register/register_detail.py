@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QGridLayout, QGroupBox, QLabel, QScrollArea, QSplitter, QTableView, QTabWidget,
+from PySide6.QtWidgets import (QGridLayout, QGroupBox, QLabel, QScrollArea, QTableView, QTabWidget,
                                QVBoxLayout, QWidget)
 
 from desktop.models.enums import TargetKind
@@ -11,6 +11,7 @@ from desktop.services import units
 from desktop.services.register.target_service import TargetDetail
 from desktop.views.kit.rows import RowsModel
 from desktop.views.kit.table import setup_table
+from desktop.views.kit.widgets import splitter
 from desktop.views.register.register_table_model import long_text_tip
 
 
@@ -78,13 +79,9 @@ class DetailPane(QWidget):
         self.tabs.addTab(self.entries_view, "治理清单")
         self.tabs.addTab(self.history_view, "变更记录")
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = splitter(Qt.Orientation.Horizontal, (self._fields_group(), 4), (self.tabs, 5),
+                                 collapsible=False)
         self.splitter.setObjectName("register_detail_splitter")
-        self.splitter.addWidget(self._fields_group())
-        self.splitter.addWidget(self.tabs)
-        self.splitter.setStretchFactor(0, 4)
-        self.splitter.setStretchFactor(1, 5)
-        self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([500, 620])
 
         self.placeholder = QLabel("选择一行查看详情")

@@ -13,7 +13,7 @@ import dataclasses
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu, QMessageBox,
-                               QSplitter, QTableView, QVBoxLayout, QWidget)
+                               QTableView, QVBoxLayout, QWidget)
 
 from desktop.models.enums import Category, EvaluationClass, TargetKind, TargetState
 from desktop.services.errors import NotFound, Refused
@@ -25,7 +25,7 @@ from desktop.views.kit.table import ActionBar, Layout, needs_one, setup_table, s
 from desktop.views.kit.table_export import add_export_action, describe_filters, register_fetch_all
 from desktop.views.kit.town_filter import sync_choices
 from desktop.views.kit.undo import Ref, Step, UndoKit
-from desktop.views.kit.widgets import button
+from desktop.views.kit.widgets import button, splitter
 from desktop.views.kit.worker import show_error
 from desktop.views.register.register_detail import DetailPane
 from desktop.views.register.register_table_model import RegisterTableModel
@@ -130,14 +130,9 @@ class RegisterPage(QWidget):
 
         self.table = self._build_table()
         self.detail = DetailPane()
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter = splitter(Qt.Orientation.Vertical, (self.table, 3), (self.detail, 2), collapsible=False)
         self.splitter.setObjectName("register_splitter")
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(self.detail)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
-        self.splitter.setChildrenCollapsible(False)
-        self.splitter.setSizes([460, 260])
+        self.splitter.setSizes([460, 260])  # the detail pane shows its fields at once
 
         layout = QVBoxLayout(self)
         layout.addLayout(self._top_bar())

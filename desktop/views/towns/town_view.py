@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QMessageBox, QSplitter, QTableView, QVBoxLayout, QWidget)
+                               QMessageBox, QTableView, QVBoxLayout, QWidget)
 
 from desktop.services import units
 from desktop.services.errors import UserError, ValidationError
@@ -20,7 +20,7 @@ from desktop.views.kit.rows import pct_text
 from desktop.views.kit.table import ActionBar, Layout, needs_one, selected_rows, setup_table, title_label
 from desktop.views.kit.table_export import add_export_action
 from desktop.views.kit.undo import Step, UndoKit
-from desktop.views.kit.widgets import button
+from desktop.views.kit.widgets import button, splitter
 from desktop.views.kit.worker import show_error
 from desktop.views.towns.town_models import ProgressModel, TargetDelegate, TownListModel
 
@@ -85,11 +85,7 @@ class TownPage(LazyRefresh, QWidget):
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         outer.addWidget(self.summary)
 
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(self._progress_part())
-        self.splitter.addWidget(self._directory_part())
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter = splitter(Qt.Orientation.Vertical, (self._progress_part(), 3), (self._directory_part(), 2))
         self.splitter.setSizes([520, 260])
         outer.addWidget(self.splitter, 1)
         self.layout_state = Layout(self.ctx.settings, "towns", {
