@@ -3,12 +3,20 @@
 Opens a database by path or URL, sets SQLite up for a desktop (WAL, foreign keys, busy timeout),
 backs the file up before migrating, refuses a database newer than the program, and runs Alembic
 one transaction per step.
+
+Several processes (the window, `zzb`, another PC on a shared folder) may write one SQLite file. A write
+session therefore begins with BEGIN IMMEDIATE: it takes the write lock up front and waits for it (busy
+timeout) instead of starting as a reader and failing at its first INSERT when another process wrote in
+between, which no waiting can cure. Read sessions begin deferred and never take the write lock. A lock
+held longer than the busy timeout, a full disk, a read-only folder … reach the caller as a DatabaseError
+with one Chinese sentence (services/faults.py), the transaction rolled back.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,10 +33,16 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop import paths
+from desktop.services import faults
 from desktop.services.clock import file_stamp
 from desktop.services.errors import DatabaseError
 
+# How long a statement waits for another process's lock before giving up; ZZB_BUSY_TIMEOUT_MS overrides it.
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# A read that still finds the database locked after the busy timeout is tried again after these pauses (s).
+READ_RETRY_PAUSES = (0.05, 0.25)
+# Connection execution option read by the begin event: set on write sessions only.
+_WRITE_OPTION = "zzb_write"
 # Tables whose presence marks a database as one of ours (restore and open refuse others).
 SIGNATURE_TABLES = {"alembic_version", "year", "town", "target", "audit_log"}
 
@@ -54,31 +68,51 @@ def sqlite_path(url: str) -> Path | None:
     return Path(u.database)
 
 
-def _sqlite_on_connect(dbapi_conn, _record):
-    # Python's sqlite3 opens its own transactions; let SQLAlchemy issue BEGIN itself.
-    dbapi_conn.isolation_level = None
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.close()
+def busy_timeout_ms(value: int | None = None) -> int:
+    """The busy timeout: `value`, else the environment variable ZZB_BUSY_TIMEOUT_MS, else 5 s."""
+    if value is None:
+        try:
+            value = int(os.environ.get("ZZB_BUSY_TIMEOUT_MS", ""))
+        except ValueError:
+            value = SQLITE_BUSY_TIMEOUT_MS
+    return max(0, int(value))
+
+
+def _sqlite_on_connect(timeout_ms: int):
+    def on_connect(dbapi_conn, _record):
+        # Python's sqlite3 opens its own transactions; let SQLAlchemy issue BEGIN itself.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={timeout_ms}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    return on_connect
 
 
 def _sqlite_on_begin(conn):
-    conn.exec_driver_sql("BEGIN")
+    # A writer takes the write lock now (waiting up to the busy timeout); a reader takes no lock.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE_OPTION) else "BEGIN")
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, busy_timeout: int | None = None) -> Engine:
     if is_sqlite(url):
         path = sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _sqlite_on_connect)
+        timeout_ms = busy_timeout_ms(busy_timeout)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": timeout_ms / 1000})
+        event.listen(engine, "connect", _sqlite_on_connect(timeout_ms))
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def writing(engine_or_connection):
+    """The same engine (or connection, before its first statement) marked so its transactions begin IMMEDIATE."""
+    return engine_or_connection.execution_options(**{_WRITE_OPTION: True})
 
 
 def case_insensitive_like(column, pattern: str):
@@ -107,13 +141,25 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
 @dataclass
 class Database:
-    """An open, migrated database: engine plus a session factory."""
+    """An open, migrated database: engine plus a session factory.
+
+    `immediate_writes=False` restores the old deferred BEGIN for write sessions; it exists only so
+    bench/writers.py can measure what BEGIN IMMEDIATE saves.
+    """
 
     url: str
     engine: Engine
     sessionmaker: sessionmaker
+    immediate_writes: bool = True
+
+    def __post_init__(self) -> None:
+        self._write_bind = writing(self.engine) if self.immediate_writes else self.engine
 
     @property
     def path(self) -> Path | None:
@@ -123,25 +169,63 @@ class Database:
     def is_sqlite(self) -> bool:
         return is_sqlite(self.url)
 
+    def _fault(self, exc: BaseException) -> DatabaseError | None:
+        return faults.database_error(exc, self.path or None)
+
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One unit of work: commit on success, roll back on any error."""
-        with self.sessionmaker() as s:
+        """One unit of work: commit on success, roll back on any error.
+
+        On SQLite it begins IMMEDIATE (see the module docstring); a lock still held after the busy timeout,
+        a full disk or a read-only file raise DatabaseError with the sentence for it, nothing written."""
+        with self.sessionmaker(bind=self._write_bind) as s:
             try:
                 yield s
                 s.commit()
-            except BaseException:
+            except BaseException as exc:
                 s.rollback()
+                fault = self._fault(exc)
+                if fault is not None:
+                    raise fault from exc
                 raise
 
     @contextmanager
     def reader(self) -> Iterator[Session]:
-        """A read-only session (rolled back at the end)."""
-        with self.sessionmaker() as s:
+        """A read-only session (rolled back at the end); takes no write lock.
+
+        On SQLite it starts its read at once and, when the database stays locked past the busy timeout,
+        tries again after a short pause (READ_RETRY_PAUSES) before giving up with DatabaseError."""
+        s = self._open_reader()
+        with s:
             try:
                 yield s
+            except BaseException as exc:
+                fault = self._fault(exc)
+                if fault is not None:
+                    raise fault from exc
+                raise
             finally:
                 s.rollback()
+
+    def _open_reader(self) -> Session:
+        if not self.is_sqlite:
+            return self.sessionmaker()
+        pauses = iter(READ_RETRY_PAUSES)
+        while True:
+            s = self.sessionmaker()
+            try:
+                # Reading the schema page starts the read transaction: from here on its snapshot is held.
+                s.execute(text("SELECT 1 FROM sqlite_master LIMIT 1"))
+                return s
+            except OperationalError as exc:
+                s.close()
+                pause = next(pauses, None) if faults.is_busy(exc) else None
+                if pause is None:
+                    fault = self._fault(exc)
+                    if fault is None:
+                        raise
+                    raise fault from exc
+            _pause(pause)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -207,10 +291,13 @@ def _check_ours_and_version(engine: Engine, url: str) -> str | None:
     return rev
 
 
-def open_database(db: str | os.PathLike | None = None, *, migrate: bool = True, backup_dir: Path | None = None) -> Database:
-    """Open (creating if needed) and migrate a database; back it up first when an upgrade is due."""
+def open_database(db: str | os.PathLike | None = None, *, migrate: bool = True, backup_dir: Path | None = None,
+                  busy_timeout: int | None = None, immediate_writes: bool = True) -> Database:
+    """Open (creating if needed) and migrate a database; back it up first when an upgrade is due.
+
+    `busy_timeout` (ms) overrides ZZB_BUSY_TIMEOUT_MS and the 5 s default; `immediate_writes` see Database."""
     url = to_url(db)
-    engine = make_engine(url)
+    engine = make_engine(url, busy_timeout=busy_timeout)
     try:
         rev = _check_ours_and_version(engine, url)
         head = head_revision()
@@ -227,11 +314,12 @@ def open_database(db: str | os.PathLike | None = None, *, migrate: bool = True, 
     except BaseException:
         engine.dispose()
         raise
-    return Database(url=url, engine=engine, sessionmaker=sessionmaker(engine, expire_on_commit=False))
+    return Database(url=url, engine=engine, sessionmaker=sessionmaker(engine, expire_on_commit=False),
+                    immediate_writes=immediate_writes)
 
 
 def run_migrations(engine: Engine, revision: str = "head") -> None:
-    with engine.connect() as conn:
+    with writing(engine).connect() as conn:
         command.upgrade(_alembic_config(conn), revision)
         conn.commit()
 
