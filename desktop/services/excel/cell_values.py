@@ -13,7 +13,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from desktop.services import credit_code, units
+from desktop.services import credit_code, numbers
 from desktop.services.errors import ValidationError
 from desktop.services.excel.excel_common import EXCEL_CELL_LIMIT
 from desktop.services.excel.xlsx_reader import NO_CACHED_VALUE, CellError
@@ -24,7 +24,7 @@ _SERIAL_MIN = (dt.date(MIN_YEAR, 1, 1) - _EPOCH).days
 _SERIAL_MAX = (dt.date(MAX_YEAR, 12, 31) - _EPOCH).days
 
 _HSPACE = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")  # horizontal spaces, full-width included
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))  # zero-width characters
+_INVISIBLE = numbers.INVISIBLE
 _ALL_SPACE = re.compile(r"[\s\u00a0\u3000\u200b\ufeff]+")
 _PLACEHOLDERS = {"/", "／", "-", "－", "—", "——", "–", "无", "\\"}
 _DATE_RE = re.compile(
@@ -58,22 +58,14 @@ def _is_placeholder(value) -> bool:
     return isinstance(value, str) and _ALL_SPACE.sub("", value) in _PLACEHOLDERS
 
 
-def _number_text(value: float) -> str:
-    """A float as Excel shows it: 15 significant digits, no binary noise (0.1 + 0.2 → "0.3", 12.0 → "12")."""
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return f"{value:.15g}"
+_number_text = numbers.float_text
+_compact = numbers.compact  # for numbers, dates, codes, words
 
 
 def _float_decimal(value: float) -> Decimal:
     if value != value or value in (float("inf"), float("-inf")):
         raise InvalidOperation
     return Decimal(_number_text(value))
-
-
-def _compact(text: str) -> str:
-    """Text with full-width forms folded (NFKC) and every space removed — for numbers, dates, codes, words."""
-    return _ALL_SPACE.sub("", unicodedata.normalize("NFKC", text).translate(_INVISIBLE))
 
 
 # ------------------------------------------------------------------ text
@@ -173,63 +165,52 @@ def _check_year(day: dt.date, text: str) -> dt.date:
 # ------------------------------------------------------------------ numbers
 
 
-def parse_decimal(value, *, label: str, allow_negative: bool = False) -> Decimal | None:
-    """A number: numeric cells without binary noise, numbers stored as text, full-width digits, thousands separators."""
+def _number_cell(value, label: str):
+    """A cell's value ready for services/numbers.py, or None for an empty or “nothing” cell."""
     _check_cell(value, label)
     if _is_blank(value) or _is_placeholder(value):
         return None
-    if isinstance(value, bool):
-        raise ValidationError(f"{label}应为数字，现为“{'TRUE' if value else 'FALSE'}”")
-    if isinstance(value, float):
-        try:
-            number = _float_decimal(value)
-        except InvalidOperation:
-            raise ValidationError(f"{label}应为数字，现为“{value}”") from None
-        return units.parse_decimal(number, field=None, label=label, allow_negative=allow_negative)
-    if isinstance(value, (int, Decimal)):
-        return units.parse_decimal(value, field=None, label=label, allow_negative=allow_negative)
     if isinstance(value, (dt.date, dt.time, dt.timedelta)):
         raise ValidationError(f"{label}应为数字，现为日期或时间“{parse_text(value, label=label)}”")
-    text = _compact(str(value))
+    return value
+
+
+def parse_decimal(value, *, label: str, allow_negative: bool = False, field: str | None = None) -> Decimal | None:
+    """A number: numeric cells without binary noise, numbers stored as text, full-width digits, thousands separators."""
+    value = _number_cell(value, label)
+    if value is None:
+        return None
     try:
-        return units.parse_decimal(text, field=None, label=label, allow_negative=allow_negative)
+        return numbers.parse_decimal(value, label=label, field=field, allow_negative=allow_negative)
     except ValidationError as exc:
-        if "负数" in exc.message:
-            raise
-        shown = parse_text(value, label=label) or text
-        raise ValidationError(f"{label}应为数字，现为“{shown}”") from None
+        if isinstance(value, str) and "应为数字" in exc.message:
+            raise ValidationError(f"{label}应为数字，现为“{parse_text(value, label=label)}”") from None
+        raise
 
 
 def parse_area(value, *, label: str, unit: str = "亩") -> Decimal | None:
     """Area in 亩 (4 places) from a number in `unit` (亩 or m²) or text with its own unit: “12.5亩”, “8000㎡”."""
-    _check_cell(value, label)
-    if _is_blank(value) or _is_placeholder(value):
+    value = _number_cell(value, label)
+    if value is None:
         return None
-    if isinstance(value, str):
-        text = _compact(value).replace(",", "").replace("，", "")
-        try:
-            return units.parse_area(text, unit=unit, field=None, label=label)
-        except ValidationError as exc:
-            if "负数" in exc.message:
-                raise
+    try:
+        return numbers.parse_area(value, label=label, unit=unit)
+    except ValidationError as exc:
+        if isinstance(value, str) and "应为数字" in exc.message:
             raise ValidationError(f"{label}应为数字（可带单位“亩”或“㎡”），现为“{parse_text(value, label=label)}”") from None
-    number = parse_decimal(value, label=label)
-    if number is None:
-        return None
-    return units.parse_area(number, unit=unit, field=None, label=label)
+        raise
 
 
-def parse_int(value, *, label: str, minimum: int | None = 0) -> int | None:
-    """A whole number (12, 12.0, “１２”); fractions and numbers below `minimum` are refused."""
-    number = parse_decimal(value, label=label, allow_negative=True)
-    if number is None:
-        return None
-    if number != number.to_integral_value():
-        raise ValidationError(f"{label}应为整数，现为 {format(number.normalize(), 'f')}")
-    result = int(number)
-    if minimum is not None and result < minimum:
-        raise ValidationError(f"{label}不能小于 {minimum}，现为 {result}")
-    return result
+def parse_m2(value, *, label: str, unit: str = "m²") -> Decimal | None:
+    """Building area in m² from a number in `unit` or text with its own unit (“1200㎡”, “1.8亩” converts)."""
+    value = _number_cell(value, label)
+    return None if value is None else numbers.parse_m2(value, label=label, unit=unit)
+
+
+def parse_int(value, *, label: str, minimum: int | None = 0, maximum: int | None = numbers.MAX_COUNT) -> int | None:
+    """A whole number (12, 12.0, “１２”); fractions and numbers outside minimum–maximum are refused."""
+    value = _number_cell(value, label)
+    return None if value is None else numbers.parse_int(value, label=label, minimum=minimum, maximum=maximum)
 
 
 # ------------------------------------------------------------------ codes and choices

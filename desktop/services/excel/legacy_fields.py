@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from desktop.models.enums import Category, TargetKind
+from desktop.services import numbers
 from desktop.services.errors import ValidationError
 
 
@@ -20,7 +21,7 @@ CREATE, UPDATE, UNCHANGED, INVALID, DUPLICATE = "create", "update", "unchanged",
 SKIPPED_LABELS = {"totals": "合计行", "blank": "空行", "sections": "分节标题行", "headers": "重复的表头行"}
 ACTION_LABELS = {CREATE: "新建", UPDATE: "更新", UNCHANGED: "未变", INVALID: "有错误", DUPLICATE: "表内重复"}
 
-MU, M2, WAN_M2, HECTARE = "亩", "m²", "万m²", "公顷"
+MU, M2, WAN_M2, HECTARE = numbers.MU, numbers.M2, numbers.WAN_M2, numbers.HECTARE
 AREA_UNITS = (MU, M2, WAN_M2, HECTARE)
 HEADER_SCAN_ROWS = 40  # the header is looked for among the first 40 non-blank rows
 MAPPING_NAME_MAX = 60

@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from desktop.models.enums import Category, EvaluationClass, TargetKind
-from desktop.services import units
 from desktop.services.errors import Refused, ValidationError
 from desktop.services.excel import cell_values
 from desktop.services.excel.excel_common import CellProblem, ImportSummary, check_cancel
 from desktop.services.excel.legacy_fields import (
-    CATEGORY_WORDS, CREATE, DUPLICATE, FLUSH_EVERY, FieldSpec, HECTARE, IDS_PER_QUERY, INVALID, KIND_WORDS, M2, MU,
-    UNCHANGED, UPDATE, WAN_M2, header_key, is_blank,
+    CATEGORY_WORDS, CREATE, DUPLICATE, FLUSH_EVERY, FieldSpec, IDS_PER_QUERY, INVALID, KIND_WORDS, M2, MU,
+    UNCHANGED, UPDATE, header_key, is_blank,
 )
 from desktop.services.excel.legacy_mapping import Mapping
 from desktop.services.excel.legacy_table import LegacyTable, SourceColumn, UNIT_OF_WORD
@@ -136,12 +135,7 @@ def title_unit(title_lines: list[str]) -> str | None:
 
 def _area_mu(value, unit: str, label: str) -> Decimal | None:
     """A land area in 亩 from a cell in `unit` (a “12.5亩” / “8000㎡” text names its own unit)."""
-    if unit in (WAN_M2, HECTARE) and not (isinstance(value, str) and re.search(r"[亩㎡²米]", value)):
-        number = cell_values.parse_decimal(value, label=label)
-        if number is None:
-            return None
-        return units.m2_to_mu(number * 10000) if unit == WAN_M2 else (number * 15).quantize(units.AREA_PLACES)
-    return cell_values.parse_area(value, label=label, unit=MU if unit == MU else M2)
+    return cell_values.parse_area(value, label=label, unit=unit)
 
 
 def _parse_grade(text: str, label: str) -> EvaluationClass:
@@ -169,21 +163,7 @@ def _parse_kind(text: str, label: str) -> TargetKind:
 
 def _parse_building(value, unit: str, label: str) -> Decimal | None:
     """Building area in m² (the register's unit): “1200㎡”, “1,200”, “1.8亩” (converted)."""
-    if isinstance(value, str):
-        t = unicodedata.normalize("NFKC", value).replace(",", "").strip()
-        m = re.fullmatch(r"([-+]?\d+(?:\.\d+)?)\s*(亩|平方米|平米|m2|平方)?", t, re.IGNORECASE)
-        if m:
-            if m.group(2):
-                unit = MU if m.group(2) == "亩" else M2
-            value = m.group(1)
-    number = cell_values.parse_decimal(value, label=label)
-    if number is None:
-        return None
-    if unit == MU:
-        return units.mu_to_m2(number)
-    if unit == HECTARE:
-        return number * 10000
-    return number * 10000 if unit == WAN_M2 else number
+    return cell_values.parse_m2(value, label=label, unit=unit)
 
 
 def _parse_value(spec: FieldSpec, value, unit: str | None):

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
+from desktop.services import numbers
 from desktop.services.errors import ValidationError
 from desktop.services.excel.excel_common import CancelToken, Progress, file_sha256
 from desktop.services.excel.legacy_fields import (
-    FieldSpec, HEADER_SCAN_ROWS, HECTARE, M2, MU, SPECS, WAN_M2, check_kind, display, header_key, header_text,
+    FieldSpec, HEADER_SCAN_ROWS, SPECS, check_kind, display, header_key, header_text,
     is_blank, is_blank_row, strip_paren,
 )
 
@@ -23,8 +24,7 @@ _FOOTER_RE = re.compile(r"^(填报人|填表人|制表人|制表|审核人|审�
 _SERIAL_KEYS = {"序号", "序", "编号", "no", "no."}
 
 
-UNIT_OF_WORD = {"亩": MU, "平方米": M2, "平米": M2, "m2": M2, "平方": M2, "万平方米": WAN_M2, "万m2": WAN_M2,
-                 "公顷": HECTARE}
+UNIT_OF_WORD = numbers.UNIT_OF_WORD
 
 
 def unit_word(key: str) -> str | None:

@@ -14,7 +14,8 @@ import secrets
 from sqlalchemy import select
 
 from desktop.models import GovernanceList, PacketImport, Town
-from desktop.services.errors import UserError, ValidationError
+from desktop.services import numbers
+from desktop.services.errors import UserError
 from desktop.services.excel import packet_columns as pc
 from desktop.services.excel.excel_common import CancelToken, Progress, check_cancel, written_atomically, xlsx_path
 from desktop.services.excel.packet_rows import DbRow, SNAPSHOT_CELL, pack, period_text, read_db_rows, town_of
@@ -39,8 +40,8 @@ def default_filename(town: str, year: int, month: int | None) -> str:
 
 
 def _check_period(year: int, month: int | None) -> None:
-    if month is not None and not 1 <= month <= 12:
-        raise ValidationError(f"月份应为1–12，现为{month}", field="month")
+    numbers.parse_year(year)
+    numbers.parse_month(month)
 
 
 def export_packet_by_name(ledger: Ledger, town: str, year: int, month: int | None, path) -> ExportResult:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from desktop.models import GovernanceList, ListEntry, PacketImport, Target, Town, Year
 from desktop.models.enums import Category, Method, TargetKind
-from desktop.services import audit
+from desktop.services import audit, numbers
 from desktop.services.errors import Refused, ValidationError
 from desktop.services.excel import packet_columns as pc
 from desktop.services.excel.excel_common import (
@@ -114,9 +114,10 @@ def _meta(sheet, file_name: str) -> tuple[dict, dict[int, tuple[int, int, list[s
 
 
 def _int(value) -> int | None:
+    """A whole number from the meta sheet or an id cell; None when it is none (or could be no id)."""
     try:
-        return int(float(value))
-    except (TypeError, ValueError):
+        return numbers.parse_int(value, label="编号", minimum=None, maximum=None)
+    except ValidationError:
         return None
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import case, func, select
 
 from desktop.models import Agreement, Attachment, GovernanceList, ListEntry, Plan, Soe, Target, Town, Year
 from desktop.models.enums import AgreementKind, Method
-from desktop.services import attachment_service, audit, rules
+from desktop.services import attachment_service, audit, numbers, rules
 from desktop.services.year import year_service
 from desktop.services.errors import NotFound, Refused, ValidationError
 from desktop.services.landbank.acquisition_stage import require_joint_review_passed, sync_stage
@@ -386,10 +386,10 @@ def clean(values: AgreementValues, *, today: dt.date | None = None) -> Agreement
             raise ValidationError(f"备案日期不能早于签订日期（{v.signed_on:%Y-%m-%d}）", field="filed_on")
         if v.filed_on > today:
             raise ValidationError(f"备案日期不能晚于今天（{today:%Y-%m-%d}）", field="filed_on")
-    if v.amount_wan is not None and v.amount_wan < 0:
-        raise ValidationError("金额不能为负数", field="amount_wan")
+    v.amount_wan = numbers.check(v.amount_wan, label="金额", field="amount_wan")
     if v.area_mu is not None and v.area_mu <= 0:
         raise ValidationError("面积应大于0", field="area_mu")
+    v.area_mu = numbers.check(v.area_mu, label="面积", field="area_mu")
     if v.kind in CAPPED_KINDS:
         # 四(二): the average is taken over amount and area, so a 收储协议 needs both.
         if v.amount_wan is None:

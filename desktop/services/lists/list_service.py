@@ -18,7 +18,7 @@ from sqlalchemy import select
 from desktop.models import ContiguousArea, GovernanceList, ListEntry, Target, Town, Year
 from desktop.models.base import utcnow
 from desktop.models.enums import EntryState, ListStatus, Method, TargetState
-from desktop.services import rules
+from desktop.services import numbers, rules
 from desktop.services.lists import entry_states
 from desktop.services.year import year_service
 from desktop.services.register.target_service import normalize_query
@@ -197,7 +197,7 @@ def entries(ledger: Ledger, list_id: int) -> list[EntryRow]:
 def _clean_area(value) -> Decimal:
     if value is None:
         raise ValidationError("请填写计划治理面积", field="planned_area_mu")
-    value = Decimal(value)
+    value = numbers.check(value, label="计划治理面积", field="planned_area_mu")
     if value <= 0:
         raise ValidationError("计划治理面积应大于0", field="planned_area_mu")
     return value

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 
 from desktop.models import ContiguousArea, GovernanceList, ListEntry, Target, Town, Year
 from desktop.models.enums import Category, ParkStatus, TargetState
+from desktop.services import numbers
 from desktop.services.towns import progress_service
 from desktop.services.year import year_service
 from desktop.services.errors import NotFound, Refused, ValidationError
@@ -84,8 +85,7 @@ def clean(values: ParkValues) -> ParkValues:
         raise ValidationError("片区名称不能为空", field="name")
     if v.town_id is None:
         raise ValidationError("请选择所属镇街", field="town_id")
-    if v.area_mu is not None and Decimal(v.area_mu) < 0:
-        raise ValidationError("片区面积不能为负数", field="area_mu")
+    v.area_mu = numbers.check(v.area_mu, label="片区面积", field="area_mu")
     if v.status is None:
         raise ValidationError("请选择状态", field="status")
     check_start(v.status, v.start_date)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from desktop.models import AuditLog, ContiguousArea, Evaluation, GovernanceList, ListEntry, Target, Town, Year
 from desktop.models.enums import Category, EvaluationClass, TargetKind, TargetState
-from desktop.services import audit, credit_code, units
+from desktop.services import audit, credit_code, numbers, units
 from desktop.services.year import year_service
 from desktop.services.errors import NotFound, Refused, ValidationError
 from desktop.services.ledger import Ledger
@@ -395,11 +395,8 @@ def clean(values: TargetValues) -> TargetValues:
     if v.credit_code and not credit_code.problem(v.credit_code):
         v.credit_code_override = False
     for name, label in (("land_area_mu", "占地面积"), ("building_area_m2", "建筑面积")):
-        value = getattr(v, name)
+        value = numbers.check(getattr(v, name), label=label, field=name)
         if value is not None:
-            value = Decimal(value)
-            if value < 0:
-                raise ValidationError(f"{label}不能为负数", field=name)
             setattr(v, name, value.quantize(units.AREA_PLACES))
     # 二: D类 means class D in the evaluation year, which only enterprises have.
     if v.kind == TargetKind.PARCEL and v.grade is not None:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from desktop.models import Base, Town, TownTarget, Year
-from desktop.services import units
+from desktop.services import numbers, units
 from desktop.services.errors import NotFound, Refused, ValidationError
 from desktop.services.ledger import Ledger
 
@@ -102,12 +102,8 @@ def parse_target_area(text) -> Decimal:
 
 def parse_target_parks(text) -> int:
     """附件1 target number of contiguous parks: a non-negative whole number (empty means 0)."""
-    value = units.parse_decimal(text, field="target_parks", label="目标园区数")
-    if value is None:
-        return 0
-    if value != value.to_integral_value():
-        raise ValidationError("目标园区数应为整数", field="target_parks")
-    return int(value)
+    value = numbers.parse_int(text, field="target_parks", label="目标园区数")
+    return 0 if value is None else value
 
 
 # Directory ----------------------------------------------------------------------------------
