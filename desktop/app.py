@@ -10,7 +10,10 @@ from desktop import APP_NAME, paths
 
 
 def _setup_logging() -> None:
-    handler = logging.FileHandler(paths.data_dir() / "zzb.log", encoding="utf-8")
+    path = paths.log_path()
+    if path is None:  # neither the data folder nor the temp folder is writable: run without a log file
+        return
+    handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("zzb")
     if not root.handlers:

@@ -13,14 +13,13 @@ import argparse
 import json
 import logging
 import sys
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 from desktop import APP_NAME, __version__, cli_excel, paths
 from desktop.cli_common import cli_date, missing_file, open_existing
 
-LOG_NAME = "zzb.log"
+LOG_NAME = paths.LOG_NAME
 
 # argparse's own messages, in Chinese (the rest of its output is ours).
 _ARGPARSE_ZH = [
@@ -69,17 +68,43 @@ class _SubParser(_Parser):
         self.add_argument("--db", metavar="PATH|URL", default=argparse.SUPPRESS, help="数据库（同全局选项 --db）")
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"应为整数：{text}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"不能为负数：{text}")
-    return value
+def number_arg(parse, **kwargs):
+    """An argparse type that reads the argument with services/numbers.py: a bad or out-of-range number
+    is a usage error (exit 2) with the Chinese message naming the allowed range."""
+    from desktop.services.errors import ValidationError
+
+    def convert(text: str):
+        try:
+            value = parse(text, **kwargs)
+        except ValidationError as exc:
+            raise argparse.ArgumentTypeError(exc.message) from None
+        if value is None:
+            raise argparse.ArgumentTypeError(f"{kwargs.get('label', '数值')}不能为空")
+        return value
+
+    return convert
+
+
+def year_arg():
+    from desktop.services import numbers
+
+    return number_arg(numbers.parse_year, label="年度")
+
+
+def file_arg(label: str):
+    """An argparse type for a file name that must not be empty (`-o ''`)."""
+
+    def convert(text: str) -> str:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"{label}不能为空，请写出文件名")
+        return text
+
+    return convert
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from desktop.services import numbers
+
     parser = _Parser(
         prog="zzb",
         description=f"{APP_NAME}：“危污乱散低”专项治理台账。不带命令时打开程序窗口。",
@@ -103,9 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_init)
 
     p = sub.add_parser("demo", help="载入示例数据（虚构城市）", description="向空数据库载入一个虚构城市的示例数据。已有镇街或治理对象时拒绝。")
-    p.add_argument("--enterprises", type=_count, default=300, metavar="N", help="治理对象数量（约九成为企业，默认 300）")
-    p.add_argument("--seed", type=int, default=2024, metavar="S", help="随机种子：同一种子生成相同数据（默认 2024）")
-    p.add_argument("--year", type=int, default=None, metavar="YEAR", help="年度（默认当前年度）")
+    p.add_argument("--enterprises", type=number_arg(numbers.parse_int, label="治理对象数量"), default=300, metavar="N",
+                   help=f"治理对象数量（约九成为企业，默认 300，最多 {numbers.MAX_COUNT:,}）")
+    p.add_argument("--seed", type=number_arg(numbers.parse_int, label="随机种子", maximum=None), default=2024,
+                   metavar="S", help="随机种子：同一种子生成相同数据（默认 2024）")
+    p.add_argument("--year", type=year_arg(), default=None, metavar="YEAR", help="年度（默认当前年度）")
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("check", help="检查数据库（完整性、版本、数量、操作日志）",
@@ -148,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
                         description="打印“DATE 起 N 个工作日内”的最后一天：从 DATE 的次日起数到第 N 个工作日"
                                     "（DATE 当天不计）。节假日安排未覆盖所需年份时退出码 1。")
     w.add_argument("date", metavar="DATE", help="起算日期，如 2025-01-24")
-    w.add_argument("n", metavar="N", help="工作日数（正整数）")
+    w.add_argument("n", metavar="N", help=f"工作日数（正整数，最多 {numbers.MAX_COUNT:,}）")
     w.set_defaults(func=_cmd_workdays_add)
 
     cli_excel.register(sub)
@@ -335,16 +362,18 @@ def _cmd_deadlines(args) -> int:
 
 
 def _cmd_workdays_add(args) -> int:
+    from desktop.services import numbers
     from desktop.services.deadlines import calendar_service
     from desktop.services.errors import ValidationError
 
     start = cli_date(args.date, "日期")
     try:
-        n = int(args.n.strip())
-    except ValueError:
-        n = 0
-    if n < 1:
-        raise ValidationError(f"工作日数应为正整数，现为“{args.n}”")
+        number = numbers.to_decimal(args.n, label="工作日数")
+    except ValidationError:
+        number = None
+    if number is None or number < 1 or number != number.to_integral_value():
+        raise ValidationError(f"工作日数应为正整数，现为“{numbers.shown(args.n)}”")
+    n = numbers.parse_int(number, label="工作日数", minimum=1, required=True)  # too many: names the range
     database = open_existing(args.db)
     try:
         print(calendar_service.add_workdays(database, start, n).isoformat())
@@ -356,13 +385,23 @@ def _cmd_workdays_add(args) -> int:
 # ---- entry point ----------------------------------------------------------------------------
 
 
-def _log_exception(exc: BaseException, argv: list[str]) -> Path:
-    """Write the traceback to the log file; return its path (a temp file if the data folder fails)."""
+class _QuietFileHandler(logging.FileHandler):
+    """A log file that fails (the disk filled up meanwhile) is given up silently, never a traceback."""
+
+    def handleError(self, record) -> None:
+        pass
+
+
+def _log_exception(exc: BaseException, argv: list[str]) -> Path | None:
+    """Write the traceback to the log file; return its path (in the temp folder when the data folder
+    cannot be written), or None when no log file can be written at all."""
+    path = paths.log_path()
+    if path is None:
+        return None
     try:
-        path = paths.data_dir() / LOG_NAME
+        handler = _QuietFileHandler(path, encoding="utf-8")
     except OSError:
-        path = Path(tempfile.gettempdir()) / LOG_NAME
-    handler = logging.FileHandler(path, encoding="utf-8")
+        return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logger = logging.getLogger("zzb.cli")
     logger.addHandler(handler)
@@ -374,7 +413,16 @@ def _log_exception(exc: BaseException, argv: list[str]) -> Path:
     return path
 
 
+def _log_unraisable(unraisable) -> None:
+    """An error while an object is being destroyed (a half-written zip on a full disk) goes to the log,
+    not to the console."""
+    if unraisable.exc_value is not None:
+        _log_exception(unraisable.exc_value, [f"(unraisable in {unraisable.object!r})"])
+
+
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # the console script (in-process callers keep their own hook)
+        sys.unraisablehook = _log_unraisable
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
@@ -382,6 +430,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, usage errors
         return exc.code if isinstance(exc.code, int) else 0
     from desktop.services.errors import UserError
+
+    from desktop.services import faults
 
     try:
         return args.func(args)
@@ -393,8 +443,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except Exception as exc:  # never a traceback on the console
         log = _log_exception(exc, argv)
+        known = faults.user_error(exc)  # disk full, read-only, busy …: something the clerk can act on
+        if known is not None:
+            print(known.message, file=sys.stderr)
+            return 1
         detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        print(f"内部错误：{detail}（详情见日志 {log}）", file=sys.stderr)
+        where = f"详情见日志 {log}" if log else "日志文件也无法写入"
+        print(f"内部错误：{detail}（{where}）", file=sys.stderr)
         return 1
 
 

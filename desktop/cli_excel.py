@@ -10,13 +10,17 @@ from desktop.cli_common import open_existing
 
 
 def register(sub) -> None:
+    from desktop.cli import file_arg, number_arg, year_arg
+    from desktop.services import numbers
+
     p = sub.add_parser("export-packet", help="导出镇街数据包（.xlsx，供镇街填报后交回）",
                        description="导出一个镇街的数据包：该镇街本年度清单条目及状态，锁定身份列，"
                                    "进度列可填写（带下拉列表和输入提示），另有新增拟治理对象表。")
     p.add_argument("--town", metavar="NAME", required=True, help="镇街名称")
-    p.add_argument("--year", type=int, required=True, metavar="Y", help="年度")
-    p.add_argument("--month", type=int, default=None, metavar="M", help="月份（月度报送数据包；不填则为年度数据包）")
-    p.add_argument("-o", "--output", metavar="FILE", required=True, help="输出文件（.xlsx）")
+    p.add_argument("--year", type=year_arg(), required=True, metavar="Y", help="年度")
+    p.add_argument("--month", type=number_arg(numbers.parse_month), default=None, metavar="M",
+                   help="月份（月度报送数据包；不填则为年度数据包）")
+    p.add_argument("-o", "--output", type=file_arg("输出文件"), metavar="FILE", required=True, help="输出文件（.xlsx）")
     p.set_defaults(func=_cmd_export_packet)
 
     p = sub.add_parser("import-packet", help="导入镇街交回的数据包",
@@ -34,7 +38,7 @@ def register(sub) -> None:
                                    "targets 导入任务分解表（镇街、目标面积、目标园区数，未知镇街自动新建）。")
     p.add_argument("file", metavar="FILE", help="表格文件（.xlsx，也可读 .xls / .ods）")
     p.add_argument("--kind", choices=["enterprises", "targets"], default="enterprises", help="导入内容（默认 enterprises）")
-    p.add_argument("--year", type=int, default=None, metavar="Y", help="年度（targets 必填；默认当前年度）")
+    p.add_argument("--year", type=year_arg(), default=None, metavar="Y", help="年度（targets 必填；默认当前年度）")
     p.add_argument("--sheet", metavar="NAME", default=None, help="工作表名称（默认第一个可见工作表）")
     p.add_argument("--mapping", metavar="NAME", default=None, help="使用已保存的列对应方案")
     p.add_argument("--skip-invalid", action="store_true", help="跳过无效行，只导入有效行（默认：有无效行时整个文件拒绝）")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import platformdirs
@@ -15,6 +16,7 @@ import platformdirs
 from desktop import APP_ID
 
 FROZEN = bool(getattr(sys, "frozen", False))
+LOG_NAME = "zzb.log"
 
 
 def bundle_dir() -> Path:
@@ -70,6 +72,24 @@ def attachments_dir() -> Path:
     path = data_dir() / "attachments"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def log_path() -> Path | None:
+    """The log file: zzb.log in the data folder, else in the temp folder (a read-only or full data
+    folder), else None when neither can be written."""
+    candidates = []
+    try:
+        candidates.append(data_dir() / LOG_NAME)
+    except OSError:
+        pass
+    candidates.append(Path(tempfile.gettempdir()) / LOG_NAME)
+    for path in candidates:
+        try:
+            with open(path, "a", encoding="utf-8"):
+                return path
+        except OSError:
+            continue
+    return None
 
 
 def settings_path() -> Path:

@@ -246,7 +246,7 @@ def sqlite_backup(src: Path, dest: Path) -> Path:
     return dest
 
 
-def _read_tables_and_revision(engine: Engine, url: str) -> tuple[set[str], str | None]:
+def _read_tables_and_revision(engine: Engine, url: str, timeout_ms: int) -> tuple[set[str], str | None]:
     """Table names and Alembic revision, read without changing anything.
 
     A SQLite file is read through a read-only connection first, so a database we refuse keeps
@@ -257,7 +257,7 @@ def _read_tables_and_revision(engine: Engine, url: str) -> tuple[set[str], str |
         if not path.exists() or path.stat().st_size == 0:
             return set(), None
         try:
-            con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout_ms / 1000)
             try:
                 tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
                 rev = None
@@ -267,18 +267,20 @@ def _read_tables_and_revision(engine: Engine, url: str) -> tuple[set[str], str |
             finally:
                 con.close()
         except sqlite3.DatabaseError as exc:
-            raise DatabaseError(f"无法打开数据库 {path}：文件已损坏或不是数据库（{exc}）") from exc
+            # “文件已损坏或不是数据库” only when SQLite says so; a full disk, a read-only folder or a lock
+            # held elsewhere get their own sentence.
+            raise (faults.database_error(exc, path) or DatabaseError(f"无法打开数据库 {path}：{exc}")) from exc
         return tables, rev
     try:
         with engine.connect() as conn:
             return set(inspect(conn).get_table_names()), MigrationContext.configure(conn).get_current_revision()
     except SADatabaseError as exc:
-        raise DatabaseError(f"无法打开数据库 {url}：{exc.orig}") from exc
+        raise (faults.database_error(exc, url) or DatabaseError(f"无法打开数据库 {url}：{exc.orig}")) from exc
 
 
-def _check_ours_and_version(engine: Engine, url: str) -> str | None:
+def _check_ours_and_version(engine: Engine, url: str, timeout_ms: int) -> str | None:
     """Return the current revision; raise DatabaseError when the database is not ours or too new."""
-    tables, rev = _read_tables_and_revision(engine, url)
+    tables, rev = _read_tables_and_revision(engine, url, timeout_ms)
     if not tables:
         return None
     if "alembic_version" not in tables or rev is None:
@@ -299,7 +301,7 @@ def open_database(db: str | os.PathLike | None = None, *, migrate: bool = True, 
     url = to_url(db)
     engine = make_engine(url, busy_timeout=busy_timeout)
     try:
-        rev = _check_ours_and_version(engine, url)
+        rev = _check_ours_and_version(engine, url, busy_timeout_ms(busy_timeout))
         head = head_revision()
         if migrate and rev != head:
             path = sqlite_path(url)
@@ -308,9 +310,10 @@ def open_database(db: str | os.PathLike | None = None, *, migrate: bool = True, 
                 folder = backup_dir or paths.backups_dir()
                 sqlite_backup(path, folder / f"{path.stem}-before-upgrade-{rev}-{stamp}.sqlite3")
             run_migrations(engine)
-    except OperationalError as exc:
+    except (OperationalError, sqlite3.Error) as exc:
         engine.dispose()
-        raise DatabaseError(f"无法打开数据库 {url}：{exc.orig}") from exc
+        fault = faults.database_error(exc, sqlite_path(url) or url)
+        raise (fault or DatabaseError(f"无法打开数据库 {url}：{getattr(exc, 'orig', exc)}")) from exc
     except BaseException:
         engine.dispose()
         raise

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import errno
 import os
+import sqlite3
 from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from desktop.services.errors import DatabaseError, UserError
 
@@ -59,6 +62,7 @@ _MESSAGE_KINDS = (
     ("attempt to write a readonly database", READ_ONLY),
     ("unable to open database file", READ_ONLY),
     ("read-only file system", READ_ONLY),
+    ("permission denied", READ_ONLY),
     ("file is not a database", NOT_A_DATABASE),
     ("database disk image is malformed", DAMAGED),
     ("disk i/o error", IO_ERROR),
@@ -74,7 +78,9 @@ _SQLSTATE_KINDS = {
 
 
 def _causes(exc: BaseException):
-    """The exception, what SQLAlchemy wrapped (`orig`) and the chain of causes, each once."""
+    """The exception and what it wraps: SQLAlchemy's `orig`, an exception passed as an argument (xlsxwriter's
+    FileCreateError(OSError)), the explicit cause — each once. Not __context__: an error raised while some
+    unrelated one was being handled is not that one."""
     seen: set[int] = set()
     todo = [exc]
     while todo:
@@ -83,7 +89,7 @@ def _causes(exc: BaseException):
             continue
         seen.add(id(e))
         yield e
-        todo.extend((getattr(e, "orig", None), e.__cause__, e.__context__))
+        todo.extend((getattr(e, "orig", None), *(a for a in e.args if isinstance(a, BaseException)), e.__cause__))
 
 
 def kind(exc: BaseException) -> str | None:
@@ -128,6 +134,13 @@ _REASONS = {
 }
 
 
+def describe(exc: BaseException) -> str:
+    """A short Chinese why for a message that has its own beginning (“备份失败：…”)."""
+    if isinstance(exc, UserError):
+        return exc.message
+    return reason(exc) or str(exc)
+
+
 def os_reason(exc: OSError) -> str:
     """Why a file could not be written, in words a clerk can act on (the OS's own words when unknown)."""
     return reason(exc) or exc.strerror or str(exc)
@@ -151,8 +164,8 @@ def database_sentence(fault: str, target=None, detail: str = "") -> str:
         return (f"磁盘空间已满，数据库无法写入{at}。本次操作未保存，已有数据未受影响；"
                 "请清理磁盘或把数据库移到空间充足的位置后重试。")
     if fault == READ_ONLY:
-        return (f"数据库无法写入{at}：文件或所在文件夹是只读的，或当前用户没有写入权限。本次操作未保存，"
-                "已有数据未受影响；请把数据库放在可写的文件夹中，或请管理员开放权限。")
+        return (f"无法打开或写入数据库{at}：文件或所在文件夹是只读的，或当前用户没有写入权限。已有数据未受影响；"
+                "请把数据库放在可写的文件夹中，或请管理员开放权限。")
     if fault == MISSING:
         return f"数据库文件或所在文件夹不存在{at}。"
     if fault == NOT_A_DATABASE:
@@ -165,41 +178,69 @@ def database_sentence(fault: str, target=None, detail: str = "") -> str:
     raise ValueError(fault)
 
 
+# Below this many free bytes a write that failed is put down to a full disk.
+NEARLY_FULL_BYTES = 1 << 20
+
+
+def _refine(fault: str, target) -> str:
+    """SQLite says “disk I/O error” or “unable to open” when the disk is full or the folder read-only
+    (it cannot create its -shm/-wal files): look at the folder to tell which."""
+    if fault not in (IO_ERROR, READ_ONLY) or target is None or "://" in str(target):
+        return fault
+    path = Path(target)
+    folder = path.parent
+    if not folder.is_dir():
+        return MISSING
+    try:
+        st = os.statvfs(folder)
+    except (OSError, AttributeError):  # no statvfs on Windows
+        return fault
+    if st.f_flag & getattr(os, "ST_RDONLY", 1):
+        return READ_ONLY
+    if st.f_bavail * st.f_frsize < NEARLY_FULL_BYTES:
+        return DISK_FULL
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return READ_ONLY
+    return fault
+
+
 def database_error(exc: BaseException, target=None) -> DatabaseError | None:
     """The DatabaseError for a storage fault of the database, or None when `exc` is not one."""
     fault = kind(exc)
     if fault is None:
         return None
+    fault = _refine(fault, target)
     detail = ""
     if fault == NOT_A_DATABASE:
         detail = str(getattr(exc, "orig", None) or exc)
     return DatabaseError(database_sentence(fault, target, detail))
 
 
-def file_error(exc: BaseException, path, *, action: str = "写入") -> UserError | None:
-    """The user error for a file that could not be read or written, or None when `exc` is no storage fault."""
+def file_error(exc: BaseException, path=None, *, action: str = "写入") -> UserError | None:
+    """The user error for a file that could not be read or written: a storage fault's sentence, an OS error
+    in its own words; None when `exc` is neither."""
+    if isinstance(exc, UserError):
+        return None
     why = reason(exc)
     if why is None:
-        return None
-    hint = "请清理磁盘或另选一个位置。" if kind(exc) == DISK_FULL else "请另选一个文件夹。"
-    return UserError(f"无法{action}“{path}”：{why}。{hint}")
+        if not isinstance(exc, OSError):
+            return None
+        why = exc.strerror or str(exc)
+    hint = {DISK_FULL: "请清理磁盘或另选一个位置。", READ_ONLY: "请另选一个文件夹。"}.get(kind(exc), "")
+    what = f"“{path}”" if path else "文件"
+    return UserError(f"无法{action}{what}：{why}。{hint}")
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    return any(isinstance(e, (sqlite3.Error, SQLAlchemyError)) or hasattr(e, "sqlstate") for e in _causes(exc))
 
 
 def user_error(exc: BaseException) -> UserError | None:
     """Any storage fault as a user error (the CLI's and the window's last resort before “内部错误”)."""
     if isinstance(exc, UserError):
         return exc
-    fault = kind(exc)
-    if fault is None:
+    if kind(exc) is None:
         return None
-    if isinstance(exc, OSError) and exc.filename and fault not in (BUSY, NOT_A_DATABASE, DAMAGED):
-        return file_error(exc, exc.filename)
-    return database_error(exc, _db_target(exc))
-
-
-def _db_target(exc: BaseException):
-    for e in _causes(exc):
-        name = getattr(e, "filename", None)
-        if name:
-            return name
-    return None
+    if _is_database_error(exc):
+        return database_error(exc)
+    return file_error(exc, next((e.filename for e in _causes(exc) if getattr(e, "filename", None)), None))

@@ -27,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from desktop import paths
 from desktop.models import AuditLog, ContiguousArea, GovernanceList, ListEntry, Target, Town, Year
 from desktop.models.enums import TargetKind
-from desktop.services import audit, db as dbm, setup_service
+from desktop.services import audit, db as dbm, faults, setup_service
 from desktop.services.clock import file_stamp
 from desktop.services.errors import DatabaseError, Refused
 
@@ -217,9 +217,9 @@ def backup(database: dbm.Database, dest: str | os.PathLike | None = None, *,
         raise Refused(f"目标文件夹不存在：{target.parent}")
     try:
         _copy_sqlite(src, target)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
         target.unlink(missing_ok=True)
-        raise DatabaseError(f"备份失败：{exc}") from exc
+        raise DatabaseError(f"备份失败：{faults.file_error(exc, target) or exc}") from exc
     size = target.stat().st_size
     with database.session() as s:
         audit.record(s, "备份", "database", label=target.name, after={"file": str(target), "size": size})
@@ -293,6 +293,8 @@ def inspect_backup_file(path: str | os.PathLike) -> FileInfo:
                               "请先升级专治台账；未做任何恢复。")
             quick = [r[0] for r in con.execute("PRAGMA quick_check")]
     except sqlite3.DatabaseError as exc:
+        if faults.kind(exc) not in (None, faults.NOT_A_DATABASE, faults.DAMAGED):  # locked, disk fault …: not the file
+            raise Refused(f"{path.name} 无法读取（{faults.describe(exc)}），未做任何恢复。") from exc
         raise Refused(f"{path.name} 已损坏或无法读取（{exc}），未做任何恢复。") from exc
     if quick != ["ok"]:
         raise Refused(f"{path.name} 已损坏（{'；'.join(quick[:3])}），未做任何恢复。")
@@ -351,10 +353,10 @@ def _require_exclusive(target: Path) -> None:
         with closing(sqlite3.connect(str(target), timeout=1)) as con:
             mode = con.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
     except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
+        if faults.is_busy(exc):
             mode = "busy"
         else:
-            raise DatabaseError(f"无法打开当前数据库 {target}：{exc}") from exc
+            raise (faults.database_error(exc, target) or DatabaseError(f"无法打开当前数据库 {target}：{exc}")) from exc
     except sqlite3.DatabaseError:
         return  # a damaged current file: the safety copy below keeps its bytes anyway
     if str(mode).lower() != "delete":
@@ -415,8 +417,8 @@ def restore(db_arg: str | os.PathLike | None, source: str | os.PathLike, *,
         _require_exclusive(target)
         try:
             safety = _safety_copy(target, backup_folder)
-        except sqlite3.Error as exc:
-            raise DatabaseError(f"恢复前备份当前数据库失败（{exc}），未做任何恢复。") from exc
+        except (sqlite3.Error, OSError) as exc:
+            raise DatabaseError(f"恢复前备份当前数据库失败（{faults.describe(exc)}），未做任何恢复。") from exc
 
     try:
         _overwrite(source, target, src_readonly=True)
@@ -434,7 +436,7 @@ def restore(db_arg: str | os.PathLike | None, source: str | os.PathLike, *,
     except BaseException as exc:
         if safety is not None:
             _overwrite(safety, target, src_readonly=False)
-            raise DatabaseError(f"恢复失败（{exc}），已还原为恢复前的数据库。") from exc
+            raise DatabaseError(f"恢复失败（{faults.describe(exc)}），已还原为恢复前的数据库。") from exc
         if created:
             for p in [target, *_side_files(target)]:
                 p.unlink(missing_ok=True)

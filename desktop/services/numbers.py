@@ -24,7 +24,7 @@ from desktop.services.errors import ValidationError
 MAX_AMOUNT = Decimal("99999999.99")  # one area (亩, m²) or sum of money (万元)
 MAX_COUNT = 1_000_000  # a count of things (parks, objects, entries)
 MAX_INT = 10**15 - 1  # any other whole number (ids): fits a 64-bit column and a float without loss
-MAX_DIGITS = 30  # digits in a typed number; more is a paste accident, not a value
+MAX_DIGITS = 100  # digits in a typed number; more is a paste accident, not a value
 
 M2_PER_MU = Decimal(10000) / Decimal(15)  # for display; conversions below multiply by 15/10000 exactly
 AREA_PLACES = Decimal("0.0001")
@@ -96,7 +96,7 @@ def clean_text(text: str) -> str:
 def shown(value) -> str:
     """The value as the clerk typed it, short enough for a message."""
     text = float_text(value) if isinstance(value, float) else str(value).strip()
-    return text if len(text) <= 24 else text[:20] + "…"
+    return text if len(text) <= 24 else f"{text[:16]}…（共 {len(text)} 个字符）"
 
 
 def _not_a_number(value, label: str, field: str | None) -> ValidationError:

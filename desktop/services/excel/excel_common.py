@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from desktop.services import faults
 from desktop.services.errors import UserError
 
 # A progress callback: (done, total) — total 0 when unknown. Called from the worker thread.
@@ -22,16 +23,12 @@ EXCEL_CELL_LIMIT = 32767  # characters Excel keeps in one cell
 def xlsx_path(path) -> Path:
     """The path with .xlsx added when it has another ending (or none)."""
     p = Path(path)
+    if not str(path).strip() or not p.name:
+        raise UserError(f"“{path}”不是文件名，请写出要保存的文件名（如 数据包.xlsx）。")
     return p if p.suffix.lower() == ".xlsx" else p.with_name(p.name + ".xlsx")
 
 
-def os_reason(exc: OSError) -> str:
-    """Why a file could not be written, in words a clerk can act on."""
-    if isinstance(exc, PermissionError):
-        return "没有写入权限，或文件正被 Excel/WPS 打开"
-    if isinstance(exc, FileNotFoundError):
-        return "路径不存在"
-    return exc.strerror or str(exc)
+os_reason = faults.os_reason  # why a file could not be written, in words a clerk can act on
 
 
 @contextmanager
@@ -49,16 +46,17 @@ def written_atomically(path) -> Iterator[Path]:
         with open(tmp, "wb"):
             pass
     except OSError as exc:
-        raise UserError(f"无法写入“{path}”：{os_reason(exc)}。请另选一个文件夹。") from exc
+        raise faults.file_error(exc, path) from exc
     try:
         yield tmp
         os.replace(tmp, path)
-    except OSError as exc:
+    except BaseException as exc:
         tmp.unlink(missing_ok=True)
-        raise UserError(f"无法写入“{path}”：{os_reason(exc)}。") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        # A writer library may wrap the OS error (xlsxwriter's FileCreateError): faults reads the chain.
+        fault = faults.file_error(exc, path) if isinstance(exc, Exception) else None
+        if fault is None:
+            raise
+        raise fault from exc
 
 
 def file_sha256(path) -> str:

@@ -18,7 +18,6 @@ from typing import Any, Callable
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from desktop.services.errors import UserError
 from desktop.services.excel.excel_common import CancelToken  # noqa: F401  (one token for services and views)
 
 
@@ -157,11 +156,19 @@ class Worker(QObject):
 
 
 def show_error(parent: QWidget | None, error: BaseException) -> None:
-    """A user error shows its Chinese message; anything else a short apology (details in the log)."""
+    """A user error shows its Chinese message; a storage fault (disk full, read-only, busy …) the sentence
+    for it (services/faults.py); anything else a short apology (details in the log)."""
     from PySide6.QtWidgets import QMessageBox
 
-    if isinstance(error, UserError):
-        QMessageBox.warning(parent, "提示", error.message)
+    from desktop.services import faults
+
+    known = faults.user_error(error)
+    if known is not None:
+        if known is not error:
+            import logging
+
+            logging.getLogger("zzb").warning("storage fault: %s", getattr(error, "__traceback_text__", repr(error)))
+        QMessageBox.warning(parent, "提示", known.message)
     else:
         import logging
 
