@@ -11,14 +11,13 @@ from desktop.cli_common import open_existing
 
 def register(sub) -> None:
     from desktop.cli import file_arg, number_arg, year_arg
-    from desktop.services import numbers
 
     p = sub.add_parser("export-packet", help="导出镇街数据包（.xlsx，供镇街填报后交回）",
                        description="导出一个镇街的数据包：该镇街本年度清单条目及状态，锁定身份列，"
                                    "进度列可填写（带下拉列表和输入提示），另有新增拟治理对象表。")
     p.add_argument("--town", metavar="NAME", required=True, help="镇街名称")
     p.add_argument("--year", type=year_arg(), required=True, metavar="Y", help="年度")
-    p.add_argument("--month", type=number_arg(numbers.parse_month), default=None, metavar="M",
+    p.add_argument("--month", type=number_arg("parse_month", label="月份"), default=None, metavar="M",
                    help="月份（月度报送数据包；不填则为年度数据包）")
     p.add_argument("-o", "--output", type=file_arg("输出文件"), metavar="FILE", required=True, help="输出文件（.xlsx）")
     p.set_defaults(func=_cmd_export_packet)
