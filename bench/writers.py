@@ -103,13 +103,15 @@ def reader(path: str, immediate: bool, start, stop, out) -> None:
 
 
 def count_towns(path: Path) -> int:
-    import sqlite3
+    from desktop.services.db import open_database
+    from desktop.services.ledger import Ledger
+    from desktop.services.towns import town_service
 
-    con = sqlite3.connect(path)
+    db = Ledger(open_database(path))
     try:
-        return con.execute("SELECT count(*) FROM town").fetchone()[0]
+        return len(town_service.list_towns(db))
     finally:
-        con.close()
+        db.dispose()
 
 
 def run(path: Path, processes: int, writes: int, immediate: bool) -> dict:

@@ -251,20 +251,20 @@ def parse_int(value, *, label: str, field: str | None = None, minimum: int | Non
     return int(number)
 
 
-def parse_year(value, *, label: str = "年度", field: str | None = "year") -> int | None:
-    """A work year the ledger can hold (2000–2099)."""
+def _whole_between(value, low: int, high: int, *, label: str, field: str | None, refusal: str) -> int | None:
     number = to_decimal(value, label=label, field=field)
     if number is None:
         return None
-    if number != number.to_integral_value() or not MIN_YEAR <= number <= MAX_YEAR:
-        raise ValidationError(f"{label}应为 {MIN_YEAR}–{MAX_YEAR} 之间的年份，现为“{shown(value)}”", field=field)
+    if number != number.to_integral_value() or not low <= number <= high:
+        raise ValidationError(refusal.format(label=label, low=low, high=high, now=shown(value)), field=field)
     return int(number)
+
+
+def parse_year(value, *, label: str = "年度", field: str | None = "year") -> int | None:
+    """A work year the ledger can hold (2000–2099)."""
+    return _whole_between(value, MIN_YEAR, MAX_YEAR, label=label, field=field,
+                          refusal="{label}应为 {low}–{high} 之间的年份，现为“{now}”")
 
 
 def parse_month(value, *, label: str = "月份", field: str | None = "month") -> int | None:
-    number = to_decimal(value, label=label, field=field)
-    if number is None:
-        return None
-    if number != number.to_integral_value() or not 1 <= number <= 12:
-        raise ValidationError(f"{label}应为1–12，现为{shown(value)}", field=field)
-    return int(number)
+    return _whole_between(value, 1, 12, label=label, field=field, refusal="{label}应为{low}–{high}，现为{now}")
