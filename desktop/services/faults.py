@@ -67,6 +67,18 @@ _MESSAGE_KINDS = (
     ("database disk image is malformed", DAMAGED),
     ("disk i/o error", IO_ERROR),
 )
+# Why a file could not be read or written, as a clause of a longer sentence.
+_REASONS = {
+    BUSY: "文件正被另一个程序使用",
+    DISK_FULL: "磁盘空间已满",
+    READ_ONLY: "没有写入权限（文件夹或磁盘只读，或文件正被 Excel/WPS 打开）",
+    MISSING: "路径不存在",
+    NOT_A_DATABASE: "文件已损坏或不是数据库",
+    DAMAGED: "文件已损坏",
+    IO_ERROR: "读写磁盘出错（U 盘或移动硬盘可能已拔出，或磁盘损坏）",
+}
+
+
 # PostgreSQL SQLSTATEs (psycopg errors carry them as `sqlstate`; older drivers as `pgcode`).
 _SQLSTATE_KINDS = {
     "55P03": BUSY,  # lock_not_available
@@ -121,17 +133,6 @@ def is_busy(exc: BaseException) -> bool:
 def reason(exc: BaseException) -> str | None:
     """Why a file could not be read or written, as a clause (“磁盘空间已满”), or None when unknown."""
     return _REASONS.get(kind(exc))
-
-
-_REASONS = {
-    BUSY: "文件正被另一个程序使用",
-    DISK_FULL: "磁盘空间已满",
-    READ_ONLY: "没有写入权限（文件夹或磁盘只读，或文件正被 Excel/WPS 打开）",
-    MISSING: "路径不存在",
-    NOT_A_DATABASE: "文件已损坏或不是数据库",
-    DAMAGED: "文件已损坏",
-    IO_ERROR: "读写磁盘出错（U 盘或移动硬盘可能已拔出，或磁盘损坏）",
-}
 
 
 def describe(exc: BaseException) -> str:
