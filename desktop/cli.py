@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from desktop import APP_NAME, __version__, cli_excel, paths
-from desktop.cli_common import cli_date, missing_file, open_existing
+from desktop.cli_common import cli_date, missing_file, number_arg, open_existing, year_arg
 
 LOG_NAME = paths.LOG_NAME
 
@@ -66,41 +66,6 @@ class _SubParser(_Parser):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_argument("--db", metavar="PATH|URL", default=argparse.SUPPRESS, help="数据库（同全局选项 --db）")
-
-
-def number_arg(parse: str, **kwargs):
-    """An argparse type that reads the argument with services/numbers.py (`parse` names its function): a bad
-    or out-of-range number is a usage error (exit 2) with the Chinese message naming the allowed range.
-    The services are imported only when an argument is read, so `--help` stays quick."""
-
-    def convert(text: str):
-        from desktop.services import numbers
-        from desktop.services.errors import ValidationError
-
-        try:
-            value = getattr(numbers, parse)(text, **kwargs)
-        except ValidationError as exc:
-            raise argparse.ArgumentTypeError(exc.message) from None
-        if value is None:
-            raise argparse.ArgumentTypeError(f"{kwargs.get('label', '数值')}不能为空")
-        return value
-
-    return convert
-
-
-def year_arg():
-    return number_arg("parse_year", label="年度")
-
-
-def file_arg(label: str):
-    """An argparse type for a file name that must not be empty (`-o ''`)."""
-
-    def convert(text: str) -> str:
-        if not text.strip():
-            raise argparse.ArgumentTypeError(f"{label}不能为空，请写出文件名")
-        return text
-
-    return convert
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,6 +5,7 @@ It sits below cli.py and cli_excel.py, so neither has to import the other (no Qt
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 
@@ -40,3 +41,38 @@ def cli_date(text: str, label: str):
         return parse_date(text)
     except ValueError as exc:
         raise ValidationError(f"{label}无效：{exc}") from None
+
+
+def number_arg(parse: str, **kwargs):
+    """An argparse type that reads the argument with services/numbers.py (`parse` names its function): a bad
+    or out-of-range number is a usage error (exit 2) with the Chinese message naming the allowed range.
+    The services are imported only when an argument is read, so `--help` stays quick."""
+
+    def convert(text: str):
+        from desktop.services import numbers
+        from desktop.services.errors import ValidationError
+
+        try:
+            value = getattr(numbers, parse)(text, **kwargs)
+        except ValidationError as exc:
+            raise argparse.ArgumentTypeError(exc.message) from None
+        if value is None:
+            raise argparse.ArgumentTypeError(f"{kwargs.get('label', '数值')}不能为空")
+        return value
+
+    return convert
+
+
+def year_arg():
+    return number_arg("parse_year", label="年度")
+
+
+def file_arg(label: str):
+    """An argparse type for a file name that must not be empty (`-o ''`)."""
+
+    def convert(text: str) -> str:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"{label}不能为空，请写出文件名")
+        return text
+
+    return convert

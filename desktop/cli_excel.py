@@ -6,11 +6,10 @@ import json
 import sys
 from pathlib import Path
 
-from desktop.cli_common import open_existing
+from desktop.cli_common import file_arg, number_arg, open_existing, year_arg
 
 
 def register(sub) -> None:
-    from desktop.cli import file_arg, number_arg, year_arg
 
     p = sub.add_parser("export-packet", help="导出镇街数据包（.xlsx，供镇街填报后交回）",
                        description="导出一个镇街的数据包：该镇街本年度清单条目及状态，锁定身份列，"
