@@ -177,3 +177,13 @@ def test_tax_record_of_a_month_is_kept_once_and_can_be_deleted(db, city):
     assert len(months) == 1 and months[0].paid_wan == D(2) and months[0].note == "补缴"
     acquisition_service.delete_tax_record(db, rec.record_id)
     assert acquisition_service.tax_months(db, r.acquisition_id, TODAY)[0].missing
+
+
+def test_why_not_sign_is_the_rule_the_refusal_and_the_menu_share(db, city):
+    from desktop.services.landbank.acquisition_service import why_not_sign
+
+    assert why_not_sign(K.OTHER, None, None) is None
+    assert "尚未提请会审" in why_not_sign(K.ACQUISITION, None, None)
+    assert why_not_sign(K.INVESTMENT_SUPERVISION, dt.date(2024, 5, 8), False) == \
+        "该项目 2024-05-08 会审未通过，须重新会审通过后方可签订投资监管协议"
+    assert why_not_sign(K.ACQUISITION, dt.date(2024, 5, 8), True) is None

@@ -179,3 +179,21 @@ def test_populate_demo_runs_in_a_session_and_counts_its_rows(db):
     with db.reader() as s:
         assert counts["agreements"] == s.scalar(select(func.count(Agreement.id))) > 0
         assert counts["land_banking"] == s.scalar(select(func.count(LandBanking.id))) > 0
+
+
+def test_agreement_gaps_name_the_missing_steps_and_the_cooperation_agreement(db, city):
+    gaps = landbank_service.agreement_gaps(db, city.e2)
+    assert not gaps.complete and gaps.missing_steps == ("资信尽调", "土壤检测", "价值评估", "收储洽谈")
+    assert gaps.message == ("“甲二铸造厂”前期工作未完成：资信尽调、土壤检测、价值评估、收储洽谈（已完成 0/4）"
+                            "；尚未签订合作协议（镇街与市级国企）")
+    for step in G:
+        record(db, city.e2, step, dt.date(2024, 4, 1))
+    save(db, AgreementValues(kind=AgreementKind.COOPERATION, year=2024, town_id=city.jia, entry_id=city.e2,
+                             soe_id=city.chengtou, party_a="甲镇", party_b="城投集团", signed_on=dt.date(2024, 5, 1)))
+    gaps = landbank_service.agreement_gaps(db, city.e2)
+    assert gaps.complete and gaps.message == ""
+
+
+def test_agreement_gaps_are_refused_for_an_entry_without_a_land_banking_plan(db, city):
+    with pytest.raises(Refused):
+        landbank_service.agreement_gaps(db, city.buy)

@@ -218,3 +218,17 @@ def test_find_list_reads_without_creating(town_list):
     south = next(r for r in list_service.town_overview(db, 2024) if r.town == "城南街道")
     assert list_service.find_list(db, south.town_id, 2024) is None
     assert [s.town for s in list_service.list_summaries(db, 2024)] == ["东港镇"]
+
+
+def test_submit_and_review_refuse_with_the_words_the_page_shows_on_its_buttons(town_list):
+    from desktop.services.lists import entry_states
+
+    db, lst, ids = town_list
+    list_service.add_entry(db, lst.id, ids["甲铸造厂"], Method.LAND_BANKING, "70")
+    with pytest.raises(Refused) as e:
+        list_service.review(db, lst.id, approve=True)
+    assert e.value.message == entry_states.why_not_list("approve", [EntryState.DRAFT], "草稿")
+    list_service.submit(db, lst.id)
+    with pytest.raises(Refused) as e:
+        list_service.submit(db, lst.id)
+    assert e.value.message == "清单中没有可报送的条目（清单状态：已报送）"

@@ -191,3 +191,13 @@ def test_a_batch_mixing_towns_is_refused(approved, db):
         plan_service.file_plans(db, [PlanItem(entries["乙五金厂"], "30"), PlanItem(oe, "5")],
                                 PlanValues(Method.ACQUISITION, None), today=TODAY)
     assert plan_service.list_plans(db, 2024) == []
+
+
+def test_why_not_update_and_file_are_the_services_own_refusals():
+    from desktop.models.enums import EntryState
+
+    assert plan_service.why_not_update(0) is None
+    assert plan_service.why_not_update(2) == "该方案已有 2 笔周转指标预借，不能修改"
+    assert plan_service.why_not_file([("甲厂", EntryState.APPROVED)]) is None
+    assert plan_service.why_not_file([("甲厂", EntryState.APPROVED), ("乙厂", EntryState.DRAFT)]) == \
+        "“乙厂”：当前状态为“草稿”，不能方案备案（仅已审核的条目可备案方案）"

@@ -21,7 +21,7 @@ from desktop.models.enums import AcquisitionStage, AgreementKind, EntryState, Me
 from desktop.services import units
 from desktop.services.landbank import agreement_service
 from desktop.services.landbank.acquisition_stage import (  # noqa: F401 - the stage rules, named here for callers
-    derive_stage, entry_agreements, require_joint_review_passed, sync_stage,
+    derive_stage, entry_agreements, require_joint_review_passed, sync_stage, why_not_sign,
 )
 from desktop.services.landbank.agreement_service import PLAN_FILED_ON_STATES, AgreementRow
 from desktop.services.errors import NotFound, Refused, ValidationError

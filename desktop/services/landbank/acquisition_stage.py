@@ -11,6 +11,7 @@ from sqlalchemy import select
 from desktop.models import Acquisition, Agreement
 from desktop.models.enums import AcquisitionStage, AgreementKind
 from desktop.services.errors import Refused, ValidationError
+from desktop.services.landbank.agreement_kinds import KINDS_AFTER_JOINT_REVIEW
 
 Stage = AcquisitionStage
 
@@ -50,14 +51,22 @@ def sync_stage(session, entry_id: int) -> None:
         acq.stage = stage
 
 
+def why_not_sign(kind: AgreementKind, joint_review_on: dt.date | None, joint_review_passed: bool | None) -> str | None:
+    """三(三)2: 通过后签订收购、投资监管等协议 — why an agreement of `kind` cannot be signed yet, or None."""
+    if kind not in KINDS_AFTER_JOINT_REVIEW:
+        return None
+    if joint_review_on is None:
+        return f"该项目尚未提请会审，须经市产业项目全流程服务领导小组会审通过后方可签订{kind.label}"
+    if not joint_review_passed:
+        return f"该项目 {joint_review_on:%Y-%m-%d} 会审未通过，须重新会审通过后方可签订{kind.label}"
+    return None
+
+
 def require_joint_review_passed(session, entry_id: int, kind: AgreementKind, signed_on: dt.date | None) -> None:
-    """三(三)2: 通过后签订收购、投资监管等协议 — refuse while the 会审 has not passed."""
+    """三(三)2: refuse a 收购/投资监管协议 while the 会审 has not passed (why_not_sign)."""
     acq = session.scalar(select(Acquisition).where(Acquisition.entry_id == entry_id))
-    if acq is None or acq.joint_review_on is None:
-        raise Refused(f"该项目尚未提请会审，须经市产业项目全流程服务领导小组会审通过后方可签订{kind.label}",
-                      field="entry_id")
-    if not acq.joint_review_passed:
-        raise Refused(f"该项目 {acq.joint_review_on:%Y-%m-%d} 会审未通过，须重新会审通过后方可签订{kind.label}",
-                      field="entry_id")
+    why = why_not_sign(kind, acq.joint_review_on if acq else None, acq.joint_review_passed if acq else None)
+    if why is not None:
+        raise Refused(why, field="entry_id")
     if signed_on is not None and signed_on < acq.joint_review_on:
         raise ValidationError(f"签订日期不能早于会审通过日期（{acq.joint_review_on:%Y-%m-%d}）", field="signed_on")

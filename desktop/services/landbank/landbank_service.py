@@ -102,6 +102,31 @@ class LandBankDetail:
     agreements: list[AgreementRow] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class AgreementGaps:
+    """三(三)1: what should come before an entry's 收储协议 and is not there yet — the four groundwork
+    steps and the 合作协议 (town ↔ SOE)."""
+
+    target: str
+    missing_steps: tuple[str, ...]
+    has_cooperation: bool
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing_steps and self.has_cooperation
+
+    @property
+    def message(self) -> str:
+        """“甲厂”前期工作未完成：资信尽调、土壤检测（已完成 2/4）；尚未签订合作协议 — empty when complete."""
+        parts = []
+        if self.missing_steps:
+            done = len(STEPS) - len(self.missing_steps)
+            parts.append(f"前期工作未完成：{'、'.join(self.missing_steps)}（已完成 {done}/{len(STEPS)}）")
+        if not self.has_cooperation:
+            parts.append("尚未签订合作协议（镇街与市级国企）")
+        return f"“{self.target}”" + "；".join(parts) if parts else ""
+
+
 # --- Reading -------------------------------------------------------------------------------------
 
 def _entries(session, year_id: int, town_id: int | None = None, text: str = "", entry_id: int | None = None):
@@ -198,6 +223,16 @@ def detail(ledger: Ledger, entry_id: int) -> LandBankDetail:
         rows = _rows(s, _entries(s, year_id, entry_id=entry_id))
         lb = s.scalar(select(LandBanking).where(LandBanking.entry_id == entry_id))
         return LandBankDetail(rows[0], _steps(s, lb), agreement_service.agreements_of_entry(s, entry_id))
+
+
+def agreement_gaps(ledger: Ledger, entry_id: int) -> AgreementGaps:
+    """What of the groundwork (三(三)1: 资信尽调, 土壤检测, 价值评估, 收储洽谈) and whether the 合作协议
+    is missing before the entry's 收储协议 is signed; asked before saving one, never refused."""
+    with ledger.reader() as s:
+        e, _plan = agreement_service.require_planned_entry(s, entry_id, Method.LAND_BANKING)
+        year_id = s.scalar(select(GovernanceList.year_id).where(GovernanceList.id == e.list_id))
+        row = _rows(s, _entries(s, year_id, entry_id=entry_id))[0]
+        return AgreementGaps(row.target, row.missing_steps, row.cooperation_signed_on is not None)
 
 
 def steps(ledger: Ledger, entry_id: int) -> list[StepRow]:

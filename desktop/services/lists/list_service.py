@@ -28,7 +28,7 @@ from desktop.services.errors import NotFound, Refused, ValidationError
 from desktop.services.ledger import Ledger
 
 ZERO = Decimal(0)
-EDITABLE_STATES = frozenset({EntryState.DRAFT, EntryState.RETURNED})
+EDITABLE_STATES = entry_states.EDITABLE
 
 # What a target's overall state is while one of its entries is in a given state.
 TARGET_STATE_OF = {
@@ -141,10 +141,12 @@ def _get_list(session, list_id: int) -> GovernanceList:
 
 
 def check_editable(state: EntryState, verb: str) -> None:
-    """三(一): only draft or returned entries may be changed or deleted; the refusal names the state."""
-    if state not in EDITABLE_STATES:
-        hint = "；已报送的条目请撤销并填写原因" if verb == "删除" else ""
-        raise Refused(f"当前状态为“{state.label}”，不能{verb}（仅草稿或退回的条目可{verb}）{hint}")
+    """三(一): only draft or returned entries may be changed (修改) or deleted (删除); the refusal names
+    the state (entry_states.why_not, the same words the page's disabled buttons show)."""
+    action = next(a for a, v in entry_states.EDITS.items() if v == verb)
+    why = entry_states.why_not(action, state)
+    if why is not None:
+        raise Refused(why)
 
 
 def get_or_create_list(ledger: Ledger, town_id: int, year: int) -> ListSummary:
@@ -290,13 +292,12 @@ def remove_entry(ledger: Ledger, entry_id: int) -> None:
 def remove_entries(ledger: Ledger, entry_ids: list[int]) -> int:
     """Delete draft or returned entries, all or nothing (a refusal names the entry and its state)."""
     with ledger.session() as s:
+        found = [get_entry(s, entry_id) for entry_id in entry_ids]
+        why = entry_states.why_not_any("delete", [(e.target.name, e.state) for e in found], name_one=False)
+        if why is not None:
+            raise Refused(why)
         targets = []
-        for entry_id in entry_ids:
-            e = get_entry(s, entry_id)
-            try:
-                check_editable(e.state, "删除")
-            except Refused as exc:
-                raise Refused(f"“{e.target.name}”：{exc.message}" if len(entry_ids) > 1 else exc.message) from None
+        for e in found:
             targets.append(e.target)
             s.delete(e)
         s.flush()
@@ -322,9 +323,10 @@ def submit(ledger: Ledger, list_id: int) -> ShareCheck:
     """报送: every draft (and returned) entry goes to 已报送; the share is returned for display."""
     with ledger.session() as s:
         lst = _get_list(s, list_id)
+        why = entry_states.why_not_list("submit", (e.state for e in lst.entries), lst.status.label)
+        if why is not None:
+            raise Refused(why)
         todo = [e for e in lst.entries if e.state in EDITABLE_STATES]
-        if not todo:
-            raise Refused(f"清单中没有可报送的条目（清单状态：{lst.status.label}）")
         for e in todo:
             if e.state is EntryState.RETURNED:
                 _step(s, e, "redraft")
@@ -342,9 +344,11 @@ def review(ledger: Ledger, list_id: int, *, approve: bool, reason: str = "") -> 
     """审核: approve every submitted entry, or return them all with a reason."""
     with ledger.session() as s:
         lst = _get_list(s, list_id)
+        why = entry_states.why_not_list("approve" if approve else "return", (e.state for e in lst.entries),
+                                        lst.status.label)
+        if why is not None:
+            raise Refused(why)
         todo = [e for e in lst.entries if e.state is EntryState.SUBMITTED]
-        if not todo:
-            raise Refused(f"清单中没有待审核的条目（清单状态：{lst.status.label}）")
         for e in todo:
             _step(s, e, "approve" if approve else "return", reason)
         lst.status = ListStatus.APPROVED if approve else ListStatus.RETURNED

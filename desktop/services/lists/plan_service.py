@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from desktop.models import GovernanceList, ListEntry, Plan, QuotaLoan, Soe, Target, Town, Year
 from desktop.models.enums import EntryState, Method
 from desktop.services import rules, units
-from desktop.services.lists import list_service
+from desktop.services.lists import entry_states, list_service
 from desktop.services.errors import NotFound, Refused, ValidationError
 from desktop.services.ledger import Ledger
 
@@ -121,6 +121,17 @@ def clean_common(values: PlanValues, *, today: dt.date) -> PlanValues:
                       (values.note or "").strip())
 
 
+def why_not_file(entries) -> str | None:
+    """Why these (name, state) entries cannot have a plan filed (三(二): approved entries only), or None."""
+    why = entry_states.why_not_any("file_plan", entries)
+    return None if why is None else f"{why}（仅已审核的条目可备案方案）"
+
+
+def why_not_update(loan_count: int) -> str | None:
+    """四(三): a plan that quota has been pre-borrowed against is no longer corrected, or None."""
+    return f"该方案已有 {loan_count} 笔周转指标预借，不能修改" if loan_count else None
+
+
 def _check_soe(session, soe_id: int | None) -> None:
     if soe_id is not None and session.get(Soe, soe_id) is None:
         raise ValidationError("所选市级国企已不存在", field="soe_id")
@@ -160,10 +171,10 @@ def file_plans(ledger: Ledger, items: list[PlanItem], values: PlanValues, *, tod
                 batch_no = next_batch_no(s, first_list.town.name, first_list.year.year)
             elif e.list_id != first_list.id:
                 raise Refused(f"“{name}”不在{first_list.town.name}的本年度清单中；一批备案的条目须属于同一清单")
-            try:
-                list_service.apply_step(s, e, "file_plan")
-            except Refused as exc:
-                raise Refused(f"“{name}”：{exc.message}（仅已审核的条目可备案方案）") from None
+            why = why_not_file([(name, e.state)])
+            if why is not None:
+                raise Refused(why)
+            list_service.apply_step(s, e, "file_plan")
             try:
                 area, cost = clean_area(item.planned_area_mu), clean_cost(item.planned_cost_wan)
             except ValidationError as exc:
@@ -199,9 +210,9 @@ def update_plan(ledger: Ledger, plan_id: int, values: PlanValues, *, expected_re
             raise NotFound("该治理方案已不存在")
         if expected_revision is not None and plan.revision != expected_revision:
             raise Refused("该方案已被他人修改，请刷新后重试")
-        loans = loan_count_in(s, plan_id)
-        if loans:
-            raise Refused(f"该方案已有 {loans} 笔周转指标预借，不能修改（请先处理预借）")
+        why = why_not_update(loan_count_in(s, plan_id))
+        if why is not None:
+            raise Refused(f"{why}（请先处理预借）")
         _check_soe(s, common.soe_id)
         for name, value in (("method", common.method), ("planned_area_mu", area), ("planned_cost_wan", cost),
                             ("soe_id", common.soe_id), ("filed_on", common.filed_on), ("note", common.note)):
