@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QPushButton, QTableView, QWidget
 
@@ -77,6 +77,20 @@ def resort(table: QTableView) -> None:
     header = table.horizontalHeader()
     if header.sortIndicatorSection() >= 0:
         table.model().sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+
+
+def reload_rows(table: QTableView, rows) -> None:
+    """New rows for a table, keeping the header's sort and the selected rows (by id)."""
+    kept = [getattr(r, "id", None) for r in selected_rows(table)]
+    model = table.model()
+    model.set_rows(rows)
+    resort(table)
+    selection = table.selectionModel()
+    for row_id in kept:
+        row = model.row_of(row_id)
+        if row >= 0:
+            selection.select(model.index(row, 0),
+                             QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
 
 
 def needs_one(rows: list) -> str | None:
