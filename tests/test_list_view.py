@@ -121,8 +121,8 @@ def test_entry_model_passes_the_model_tester_and_marks_self_renovation(qtmodelte
     model.set_rows(list_service.entries(db, city["east_list"]))
     qtmodeltester.check(model)
     row = model.row_of(next(r.id for r in model.rows if r.target_name == "丙印染厂"))
-    assert model.data(model.index(row, model.column_of("method"))) == "企业自主技改（不计入统计）"
-    model.sort(model.column_of("planned_area_mu"), Qt.SortOrder.DescendingOrder)
+    assert model.data(model.index(row, model.column("method"))) == "企业自主技改（不计入统计）"
+    model.sort(model.column("planned_area_mu"), Qt.SortOrder.DescendingOrder)
     assert [r.target_name for r in model.rows] == ["甲铸造厂", "乙五金厂", "丙印染厂"]
     qtmodeltester.check(model)
 
@@ -136,7 +136,7 @@ def test_plan_and_candidate_models_pass_the_model_tester(qtmodeltester, db, city
     plans = PlanModel()
     plans.set_rows(plan_service.list_plans(db, 2024))
     qtmodeltester.check(plans)
-    assert plans.data(plans.index(0, plans.column_of("cost_per_mu"))) == "55.00"
+    assert plans.data(plans.index(0, plans.column("cost_per_mu"))) == "55.00"
     candidates = CandidateModel()
     candidates.set_rows(list_service.candidates(db, city["east_list"]))
     qtmodeltester.check(candidates)
@@ -166,7 +166,7 @@ def test_share_below_minimum_is_amber(qtbot, ctx, page, city):
     assert "#ffd966" in banner.styleSheet().lower()
     assert "清单面积 100.00 亩，其中连片整治区域 20.00 亩，占比 20.00%" in banner.text()
     east_row = page.overview_model.row_of_town(city["east"])
-    share_col = page.overview_model.column_of("share_pct")
+    share_col = page.overview_model.column("share_pct")
     assert page.overview_model.data(page.overview_model.index(east_row, share_col),
                                     Qt.ItemDataRole.BackgroundRole).color().name() == "#ffd966"
     choose(qtbot, ctx, page, city["south"])
@@ -204,24 +204,37 @@ def test_the_add_dialog_keeps_input_when_the_area_is_refused(qtbot, ctx, page, c
     page.add_entry()
     dlg = page._dialog
     wait_idle(qtbot, ctx)
-    dlg.save()
-    assert "请在上表中选择治理对象" in dlg.error_text("target_id")
+    dlg.submit()
+    assert "请在上表中选择治理对象" in dlg.errors["target_id"].text() and dlg.errors["target_id"].isVisible()
     dlg.select_target(city["ids"]["丙印染厂"])
     dlg.area.setText("0")
-    dlg.save()
+    dlg.submit()
     wait_idle(qtbot, ctx)
-    assert dlg.isVisible() and "应大于0" in dlg.error_text("planned_area_mu") and dlg.area.text() == "0"
+    assert dlg.isVisible() and "应大于0" in dlg.errors["planned_area_mu"].text() and dlg.area.text() == "0"
+    assert dlg.errors["planned_area_mu"].isVisible()
     dlg.done(0)
 
 
-def test_submit_shows_the_share_with_a_warning_below_the_minimum(qtbot, ctx, page, city, messages):
+def test_submit_asks_first_with_the_share_below_the_minimum(qtbot, ctx, page, city, messages):
+    # DOMAIN §2: the share is shown on submission — asked before the act, not reported after it.
     page.submit()
     wait_idle(qtbot, ctx)
-    kind, text = messages[-1]
-    assert kind == "warning"
-    assert "占比 20.00%" in text and "低于年度下限 30%" in text
+    assert len(messages) == 1
+    kind, text = messages[0]
+    assert kind == "question"
+    assert "占比 20.00%" in text and "低于年度下限 30%" in text and "不少于年度治理总面积的 30%" in text
     assert list_service.find_list(ctx.db, city["east"], 2024).status is ListStatus.SUBMITTED
     assert "已报送" in page.status_label.text()
+
+
+def test_submit_declined_after_the_share_question_submits_nothing(qtbot, ctx, page, city, monkeypatch):
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda _p, _t, text, *a, **k: asked.append(text) or QMessageBox.StandardButton.No)
+    page.submit()
+    wait_idle(qtbot, ctx)
+    assert "占比 20.00%" in asked[0]
+    assert list_service.find_list(ctx.db, city["east"], 2024).status is ListStatus.DRAFT
 
 
 def test_approve_shows_the_share_before_deciding(qtbot, ctx, page, city, messages, monkeypatch):
@@ -291,7 +304,7 @@ def test_steps_come_from_the_transition_table_and_verification_is_elsewhere(qtbo
     from PySide6.QtWidgets import QMenu
 
     from desktop.services.lists import entry_states
-    from desktop.views.lists.list_view import VERIFY_TIP
+    from desktop.views.lists.list_actions import VERIFY_TIP
 
     choose(qtbot, ctx, page, city["south"])
     page.select_entries([city["entries"]["南一化工"]])
@@ -335,14 +348,14 @@ def test_plan_dialog_files_a_batch(qtbot, ctx, page, city):
     dlg = page._dialog
     assert isinstance(dlg, PlanDialog) and dlg.selected_method() is Method.LAND_BANKING
     assert [i.target for i in dlg.model.items] == ["南一化工", "南二纸业"]
-    dlg.save()  # 收储 without an SOE: refused at the field, nothing filed
+    dlg.submit()  # 收储 without an SOE: refused at the field, nothing filed
     wait_idle(qtbot, ctx)
     assert dlg.isVisible() and "须选择合作的市级国企" in dlg.error_text("soe_id")
     dlg.soe.setCurrentIndex(dlg.soe.findData(city["soe"]))
     dlg.model.setData(dlg.model.index(0, 4), "520")
     dlg.model.setData(dlg.model.index(1, 3), "9.5")
     assert "计划面积 <b>19.50</b> 亩" in dlg.totals.text()
-    dlg.save_button.click()
+    dlg.ok_button.click()
     wait_idle(qtbot, ctx)
     assert page._dialog is None  # saved and closed
     plans = plan_service.list_plans(ctx.db, 2024, town_id=city["south"])
@@ -378,7 +391,7 @@ def test_a_plan_with_a_quota_loan_cannot_be_edited(qtbot, ctx, page, city):
     page.edit_plan()
     wait_idle(qtbot, ctx)
     dlg = page._dialog
-    assert not dlg.save_button.isEnabled() and "1 笔周转指标预借" in dlg.error_text("general")
+    assert not dlg.ok_button.isEnabled() and "1 笔周转指标预借" in dlg.error_text("general")
     dlg.done(0)
 
 
@@ -444,3 +457,190 @@ def test_a_town_without_a_list_gets_one_when_the_first_entry_is_added(qtbot, ctx
     assert isinstance(p._dialog, EntryDialog) and list_service.find_list(db, town, 2024) is not None
     assert [r.name for r in p._dialog.model.rows] == ["西湖电镀厂"]
     p._dialog.done(0)
+
+
+# Actions follow state ------------------------------------------------------------------------------
+
+def file_plan_for(ctx, city, name):
+    return plan_service.file_plan(ctx.db, city["entries"][name],
+                                  plan_service.PlanValues(Method.LAND_BANKING, "10", soe_id=city["soe"]))
+
+
+def test_delete_of_a_filed_entry_is_disabled_saying_why_and_never_asked(qtbot, ctx, page, city, messages):
+    file_plan_for(ctx, city, "南一化工")
+    choose(qtbot, ctx, page, city["south"])
+    page.select_entries([city["entries"]["南一化工"]])
+    why = "当前状态为“方案已备案”，不能删除（仅草稿或退回的条目可删除）"
+    assert not page.delete_button.isEnabled() and page.delete_button.toolTip().startswith(why)
+    assert not page.edit_button.isEnabled() and "不能修改" in page.edit_button.toolTip()
+    menu = page.build_entry_menu()
+    delete = next(a for a in menu.actions() if a.text() == "删除")
+    assert not delete.isEnabled() and delete.toolTip().startswith(why)
+    page.delete_entries()  # the Delete key or a stray call: refused at once, no “确定删除？” first
+    wait_idle(qtbot, ctx)
+    assert [kind for kind, _t in messages] == ["warning"] and messages[0][1].startswith(why)
+    assert "南一化工" in names(page)
+
+
+def test_list_buttons_follow_the_list_and_the_selection(qtbot, ctx, page, city):
+    # 东港镇: a draft list — 报送 open, 审核通过 and 退回 closed, saying why.
+    assert page.submit_button.isEnabled()
+    for button in (page.approve_button, page.return_button):
+        assert not button.isEnabled() and button.toolTip().startswith("清单中没有待审核的条目（清单状态：草稿）")
+    page.select_entries([city["entries"]["甲铸造厂"]])
+    assert page.edit_button.isEnabled() and page.delete_button.isEnabled()
+    assert not page.plan_button.isEnabled()
+    assert page.plan_button.toolTip().startswith("“甲铸造厂”：当前状态为“草稿”，不能方案备案（仅已审核的条目可备案方案）")
+    # 城南街道: approved — nothing to submit or review; its entries may have plans filed.
+    choose(qtbot, ctx, page, city["south"])
+    assert not page.submit_button.isEnabled()
+    assert page.submit_button.toolTip().startswith("清单中没有可报送的条目（清单状态：已审核）")
+    assert not page.approve_button.isEnabled() and not page.edit_button.isEnabled()
+    page.select_entries([city["entries"]["南一化工"], city["entries"]["南二纸业"]])
+    assert page.plan_button.isEnabled() and page.steps_button.isEnabled()
+    page.entry_table.clearSelection()
+    assert not page.steps_button.isEnabled() and page.steps_button.toolTip().startswith("请先选择条目")
+
+
+def test_a_plan_with_a_loan_has_its_edit_button_disabled_saying_why(qtbot, ctx, page, city):
+    import datetime as dt
+
+    from desktop.models import QuotaLoan
+
+    result = file_plan_for(ctx, city, "南一化工")
+    with ctx.db.session() as s:
+        s.add(QuotaLoan(plan_id=result.plan_ids[0], soe_id=city["soe"], town_id=city["south"],
+                        loan_date=dt.date(2024, 7, 1), area_mu=D("3")))
+    choose(qtbot, ctx, page, city["south"])
+    page.tabs.setCurrentIndex(1)
+    page.plan_table.selectRow(0)
+    assert not page.edit_plan_button.isEnabled()
+    assert page.edit_plan_button.toolTip().startswith("该方案已有 1 笔周转指标预借，不能修改")
+
+
+def test_the_sample_citys_low_share_is_asked_before_it_is_submitted(qtbot, demo_ctx, messages):
+    """The measured case: 沙洲街道 at 21.17 % (returned list) against the year's 30 %."""
+    from desktop.views.lists.list_view import ListPage
+
+    town = next(r for r in list_service.town_overview(demo_ctx.db, 2024) if r.town == "沙洲街道")
+    p = ListPage(demo_ctx)
+    qtbot.addWidget(p)
+    p.show()
+    p.activate()
+    wait_idle(qtbot, demo_ctx)
+    choose(qtbot, demo_ctx, p, town.town_id)
+    assert p.submit_button.isEnabled()
+    p.submit()
+    wait_idle(qtbot, demo_ctx)
+    kind, text = messages[0]
+    assert kind == "question" and "占比 21.17%" in text and "30%" in text
+    assert list_service.find_list(demo_ctx.db, town.town_id, 2024).status is ListStatus.SUBMITTED
+
+
+# Undo --------------------------------------------------------------------------------------------
+
+def edit_through_the_dialog(qtbot, ctx, page, entry_id, area):
+    page.select_entries([entry_id])
+    page.edit_entry()
+    dlg = page._dialog
+    dlg.area.setText(area)
+    with qtbot.waitSignal(dlg.finished):
+        dlg.submit()
+    wait_idle(qtbot, ctx)
+
+
+def test_ctrl_z_undoes_an_entry_edit_and_ctrl_y_redoes_it(qtbot, ctx, page, city):
+    entry_id = city["entries"]["甲铸造厂"]
+    area = lambda: next(r for r in list_service.entries(ctx.db, city["east_list"]) if r.id == entry_id).planned_area_mu  # noqa: E731
+    edit_through_the_dialog(qtbot, ctx, page, entry_id, "66")
+    assert area() == D("66") and page.undo.undo_button.isEnabled()
+    page.activateWindow()
+    page.entry_table.setFocus()
+    qtbot.waitUntil(page.entry_table.hasFocus)
+    qtbot.keyClick(page.entry_table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ctx)
+    assert area() == D("80")
+    qtbot.keyClick(page.entry_table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ctx)
+    assert area() == D("66")
+
+
+def test_undo_of_an_added_entry_removes_it_and_redo_adds_it_again(qtbot, ctx, page, city):
+    page.add_entry()
+    dlg = page._dialog
+    wait_idle(qtbot, ctx)
+    dlg.select_target(city["ids"]["丙印染厂"])
+    with qtbot.waitSignal(dlg.finished):
+        dlg.submit()
+    wait_idle(qtbot, ctx)
+    assert "丙印染厂" in names(page) and [e.target_name for e in page.selected_entries()] == ["丙印染厂"]
+    page.undo.stack.undo()
+    wait_idle(qtbot, ctx)
+    assert "丙印染厂" not in names(page)
+    page.undo.stack.redo()
+    wait_idle(qtbot, ctx)
+    assert "丙印染厂" in [r.target_name for r in list_service.entries(ctx.db, city["east_list"])]
+
+
+def test_undo_of_an_edit_the_list_has_moved_past_is_refused_and_the_history_cleared(qtbot, ctx, page, city,
+                                                                                     messages):
+    edit_through_the_dialog(qtbot, ctx, page, city["entries"]["甲铸造厂"], "66")
+    list_service.submit(ctx.db, city["east_list"])  # meanwhile, elsewhere
+    page.undo.stack.undo()
+    wait_idle(qtbot, ctx)
+    assert "当前状态为“已报送”，不能修改" in messages[-1][1] and page.undo.stack.count() == 0
+
+
+def test_undo_of_a_plan_edit_restores_the_filed_values(qtbot, ctx, page, city):
+    file_plan_for(ctx, city, "南一化工")
+    choose(qtbot, ctx, page, city["south"])
+    page.tabs.setCurrentIndex(1)
+    page.plan_table.selectRow(0)
+    page.edit_plan()
+    wait_idle(qtbot, ctx)
+    dlg = page._dialog
+    dlg.note.setText("改了备注")
+    with qtbot.waitSignal(dlg.finished):
+        dlg.submit()
+    wait_idle(qtbot, ctx)
+    assert plan_service.list_plans(ctx.db, 2024)[0].note == "改了备注"
+    page.undo.stack.undo()
+    wait_idle(qtbot, ctx)
+    assert plan_service.list_plans(ctx.db, 2024)[0].note == ""
+
+
+# The filing date ---------------------------------------------------------------------------------
+
+def open_filing(qtbot, ctx, page, city):
+    choose(qtbot, ctx, page, city["south"])
+    page.select_entries([city["entries"]["南一化工"]])
+    page.open_plan_dialog()
+    wait_idle(qtbot, ctx)
+    dlg = page._dialog
+    dlg.soe.setCurrentIndex(dlg.soe.findData(city["soe"]))
+    dlg.filed_on.edit.clear()
+    return dlg
+
+
+@pytest.mark.parametrize("typed", ["2024-3-5", "2024.3.5", "2024/3/5", "20240305", "2024年3月5日"])
+def test_a_filing_date_typed_in_any_form_is_saved(qtbot, ctx, page, city, typed):
+    import datetime as dt
+
+    from conftest import type_text
+
+    dlg = open_filing(qtbot, ctx, page, city)
+    type_text(qtbot, dlg.filed_on.edit, typed)
+    with qtbot.waitSignal(dlg.finished):
+        dlg.submit()
+    wait_idle(qtbot, ctx)
+    assert [p.filed_on for p in plan_service.list_plans(ctx.db, 2024)] == [dt.date(2024, 3, 5)]
+
+
+def test_a_bad_filing_date_is_refused_at_the_field_and_nothing_is_filed(qtbot, ctx, page, city):
+    dlg = open_filing(qtbot, ctx, page, city)
+    qtbot.keyClicks(dlg.filed_on.edit, "2024.13.1")
+    dlg.submit()
+    wait_idle(qtbot, ctx)
+    assert dlg.isVisible() and dlg.errors["filed_on"].isVisible() and "月份应为 1–12" in dlg.errors["filed_on"].text()
+    assert plan_service.list_plans(ctx.db, 2024) == []
+    dlg.reject()
