@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
-    QSplitter,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -30,6 +29,7 @@ from desktop.services.lists import entry_states, list_service, plan_service
 from desktop.services.lists.list_service import EntryRow, ListSummary, TownListRow
 from desktop.services.lists.plan_service import PlanRow
 from desktop.services.parks import park_service
+from desktop.views.kit.boxes import splitter
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.forms import HINT_STYLE
 from desktop.views.kit.ops import query
@@ -169,12 +169,7 @@ class ListPage(ListActions, LazyRefresh, QWidget):
         legend.setToolTip("状态颜色；只有“已核实”的面积计入完成量")
         rl.addWidget(legend)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(left)
-        self.splitter.addWidget(right)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([340, 1160])
+        self.splitter = splitter(Qt.Orientation.Horizontal, left, right, stretch=(0, 1), sizes=(340, 1160))
         outer.addWidget(self.splitter, 1)
 
         shortcut(self, QKeySequence.StandardKey.Find, self._focus_filter)
