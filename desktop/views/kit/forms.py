@@ -180,17 +180,18 @@ class FormDialog(FieldErrorDialog, QDialog):
 class FieldForm(FieldErrorDialog, QWidget):
     """The fields of a form that sits on a page rather than in a dialog (a step's date and result, an
     acquisition's progress): `add(key, label, widget)` as in FormDialog, a refusal shown at its field,
-    and `ok_button` (the page's 保存, placed by the page) enabled again after a refusal."""
+    and `ok_button` (the page's 保存 — made here from a text, or the page's own button) enabled again
+    after a refusal."""
 
     add = FormDialog.add
 
-    def __init__(self, ok_text: str = "保存", parent: QWidget | None = None) -> None:
+    def __init__(self, ok_button: QPushButton | str = "保存", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.errors: dict[str, QLabel] = {}
         self.focus_of: dict[str, QWidget] = {}
         self.form = QFormLayout(self)
         self.form.setContentsMargins(0, 0, 0, 0)
-        self.ok_button = QPushButton(ok_text)
+        self.ok_button = QPushButton(ok_button) if isinstance(ok_button, str) else ok_button
 
     def dates_ok(self) -> bool:
         """Show a bad date at its field (and focus it); True when every date field reads."""
