@@ -73,3 +73,11 @@ def test_boxes_lay_out_without_margins_and_splitters_take_their_stretch(qtbot):
     split = splitter(Qt.Orientation.Vertical, QLabel("上"), QLabel("下"), stretch=(3, 2))
     qtbot.addWidget(split)
     assert split.count() == 2 and split.orientation() == Qt.Orientation.Vertical
+
+
+def test_reload_rows_keeps_an_unsortable_tables_order(qtbot):
+    table = setup_table(QTableView(), sortable=False)
+    qtbot.addWidget(table)
+    table.setModel(Model())
+    reload_rows(table, [Row(1, "一月"), Row(2, "二月"), Row(3, "三月")])
+    assert [r.id for r in table.model().rows] == [1, 2, 3]

@@ -84,7 +84,8 @@ def reload_rows(table: QTableView, rows) -> None:
     kept = [getattr(r, "id", None) for r in selected_rows(table)]
     model = table.model()
     model.set_rows(rows)
-    resort(table)
+    if table.isSortingEnabled():  # an unsortable table's header still has an indicator: ignore it
+        resort(table)
     selection = table.selectionModel()
     for row_id in kept:
         row = model.row_of(row_id)
