@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from desktop.models.enums import EntryState as S
-from desktop.services.lists.entry_states import TRANSITIONS, actions_from, next_state, why_not, why_not_any, why_not_list
+from desktop.services.lists.entry_states import (
+    TRANSITIONS,
+    actions_from,
+    next_state,
+    why_not,
+    why_not_any,
+    why_not_list,
+)
 from desktop.services.errors import Refused
 
 

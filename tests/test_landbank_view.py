@@ -168,7 +168,8 @@ def test_groundwork_date_in_the_future_is_shown_under_the_form(qtbot, ctx, db, p
     tab.step_date.set_value(dt.date.today() + dt.timedelta(days=3))
     tab.save_step()
     wait_idle(qtbot, ctx)
-    assert tab.step_error.isVisibleTo(tab) and "不能晚于今天" in tab.step_error.text()
+    error = tab.step_form.errors["done_on"]  # the date field's own line
+    assert error.isVisibleTo(tab) and "不能晚于今天" in error.text()
     assert not landbank_service.steps(db, priced.e2)[0].done
 
 
@@ -201,11 +202,11 @@ def test_double_clicking_a_pair_shows_its_agreements(qtbot, ctx, db, page, price
 
 
 def test_acquisition_tab_flags_missing_tax_months(qtbot, ctx, db, page, priced):
-    from desktop.views.landbank.landbank_common import MISSING_BACKGROUND
+    from desktop.views.kit.rows import MISSING_BACKGROUND
 
     page.tabs.setCurrentWidget(page.acquisition_tab)
     tab = page.acquisition_tab
-    tab.as_of_edit.setDate(tab.as_of_edit.date().fromString("2024-09-30", "yyyy-MM-dd"))
+    tab.set_as_of(dt.date(2024, 9, 30))
     wait_idle(qtbot, ctx)
     assert [r.target for r in tab.model.rows] == ["甲三五金厂"]
     tab.table.selectRow(0)
@@ -242,10 +243,11 @@ def test_saving_progress_out_of_order_is_shown_beside_the_field(qtbot, ctx, db, 
     wait_idle(qtbot, ctx)
     tab.table.selectRow(0)
     wait_idle(qtbot, ctx)
-    tab.negotiated_edit.set_value(dt.date(2024, 3, 1))  # before the town review
+    tab.progress.negotiated_edit.set_value(dt.date(2024, 3, 1))  # before the town review
     tab.save_progress()
     wait_idle(qtbot, ctx)
-    assert tab.errors["negotiated_on"].isVisibleTo(tab) and "不能早于镇街审核日期" in tab.errors["negotiated_on"].text()
+    error = tab.progress.errors["negotiated_on"]
+    assert error.isVisibleTo(tab) and "不能早于镇街审核日期" in error.text()
 
 
 def test_agreement_tab_filters_by_kind(qtbot, ctx, db, page, priced):
@@ -293,7 +295,7 @@ def test_edit_opens_the_dialog_with_the_agreement_and_its_scans(qtbot, ctx, db, 
 # Every model through the model tester ------------------------------------------------------------
 
 def test_every_model_passes_the_model_tester(qtmodeltester, db, priced):
-    from desktop.views.landbank import landbank_common as m
+    from desktop.views.landbank import landbank_models as m
 
     acq = acquisition_service.get_acquisition(db, priced.buy)
     cases = [
@@ -312,3 +314,266 @@ def test_every_model_passes_the_model_tester(qtmodeltester, db, priced):
         assert model.rowCount() == len(rows)
         model.sort(0, Qt.SortOrder.DescendingOrder)
         qtmodeltester.check(model)
+
+
+# Warnings before the act: a 收储协议 before its groundwork and 合作协议 ----------------------------------
+
+def test_a_land_banking_agreement_without_groundwork_asks_naming_what_is_missing(qtbot, ctx, db, priced,
+                                                                                 monkeypatch):
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda _p, _t, text, *a, **k: asked.append(text) or QMessageBox.StandardButton.No)
+    dialog = new_dialog(qtbot, ctx, db, priced, priced.e2)
+    type_amount(qtbot, ctx, dialog, "500")
+    dialog.submit()
+    wait_idle(qtbot, ctx)
+    assert len(asked) == 1
+    assert "资信尽调、土壤检测、价值评估、收储洽谈" in asked[0] and "尚未签订合作协议" in asked[0]
+    assert "仍要保存吗？" in asked[0]
+    assert dialog.isVisible() and dialog.ok_button.isEnabled()  # answered No: nothing saved
+    assert len(agreement_service.list_agreements(db, 2024, kind=K.LAND_BANKING)) == 1
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    saved = []
+    dialog.saved.connect(saved.append)
+    dialog.submit()
+    qtbot.waitUntil(lambda: bool(saved), timeout=5000)
+    assert len(agreement_service.list_agreements(db, 2024, kind=K.LAND_BANKING)) == 2
+
+
+def test_a_land_banking_agreement_after_all_groundwork_and_cooperation_is_not_asked(qtbot, ctx, db, priced,
+                                                                                   monkeypatch):
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Yes)
+    for step in GroundworkStep:
+        landbank_service.record_step(db, priced.e2, step, dt.date(2024, 4, 1), today=TODAY)
+    save(db, agreement_service.AgreementValues(kind=K.COOPERATION, year=2024, town_id=priced.jia, entry_id=priced.e2,
+                                               soe_id=priced.chengtou, party_a="甲镇", party_b="城投集团",
+                                               signed_on=dt.date(2024, 5, 1)))
+    dialog = new_dialog(qtbot, ctx, db, priced, priced.e2)
+    type_amount(qtbot, ctx, dialog, "500")
+    saved = []
+    dialog.saved.connect(saved.append)
+    dialog.submit()
+    qtbot.waitUntil(lambda: bool(saved), timeout=5000)
+    assert asked == [] and saved[0].amount_wan == D(500)
+
+
+# Dates typed like a clerk types them ----------------------------------------------------------------
+
+FORMS = ["2024-3-5", "2024.3.5", "2024/3/5", "20240305", "2024年3月5日"]
+
+
+@pytest.mark.parametrize("typed", FORMS)
+def test_a_signing_date_typed_in_any_form_is_saved(qtbot, ctx, db, priced, monkeypatch, typed):
+    from conftest import type_text
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    dialog = new_dialog(qtbot, ctx, db, priced, priced.e2)
+    type_amount(qtbot, ctx, dialog, "500")
+    dialog.signed_edit.edit.clear()
+    type_text(qtbot, dialog.signed_edit.edit, typed)
+    with qtbot.waitSignal(dialog.saved):
+        dialog.submit()
+    wait_idle(qtbot, ctx)
+    banks = agreement_service.list_agreements(db, 2024, kind=K.LAND_BANKING, entry_id=priced.e2)
+    assert [a.signed_on for a in banks] == [dt.date(2024, 3, 5)]
+
+
+def test_a_bad_signing_date_is_refused_at_the_field_and_nothing_is_saved(qtbot, ctx, db, priced):
+    dialog = new_dialog(qtbot, ctx, db, priced, priced.e2)
+    type_amount(qtbot, ctx, dialog, "500")
+    dialog.signed_edit.edit.clear()
+    qtbot.keyClicks(dialog.signed_edit.edit, "2024.13.1")
+    dialog.submit()
+    wait_idle(qtbot, ctx)
+    error = dialog.errors["signed_on"]
+    assert dialog.isVisible() and error.isVisibleTo(dialog) and "月份应为 1–12" in error.text()
+    assert agreement_service.list_agreements(db, 2024, kind=K.LAND_BANKING, entry_id=priced.e2) == []
+
+
+def pick_step(qtbot, ctx, page, priced, row=0):
+    tab = page.landbank_tab
+    tab.table.selectRow(tab.model.row_of(priced.e2))
+    wait_idle(qtbot, ctx)
+    tab.step_table.selectRow(row)
+    tab.step_date.edit.clear()
+    return tab
+
+
+@pytest.mark.parametrize("typed", FORMS)
+def test_a_groundwork_date_typed_in_any_form_is_saved(qtbot, ctx, db, page, priced, typed):
+    from conftest import type_text
+
+    tab = pick_step(qtbot, ctx, page, priced)
+    type_text(qtbot, tab.step_date.edit, typed)
+    tab.save_step()
+    wait_idle(qtbot, ctx)
+    assert landbank_service.steps(db, priced.e2)[0].done_on == dt.date(2024, 3, 5)
+
+
+def test_a_bad_groundwork_date_is_refused_at_the_field_and_nothing_is_saved(qtbot, ctx, db, page, priced):
+    tab = pick_step(qtbot, ctx, page, priced)
+    qtbot.keyClicks(tab.step_date.edit, "2024.13.1")
+    tab.save_step()
+    wait_idle(qtbot, ctx)
+    assert tab.step_date.error.isVisibleTo(tab) and "月份应为 1–12" in tab.step_date.error.text()
+    assert not landbank_service.steps(db, priced.e2)[0].done
+
+
+def pick_acquisition(qtbot, ctx, page):
+    page.tabs.setCurrentWidget(page.acquisition_tab)
+    tab = page.acquisition_tab
+    wait_idle(qtbot, ctx)
+    tab.table.selectRow(0)
+    wait_idle(qtbot, ctx)
+    tab.progress.reviewed_edit.edit.clear()
+    return tab
+
+
+@pytest.mark.parametrize("typed", FORMS)
+def test_a_town_review_date_typed_in_any_form_is_saved(qtbot, ctx, db, page, priced, typed):
+    from conftest import type_text
+
+    tab = pick_acquisition(qtbot, ctx, page)
+    type_text(qtbot, tab.progress.reviewed_edit.edit, typed)
+    tab.save_progress()
+    wait_idle(qtbot, ctx)
+    assert acquisition_service.get_acquisition(db, priced.buy).town_reviewed_on == dt.date(2024, 3, 5)
+
+
+def test_a_bad_town_review_date_is_refused_at_the_field_and_nothing_is_saved(qtbot, ctx, db, page, priced):
+    tab = pick_acquisition(qtbot, ctx, page)
+    qtbot.keyClicks(tab.progress.reviewed_edit.edit, "2024.13.1")
+    tab.save_progress()
+    wait_idle(qtbot, ctx)
+    error = tab.progress.errors["town_reviewed_on"]
+    assert error.isVisibleTo(tab) and "月份应为 1–12" in error.text()
+    assert acquisition_service.get_acquisition(db, priced.buy).town_reviewed_on == dt.date(2024, 4, 2)
+
+
+def test_the_tax_count_day_can_be_typed(qtbot, ctx, db, page, priced):
+    from conftest import type_text
+
+    tab = page.acquisition_tab
+    page.tabs.setCurrentWidget(tab)
+    wait_idle(qtbot, ctx)
+    tab.as_of_edit.edit.clear()
+    type_text(qtbot, tab.as_of_edit.edit, "2024年7月31日")
+    wait_idle(qtbot, ctx)
+    assert tab.as_of() == dt.date(2024, 7, 31) and tab.model.rows[0].missing_months == 1  # July only
+
+
+# Actions follow state --------------------------------------------------------------------------------
+
+def test_groundwork_and_agreement_buttons_follow_the_selection_saying_why(qtbot, ctx, db, page, priced):
+    tab = page.landbank_tab
+    tab.table.clearSelection()
+    assert not tab.bank_button.isEnabled() and tab.bank_button.toolTip().startswith("请先选择治理对象")
+    tab.table.selectRow(tab.model.row_of(priced.e2))
+    wait_idle(qtbot, ctx)
+    assert tab.bank_button.isEnabled() and tab.coop_button.isEnabled()
+    tab.step_table.selectRow(0)
+    assert not tab.clear_step_button.isEnabled() and tab.clear_step_button.toolTip().startswith("资信尽调尚未登记")
+
+
+def test_signing_menu_says_why_an_acquisition_agreement_must_wait(qtbot, ctx, db, page, priced):
+    other = add_planned(db, priced.jia, "甲六塑料厂", Method.ACQUISITION)
+    ctx.changed("acquisition")
+    page.tabs.setCurrentWidget(page.acquisition_tab)
+    tab = page.acquisition_tab
+    wait_idle(qtbot, ctx)
+    tab.table.selectRow(tab.model.row_of(other))
+    wait_idle(qtbot, ctx)
+    action = tab.agreement_actions[K.ACQUISITION]
+    assert not action.isEnabled() and "尚未提请会审" in action.toolTip()
+    assert not tab.tax_button.isEnabled() and tab.tax_button.toolTip().startswith("请先保存收购进度")
+
+
+# Undo ----------------------------------------------------------------------------------------------
+
+def test_ctrl_z_undoes_a_recorded_groundwork_step(qtbot, ctx, db, page, priced):
+    tab = pick_step(qtbot, ctx, page, priced, row=1)
+    tab.step_date.set_value(dt.date(2024, 4, 9))
+    tab.save_step()
+    wait_idle(qtbot, ctx)
+    assert landbank_service.steps(db, priced.e2)[1].done
+    tab.activateWindow()
+    tab.table.setFocus()
+    qtbot.waitUntil(tab.table.hasFocus)
+    qtbot.keyClick(tab.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ctx)
+    assert not landbank_service.steps(db, priced.e2)[1].done
+    qtbot.keyClick(tab.table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ctx)
+    assert landbank_service.steps(db, priced.e2)[1].done_on == dt.date(2024, 4, 9)
+
+
+def test_undo_of_an_agreement_edit_restores_it_and_undo_of_a_new_one_removes_it(qtbot, ctx, db, page, priced,
+                                                                                monkeypatch):
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    page.tabs.setCurrentWidget(page.agreement_tab)
+    tab = page.agreement_tab
+    wait_idle(qtbot, ctx)
+    tab.table.selectRow(next(i for i, r in enumerate(tab.model.rows) if r.kind is K.LAND_BANKING))
+    tab.edit_selected()
+    wait_idle(qtbot, ctx)
+    dialog = tab.agreement_dialog
+    dialog.note_edit.setText("金额待核")
+    with qtbot.waitSignal(dialog.saved):
+        dialog.submit()
+    wait_idle(qtbot, ctx)
+    notes = lambda: [a.note for a in agreement_service.list_agreements(db, 2024, kind=K.LAND_BANKING)]  # noqa: E731
+    assert notes() == ["金额待核"]
+    tab.undo.stack.undo()
+    wait_idle(qtbot, ctx)
+    assert notes() == [""]
+    tab.add_agreement()
+    wait_idle(qtbot, ctx)
+    dialog = tab.agreement_dialog
+    dialog.town_combo.setCurrentIndex(dialog.town_combo.findData(priced.jia))
+    dialog.entry_combo.setCurrentIndex(dialog.entry_combo.findData(priced.e2))
+    dialog.signed_edit.set_value(dt.date(2024, 6, 1))
+    dialog.amount_edit.setText("500")
+    with qtbot.waitSignal(dialog.saved):
+        dialog.submit()
+    wait_idle(qtbot, ctx)
+    assert len(notes()) == 2
+    tab.undo.stack.undo()
+    wait_idle(qtbot, ctx)
+    assert len(notes()) == 1
+    tab.undo.stack.redo()
+    wait_idle(qtbot, ctx)
+    assert len(notes()) == 2
+
+
+def test_undo_of_acquisition_progress_and_of_a_tax_record(qtbot, ctx, db, page, priced, monkeypatch):
+    tab = pick_acquisition(qtbot, ctx, page)
+    tab.progress.reviewed_edit.set_value(dt.date(2024, 4, 1))
+    tab.progress.investor_edit.setText("临澄新材料有限公司")
+    tab.save_progress()
+    wait_idle(qtbot, ctx)
+    acq = lambda: acquisition_service.get_acquisition(db, priced.buy)  # noqa: E731
+    assert acq().investor == "临澄新材料有限公司"
+    tab.undo.stack.undo()
+    wait_idle(qtbot, ctx)
+    assert (acq().investor, acq().town_reviewed_on) == ("临澄智造科技有限公司", dt.date(2024, 4, 2))
+    tab.set_as_of(dt.date(2024, 9, 30))
+    wait_idle(qtbot, ctx)
+    tab.table.selectRow(0)
+    wait_idle(qtbot, ctx)
+    tab.tax_table.selectRow(1)  # July: 缺报
+    tab.edit_tax()
+    dialog = tab.tax_dialog
+    dialog.due_edit.setText("2")
+    dialog.paid_edit.setText("2")
+    with qtbot.waitSignal(dialog.finished):
+        dialog.submit()
+    wait_idle(qtbot, ctx)
+    def months():
+        return {m.month.month: m.status
+                for m in acquisition_service.tax_months(db, acq().acquisition_id, dt.date(2024, 9, 30))}
+
+    assert months()[7] == "已缴清"
+    tab.undo.stack.undo()
+    wait_idle(qtbot, ctx)
+    assert months()[7] == "缺报"

@@ -551,7 +551,9 @@ def edit_through_the_dialog(qtbot, ctx, page, entry_id, area):
 
 def test_ctrl_z_undoes_an_entry_edit_and_ctrl_y_redoes_it(qtbot, ctx, page, city):
     entry_id = city["entries"]["甲铸造厂"]
-    area = lambda: next(r for r in list_service.entries(ctx.db, city["east_list"]) if r.id == entry_id).planned_area_mu  # noqa: E731
+    def area():
+        return next(r for r in list_service.entries(ctx.db, city["east_list"]) if r.id == entry_id).planned_area_mu
+
     edit_through_the_dialog(qtbot, ctx, page, entry_id, "66")
     assert area() == D("66") and page.undo.undo_button.isEnabled()
     page.activateWindow()

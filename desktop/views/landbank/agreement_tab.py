@@ -1,5 +1,6 @@
 """协议 tab: every agreement of the year, filtered by kind, town and SOE; add, edit and delete through the
-agreement dialog (with its live cost line); the selected agreement's scans."""
+agreement dialog (with its live cost line); the selected agreement's scans. Adding, editing and deleting
+(an agreement without scans) can be undone (Ctrl+Z)."""
 
 from __future__ import annotations
 
@@ -7,48 +8,34 @@ from collections import Counter
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QPushButton,
-    QSplitter,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QTableView, QVBoxLayout
 
 from desktop.models.enums import AgreementKind
 from desktop.services import units
 from desktop.services.landbank import agreement_service
-from desktop.views.landbank.agreement_dialog import AgreementDialog, open_agreement_dialog
+from desktop.services.landbank.agreement_service import AgreementRow
 from desktop.views.kit.attachment_widget import AttachmentPanel
-from desktop.views.landbank.landbank_common import (
-    AgreementModel,
-    TabBase,
-    selected_row,
-    set_rows_keep,
-    set_widths,
-    setup_table,
-    sync_combo,
-)
+from desktop.views.kit.boxes import row, splitter
+from desktop.views.kit.ops import query, write
+from desktop.views.kit.table import ActionBar, needs_one, reload_rows, selected_rows, setup_table, shortcut
 from desktop.views.kit.table_export import add_export_action, describe_filters
-from desktop.views.kit.worker import show_error
+from desktop.views.kit.town_filter import sync_town_filter, town_filter_box
+from desktop.views.landbank.agreement_dialog import open_agreement_dialog, push_deleted
+from desktop.views.landbank.landbank_models import AgreementModel, Choice, TabBase, set_widths
+
+
+def _agreements_and_choices(ledger, year: int, *, kind, town_id, soe_id, text: str):
+    return (agreement_service.list_agreements(ledger, year, kind=kind, town_id=town_id, soe_id=soe_id, text=text),
+            agreement_service.choices(ledger, year))
 
 
 class AgreementTab(TabBase):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
-        self.agreement_dialog: AgreementDialog | None = None
         self._pending: dict[QComboBox, object] = {}
         self._build()
-        self.restore_layout()
-
-    def tables(self):
-        return {"agreements": self.table}
+        self.remember({"agreements": self.table.horizontalHeader()})
 
     def _build(self) -> None:
         outer = QVBoxLayout(self)
@@ -60,14 +47,11 @@ class AgreementTab(TabBase):
             self.kind_filter.addItem(k.label, k)
         bar.addWidget(self.kind_filter)
         bar.addWidget(QLabel("镇街："))
-        self.town_filter = QComboBox()
-        self.town_filter.addItem("全部镇街", None)
-        self.town_filter.setMinimumWidth(110)
+        self.town_filter = town_filter_box(110)
         bar.addWidget(self.town_filter)
         bar.addWidget(QLabel("国企："))
-        self.soe_filter = QComboBox()
-        self.soe_filter.addItem("全部国企", None)
-        self.soe_filter.setMinimumWidth(150)
+        self.soe_filter = town_filter_box(150)
+        self.soe_filter.setItemText(0, "全部国企")
         bar.addWidget(self.soe_filter)
         self.search = QLineEdit()
         self.search.setPlaceholderText("甲方、乙方、治理对象（Ctrl+F）")
@@ -75,13 +59,20 @@ class AgreementTab(TabBase):
         self.search.setMinimumWidth(220)
         bar.addWidget(self.search)
         bar.addStretch(1)
-        self.add_button = QPushButton("新增协议")
-        self.add_button.setToolTip("Ctrl+N")
-        self.edit_button = QPushButton("编辑")
-        self.edit_button.setToolTip("回车或双击")
-        self.delete_button = QPushButton("删除")
-        self.delete_button.setToolTip("Delete")
-        for b in (self.add_button, self.edit_button, self.delete_button):
+
+        self.model = AgreementModel(self)
+        self.table = setup_table(QTableView(), section=100)
+        self.table.setObjectName("agreement_table")
+        self.table.setModel(self.model)
+        set_widths(self.table, {"kind": 90, "town": 75, "soe": 170, "target": 170, "party_a": 130, "party_b": 160,
+                                "signed_on": 90, "amount_wan": 100, "area_mu": 80, "cost_per_mu": 100,
+                                "filed_on": 90, "over_cap_confirmed": 70})
+        actions = ActionBar(self.table, self)
+        self.add_button = actions.add("新增协议", self.add_agreement, keys=QKeySequence.StandardKey.New)
+        self.edit_button = actions.add("编辑", self.edit_selected, when=needs_one, tip="回车或双击")
+        self.delete_button = actions.add("删除", self.delete_selected, when=needs_one,
+                                         keys=QKeySequence.StandardKey.Delete, local_keys=True)
+        for b in (self.add_button, self.edit_button, self.delete_button, self.undo.undo_button, self.undo.redo_button):
             bar.addWidget(b)
         bar.addWidget(add_export_action(
             self, lambda: self.table, title=lambda: f"{self.ctx.year}年度协议", settings_key="landbank",
@@ -89,51 +80,23 @@ class AgreementTab(TabBase):
                                               ("国企", self.soe_filter), ("关键词", self.search))))
         outer.addLayout(bar)
 
-        self.model = AgreementModel(self)
-        self.table = QTableView()
-        setup_table(self.table, self.model, "agreement_table")
-        set_widths(self.table, {"kind": 90, "town": 75, "soe": 170, "target": 170, "party_a": 130, "party_b": 160,
-                                "signed_on": 90, "amount_wan": 100, "area_mu": 80, "cost_per_mu": 100,
-                                "filed_on": 90, "over_cap_confirmed": 70})
         self.attachments = AttachmentPanel(self.ctx, "扫描件（请先选择协议）")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        bottom = QWidget()
-        bl = QHBoxLayout(bottom)
-        bl.setContentsMargins(0, 0, 0, 0)
-        bl.addWidget(self.attachments, 3)
-        bl.addWidget(self.summary, 2)
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(self.table)
-        self.splitter.addWidget(bottom)
-        self.splitter.setStretchFactor(0, 4)
-        self.splitter.setStretchFactor(1, 1)
+        self.splitter = splitter(Qt.Orientation.Vertical, self.table, row((self.attachments, 3), (self.summary, 2)),
+                                 stretch=(4, 1))
         outer.addWidget(self.splitter, 1)
 
         for combo in (self.kind_filter, self.town_filter, self.soe_filter):
             combo.currentIndexChanged.connect(lambda: self.refresh())
         self.search.textChanged.connect(lambda: self.refresh())
-        self.add_button.clicked.connect(self.add_agreement)
-        self.edit_button.clicked.connect(self.edit_selected)
-        self.delete_button.clicked.connect(self.delete_selected)
         self.table.doubleClicked.connect(lambda _i: self.edit_selected())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected_changed())
-        for seq, slot, widget, context in (
-            (QKeySequence.StandardKey.Find, self._focus_search, self, Qt.ShortcutContext.WidgetWithChildrenShortcut),
-            (QKeySequence.StandardKey.New, self.add_agreement, self, Qt.ShortcutContext.WidgetWithChildrenShortcut),
-            (QKeySequence.StandardKey.Delete, self.delete_selected, self.table, Qt.ShortcutContext.WidgetShortcut),
-            (QKeySequence(Qt.Key.Key_Return), self.edit_selected, self.table, Qt.ShortcutContext.WidgetShortcut),
-            (QKeySequence(Qt.Key.Key_Enter), self.edit_selected, self.table, Qt.ShortcutContext.WidgetShortcut),
-        ):
-            sc = QShortcut(seq, widget)
-            sc.setContext(context)
-            sc.activated.connect(slot)
+        shortcut(self, QKeySequence.StandardKey.Find, lambda: (self.search.setFocus(), self.search.selectAll()))
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            shortcut(self.table, key, self.edit_selected, local=True)
         self._selected_changed()
-
-    def _focus_search(self) -> None:
-        self.search.setFocus()
-        self.search.selectAll()
 
     # Loading ----------------------------------------------------------------------------------------
     def set_filters(self, *, kind: AgreementKind | None = None, town_id: int | None = None,
@@ -160,25 +123,17 @@ class AgreementTab(TabBase):
         return self._pending[combo] if combo in self._pending else combo.currentData()
 
     def refresh(self) -> None:
-        token, db, year = self.next_token(), self.ctx.db, self.ctx.year
-        kind, town_id, soe_id = (self._filter(self.kind_filter), self._filter(self.town_filter),
-                                 self._filter(self.soe_filter))
-        text = self.search.text()
+        self._stale = False
+        query(self, "agreements", _agreements_and_choices, self.ctx.year, kind=self._filter(self.kind_filter),
+              town_id=self._filter(self.town_filter), soe_id=self._filter(self.soe_filter), text=self.search.text(),
+              done=self._loaded)
 
-        def fetch():
-            return (agreement_service.list_agreements(db, year, kind=kind, town_id=town_id, soe_id=soe_id, text=text),
-                    agreement_service.choices(db, year))
-
-        self.ctx.worker.run(fetch, lambda r: self._loaded(token, *r),
-                            lambda e: show_error(self, e) if self.current(token) else None)
-
-    def _loaded(self, token: int, rows, choices) -> None:
-        if not self.current(token):
-            return
-        sync_combo(self.town_filter, [(i, n) for i, n in choices.towns])
-        sync_combo(self.soe_filter, [(i, n) for i, n in choices.soes])
+    def _loaded(self, result) -> None:
+        rows, choices = result
+        sync_town_filter(self.town_filter, [Choice(i, n) for i, n in choices.towns])
+        sync_town_filter(self.soe_filter, [Choice(i, n) for i, n in choices.soes])
         self._apply_pending()
-        set_rows_keep(self.table, rows)
+        reload_rows(self.table, rows)
         by_kind = Counter(r.kind for r in rows)
         kinds = "、".join(f"{k.label} {by_kind[k]}" for k in AgreementKind if by_kind[k])
         banks = [r for r in rows if r.kind is AgreementKind.LAND_BANKING]
@@ -196,36 +151,35 @@ class AgreementTab(TabBase):
         self._selected_changed()
 
     # Selection and actions --------------------------------------------------------------------------
+    def _selected(self) -> AgreementRow | None:
+        rows = selected_rows(self.table)
+        return rows[0] if rows else None
+
     def _selected_changed(self) -> None:
-        row = selected_row(self.table)
-        self.edit_button.setEnabled(row is not None)
-        self.delete_button.setEnabled(row is not None)
-        if row is None:
+        a = self._selected()
+        if a is None:
             self.attachments.title.setText("扫描件（请先选择协议）")
             self.attachments.set_object(None, None)
         else:
-            self.attachments.title.setText(f"扫描件：{row.kind.label}（{row.party_a} — {row.party_b}）")
-            if (self.attachments.object_type, self.attachments.object_id) != ("agreement", row.id):
-                self.attachments.set_object("agreement", row.id)
+            self.attachments.title.setText(f"扫描件：{a.kind.label}（{a.party_a} — {a.party_b}）")
+            if (self.attachments.object_type, self.attachments.object_id) != ("agreement", a.id):
+                self.attachments.set_object("agreement", a.id)
 
     def add_agreement(self) -> None:
         open_agreement_dialog(self, self.ctx, kind=self.kind_filter.currentData() or AgreementKind.LAND_BANKING,
                               town_id=self.town_filter.currentData(), soe_id=self.soe_filter.currentData())
 
     def edit_selected(self) -> None:
-        row = selected_row(self.table)
-        if row is not None:
-            open_agreement_dialog(self, self.ctx, row=row)
+        a = self._selected()
+        if a is not None:
+            open_agreement_dialog(self, self.ctx, row=a)
 
     def delete_selected(self) -> None:
-        row = selected_row(self.table)
-        if row is None:
+        a = self._selected()
+        if a is None:
             return
-        text = f"确定删除{row.kind.label}“{row.party_a} — {row.party_b}”（{row.signed_on or '未签订'}）？"
-        if row.attachments:
-            text += f"\n\n其 {row.attachments} 份扫描件的链接一并移除。"
-        if QMessageBox.question(self, "删除协议", text) != QMessageBox.StandardButton.Yes:
-            return
-        db = self.ctx.db
-        self.ctx.worker.run(lambda: agreement_service.delete_agreement(db, row.id),
-                            lambda _r: self.ctx.changed("agreement"), lambda e: show_error(self, e))
+        text = f"确定删除{a.kind.label}“{a.party_a} — {a.party_b}”（{a.signed_on or '未签订'}）？"
+        if a.attachments:
+            text += f"\n\n其 {a.attachments} 份扫描件的链接一并移除，不能撤销。"
+        if QMessageBox.question(self, "删除协议", text) == QMessageBox.StandardButton.Yes:
+            write(self, agreement_service.delete_agreement, a.id, done=lambda _r: push_deleted(self.undo, a))

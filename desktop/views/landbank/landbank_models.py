@@ -1,143 +1,24 @@
-"""Table models and small helpers shared by the 收储与收购 page's tabs (政府收储, 市场化收购, 协议, 成本均价)."""
+"""Table models of the 收储与收购 page's tabs (政府收储, 市场化收购, 协议, 成本均价) on the kit's row
+model, and the base of those tabs: lazy reloads, a remembered layout and an undo stack each."""
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
+from collections import namedtuple
 
-from PySide6.QtCore import QAbstractTableModel, QByteArray, QModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHeaderView, QLabel, QTableView, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTableView, QWidget
 
-from desktop.services import units
+from desktop.views.kit.page_state import LazyRefresh
+from desktop.views.kit.rows import AMBER, MISSING_BACKGROUND, MUTED, RED, RowsModel
+from desktop.views.kit.table import Layout
+from desktop.views.kit.undo import UndoKit
 
-RED = QColor("#c0392b")
-MISSING_BACKGROUND = QColor("#F8D7DA")  # 缺报 / over the cap
-AMBER = QColor("#FFD966")  # unpaid balance
-MUTED = QColor("#8A8A8A")
 # Tables whose change makes the page's data stale.
-RELEVANT_TABLES = {"*", "agreement", "land_banking", "groundwork_record", "acquisition", "tax_record", "plan",
+RELEVANT_TABLES = {"agreement", "land_banking", "groundwork_record", "acquisition", "tax_record", "plan",
                    "list_entry", "governance_list", "town", "soe", "target", "year", "year_params", "attachment"}
+# A filter combo's item (kit/town_filter.sync_town_filter reads id, name and active).
+Choice = namedtuple("Choice", "id name active", defaults=(True,))
 
-
-def fmt_date(value: dt.date | None) -> str:
-    return "" if value is None else f"{value.year}-{value.month:02d}-{value.day:02d}"
-
-
-def _sort_key(value):
-    if value is None:
-        return (0, "")
-    if isinstance(value, bool):
-        return (1, int(value))
-    if hasattr(value, "label"):
-        return (1, list(type(value)).index(value))
-    if isinstance(value, (tuple, list)):
-        return (1, len(value))
-    return (1, value)
-
-
-class RowsModel(QAbstractTableModel):
-    """Read-only rows of dataclasses; `COLUMNS` = (attribute, header); sortable in place.
-
-    Subclasses colour rows by overriding `foreground` / `background` / `tooltip`.
-    """
-
-    COLUMNS: list[tuple[str, str]] = []
-    NUMERIC: set[str] = set()
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.rows: list = []
-
-    def set_rows(self, rows) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def row_of(self, row_id) -> int:
-        return next((i for i, r in enumerate(self.rows) if r.id == row_id), -1)
-
-    def key(self, column: int) -> str:
-        return self.COLUMNS[column][0]
-
-    def column(self, key: str) -> int:
-        return [k for k, _ in self.COLUMNS].index(key)
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.COLUMNS)):
-            return self.COLUMNS[section][1]
-        return None
-
-    def value(self, row, key: str):
-        return getattr(row, key)
-
-    def display(self, row, key: str) -> str:
-        value = self.value(row, key)
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "是" if value else ""
-        if isinstance(value, Decimal):
-            return units.fmt(value, 2)
-        if isinstance(value, dt.date):
-            return fmt_date(value)
-        if hasattr(value, "label"):
-            return value.label
-        if isinstance(value, (tuple, list)):
-            return "、".join(str(v) for v in value)
-        return str(value)
-
-    def foreground(self, row, key: str) -> QColor | None:
-        return None
-
-    def background(self, row, key: str) -> QColor | None:
-        return None
-
-    def bold(self, row, key: str) -> bool:
-        return False
-
-    def tooltip(self, row, key: str) -> str | None:
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.rows) or not 0 <= index.column() < len(self.COLUMNS):
-            return None
-        row, key = self.rows[index.row()], self.COLUMNS[index.column()][0]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.display(row, key)
-        if role == Qt.ItemDataRole.TextAlignmentRole and key in self.NUMERIC:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole:
-            color = self.foreground(row, key)
-            return QBrush(color) if color is not None else None
-        if role == Qt.ItemDataRole.BackgroundRole:
-            color = self.background(row, key)
-            return QBrush(color) if color is not None else None
-        if role == Qt.ItemDataRole.FontRole and self.bold(row, key):
-            f = QFont()
-            f.setBold(True)
-            return f
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tooltip(row, key)
-        return None
-
-    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(self.COLUMNS):
-            return
-        key = self.COLUMNS[column][0]
-        self.layoutAboutToBeChanged.emit()
-        self.rows.sort(key=lambda r: _sort_key(self.value(r, key)), reverse=order == Qt.SortOrder.DescendingOrder)
-        self.layoutChanged.emit()
-
-
-# --- The tables of each tab --------------------------------------------------------------------------
 
 class LandBankEntryModel(RowsModel):
     """政府收储: the entries with a filed 收储 plan."""
@@ -258,9 +139,7 @@ class TaxMonthModel(RowsModel):
         return super().display(row, key)
 
     def foreground(self, row, key):
-        if row.missing:
-            return RED
-        return None
+        return RED if row.missing else None
 
     def background(self, row, key):
         if row.missing:
@@ -270,9 +149,7 @@ class TaxMonthModel(RowsModel):
         return None
 
     def tooltip(self, row, key):
-        if row.missing:
-            return "该月税务部门未反馈（缺报）"
-        return None
+        return "该月税务部门未反馈（缺报）" if row.missing else None
 
 
 class PairModel(RowsModel):
@@ -308,24 +185,6 @@ class PairModel(RowsModel):
 
 # --- Widget helpers ------------------------------------------------------------------------------------
 
-def setup_table(table: QTableView, model: RowsModel, name: str) -> None:
-    table.setObjectName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().setVisible(False)
-    table.setAlternatingRowColors(True)
-    table.setSortingEnabled(True)
-    header = table.horizontalHeader()
-    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-    header.setSortIndicatorClearable(True)
-    header.setStretchLastSection(True)
-    header.setDefaultSectionSize(100)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
-
-
 def fit_rows(table: QTableView, rows: int) -> None:
     """Make a short table (the four steps) exactly as tall as its rows."""
     height = table.horizontalHeader().sizeHint().height() + rows * table.verticalHeader().defaultSectionSize()
@@ -340,96 +199,28 @@ def set_widths(table: QTableView, widths: dict[str, int]) -> None:
         table.setColumnWidth(model.column(key), width)
 
 
-def restore_header(settings, key: str, table: QTableView) -> None:
-    state = settings.value(key)
-    if isinstance(state, QByteArray):
-        table.horizontalHeader().restoreState(state)
+class TabBase(LazyRefresh, QWidget):
+    """A tab of the page: reloads when data it shows changes (at once if shown, else when next shown),
+    remembers its layout (`remember`) and undoes its last slips (`undo`, Ctrl+Z)."""
 
-
-def selected_row(table: QTableView):
-    model: RowsModel = table.model()
-    rows = table.selectionModel().selectedRows()
-    if not rows:
-        return None
-    r = rows[0].row()
-    return model.rows[r] if 0 <= r < len(model.rows) else None
-
-
-def set_rows_keep(table: QTableView, rows) -> None:
-    """Replace the rows, keeping the sort order and the selected row (by id)."""
-    model: RowsModel = table.model()
-    current = selected_row(table)
-    model.set_rows(rows)
-    header = table.horizontalHeader()
-    if header.sortIndicatorSection() >= 0:
-        model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
-    row = model.row_of(current.id) if current is not None else -1
-    if row >= 0:
-        table.selectRow(row)
-
-
-def sync_combo(combo: QComboBox, items: list[tuple[object, str]]) -> None:
-    """Refill a filter combo's items after its first ('全部') entry, keeping the selection."""
-    have = [(combo.itemData(i), combo.itemText(i)) for i in range(1, combo.count())]
-    if have == items:
-        return
-    current = combo.currentData()
-    combo.blockSignals(True)
-    while combo.count() > 1:
-        combo.removeItem(1)
-    for data, text in items:
-        combo.addItem(text, data)
-    combo.setCurrentIndex(max(combo.findData(current), 0))
-    combo.blockSignals(False)
-
-
-class TabBase(QWidget):
-    """A tab of the page: refreshes lazily (when shown and stale), remembers its column widths."""
-
-    SETTINGS_PREFIX = "landbank"
+    relevant_tables = frozenset(RELEVANT_TABLES)
 
     def __init__(self, ctx) -> None:
         super().__init__()
         self.ctx = ctx
-        self._stale = True
-        self._token = 0
+        self.agreement_dialog = None
+        self.layout_state: Layout | None = None
+        self.undo = UndoKit(self)
+        ctx.data_changed.connect(self._on_data_changed)
+        ctx.year_changed.connect(lambda _y: self._refresh_if_visible())
 
-    def tables(self) -> dict[str, QTableView]:
-        return {}
+    def remember(self, parts: dict) -> None:
+        """Restore the headers and splitters now; `save_layout` keeps them under landbank/<name>."""
+        self.layout_state = Layout(self.ctx.settings, "landbank", parts)
 
-    def activate(self) -> None:
-        if self._stale:
-            self.refresh()
-
-    def mark_stale(self) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
+    def save_layout(self) -> None:
+        if self.layout_state is not None:
+            self.layout_state.save()
 
     def refresh(self) -> None:  # pragma: no cover - each tab has its own
         raise NotImplementedError
-
-    def next_token(self) -> int:
-        self._stale = False
-        self._token += 1
-        return self._token
-
-    def current(self, token: int) -> bool:
-        return token == self._token
-
-    def restore_layout(self) -> None:
-        for name, table in self.tables().items():
-            restore_header(self.ctx.settings, f"{self.SETTINGS_PREFIX}/{name}", table)
-
-    def save_layout(self) -> None:
-        for name, table in self.tables().items():
-            self.ctx.settings.setValue(f"{self.SETTINGS_PREFIX}/{name}", table.horizontalHeader().saveState())
-
-
-def title_label(text: str) -> QLabel:
-    label = QLabel(text)
-    f = label.font()
-    f.setBold(True)
-    label.setFont(f)
-    return label

@@ -80,7 +80,8 @@ class ListActions:
         ids, label = [e.id for e in entries], entry_states.TRANSITIONS[action][2]
         if action in entry_states.NEEDS_REASON:
             dialog = ReasonDialog(label, f"{label}：{_names(entries)}（{len(entries)} 个条目）。请填写原因：", label, self)
-            dialog.accepted.connect(lambda: write(self, list_service.transition_many, ids, action, reason=dialog.text()))
+            dialog.accepted.connect(
+                lambda: write(self, list_service.transition_many, ids, action, reason=dialog.text()))
             self._show_dialog(dialog)
             return
         write(self, list_service.transition_many, ids, action, reason="")

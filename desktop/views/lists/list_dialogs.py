@@ -167,7 +167,8 @@ class EntryDialog(FormDialog):
     # Candidates ----------------------------------------------------------------------------------
     def run_search(self) -> None:
         text = self.search.text()
-        query(self, "candidates", list_service.candidates, self.list_id, text, done=lambda rows: self._found(text, rows))
+        query(self, "candidates", list_service.candidates, self.list_id, text,
+              done=lambda rows: self._found(text, rows))
 
     def _found(self, text: str, rows: list[CandidateRow]) -> None:
         picked = self.selected_target()

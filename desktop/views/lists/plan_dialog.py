@@ -211,7 +211,8 @@ class PlanDialog(FormDialog):
         for col, width in enumerate((220, 170, 110, 120, 130)):
             self.table.setColumnWidth(col, width)
         rows_shown = min(max(len(items), 2), 10)
-        self.table.setMinimumHeight(header.sizeHint().height() + rows_shown * self.table.verticalHeader().defaultSectionSize() + 6)
+        row_height = self.table.verticalHeader().defaultSectionSize()
+        self.table.setMinimumHeight(header.sizeHint().height() + rows_shown * row_height + 6)
         self.totals = QLabel("")
         self.totals.setObjectName("totals")
         self.totals.setWordWrap(True)
@@ -281,7 +282,8 @@ class PlanDialog(FormDialog):
         values = PlanValues(self.selected_method(), None, None, self.soe.currentData(), self.filed_on.value(),
                             self.note.text())
         if self.plan is not None:
-            values.planned_area_mu, values.planned_cost_wan = self.model.items[0].area_text, self.model.items[0].cost_text
+            item = self.model.items[0]
+            values.planned_area_mu, values.planned_cost_wan = item.area_text, item.cost_text
         return PlanForm(values, [PlanItem(i.entry_id, i.area_text, i.cost_text) for i in self.model.items])
 
     def clean(self, form: PlanForm) -> PlanForm:
