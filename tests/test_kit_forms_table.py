@@ -81,3 +81,26 @@ def test_reload_rows_keeps_an_unsortable_tables_order(qtbot):
     table.setModel(Model())
     reload_rows(table, [Row(1, "一月"), Row(2, "二月"), Row(3, "三月")])
     assert [r.id for r in table.model().rows] == [1, 2, 3]
+
+
+def test_ctrl_f_focuses_the_search_box(qtbot):
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from desktop.views.kit.table import search_box
+
+    page = QWidget()
+    qtbot.addWidget(page)
+    called = []
+    box = search_box(page, "按名称筛选（Ctrl+F）", width=180, before=lambda: called.append(1))
+    other = QLineEdit()
+    lay = QVBoxLayout(page)
+    lay.addWidget(box)
+    lay.addWidget(other)
+    page.show()
+    page.activateWindow()
+    other.setFocus()
+    qtbot.waitUntil(other.hasFocus)
+    box.setText("化工")
+    qtbot.keyClick(other, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert box.hasFocus() and box.selectedText() == "化工" and called == [1]
+    assert box.isClearButtonEnabled() and box.minimumWidth() == 180
