@@ -10,9 +10,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMenu, QMessageBox, \
-    QTableView, QVBoxLayout
+from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QVBoxLayout, QWidget
 
 from desktop.models.enums import AcquisitionStage, AgreementKind
 from desktop.services import units
@@ -25,14 +23,14 @@ from desktop.views.kit.date_field import DateField
 from desktop.views.kit.forms import plain
 from desktop.views.kit.ops import query, write
 from desktop.views.kit.rows import date_text
-from desktop.views.kit.table import ActionBar, needs_one, reload_rows, selected_rows, setup_table, shortcut
+from desktop.views.kit.table import ActionBar, needs_one, reload_rows, search_box
 from desktop.views.kit.table_export import add_export_action, describe_filters
-from desktop.views.kit.town_filter import sync_town_filter, town_filter_box
+from desktop.views.kit.town_filter import town_filter_box
 from desktop.views.kit.undo import Step
 from desktop.views.landbank.acquisition_forms import ProgressForm, TaxForm, TaxRecordDialog, values_of
 from desktop.views.landbank.agreement_dialog import open_agreement_dialog
 from desktop.views.landbank.landbank_models import AcquisitionModel, ShortAgreementModel, TabBase, TaxMonthModel, \
-    set_widths
+    bar, enum_box, first, group, new_table
 
 PICK_ENTRY = "请先选择治理对象"
 SIGNABLE = (AgreementKind.ACQUISITION, AgreementKind.INVESTMENT_SUPERVISION, AgreementKind.OTHER)
@@ -65,11 +63,6 @@ def _put_tax(ledger, acquisition_id: int, month: dt.date, due: str | None, paid:
             acquisition_service.delete_tax_record(ledger, m.record_id)
 
 
-def _first(table: QTableView):
-    rows = selected_rows(table)
-    return rows[0] if rows else None
-
-
 class AcquisitionTab(TabBase):
     """市场化收购 (三(三)2)."""
 
@@ -80,85 +73,53 @@ class AcquisitionTab(TabBase):
         self._as_of_year = ctx.year
         self._as_of = default_as_of(ctx.year, ctx.ledger.today())
         self._build()
-        self.remember({"acquisitions": self.table.horizontalHeader(),
-                       "acquisition_agreements": self.agreement_table.horizontalHeader(),
-                       "acquisition_tax": self.tax_table.horizontalHeader(),
-                       "acquisition_splitter": self.splitter, "acquisition_detail_splitter": self.detail_splitter})
 
     # Layout ---------------------------------------------------------------------------------------
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("镇街："))
         self.town_filter = town_filter_box(110)
-        bar.addWidget(self.town_filter)
-        bar.addWidget(QLabel("阶段："))
-        self.stage_filter = QComboBox()
-        self.stage_filter.addItem("全部阶段", None)
-        for st in AcquisitionStage:
-            self.stage_filter.addItem(st.label, st)
-        bar.addWidget(self.stage_filter)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("按治理对象筛选（Ctrl+F）")
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(200)
-        bar.addWidget(self.search)
-        bar.addWidget(QLabel("税收统计截至："))
+        self.stage_filter = enum_box("全部阶段", AcquisitionStage)
+        self.search = search_box(self, "按治理对象筛选（Ctrl+F）", width=200)
         self.as_of_edit = DateField(label="税收统计截至日期", field="as_of", year=self.ctx.year, show_error_line=False)
         self.as_of_edit.set_value(self._as_of)
-        bar.addWidget(self.as_of_edit)
-        bar.addWidget(self.undo.undo_button)
-        bar.addWidget(self.undo.redo_button)
-        bar.addStretch(1)
         self.count_label = QLabel()
-        bar.addWidget(self.count_label)
-        bar.addWidget(add_export_action(
+        export = add_export_action(
             self, lambda: self.table, title=lambda: f"{self.ctx.year}年度市场化收购", settings_key="landbank",
             subtitle=lambda: "　".join(filter(None, (
                 describe_filters(("镇街", self.town_filter), ("阶段", self.stage_filter), ("治理对象", self.search)),
-                describe_filters(("税收统计截至", date_text(self._as_of)), prefix=""))))))
-        outer.addLayout(bar)
-
+                describe_filters(("税收统计截至", date_text(self._as_of)), prefix="")))))
+        outer = QVBoxLayout(self)
+        outer.addLayout(bar("镇街：", self.town_filter, "阶段：", self.stage_filter, self.search, "税收统计截至：",
+                            self.as_of_edit, self.undo.undo_button, self.undo.redo_button, None, self.count_label,
+                            export))
         self.model = AcquisitionModel(self)
-        self.table = setup_table(QTableView(), section=100)
-        self.table.setObjectName("acquisition_table")
-        self.table.setModel(self.model)
-        set_widths(self.table, {"town": 70, "target": 160, "planned_area_mu": 75, "investor": 165,
-                                "new_project": 150, "stage_text": 95, "joint_review_text": 135, "signed_on": 92,
-                                "filed_on": 92, "missing_months": 98, "unpaid_wan": 90})
+        self.table = new_table("acquisition_table", self.model, {
+            "town": 70, "target": 160, "planned_area_mu": 75, "investor": 165, "new_project": 150, "stage_text": 95,
+            "joint_review_text": 135, "signed_on": 92, "filed_on": 92, "missing_months": 98, "unpaid_wan": 90},
+            selected=self._entry_selected)
         entry = ActionBar(self.table, self)
         self.save_button = entry.add("保存进度", self.save_progress, when=lambda rows: needs_one(rows) and PICK_ENTRY)
         self.new_agreement_button = entry.add("签订协议 ▾", lambda: None, when=lambda rows: needs_one(rows) and PICK_ENTRY)
-        self.progress_box = QGroupBox("收购进度")
         self.progress = ProgressForm(self.save_button, self.ctx.year)
-        box_layout = QVBoxLayout(self.progress_box)
-        box_layout.addWidget(self.progress)
-        box_layout.addStretch(1)
+        self.progress_box = group("收购进度", self.progress, (QWidget(), 1))
         self.detail_splitter = splitter(Qt.Orientation.Horizontal, self.progress_box, self._agreements_box(),
                                         self._tax_box(), stretch=(3, 4, 4))
         self.splitter = splitter(Qt.Orientation.Vertical, self.table, self.detail_splitter, stretch=(1, 1))
         outer.addWidget(self.splitter, 1)
 
-        self.town_filter.currentIndexChanged.connect(lambda: self.refresh())
-        self.stage_filter.currentIndexChanged.connect(lambda: self.refresh())
-        self.search.textChanged.connect(lambda: self.refresh())
+        self.refresh_on(self.town_filter, self.stage_filter, self.search)
         self.as_of_edit.changed.connect(self._as_of_edited)
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._entry_selected())
-        self.agreement_table.doubleClicked.connect(lambda _i: self.edit_agreement())
-        self.tax_table.doubleClicked.connect(lambda _i: self.edit_tax())
         for widget in (self.progress.investor_edit, self.progress.project_edit):
             widget.returnPressed.connect(self.save_progress)
-        shortcut(self, QKeySequence.StandardKey.Find, lambda: (self.search.setFocus(), self.search.selectAll()))
-        self._show_row(None)
+        self.show_detail(None)
+        self.remember(acquisitions=self.table, acquisition_agreements=self.agreement_table,
+                      acquisition_tax=self.tax_table, acquisition_splitter=self.splitter,
+                      acquisition_detail_splitter=self.detail_splitter)
 
-    def _agreements_box(self) -> QGroupBox:
-        self.agreements_box = QGroupBox("协议")
+    def _agreements_box(self):
         self.agreement_model = ShortAgreementModel(self)
-        self.agreement_table = setup_table(QTableView(), section=100)
-        self.agreement_table.setObjectName("acquisition_agreement_table")
-        self.agreement_table.setModel(self.agreement_model)
-        set_widths(self.agreement_table, {"kind": 90, "party_a": 130, "party_b": 150, "signed_on": 85,
-                                          "amount_wan": 90, "area_mu": 65, "cost_per_mu": 95, "filed_on": 85})
+        self.agreement_table = new_table("acquisition_agreement_table", self.agreement_model, {
+            "kind": 90, "party_a": 130, "party_b": 150, "signed_on": 85, "amount_wan": 90, "area_mu": 65,
+            "cost_per_mu": 95, "filed_on": 85}, opened=self.edit_agreement)
         menu = QMenu(self.new_agreement_button)
         menu.setToolTipsVisible(True)
         self.agreement_actions = {kind: menu.addAction(kind.label, lambda k=kind: self.new_agreement(k))
@@ -168,23 +129,15 @@ class AcquisitionTab(TabBase):
             "编辑协议…", self.edit_agreement, when=needs_one, tip="双击协议也可编辑")
         self.gate_label = QLabel()
         self.gate_label.setWordWrap(True)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.new_agreement_button)
-        buttons.addWidget(self.edit_agreement_button)
-        buttons.addStretch(1)
-        al = QVBoxLayout(self.agreements_box)
-        al.addWidget(self.agreement_table, 1)
-        al.addWidget(self.gate_label)
-        al.addLayout(buttons)
+        self.agreements_box = group("协议", (self.agreement_table, 1), self.gate_label,
+                                    bar(self.new_agreement_button, self.edit_agreement_button, None))
         return self.agreements_box
 
-    def _tax_box(self) -> QGroupBox:
-        self.tax_box = QGroupBox("税收反馈（每月）")
+    def _tax_box(self):
         self.tax_model = TaxMonthModel(self)
-        self.tax_table = setup_table(QTableView(), sortable=False, section=100)
-        self.tax_table.setObjectName("tax_month_table")
-        self.tax_table.setModel(self.tax_model)
-        set_widths(self.tax_table, {"month": 85, "due_wan": 85, "paid_wan": 85, "status": 100})
+        self.tax_table = new_table("tax_month_table", self.tax_model,
+                                   {"month": 85, "due_wan": 85, "paid_wan": 85, "status": 100}, sortable=False,
+                                   opened=self.edit_tax)
         self.tax_summary = QLabel()
         self.tax_summary.setWordWrap(True)
         tax = ActionBar(self.tax_table, self)
@@ -192,14 +145,8 @@ class AcquisitionTab(TabBase):
         self.tax_delete_button = tax.add(
             "删除", self.delete_tax,
             when=lambda rows: needs_one(rows) or (None if rows[0].record_id is not None else "该月尚未登记"))
-        tb = QHBoxLayout()
-        tb.addWidget(self.tax_button)
-        tb.addWidget(self.tax_delete_button)
-        tb.addStretch(1)
-        tl = QVBoxLayout(self.tax_box)
-        tl.addWidget(self.tax_table, 1)
-        tl.addWidget(self.tax_summary)
-        tl.addLayout(tb)
+        self.tax_box = group("税收反馈（每月）", (self.tax_table, 1), self.tax_summary,
+                             bar(self.tax_button, self.tax_delete_button, None))
         return self.tax_box
 
     def _why_no_tax(self) -> str | None:
@@ -234,23 +181,16 @@ class AcquisitionTab(TabBase):
         query(self, "entries", _acquisitions, self.ctx.year, town_id=self.town_filter.currentData(),
               stage=self.stage_filter.currentData(), text=self.search.text(), as_of=self._as_of, done=self._loaded)
 
-    def _loaded(self, result) -> None:
-        rows, towns = result
-        sync_town_filter(self.town_filter, towns)
-        reload_rows(self.table, rows)
+    @staticmethod
+    def count_text(rows: list[AcquisitionRow]) -> str:
         missing = sum(1 for r in rows if r.missing_months)
         unpaid = sum(1 for r in rows if r.unpaid_wan > 0)
-        self.count_label.setText(f"收购对象 {len(rows)} 个；税收缺报 {missing} 个，欠缴 {unpaid} 个")
-        self._entry_selected()
+        return f"收购对象 {len(rows)} 个；税收缺报 {missing} 个，欠缴 {unpaid} 个"
 
-    def _entry_selected(self) -> None:
-        row: AcquisitionRow | None = _first(self.table)
-        if row is None:
-            self._show_row(None)
-        else:
-            query(self, "detail", _detail, row.entry_id, self._as_of, done=lambda r: self._show_row(*r))
+    def load_detail(self, row: AcquisitionRow) -> None:
+        query(self, "detail", _detail, row.entry_id, self._as_of, done=lambda r: self.show_detail(*r))
 
-    def _show_row(self, row: AcquisitionRow | None, agreements=(), months=()) -> None:
+    def show_detail(self, row: AcquisitionRow | None, agreements=(), months=()) -> None:
         self._row = row
         self.progress.show_row(row)
         reload_rows(self.agreement_table, list(agreements))
@@ -313,7 +253,7 @@ class AcquisitionTab(TabBase):
             open_agreement_dialog(self, self.ctx, kind=kind, entry_id=self._row.entry_id, town_id=self._row.town_id)
 
     def edit_agreement(self) -> None:
-        a = _first(self.agreement_table)
+        a = first(self.agreement_table)
         if a is not None:
             open_agreement_dialog(self, self.ctx, row=a)
 
@@ -322,7 +262,7 @@ class AcquisitionTab(TabBase):
         row = self._row
         if row is None or row.acquisition_id is None:
             return
-        tax: TaxMonthRow | None = _first(self.tax_table)
+        tax: TaxMonthRow | None = first(self.tax_table)
         month = tax.month if tax is not None else dt.date(self._as_of.year, self._as_of.month, 1)
         dialog = TaxRecordDialog(month, tax, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -351,7 +291,7 @@ class AcquisitionTab(TabBase):
         return Step(_put_tax, acq_id, month, plain(record.due_wan), plain(record.paid_wan), record.note)
 
     def delete_tax(self) -> None:
-        tax: TaxMonthRow | None = _first(self.tax_table)
+        tax: TaxMonthRow | None = first(self.tax_table)
         if tax is None or tax.record_id is None or self._row is None:
             return
         if QMessageBox.question(self, "删除税收反馈", f"确定删除 {tax.month.year}年{tax.month.month}月 的税收反馈记录？") \

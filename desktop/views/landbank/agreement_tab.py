@@ -9,20 +9,20 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QTableView, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QVBoxLayout
 
 from desktop.models.enums import AgreementKind
 from desktop.services import units
 from desktop.services.landbank import agreement_service
-from desktop.services.landbank.agreement_service import AgreementRow
 from desktop.views.kit.attachment_widget import AttachmentPanel
 from desktop.views.kit.boxes import row, splitter
 from desktop.views.kit.ops import query, write
-from desktop.views.kit.table import ActionBar, needs_one, reload_rows, selected_rows, setup_table, shortcut
+from desktop.views.kit.table import ActionBar, needs_one, reload_rows, search_box, shortcut
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.town_filter import sync_town_filter, town_filter_box
 from desktop.views.landbank.agreement_dialog import open_agreement_dialog, push_deleted
-from desktop.views.landbank.landbank_models import AgreementModel, Choice, TabBase, set_widths
+from desktop.views.landbank.landbank_models import AgreementModel, Choice, TabBase, bar, enum_box, first, \
+    new_table, show_scans
 
 
 def _agreements_and_choices(ledger, year: int, *, kind, town_id, soe_id, text: str):
@@ -35,65 +35,41 @@ class AgreementTab(TabBase):
         super().__init__(ctx)
         self._pending: dict[QComboBox, object] = {}
         self._build()
-        self.remember({"agreements": self.table.horizontalHeader()})
+        self.remember(agreements=self.table)
 
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("类型："))
-        self.kind_filter = QComboBox()
-        self.kind_filter.addItem("全部协议", None)
-        for k in AgreementKind:
-            self.kind_filter.addItem(k.label, k)
-        bar.addWidget(self.kind_filter)
-        bar.addWidget(QLabel("镇街："))
+        self.kind_filter = enum_box("全部协议", AgreementKind)
         self.town_filter = town_filter_box(110)
-        bar.addWidget(self.town_filter)
-        bar.addWidget(QLabel("国企："))
         self.soe_filter = town_filter_box(150)
         self.soe_filter.setItemText(0, "全部国企")
-        bar.addWidget(self.soe_filter)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("甲方、乙方、治理对象（Ctrl+F）")
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(220)
-        bar.addWidget(self.search)
-        bar.addStretch(1)
-
+        self.search = search_box(self, "甲方、乙方、治理对象（Ctrl+F）")
         self.model = AgreementModel(self)
-        self.table = setup_table(QTableView(), section=100)
-        self.table.setObjectName("agreement_table")
-        self.table.setModel(self.model)
-        set_widths(self.table, {"kind": 90, "town": 75, "soe": 170, "target": 170, "party_a": 130, "party_b": 160,
-                                "signed_on": 90, "amount_wan": 100, "area_mu": 80, "cost_per_mu": 100,
-                                "filed_on": 90, "over_cap_confirmed": 70})
+        self.table = new_table("agreement_table", self.model, {
+            "kind": 90, "town": 75, "soe": 170, "target": 170, "party_a": 130, "party_b": 160, "signed_on": 90,
+            "amount_wan": 100, "area_mu": 80, "cost_per_mu": 100, "filed_on": 90, "over_cap_confirmed": 70},
+            selected=self._selected_changed, opened=self.edit_selected)
         actions = ActionBar(self.table, self)
         self.add_button = actions.add("新增协议", self.add_agreement, keys=QKeySequence.StandardKey.New)
         self.edit_button = actions.add("编辑", self.edit_selected, when=needs_one, tip="回车或双击")
         self.delete_button = actions.add("删除", self.delete_selected, when=needs_one,
                                          keys=QKeySequence.StandardKey.Delete, local_keys=True)
-        for b in (self.add_button, self.edit_button, self.delete_button, self.undo.undo_button, self.undo.redo_button):
-            bar.addWidget(b)
-        bar.addWidget(add_export_action(
+        export = add_export_action(
             self, lambda: self.table, title=lambda: f"{self.ctx.year}年度协议", settings_key="landbank",
             subtitle=lambda: describe_filters(("类型", self.kind_filter), ("镇街", self.town_filter),
-                                              ("国企", self.soe_filter), ("关键词", self.search))))
-        outer.addLayout(bar)
-
+                                              ("国企", self.soe_filter), ("关键词", self.search)))
         self.attachments = AttachmentPanel(self.ctx, "扫描件（请先选择协议）")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.splitter = splitter(Qt.Orientation.Vertical, self.table, row((self.attachments, 3), (self.summary, 2)),
                                  stretch=(4, 1))
+        outer = QVBoxLayout(self)
+        outer.addLayout(bar("类型：", self.kind_filter, "镇街：", self.town_filter, "国企：", self.soe_filter, self.search,
+                            None, self.add_button, self.edit_button, self.delete_button, self.undo.undo_button,
+                            self.undo.redo_button, export))
         outer.addWidget(self.splitter, 1)
 
-        for combo in (self.kind_filter, self.town_filter, self.soe_filter):
-            combo.currentIndexChanged.connect(lambda: self.refresh())
-        self.search.textChanged.connect(lambda: self.refresh())
-        self.table.doubleClicked.connect(lambda _i: self.edit_selected())
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._selected_changed())
-        shortcut(self, QKeySequence.StandardKey.Find, lambda: (self.search.setFocus(), self.search.selectAll()))
+        self.refresh_on(self.kind_filter, self.town_filter, self.soe_filter, self.search)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             shortcut(self.table, key, self.edit_selected, local=True)
         self._selected_changed()
@@ -151,31 +127,21 @@ class AgreementTab(TabBase):
         self._selected_changed()
 
     # Selection and actions --------------------------------------------------------------------------
-    def _selected(self) -> AgreementRow | None:
-        rows = selected_rows(self.table)
-        return rows[0] if rows else None
-
     def _selected_changed(self) -> None:
-        a = self._selected()
-        if a is None:
-            self.attachments.title.setText("扫描件（请先选择协议）")
-            self.attachments.set_object(None, None)
-        else:
-            self.attachments.title.setText(f"扫描件：{a.kind.label}（{a.party_a} — {a.party_b}）")
-            if (self.attachments.object_type, self.attachments.object_id) != ("agreement", a.id):
-                self.attachments.set_object("agreement", a.id)
+        a = first(self.table)
+        show_scans(self.attachments, a, a and f"扫描件：{a.kind.label}（{a.party_a} — {a.party_b}）")
 
     def add_agreement(self) -> None:
         open_agreement_dialog(self, self.ctx, kind=self.kind_filter.currentData() or AgreementKind.LAND_BANKING,
                               town_id=self.town_filter.currentData(), soe_id=self.soe_filter.currentData())
 
     def edit_selected(self) -> None:
-        a = self._selected()
+        a = first(self.table)
         if a is not None:
             open_agreement_dialog(self, self.ctx, row=a)
 
     def delete_selected(self) -> None:
-        a = self._selected()
+        a = first(self.table)
         if a is None:
             return
         text = f"确定删除{a.kind.label}“{a.party_a} — {a.party_b}”（{a.signed_on or '未签订'}）？"

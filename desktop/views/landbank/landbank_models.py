@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections import namedtuple
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableView, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLabel, QLayout, QLineEdit, QTableView, \
+    QVBoxLayout, QWidget
 
 from desktop.views.kit.page_state import LazyRefresh
 from desktop.views.kit.rows import AMBER, MISSING_BACKGROUND, MUTED, RED, RowsModel
-from desktop.views.kit.table import Layout
+from desktop.views.kit.attachment_widget import AttachmentPanel
+from desktop.views.kit.table import Layout, reload_rows, selected_rows, setup_table
+from desktop.views.kit.town_filter import sync_town_filter
 from desktop.views.kit.undo import UndoKit
 
 # Tables whose change makes the page's data stale.
@@ -199,6 +202,77 @@ def set_widths(table: QTableView, widths: dict[str, int]) -> None:
         table.setColumnWidth(model.column(key), width)
 
 
+def enum_box(all_text: str, enum) -> QComboBox:
+    """A filter combo: “全部…” (None), then the enum's members by label."""
+    box = QComboBox()
+    box.addItem(all_text, None)
+    for member in enum:
+        box.addItem(member.label, member)
+    return box
+
+
+def bar(*items) -> QHBoxLayout:
+    """A row of a tab: a str is a label, None the stretch, anything else a widget."""
+    line = QHBoxLayout()
+    for item in items:
+        if item is None:
+            line.addStretch(1)
+        else:
+            line.addWidget(QLabel(item) if isinstance(item, str) else item)
+    return line
+
+
+def group(title: str, *items) -> QGroupBox:
+    """A titled box of widgets and layouts stacked; an item `(widget, stretch)` takes that stretch."""
+    box = QGroupBox(title)
+    lay = QVBoxLayout(box)
+    for item in items:
+        part, stretch = item if isinstance(item, tuple) else (item, 0)
+        if isinstance(part, QLayout):
+            lay.addLayout(part, stretch)
+        else:
+            lay.addWidget(part, stretch)
+    return box
+
+
+def show_files(panel: AttachmentPanel, title: str, object_type: str | None = None, object_id=None) -> None:
+    """Point an evidence panel at an object (none: the panel is empty) under `title`."""
+    panel.title.setText(title)
+    if object_id is None:
+        panel.set_object(None, None)
+    elif (panel.object_type, panel.object_id) != (object_type, object_id):
+        panel.set_object(object_type, object_id)
+
+
+def show_scans(panel: AttachmentPanel, agreement, title: str | None) -> None:
+    """An agreement's scans under `title`; with no agreement selected, the panel says to pick one."""
+    if agreement is None:
+        show_files(panel, "扫描件（请先选择协议）")
+    else:
+        show_files(panel, title, "agreement", agreement.id)
+
+
+def first(table: QTableView):
+    """The selected row's object, or None."""
+    rows = selected_rows(table)
+    return rows[0] if rows else None
+
+
+def new_table(name: str, model: RowsModel, widths: dict[str, int], *, sortable: bool = True,
+              selected=None, opened=None) -> QTableView:
+    """A tab's table: the kit's set-up, its model and its first column widths; `selected()` when the
+    selection changes, `opened()` on a double click."""
+    table = setup_table(QTableView(), sortable=sortable, section=100)
+    table.setObjectName(name)
+    table.setModel(model)
+    set_widths(table, widths)
+    if selected is not None:
+        table.selectionModel().selectionChanged.connect(lambda *_: selected())
+    if opened is not None:
+        table.doubleClicked.connect(lambda _i: opened())
+    return table
+
+
 class TabBase(LazyRefresh, QWidget):
     """A tab of the page: reloads when data it shows changes (at once if shown, else when next shown),
     remembers its layout (`remember`) and undoes its last slips (`undo`, Ctrl+Z)."""
@@ -214,13 +288,36 @@ class TabBase(LazyRefresh, QWidget):
         ctx.data_changed.connect(self._on_data_changed)
         ctx.year_changed.connect(lambda _y: self._refresh_if_visible())
 
-    def remember(self, parts: dict) -> None:
-        """Restore the headers and splitters now; `save_layout` keeps them under landbank/<name>."""
-        self.layout_state = Layout(self.ctx.settings, "landbank", parts)
+    def remember(self, **parts) -> None:
+        """Restore the tables' headers and the splitters now; `save_layout` keeps them under landbank/<name>."""
+        self.layout_state = Layout(self.ctx.settings, "landbank", {
+            name: part.horizontalHeader() if isinstance(part, QTableView) else part for name, part in parts.items()})
+
+    def refresh_on(self, *filters) -> None:
+        """Reload when a filter changes: a combo's choice, a box's text, a check box."""
+        for w in filters:
+            signal = {QComboBox: "currentIndexChanged", QLineEdit: "textChanged", QCheckBox: "toggled"}[type(w)]
+            getattr(w, signal).connect(lambda *_: self.refresh())
 
     def save_layout(self) -> None:
         if self.layout_state is not None:
             self.layout_state.save()
+
+    # An entries tab (政府收储, 市场化收购): `table` of entries, `town_filter`, `count_label`, and per tab
+    # `count_text(rows)`, `load_detail(row)` and `show_detail(None)`.
+    def _loaded(self, result) -> None:
+        rows, towns = result
+        sync_town_filter(self.town_filter, towns)
+        reload_rows(self.table, rows)
+        self.count_label.setText(self.count_text(rows))
+        self._entry_selected()
+
+    def _entry_selected(self) -> None:
+        row = first(self.table)
+        if row is None:
+            self.show_detail(None)
+        else:
+            self.load_detail(row)
 
     def refresh(self) -> None:  # pragma: no cover - each tab has its own
         raise NotImplementedError

@@ -5,8 +5,7 @@ date refused at the field); steps and agreements can be undone (Ctrl+Z)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QTableView, QVBoxLayout
+from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QVBoxLayout
 
 from desktop.models.enums import AgreementKind
 from desktop.services import units
@@ -18,13 +17,13 @@ from desktop.views.kit.boxes import splitter
 from desktop.views.kit.date_field import DateField
 from desktop.views.kit.forms import FieldForm
 from desktop.views.kit.ops import query, write
-from desktop.views.kit.table import ActionBar, needs_one, reload_rows, selected_rows, setup_table, shortcut
+from desktop.views.kit.table import ActionBar, needs_one, reload_rows, search_box
 from desktop.views.kit.table_export import add_export_action, describe_filters
-from desktop.views.kit.town_filter import sync_town_filter, town_filter_box
+from desktop.views.kit.town_filter import town_filter_box
 from desktop.views.kit.undo import Step
 from desktop.views.landbank.agreement_dialog import open_agreement_dialog
-from desktop.views.landbank.landbank_models import LandBankEntryModel, ShortAgreementModel, StepModel, TabBase, \
-    fit_rows, set_widths
+from desktop.views.landbank.landbank_models import LandBankEntryModel, ShortAgreementModel, StepModel, TabBase, bar, \
+    first, fit_rows, group, new_table, show_files, show_scans
 
 PICK_ENTRY = "请先选择治理对象"
 
@@ -34,11 +33,6 @@ def _entries_and_towns(ledger, year: int, *, town_id, text):
             town_service.list_towns(ledger))
 
 
-def _first(table: QTableView):
-    rows = selected_rows(table)
-    return rows[0] if rows else None
-
-
 class LandBankTab(TabBase):
     """政府收储 (三(三)1)."""
 
@@ -46,61 +40,39 @@ class LandBankTab(TabBase):
         super().__init__(ctx)
         self._detail: LandBankDetail | None = None
         self._build()
-        self.remember({"landbank_entries": self.table.horizontalHeader(),
-                       "landbank_steps": self.step_table.horizontalHeader(),
-                       "landbank_agreements": self.agreement_table.horizontalHeader(),
-                       "splitter": self.splitter, "detail_splitter": self.detail_splitter})
 
     # Layout ---------------------------------------------------------------------------------------
     def _build(self) -> None:
-        outer = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("镇街："))
         self.town_filter = town_filter_box(110)
-        bar.addWidget(self.town_filter)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("按治理对象筛选（Ctrl+F）")
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(230)
-        bar.addWidget(self.search)
-        bar.addWidget(self.undo.undo_button)
-        bar.addWidget(self.undo.redo_button)
-        bar.addStretch(1)
+        self.search = search_box(self, "按治理对象筛选（Ctrl+F）", width=230)
         self.count_label = QLabel()
-        bar.addWidget(self.count_label)
-        bar.addWidget(add_export_action(
+        export = add_export_action(
             self, lambda: self.table, title=lambda: f"{self.ctx.year}年度政府收储", settings_key="landbank",
-            subtitle=lambda: describe_filters(("镇街", self.town_filter), ("治理对象", self.search))))
-        outer.addLayout(bar)
-
+            subtitle=lambda: describe_filters(("镇街", self.town_filter), ("治理对象", self.search)))
+        outer = QVBoxLayout(self)
+        outer.addLayout(bar("镇街：", self.town_filter, self.search, self.undo.undo_button, self.undo.redo_button, None,
+                            self.count_label, export))
         self.model = LandBankEntryModel(self)
-        self.table = setup_table(QTableView(), section=100)
-        self.table.setObjectName("landbank_table")
-        self.table.setModel(self.model)
-        set_widths(self.table, {"town": 70, "target": 180, "planned_area_mu": 95, "soe": 180, "state": 80,
-                                "steps_text": 65, "missing_steps": 130, "cooperation_signed_on": 88,
-                                "landbank_signed_on": 88, "landbank_cost_per_mu": 125})
+        self.table = new_table("landbank_table", self.model, {
+            "town": 70, "target": 180, "planned_area_mu": 95, "soe": 180, "state": 80, "steps_text": 65,
+            "missing_steps": 130, "cooperation_signed_on": 88, "landbank_signed_on": 88, "landbank_cost_per_mu": 125},
+            selected=self._entry_selected)
         self.splitter = splitter(Qt.Orientation.Vertical, self.table, self._detail_panes(), stretch=(3, 2))
         outer.addWidget(self.splitter, 1)
 
-        self.town_filter.currentIndexChanged.connect(lambda: self.refresh())
-        self.search.textChanged.connect(lambda: self.refresh())
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._entry_selected())
-        self.step_table.selectionModel().selectionChanged.connect(lambda *_: self._step_selected())
-        self.agreement_table.selectionModel().selectionChanged.connect(lambda *_: self._agreement_selected())
-        self.agreement_table.doubleClicked.connect(lambda _i: self.edit_agreement())
+        self.remember(landbank_entries=self.table, landbank_steps=self.step_table,
+                      landbank_agreements=self.agreement_table, splitter=self.splitter,
+                      detail_splitter=self.detail_splitter)
+        self.refresh_on(self.town_filter, self.search)
         self.step_result.returnPressed.connect(self.save_step)
-        shortcut(self, QKeySequence.StandardKey.Find, lambda: (self.search.setFocus(), self.search.selectAll()))
-        self._show_detail(None)
+        self.show_detail(None)
 
     def _detail_panes(self):
         # Groundwork steps: the table, the form of the selected step, its evidence.
-        self.steps_box = QGroupBox("前期工作")
         self.step_model = StepModel(self)
-        self.step_table = setup_table(QTableView(), sortable=False, section=100)
-        self.step_table.setObjectName("landbank_step_table")
-        self.step_table.setModel(self.step_model)
-        set_widths(self.step_table, {"step": 80, "done_on": 90, "attachments": 70})
+        self.step_table = new_table("landbank_step_table", self.step_model,
+                                    {"step": 80, "done_on": 90, "attachments": 70}, sortable=False,
+                                    selected=self._step_selected)
         fit_rows(self.step_table, len(landbank_service.STEPS))
         steps = ActionBar(self.step_table, self)
         self.save_step_button = steps.add("保存本步", self.save_step, when=lambda rows: needs_one(rows) and "请先选择步骤")
@@ -110,25 +82,15 @@ class LandBankTab(TabBase):
                                             DateField(label="完成日期", field="done_on", year=self.ctx.year))
         self.step_result = self.step_form.add("result", "结果", QLineEdit())
         self.step_result.setPlaceholderText("结果，如：土壤检测合格")
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.save_step_button)
-        buttons.addWidget(self.clear_step_button)
-        buttons.addStretch(1)
         self.step_attachments = AttachmentPanel(self.ctx, "证明材料")
-        sl = QVBoxLayout(self.steps_box)
-        sl.addWidget(self.step_table)
-        sl.addWidget(self.step_form)
-        sl.addLayout(buttons)
-        sl.addWidget(self.step_attachments, 1)
+        self.steps_box = group("前期工作", self.step_table, self.step_form,
+                               bar(self.save_step_button, self.clear_step_button, None), (self.step_attachments, 1))
 
         # Agreements: 合作协议 and 收储协议 of the selected entry, and the selected one's scans.
-        self.agreements_box = QGroupBox("协议")
         self.agreement_model = ShortAgreementModel(self)
-        self.agreement_table = setup_table(QTableView(), section=100)
-        self.agreement_table.setObjectName("landbank_agreement_table")
-        self.agreement_table.setModel(self.agreement_model)
-        set_widths(self.agreement_table, {"kind": 68, "party_a": 100, "party_b": 120, "signed_on": 82,
-                                          "amount_wan": 80, "area_mu": 58, "cost_per_mu": 92, "filed_on": 82})
+        self.agreement_table = new_table("landbank_agreement_table", self.agreement_model, {
+            "kind": 68, "party_a": 100, "party_b": 120, "signed_on": 82, "amount_wan": 80, "area_mu": 58,
+            "cost_per_mu": 92, "filed_on": 82}, selected=self._agreement_selected, opened=self.edit_agreement)
         entry = ActionBar(self.table, self)
         self.coop_button = entry.add("签订合作协议…", lambda: self.new_agreement(AgreementKind.COOPERATION),
                                      when=lambda rows: needs_one(rows) and PICK_ENTRY,
@@ -138,15 +100,10 @@ class LandBankTab(TabBase):
                                      tip="镇街与治理企业签订收储协议；保存前核对前期工作、合作协议和国企×镇街年度成本均价")
         self.edit_agreement_button = ActionBar(self.agreement_table, self).add(
             "编辑协议…", self.edit_agreement, when=needs_one, tip="双击协议也可编辑")
-        buttons = QHBoxLayout()
-        for b in (self.coop_button, self.bank_button, self.edit_agreement_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
         self.agreement_attachments = AttachmentPanel(self.ctx, "扫描件")
-        al = QVBoxLayout(self.agreements_box)
-        al.addWidget(self.agreement_table, 3)
-        al.addLayout(buttons)
-        al.addWidget(self.agreement_attachments, 2)
+        self.agreements_box = group("协议", (self.agreement_table, 3),
+                                    bar(self.coop_button, self.bank_button, self.edit_agreement_button, None),
+                                    (self.agreement_attachments, 2))
         self.detail_splitter = splitter(Qt.Orientation.Horizontal, self.steps_box, self.agreements_box,
                                         stretch=(4, 5), sizes=(480, 600))
         return self.detail_splitter
@@ -157,23 +114,16 @@ class LandBankTab(TabBase):
         query(self, "entries", _entries_and_towns, self.ctx.year, town_id=self.town_filter.currentData(),
               text=self.search.text(), done=self._loaded)
 
-    def _loaded(self, result) -> None:
-        rows, towns = result
-        sync_town_filter(self.town_filter, towns)
-        reload_rows(self.table, rows)
+    @staticmethod
+    def count_text(rows: list[LandBankRow]) -> str:
         complete = sum(1 for r in rows if r.steps_done == len(landbank_service.STEPS))
         signed = sum(1 for r in rows if r.landbank_signed_on)
-        self.count_label.setText(f"收储对象 {len(rows)} 个：前期工作完成 {complete} 个，已签收储协议 {signed} 个")
-        self._entry_selected()
+        return f"收储对象 {len(rows)} 个：前期工作完成 {complete} 个，已签收储协议 {signed} 个"
 
-    def _entry_selected(self) -> None:
-        row: LandBankRow | None = _first(self.table)
-        if row is None:
-            self._show_detail(None)
-        else:
-            query(self, "detail", landbank_service.detail, row.entry_id, done=self._show_detail)
+    def load_detail(self, row: LandBankRow) -> None:
+        query(self, "detail", landbank_service.detail, row.entry_id, done=self.show_detail)
 
-    def _show_detail(self, d: LandBankDetail | None) -> None:
+    def show_detail(self, d: LandBankDetail | None) -> None:
         self._detail = d
         self.step_form.setEnabled(d is not None)
         if d is None:
@@ -190,7 +140,7 @@ class LandBankTab(TabBase):
         cost = f"，收储单价 {units.fmt(r.landbank_cost_per_mu, 2)} 万元/亩" if r.landbank_cost_per_mu is not None else ""
         self.agreements_box.setTitle(f"协议：{r.town} ↔ {r.soe or '（方案未定国企）'}{cost}")
         reload_rows(self.step_table, d.steps)
-        if _first(self.step_table) is None:
+        if first(self.step_table) is None:
             self.step_table.selectRow(next((i for i, s in enumerate(d.steps) if not s.done), 0))
         reload_rows(self.agreement_table, d.agreements)
         self._step_selected()
@@ -204,21 +154,20 @@ class LandBankTab(TabBase):
         return None if rows[0].record_id is not None else f"{rows[0].step.label}尚未登记"
 
     def _step_selected(self) -> None:
-        step: StepRow | None = _first(self.step_table)
+        step: StepRow | None = first(self.step_table)
         self.step_form.clear_errors()
         self.step_date.set_value(step.done_on if step else None)
         self.step_result.setText(step.result if step else "")
-        if step is None or step.record_id is None:
-            self.step_attachments.title.setText(f"{step.step.label}的证明材料（先登记完成日期）" if step else "证明材料")
-            self.step_attachments.set_object(None, None)
-            return
-        self.step_attachments.title.setText(f"{step.step.label}的证明材料")
-        if (self.step_attachments.object_type, self.step_attachments.object_id) != \
-                (landbank_service.STEP_OBJECT_TYPE, step.record_id):
-            self.step_attachments.set_object(landbank_service.STEP_OBJECT_TYPE, step.record_id)
+        if step is None:
+            show_files(self.step_attachments, "证明材料")
+        elif step.record_id is None:
+            show_files(self.step_attachments, f"{step.step.label}的证明材料（先登记完成日期）")
+        else:
+            show_files(self.step_attachments, f"{step.step.label}的证明材料", landbank_service.STEP_OBJECT_TYPE,
+                       step.record_id)
 
     def save_step(self) -> None:
-        step: StepRow | None = _first(self.step_table)
+        step: StepRow | None = first(self.step_table)
         if step is None or self._detail is None or not self.step_form.dates_ok():
             return
         entry_id, done_on, result = self._detail.row.entry_id, self.step_date.value(), self.step_result.text()
@@ -236,7 +185,7 @@ class LandBankTab(TabBase):
                        redo=Step(landbank_service.record_step, entry_id, before.step, done_on, result))
 
     def clear_step(self) -> None:
-        step: StepRow | None = _first(self.step_table)
+        step: StepRow | None = first(self.step_table)
         if step is None or step.record_id is None or self._detail is None:
             return
         text = f"确定清除“{step.step.label}”的登记（{step.done_on}）？"
@@ -256,14 +205,8 @@ class LandBankTab(TabBase):
 
     # Agreements -----------------------------------------------------------------------------------
     def _agreement_selected(self) -> None:
-        a = _first(self.agreement_table)
-        if a is None:
-            self.agreement_attachments.title.setText("扫描件（请先选择协议）")
-            self.agreement_attachments.set_object(None, None)
-        else:
-            self.agreement_attachments.title.setText(f"{a.kind.label}扫描件")
-            if (self.agreement_attachments.object_type, self.agreement_attachments.object_id) != ("agreement", a.id):
-                self.agreement_attachments.set_object("agreement", a.id)
+        a = first(self.agreement_table)
+        show_scans(self.agreement_attachments, a, a and f"{a.kind.label}扫描件")
 
     def new_agreement(self, kind: AgreementKind) -> None:
         if self._detail is not None:
@@ -271,6 +214,6 @@ class LandBankTab(TabBase):
             open_agreement_dialog(self, self.ctx, kind=kind, entry_id=r.entry_id, town_id=r.town_id, soe_id=r.soe_id)
 
     def edit_agreement(self) -> None:
-        a = _first(self.agreement_table)
+        a = first(self.agreement_table)
         if a is not None:
             open_agreement_dialog(self, self.ctx, row=a)

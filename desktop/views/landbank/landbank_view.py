@@ -7,17 +7,17 @@ itself when the data it shows changes.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QTableView, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.models.enums import AgreementKind
 from desktop.services.landbank import agreement_service
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.ops import query
-from desktop.views.kit.table import ActionBar, needs_one, reload_rows, selected_rows, setup_table, title_label
+from desktop.views.kit.table import ActionBar, needs_one, reload_rows, selected_rows, title_label
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.landbank.acquisition_tab import AcquisitionTab
 from desktop.views.landbank.agreement_tab import AgreementTab
-from desktop.views.landbank.landbank_models import PairModel, TabBase, set_widths
+from desktop.views.landbank.landbank_models import PairModel, TabBase, bar, new_table
 from desktop.views.landbank.landbank_tab import LandBankTab
 
 
@@ -27,34 +27,26 @@ class CostTab(TabBase):
     def __init__(self, ctx, show_agreements=None) -> None:
         super().__init__(ctx)
         self._show_agreements = show_agreements
-        outer = QVBoxLayout(self)
-        bar = QHBoxLayout()
         self.only_over = QCheckBox("只看超上限")
-        bar.addWidget(self.only_over)
         self.summary = QLabel()
-        bar.addWidget(self.summary)
-        bar.addStretch(1)
         self.model = PairModel(self)
-        self.table = setup_table(QTableView(), section=100)
-        self.table.setObjectName("cost_pair_table")
-        self.table.setModel(self.model)
-        set_widths(self.table, {"soe": 240, "town": 90, "agreements": 100, "total_amount_wan": 120,
-                                "total_area_mu": 110, "average": 130, "cap": 100, "over": 70})
+        self.table = new_table("cost_pair_table", self.model, {
+            "soe": 240, "town": 90, "agreements": 100, "total_amount_wan": 120, "total_area_mu": 110, "average": 130,
+            "cap": 100, "over": 70}, opened=self.open_selected)
         self.open_button = ActionBar(self.table, self).add("查看协议", self.open_selected, when=needs_one,
                                                            tip="双击一行也可查看该国企与镇街的收储协议")
-        bar.addWidget(self.open_button)
-        bar.addWidget(add_export_action(
+        export = add_export_action(
             self, lambda: self.table, title=lambda: f"{self.ctx.year}年度国企与镇街合作收储成本均价",
-            settings_key="landbank", subtitle=lambda: describe_filters(("", self.only_over))))
-        outer.addLayout(bar)
+            settings_key="landbank", subtitle=lambda: describe_filters(("", self.only_over)))
+        outer = QVBoxLayout(self)
+        outer.addLayout(bar(self.only_over, self.summary, None, self.open_button, export))
         outer.addWidget(self.table, 1)
         self.rule = QLabel()
         self.rule.setWordWrap(True)
         self.rule.setStyleSheet("color: #555;")
         outer.addWidget(self.rule)
-        self.only_over.toggled.connect(lambda _c: self.refresh())
-        self.table.doubleClicked.connect(lambda _i: self.open_selected())
-        self.remember({"cost_pairs": self.table.horizontalHeader()})
+        self.refresh_on(self.only_over)
+        self.remember(cost_pairs=self.table)
 
     def refresh(self) -> None:
         self._stale = False

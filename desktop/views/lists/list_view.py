@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMenu,
     QPushButton,
     QTableView,
@@ -34,8 +33,8 @@ from desktop.views.kit.context import AppContext
 from desktop.views.kit.forms import HINT_STYLE
 from desktop.views.kit.ops import query
 from desktop.views.kit.page_state import LazyRefresh
-from desktop.views.kit.table import ActionBar, Layout, needs_one, reload_rows, selected_rows, setup_table, \
-    shortcut, title_label
+from desktop.views.kit.table import ActionBar, Layout, needs_one, reload_rows, search_box, selected_rows, \
+    setup_table, shortcut, title_label
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.undo import UndoKit
 from desktop.views.lists.list_actions import ELSEWHERE, LIST_LEVEL_ACTIONS, ListActions, step_label
@@ -172,7 +171,6 @@ class ListPage(ListActions, LazyRefresh, QWidget):
         self.splitter = splitter(Qt.Orientation.Horizontal, left, right, stretch=(0, 1), sizes=(340, 1160))
         outer.addWidget(self.splitter, 1)
 
-        shortcut(self, QKeySequence.StandardKey.Find, self._focus_filter)
         shortcut(self, QKeySequence(Qt.Key.Key_F5), self.refresh)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             shortcut(self.entry_table, key, self.edit_entry, local=True)
@@ -214,11 +212,9 @@ class ListPage(ListActions, LazyRefresh, QWidget):
         return buttons
 
     def _corner(self) -> QWidget:
-        self.filter_edit = QLineEdit()
+        self.filter_edit = search_box(self, "筛选条目（Ctrl+F）", width=200,
+                                      before=lambda: self.tabs.setCurrentIndex(0))
         self.filter_edit.setObjectName("entry_filter")
-        self.filter_edit.setPlaceholderText("筛选条目（Ctrl+F）")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.setFixedWidth(200)
         self.filter_edit.textChanged.connect(self._filter_changed)
         corner = QWidget()
         cl = QHBoxLayout(corner)
@@ -259,11 +255,6 @@ class ListPage(ListActions, LazyRefresh, QWidget):
         self.layout_state.save()
         if self._town_id is not None:
             self.ctx.settings.setValue("lists/town", self._town_id)
-
-    def _focus_filter(self) -> None:
-        self.tabs.setCurrentIndex(0)
-        self.filter_edit.setFocus()
-        self.filter_edit.selectAll()
 
     # What the buttons allow ----------------------------------------------------------------------
     def why_not_list(self, action: str) -> str | None:
