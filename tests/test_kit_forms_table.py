@@ -57,10 +57,10 @@ def test_reload_rows_keeps_the_sort_and_the_selected_rows(qtbot, single):
     assert [r.id for r in selected_rows(table)] == [2]
 
 
-def test_boxes_lay_out_without_margins_and_splitters_take_their_stretch(qtbot):
+def test_boxes_lay_out_without_margins(qtbot):
     from PySide6.QtWidgets import QLabel
 
-    from desktop.views.kit.boxes import column, row, splitter
+    from desktop.views.kit.boxes import column, row
 
     a, b, c = QLabel("甲"), QLabel("乙"), QLabel("丙")
     col = column(a, b, spacing=5)
@@ -70,9 +70,6 @@ def test_boxes_lay_out_without_margins_and_splitters_take_their_stretch(qtbot):
     line = row((c, 1), QLabel("亩"))
     qtbot.addWidget(line)
     assert line.layout().stretch(0) == 1 and line.layout().stretch(1) == 0
-    split = splitter(Qt.Orientation.Vertical, QLabel("上"), QLabel("下"), stretch=(3, 2))
-    qtbot.addWidget(split)
-    assert split.count() == 2 and split.orientation() == Qt.Orientation.Vertical
 
 
 def test_reload_rows_keeps_an_unsortable_tables_order(qtbot):

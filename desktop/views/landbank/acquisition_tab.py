@@ -18,7 +18,6 @@ from desktop.services.errors import ValidationError
 from desktop.services.landbank import acquisition_service
 from desktop.services.landbank.acquisition_service import AcquisitionRow, AcquisitionValues, TaxMonthRow
 from desktop.services.towns import town_service
-from desktop.views.kit.boxes import splitter
 from desktop.views.kit.date_field import DateField
 from desktop.views.kit.forms import plain
 from desktop.views.kit.ops import query, write
@@ -27,6 +26,7 @@ from desktop.views.kit.table import ActionBar, needs_one, reload_rows, search_bo
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.town_filter import town_filter_box
 from desktop.views.kit.undo import Step
+from desktop.views.kit.widgets import splitter
 from desktop.views.landbank.acquisition_forms import ProgressForm, TaxForm, TaxRecordDialog, values_of
 from desktop.views.landbank.agreement_dialog import open_agreement_dialog
 from desktop.views.landbank.landbank_models import AcquisitionModel, ShortAgreementModel, TabBase, TaxMonthModel, \
@@ -101,9 +101,9 @@ class AcquisitionTab(TabBase):
         self.new_agreement_button = entry.add("签订协议 ▾", lambda: None, when=lambda rows: needs_one(rows) and PICK_ENTRY)
         self.progress = ProgressForm(self.save_button, self.ctx.year)
         self.progress_box = group("收购进度", self.progress, (QWidget(), 1))
-        self.detail_splitter = splitter(Qt.Orientation.Horizontal, self.progress_box, self._agreements_box(),
-                                        self._tax_box(), stretch=(3, 4, 4))
-        self.splitter = splitter(Qt.Orientation.Vertical, self.table, self.detail_splitter, stretch=(1, 1))
+        self.detail_splitter = splitter(Qt.Orientation.Horizontal, (self.progress_box, 3), (self._agreements_box(), 4),
+                                        (self._tax_box(), 4))
+        self.splitter = splitter(Qt.Orientation.Vertical, (self.table, 1), (self.detail_splitter, 1))
         outer.addWidget(self.splitter, 1)
 
         self.refresh_on(self.town_filter, self.stage_filter, self.search)

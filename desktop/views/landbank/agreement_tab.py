@@ -15,11 +15,12 @@ from desktop.models.enums import AgreementKind
 from desktop.services import units
 from desktop.services.landbank import agreement_service
 from desktop.views.kit.attachment_widget import AttachmentPanel
-from desktop.views.kit.boxes import row, splitter
+from desktop.views.kit.boxes import row
 from desktop.views.kit.ops import query, write
 from desktop.views.kit.table import ActionBar, needs_one, reload_rows, search_box, shortcut
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.town_filter import sync_town_filter, town_filter_box
+from desktop.views.kit.widgets import splitter
 from desktop.views.landbank.agreement_dialog import open_agreement_dialog, push_deleted
 from desktop.views.landbank.landbank_models import AgreementModel, Choice, TabBase, bar, enum_box, first, \
     new_table, show_scans
@@ -61,8 +62,8 @@ class AgreementTab(TabBase):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.splitter = splitter(Qt.Orientation.Vertical, self.table, row((self.attachments, 3), (self.summary, 2)),
-                                 stretch=(4, 1))
+        self.splitter = splitter(Qt.Orientation.Vertical, (self.table, 4),
+                                 (row((self.attachments, 3), (self.summary, 2)), 1))
         outer = QVBoxLayout(self)
         outer.addLayout(bar("类型：", self.kind_filter, "镇街：", self.town_filter, "国企：", self.soe_filter, self.search,
                             None, self.add_button, self.edit_button, self.delete_button, self.undo.undo_button,

@@ -13,7 +13,6 @@ from desktop.services.landbank import landbank_service
 from desktop.services.landbank.landbank_service import LandBankDetail, LandBankRow, StepRow
 from desktop.services.towns import town_service
 from desktop.views.kit.attachment_widget import AttachmentPanel
-from desktop.views.kit.boxes import splitter
 from desktop.views.kit.date_field import DateField
 from desktop.views.kit.forms import FieldForm
 from desktop.views.kit.ops import query, write
@@ -21,6 +20,7 @@ from desktop.views.kit.table import ActionBar, needs_one, reload_rows, search_bo
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.town_filter import town_filter_box
 from desktop.views.kit.undo import Step
+from desktop.views.kit.widgets import splitter
 from desktop.views.landbank.agreement_dialog import open_agreement_dialog
 from desktop.views.landbank.landbank_models import LandBankEntryModel, ShortAgreementModel, StepModel, TabBase, bar, \
     first, fit_rows, group, new_table, show_files, show_scans
@@ -57,7 +57,7 @@ class LandBankTab(TabBase):
             "town": 70, "target": 180, "planned_area_mu": 95, "soe": 180, "state": 80, "steps_text": 65,
             "missing_steps": 130, "cooperation_signed_on": 88, "landbank_signed_on": 88, "landbank_cost_per_mu": 125},
             selected=self._entry_selected)
-        self.splitter = splitter(Qt.Orientation.Vertical, self.table, self._detail_panes(), stretch=(3, 2))
+        self.splitter = splitter(Qt.Orientation.Vertical, (self.table, 3), (self._detail_panes(), 2))
         outer.addWidget(self.splitter, 1)
 
         self.remember(landbank_entries=self.table, landbank_steps=self.step_table,
@@ -104,8 +104,8 @@ class LandBankTab(TabBase):
         self.agreements_box = group("协议", (self.agreement_table, 3),
                                     bar(self.coop_button, self.bank_button, self.edit_agreement_button, None),
                                     (self.agreement_attachments, 2))
-        self.detail_splitter = splitter(Qt.Orientation.Horizontal, self.steps_box, self.agreements_box,
-                                        stretch=(4, 5), sizes=(480, 600))
+        self.detail_splitter = splitter(Qt.Orientation.Horizontal, (self.steps_box, 4), (self.agreements_box, 5))
+        self.detail_splitter.setSizes([480, 600])
         return self.detail_splitter
 
     # Loading --------------------------------------------------------------------------------------

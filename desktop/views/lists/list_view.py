@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QPushButton,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -28,7 +27,6 @@ from desktop.services.lists import entry_states, list_service, plan_service
 from desktop.services.lists.list_service import EntryRow, ListSummary, TownListRow
 from desktop.services.lists.plan_service import PlanRow
 from desktop.services.parks import park_service
-from desktop.views.kit.boxes import splitter
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.forms import HINT_STYLE
 from desktop.views.kit.ops import query
@@ -37,6 +35,7 @@ from desktop.views.kit.table import ActionBar, Layout, needs_one, reload_rows, s
     setup_table, shortcut, title_label
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.undo import UndoKit
+from desktop.views.kit.widgets import button, splitter
 from desktop.views.lists.list_actions import ELSEWHERE, LIST_LEVEL_ACTIONS, ListActions, step_label
 from desktop.views.lists.list_dialogs import set_share_banner
 from desktop.views.lists.list_models import LIST_STATUS_COLOURS, STATE_COLOURS, EntryModel, PlanModel, \
@@ -110,10 +109,7 @@ class ListPage(ListActions, LazyRefresh, QWidget):
         self.town_combo.currentIndexChanged.connect(self._town_chosen)
         top.addWidget(self.town_combo)
         top.addStretch(1)
-        refresh = QPushButton("刷新")
-        refresh.setToolTip("F5")
-        refresh.clicked.connect(self.refresh)
-        top.addWidget(refresh)
+        top.addWidget(button("刷新", self.refresh, tip="F5"))
         outer.addLayout(top)
 
         left = QWidget()
@@ -168,7 +164,8 @@ class ListPage(ListActions, LazyRefresh, QWidget):
         legend.setToolTip("状态颜色；只有“已核实”的面积计入完成量")
         rl.addWidget(legend)
 
-        self.splitter = splitter(Qt.Orientation.Horizontal, left, right, stretch=(0, 1), sizes=(340, 1160))
+        self.splitter = splitter(Qt.Orientation.Horizontal, (left, 0), (right, 1))
+        self.splitter.setSizes([340, 1160])
         outer.addWidget(self.splitter, 1)
 
         shortcut(self, QKeySequence(Qt.Key.Key_F5), self.refresh)
