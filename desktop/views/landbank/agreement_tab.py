@@ -64,10 +64,11 @@ class AgreementTab(TabBase):
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.splitter = splitter(Qt.Orientation.Vertical, (self.table, 4),
                                  (row((self.attachments, 3), (self.summary, 2)), 1))
-        outer = QVBoxLayout(self)
+        outer = QVBoxLayout(self)  # filters above, acts below: together they would not fit a 1366×768 laptop
         outer.addLayout(bar("类型：", self.kind_filter, "镇街：", self.town_filter, "国企：", self.soe_filter, self.search,
-                            None, self.add_button, self.edit_button, self.delete_button, self.undo.undo_button,
-                            self.undo.redo_button, export))
+                            None, export))
+        outer.addLayout(bar(self.add_button, self.edit_button, self.delete_button, self.undo.undo_button,
+                            self.undo.redo_button, None))
         outer.addWidget(self.splitter, 1)
 
         self.refresh_on(self.kind_filter, self.town_filter, self.soe_filter, self.search)

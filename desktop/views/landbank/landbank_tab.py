@@ -13,6 +13,7 @@ from desktop.services.landbank import landbank_service
 from desktop.services.landbank.landbank_service import LandBankDetail, LandBankRow, StepRow
 from desktop.services.towns import town_service
 from desktop.views.kit.attachment_widget import AttachmentPanel
+from desktop.views.kit.columns import ColumnChooser
 from desktop.views.kit.date_field import DateField
 from desktop.views.kit.forms import FieldForm
 from desktop.views.kit.ops import query, write
@@ -57,6 +58,7 @@ class LandBankTab(TabBase):
             "town": 70, "target": 180, "planned_area_mu": 95, "soe": 180, "state": 80, "steps_text": 65,
             "missing_steps": 130, "cooperation_signed_on": 88, "landbank_signed_on": 88, "landbank_cost_per_mu": 125},
             selected=self._entry_selected)
+        self.columns = ColumnChooser(self.table, hidden={"state"})  # every entry here is 方案已备案 or later
         self.splitter = splitter(Qt.Orientation.Vertical, (self.table, 3), (self._detail_panes(), 2))
         outer.addWidget(self.splitter, 1)
 
@@ -91,6 +93,7 @@ class LandBankTab(TabBase):
         self.agreement_table = new_table("landbank_agreement_table", self.agreement_model, {
             "kind": 68, "party_a": 100, "party_b": 120, "signed_on": 82, "amount_wan": 80, "area_mu": 58,
             "cost_per_mu": 92, "filed_on": 82}, selected=self._agreement_selected, opened=self.edit_agreement)
+        self.agreement_columns = ColumnChooser(self.agreement_table, hidden={"party_a", "area_mu"})  # 甲方: the town
         entry = ActionBar(self.table, self)
         self.coop_button = entry.add("签订合作协议…", lambda: self.new_agreement(AgreementKind.COOPERATION),
                                      when=lambda rows: needs_one(rows) and PICK_ENTRY,

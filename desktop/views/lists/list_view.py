@@ -27,6 +27,7 @@ from desktop.services.lists import entry_states, list_service, plan_service
 from desktop.services.lists.list_service import EntryRow, ListSummary, TownListRow
 from desktop.services.lists.plan_service import PlanRow
 from desktop.services.parks import park_service
+from desktop.views.kit.columns import ColumnChooser
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.forms import HINT_STYLE
 from desktop.views.kit.ops import query
@@ -109,7 +110,9 @@ class ListPage(ListActions, LazyRefresh, QWidget):
         self.town_combo.currentIndexChanged.connect(self._town_chosen)
         top.addWidget(self.town_combo)
         top.addStretch(1)
-        top.addWidget(button("刷新", self.refresh, tip="F5"))
+        self.undo = UndoKit(self)  # entry and plan edits (Ctrl+Z)
+        for w in (self.undo.undo_button, self.undo.redo_button, button("刷新", self.refresh, tip="F5")):
+            top.addWidget(w)
         outer.addLayout(top)
 
         left = QWidget()
@@ -149,6 +152,8 @@ class ListPage(ListActions, LazyRefresh, QWidget):
         self.entry_table.setModel(self.entry_model)
         for col, width in enumerate((200, 168, 76, 150, 96, 130, 84, 140, 96)):
             self.entry_table.setColumnWidth(col, width)
+        # 状态 and 原因 stay on a 1366×768 screen; the code, verified area and note are a right-click away.
+        self.entry_columns = ColumnChooser(self.entry_table, hidden={"credit_code", "verified_area_mu", "note"})
         self.entry_table.doubleClicked.connect(lambda _i: self.edit_entry())
         self.entry_table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.entry_table.customContextMenuRequested.connect(self._entry_menu)
@@ -197,11 +202,10 @@ class ListPage(ListActions, LazyRefresh, QWidget):
         self.steps_menu.setToolTipsVisible(True)
         self.steps_menu.aboutToShow.connect(lambda: self._fill_steps(self.steps_menu))
         self.steps_button.setMenu(self.steps_menu)
-        self.undo = UndoKit(self)
         buttons = QHBoxLayout()
         for group in ((self.add_button, self.edit_button, self.delete_button),
                       (self.submit_button, self.approve_button, self.return_button),
-                      (self.plan_button, self.steps_button), (self.undo.undo_button, self.undo.redo_button)):
+                      (self.plan_button, self.steps_button)):
             for w in group:
                 buttons.addWidget(w)
             buttons.addSpacing(12)
