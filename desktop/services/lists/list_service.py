@@ -22,7 +22,6 @@ from desktop.services import numbers, rules
 from desktop.services.lists import entry_states
 from desktop.services.year import year_service
 from desktop.services.register.target_service import normalize_query
-from desktop.services.ledger import actor
 from desktop.services.ledger import today as session_today
 from desktop.services.errors import NotFound, Refused, ValidationError
 from desktop.services.ledger import Ledger
