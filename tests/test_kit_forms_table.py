@@ -101,3 +101,15 @@ def test_ctrl_f_focuses_the_search_box(qtbot):
     qtbot.keyClick(other, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert box.hasFocus() and box.selectedText() == "化工" and called == [1]
     assert box.isClearButtonEnabled() and box.minimumWidth() == 180
+
+
+def test_a_table_edited_in_place_selects_cells_and_edits_on_typing(qtbot):
+    from PySide6.QtWidgets import QAbstractItemView
+
+    from desktop.views.kit.table import edit_in_place
+
+    table = edit_in_place(setup_table(QTableView(), sortable=False))
+    qtbot.addWidget(table)
+    assert table.selectionBehavior() == QAbstractItemView.SelectionBehavior.SelectItems
+    assert table.editTriggers() & QAbstractItemView.EditTrigger.AnyKeyPressed
+    assert table.editTriggers() & QAbstractItemView.EditTrigger.DoubleClicked

@@ -40,6 +40,15 @@ def setup_table(table: QTableView, *, single: bool = True, sortable: bool = True
     return table
 
 
+def edit_in_place(table: QTableView) -> QTableView:
+    """A table whose cells the clerk types into (a planned area per row): single cells selected, editing
+    on a double click, F2 or simply typing."""
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+                          | QAbstractItemView.EditTrigger.AnyKeyPressed)
+    return table
+
+
 def shortcut(widget: QWidget, keys, slot: Callable, *, local: bool = False) -> QShortcut:
     """A shortcut on a page (with its children) or, `local`, on the one widget (a table's Delete/Enter)."""
     sc = QShortcut(keys if isinstance(keys, QKeySequence) else QKeySequence(keys), widget)
