@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLabel, QLineEdit, QTableView, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QTableView, QWidget
 
 from desktop.models.enums import Method
 from desktop.services import rules, units
@@ -22,7 +22,7 @@ from desktop.views.kit.boxes import column
 from desktop.views.kit.date_field import DateField
 from desktop.views.kit.forms import HINT_STYLE, FormDialog, error_label, plain, show_at
 from desktop.views.kit.rows import AMBER, MISSING_BACKGROUND, RowsModel
-from desktop.views.kit.table import setup_table
+from desktop.views.kit.table import edit_in_place, setup_table
 from desktop.views.lists.list_models import UNCOUNTED_TIP, method_text
 
 EDIT_TIP = "双击或 F2 修改；面积可写“8000㎡”，自动换算为亩"
@@ -101,22 +101,14 @@ class PlanItemModel(RowsModel):
 
     def tooltip(self, item: FilingRow, key: str) -> str | None:
         if key in self.EDITABLE:
-            return problem(item, key) or "双击或 F2 修改"
+            return problem(item, key) or EDIT_TIP
         if key == "list_method" and item.list_method in rules.UNCOUNTED_METHODS:
             return UNCOUNTED_TIP
         return None
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if (role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal
-                and 0 <= section < len(self.COLUMNS) and self.key(section) in self.EDITABLE):
-            return EDIT_TIP
-        return super().headerData(section, orientation, role)
-
     def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        return f | Qt.ItemFlag.ItemIsEditable if self.key(index.column()) in self.EDITABLE else f
+        typed = index.isValid() and self.key(index.column()) in self.EDITABLE
+        return super().flags(index) | (Qt.ItemFlag.ItemIsEditable if typed else Qt.ItemFlag.NoItemFlags)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.EditRole:
@@ -200,13 +192,9 @@ class PlanDialog(FormDialog):
             self.note.setText(plan.note)
 
         self.model = PlanItemModel(items, self)
-        self.table = setup_table(QTableView(), sortable=False)
+        self.table = edit_in_place(setup_table(QTableView(), sortable=False))
         self.table.setObjectName("plan_items")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                   | QAbstractItemView.EditTrigger.EditKeyPressed
-                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
         header = self.table.horizontalHeader()
         for col, width in enumerate((220, 170, 110, 120, 130)):
             self.table.setColumnWidth(col, width)
