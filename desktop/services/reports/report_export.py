@@ -3,7 +3,8 @@ department's result, date and note, the overall state and the late flags, and a 
 
 Numbers are written as numbers, dates as dates, every text from the database as a string (never a
 formula, whatever it starts with). The sheet prints on A4 landscape, one page wide, with the header
-rows repeated on every page.
+rows repeated on every page. openpyxl is imported inside the writer (on the worker lane), never when the
+page that offers the export opens.
 """
 
 from __future__ import annotations
@@ -15,11 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
-
 from desktop.models.enums import VerifyResult
 from desktop.services.reports import report_service
 from desktop.services.errors import Refused
@@ -30,10 +26,8 @@ AREA_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 COUNT_FORMAT = '0"项"'
 RED = "C0392B"
-HEADER_FILL = PatternFill("solid", fgColor="DDE5F0")
-TOTALS_FILL = PatternFill("solid", fgColor="EEF2F7")
-THIN = Side(style="thin", color="808080")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_COLOUR = "DDE5F0"
+TOTALS_COLOUR = "EEF2F7"
 FONT_NAME = "宋体"
 
 TITLE_ROW, INFO_ROW, HEAD1, HEAD2 = 1, 2, 3, 4
@@ -62,6 +56,15 @@ def write_verification_table(table: VerificationTable, path: str | os.PathLike,
                              progress: Callable[[int, int], None] | None = None, cancel=None, *,
                              today: dt.date) -> ExportResult:
     """Write the table to `path` (replaced only when the whole workbook is written); `today` is its 导出日期."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    header_fill = PatternFill("solid", fgColor=HEADER_COLOUR)
+    totals_fill = PatternFill("solid", fgColor=TOTALS_COLOUR)
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
     path = Path(path)
     n_dept = len(table.departments)
     total = len(table.rows)
@@ -103,8 +106,8 @@ def write_verification_table(table: VerificationTable, path: str | os.PathLike,
         _text(cell, text)
         cell.font = bold
         cell.alignment = center
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
+        cell.fill = header_fill
+        cell.border = border
 
     for i, (text, width) in enumerate(LEAD, start=1):
         merges.append((HEAD1, i, HEAD2, i))
@@ -139,7 +142,7 @@ def write_verification_table(table: VerificationTable, path: str | os.PathLike,
             cell.number_format = fmt
         cell.font = font
         cell.alignment = align or (left if isinstance(value, str) else right)
-        cell.border = BORDER
+        cell.border = border
 
     row = FIRST_DATA_ROW
     for n, r in enumerate(table.rows, start=1):
@@ -167,7 +170,7 @@ def write_verification_table(table: VerificationTable, path: str | os.PathLike,
     # Totals: items, completed area, verified area
     for col in range(1, last_col + 1):
         put(row, col, None, font=bold)
-        ws.cell(row, col).fill = TOTALS_FILL
+        ws.cell(row, col).fill = totals_fill
     put(row, 1, "合计", font=bold, align=center)
     merges.append((row, 1, row, 2))
     put(row, 3, len(table.rows), fmt=COUNT_FORMAT, font=bold)
@@ -180,7 +183,7 @@ def write_verification_table(table: VerificationTable, path: str | os.PathLike,
     put(row, dept_col if n_dept else tail_col, summary, font=bold)
     put(row, tail_col + 1, table.verified_area_mu, fmt=AREA_FORMAT, font=bold)
     for col in range(1, last_col + 1):
-        ws.cell(row, col).fill = TOTALS_FILL
+        ws.cell(row, col).fill = totals_fill
 
     for r1, c1, r2, c2 in merges:
         ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
@@ -215,10 +218,11 @@ def write_verification_table(table: VerificationTable, path: str | os.PathLike,
 
 
 def export_month(ledger: Ledger, year: int, month: int, path: str | os.PathLike,
-                 progress: Callable[[int, int], None] | None = None, cancel=None) -> ExportResult:
-    """导出核实表: the whole month (every town) to `path`."""
+                 progress: Callable[[int, int], None] | None = None, cancel=None, *,
+                 token=None) -> ExportResult:
+    """导出核实表: the whole month (every town) to `path`. `token` is the op bridge's name for `cancel`."""
     table = report_service.verification_table(ledger, year, month)
-    return write_verification_table(table, path, progress, cancel, today=ledger.today())
+    return write_verification_table(table, path, progress, cancel or token, today=ledger.today())
 
 
 def default_file_name(year: int, month: int) -> str:
