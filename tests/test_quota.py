@@ -456,3 +456,27 @@ def test_demo_sets_a_subsidy_rate_and_one_override(db, demo):
     assert table.has_rate and table.totals.computed_wan > 0
     overridden = [r for r in table.rows if r.overridden]
     assert counts["subsidy_overrides"] == 1 and len(overridden) == 1 and overridden[0].override_reason
+
+
+# ---- the rules as words, and what the page may do ----------------------------------------------
+
+def test_loan_terms_say_the_due_date_from_the_return_years_parameter(db):
+    t = quota_service.loan_terms(db, 2024)
+    assert (t.due_date, t.due_text) == (dt.date(2025, 12, 31), "预借次年12月31日")
+    assert t.ratio_text == "30%" and t.fee_text == "85 万元/亩" and "2025年12月31日前归还" in t.summary
+    year_service.update_params(db, 2024, {"quota_return_years": 0})
+    assert quota_service.loan_terms(db, 2024).due_text == "预借当年12月31日"
+    year_service.update_params(db, 2024, {"quota_return_years": 3})
+    t = quota_service.loan_terms(db, 2026)  # no 2026 parameters: the latest year before it
+    assert t.due_text == "预借后第3年12月31日" and t.due_date == dt.date(2029, 12, 31)
+
+
+def test_return_and_delete_are_refused_with_a_reason_by_the_rules(db, city):
+    loan = lend(db, city["plan"], "10")
+    assert quota_service.why_not_return(row(db, loan.loan_id, dt.date(2024, 7, 1))) is None
+    assert quota_service.why_not_delete(row(db, loan.loan_id, dt.date(2024, 7, 1))) is None
+    quota_service.return_quota(db, loan.loan_id, return_date=dt.date(2024, 7, 1), area_mu="10")
+    done = row(db, loan.loan_id, dt.date(2024, 7, 1))
+    assert "已全部归还" in quota_service.why_not_return(done)
+    assert "归还记录" in quota_service.why_not_delete(done)
+    assert quota_service.why_not_return(None) == "请先选择一笔预借"

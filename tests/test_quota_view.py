@@ -7,8 +7,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from conftest import wait_idle
-from PySide6.QtCore import QDate, Qt
+from conftest import type_text, wait_idle
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from test_quota import add_plan, add_soe
 
@@ -45,14 +45,14 @@ def page(qtbot, ctx, city):
     qtbot.addWidget(p)
     p.resize(1300, 800)
     p.show()
-    p.as_of_edit.setDate(QDate(AS_OF.year, AS_OF.month, AS_OF.day))
+    p.set_as_of(AS_OF)
     p.activate()
     wait_idle(qtbot, ctx)
     return p
 
 
 def col(key: str) -> int:
-    from desktop.views.quota.quota_view import LoanLedgerModel
+    from desktop.views.quota.quota_models import LoanLedgerModel
 
     return [k for k, _ in LoanLedgerModel.COLUMNS].index(key)
 
@@ -65,10 +65,16 @@ def row_of(page, loan_id: int) -> int:
     return page.model.row_of(loan_id)
 
 
+def retype(qtbot, field, text: str) -> None:
+    """Type a date into a DateField as a clerk would, replacing what it shows."""
+    field.edit.clear()
+    type_text(qtbot, field.edit, text)
+
+
 # ---- models --------------------------------------------------------------------------------
 
 def test_loan_ledger_model_passes_the_model_tester(qtmodeltester, db, city):
-    from desktop.views.quota.quota_view import LoanLedgerModel
+    from desktop.views.quota.quota_models import LoanLedgerModel
 
     model = LoanLedgerModel()
     model.set_report(quota_service.ledger_report(db, as_of=AS_OF))
@@ -77,7 +83,7 @@ def test_loan_ledger_model_passes_the_model_tester(qtmodeltester, db, city):
 
 
 def test_totals_model_passes_the_model_tester(qtmodeltester, db, city):
-    from desktop.views.quota.quota_view import LedgerTotalsModel
+    from desktop.views.quota.quota_models import LedgerTotalsModel
 
     report = quota_service.ledger_report(db, as_of=AS_OF)
     model = LedgerTotalsModel()
@@ -87,7 +93,7 @@ def test_totals_model_passes_the_model_tester(qtmodeltester, db, city):
 
 
 def test_returns_model_passes_the_model_tester(qtmodeltester, db, city):
-    from desktop.views.quota.quota_view import ReturnsModel
+    from desktop.views.quota.quota_models import ReturnsModel
 
     report = quota_service.ledger_report(db, as_of=AS_OF)
     model = ReturnsModel()
@@ -99,7 +105,7 @@ def test_returns_model_passes_the_model_tester(qtmodeltester, db, city):
 # ---- the ledger ----------------------------------------------------------------------------
 
 def test_overdue_loan_is_red_with_days_and_fee(page, city):
-    from desktop.views.quota.quota_view import OVERDUE_BACKGROUND
+    from desktop.views.quota.quota_models import OVERDUE_BACKGROUND
 
     r = row_of(page, city["overdue"])
     assert cell(page.model, r, "balance_mu") == "12.00"
@@ -110,7 +116,7 @@ def test_overdue_loan_is_red_with_days_and_fee(page, city):
 
 
 def test_loan_due_within_60_days_is_amber_and_a_returned_one_plain(page, city):
-    from desktop.views.quota.quota_view import DUE_SOON_BACKGROUND
+    from desktop.views.quota.quota_models import DUE_SOON_BACKGROUND
 
     r = row_of(page, city["soon"])
     assert cell(page.model, r, "due_date") == "2026-12-31" and cell(page.model, r, "days_overdue") == ""
@@ -126,7 +132,7 @@ def test_summary_counts_overdue_and_due_soon(page):
 
 
 def test_as_of_date_changes_the_ledger(qtbot, page, ctx, city):
-    page.as_of_edit.setDate(QDate(2024, 12, 31))
+    page.set_as_of(dt.date(2024, 12, 31))
     wait_idle(qtbot, ctx)
     ids = {r.loan_id for r in page.model.rows}
     assert ids == {city["overdue"], city["done"]}  # the 2025 loan was not taken yet
@@ -197,7 +203,7 @@ def test_lend_dialog_shows_cap_open_loans_and_room_live(qtbot, page, ctx, city):
 def test_lend_over_the_cap_is_refused_beside_the_area_and_input_kept(qtbot, page, ctx, city):
     d = open_lend(qtbot, page, ctx)
     d.select_plan(city["plan"])
-    d.date_edit.setDate(QDate(2026, 6, 1))
+    retype(qtbot, d.date_edit, "2026-6-1")
     wait_idle(qtbot, ctx)
     d.area_edit.setText("18.01")
     d.submit()
@@ -210,7 +216,7 @@ def test_lend_over_the_cap_is_refused_beside_the_area_and_input_kept(qtbot, page
 def test_lend_through_the_dialog_adds_the_loan(qtbot, page, ctx, db, city):
     d = open_lend(qtbot, page, ctx)
     d.select_plan(city["plan"])
-    d.date_edit.setDate(QDate(2026, 6, 1))
+    retype(qtbot, d.date_edit, "2026-6-1")
     wait_idle(qtbot, ctx)
     d.area_edit.setText("18")
     d.purpose_edit.setText("标准厂房（三期）")
@@ -251,7 +257,7 @@ def open_return(qtbot, page, ctx, loan_id):
 def test_partial_return_through_the_dialog(qtbot, page, ctx, db, city):
     d = open_return(qtbot, page, ctx, city["overdue"])
     assert "未还余额 <b>12.00</b> 亩" in d.info.text()
-    d.date_edit.setDate(QDate(2026, 11, 20))
+    d.date_edit.set_value(dt.date(2026, 11, 20))
     d.area_edit.setText("5")
     qtbot.keyClick(d.area_edit, Qt.Key.Key_Return)
     wait_idle(qtbot, ctx)
@@ -273,7 +279,7 @@ def test_return_over_the_balance_is_refused_beside_the_field(qtbot, page, ctx, c
 
 def test_return_before_the_loan_date_is_refused_by_the_service_beside_the_date(qtbot, page, ctx, city):
     d = open_return(qtbot, page, ctx, city["overdue"])
-    d.date_edit.setDate(QDate(2024, 4, 30))
+    d.date_edit.set_value(dt.date(2024, 4, 30))
     d.area_edit.setText("1")
     d.submit()
     wait_idle(qtbot, ctx)
@@ -319,3 +325,184 @@ def test_export_button_asks_for_a_file(qtbot, page, ctx, tmp_path, monkeypatch):
     page.choose_export_file()
     wait_idle(qtbot, ctx)
     assert page.last_export == target.with_suffix(".xlsx") and page.last_export.exists()
+
+
+# ---- the rules as the parameters say them ------------------------------------------------------
+
+def test_the_legend_says_the_due_date_and_fee_from_the_years_parameters(qtbot, page, ctx, db):
+    from desktop.services.year import year_service
+
+    assert "归还期限为预借次年12月31日" in page.legend.text() and "85 万元/亩" in page.legend.text()
+    year_service.update_params(db, 2024, {"quota_return_years": 2, "quota_overdue_fee_wan_per_mu": 90})
+    ctx.changed("year_params")
+    wait_idle(qtbot, ctx)
+    assert "归还期限为预借后第2年12月31日" in page.legend.text() and "90 万元/亩" in page.legend.text()
+    assert "次年" not in page.legend.text()
+
+
+def test_the_lend_dialog_states_the_cap_and_due_date_of_the_loan_year(qtbot, page, ctx, db):
+    from desktop.services.year import year_service
+
+    year_service.update_params(db, 2024, {"quota_borrow_ratio_pct": 25, "quota_return_years": 2})
+    d = open_lend(qtbot, page, ctx)
+    retype(qtbot, d.date_edit, "2024-7-1")
+    wait_idle(qtbot, ctx)
+    assert "计划收储面积的25%" in d.hint.text() and "2024年的预借应于2026年12月31日前归还" in d.hint.text()
+    d.reject()
+
+
+# ---- actions follow the selection --------------------------------------------------------------
+
+def test_return_is_disabled_on_a_fully_returned_loan_and_says_why(page, city):
+    page.table.selectRow(row_of(page, city["done"]))
+    assert not page.return_button.isEnabled() and "已全部归还" in page.return_button.toolTip()
+    assert page.delete_button.isEnabled() is False and "归还记录" in page.delete_button.toolTip()
+    page.table.selectRow(row_of(page, city["soon"]))
+    assert page.return_button.isEnabled() and page.delete_button.isEnabled()
+    page.table.clearSelection()
+    assert "请先选择" in page.return_button.toolTip()
+
+
+def test_totals_views_disable_loan_actions_and_say_why(page, city):
+    page.table.selectRow(row_of(page, city["soon"]))
+    page.view_combo.setCurrentIndex(1)
+    assert not page.return_button.isEnabled() and "按笔" in page.return_button.toolTip()
+    page.view_combo.setCurrentIndex(0)
+    assert page.return_button.isEnabled()
+
+
+# ---- undo ------------------------------------------------------------------------------------
+
+def test_ctrl_z_undoes_a_new_loan_and_ctrl_y_brings_it_back(qtbot, page, ctx, db, city):
+    d = open_lend(qtbot, page, ctx)
+    d.select_plan(city["plan2"])
+    retype(qtbot, d.date_edit, "2026-1-5")
+    wait_idle(qtbot, ctx)
+    d.area_edit.setText("3")
+    d.purpose_edit.setText("误录的预借")
+    d.submit()
+    wait_idle(qtbot, ctx)
+    purposes = lambda: [r.purpose for r in quota_service.loan_ledger(db, as_of=AS_OF)]  # noqa: E731
+    assert "误录的预借" in purposes()
+    page.activateWindow()
+    page.table.setFocus()
+    qtbot.waitUntil(page.table.hasFocus)
+    qtbot.keyClick(page.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ctx)
+    assert "误录的预借" not in purposes() and "误录的预借" not in [r.purpose for r in page.model.rows]
+    qtbot.keyClick(page.table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ctx)
+    assert purposes().count("误录的预借") == 1
+
+
+def test_undo_of_a_return_restores_the_balance_and_redo_returns_again(qtbot, page, ctx, db, city):
+    d = open_return(qtbot, page, ctx, city["overdue"])
+    d.date_edit.set_value(dt.date(2026, 11, 20))
+    d.area_edit.setText("5")
+    d.submit()
+    wait_idle(qtbot, ctx)
+    balance = lambda: next(r for r in quota_service.loan_ledger(db, as_of=AS_OF)  # noqa: E731
+                           if r.loan_id == city["overdue"]).balance_mu
+    assert balance() == D(7) and "归还" in page.undo.undo_button.toolTip()
+    page.undo.stack.undo()
+    wait_idle(qtbot, ctx)
+    assert balance() == D(12)
+    page.undo.stack.redo()
+    wait_idle(qtbot, ctx)
+    assert balance() == D(7)
+
+
+def test_a_return_after_its_loan_was_undone_and_redone_follows_the_new_loan(qtbot, page, ctx, db, city):
+    d = open_lend(qtbot, page, ctx)
+    d.select_plan(city["plan2"])
+    retype(qtbot, d.date_edit, "2026-1-5")
+    wait_idle(qtbot, ctx)
+    d.area_edit.setText("4")
+    d.purpose_edit.setText("先借后还")
+    d.submit()
+    wait_idle(qtbot, ctx)
+    new = next(r for r in page.model.rows if r.purpose == "先借后还")
+    d = open_return(qtbot, page, ctx, new.loan_id)
+    d.date_edit.set_value(dt.date(2026, 2, 1))
+    d.area_edit.setText("1")
+    d.submit()
+    wait_idle(qtbot, ctx)
+    for _ in range(2):
+        page.undo.stack.undo()
+    wait_idle(qtbot, ctx)
+    assert "先借后还" not in [r.purpose for r in quota_service.loan_ledger(db, as_of=AS_OF)]
+    for _ in range(2):
+        page.undo.stack.redo()
+    wait_idle(qtbot, ctx)
+    again = next(r for r in quota_service.loan_ledger(db, as_of=AS_OF) if r.purpose == "先借后还")
+    assert again.returned_mu == D(1) and again.balance_mu == D(3)
+
+
+# ---- typed dates -------------------------------------------------------------------------------
+
+TYPED = ["2024-3-5", "2024.3.5", "2024/3/5", "20240305", "2024年3月5日"]
+
+
+@pytest.mark.parametrize("typed", TYPED)
+def test_a_loan_date_typed_in_any_form_is_saved(qtbot, page, ctx, db, city, typed):
+    d = open_lend(qtbot, page, ctx)
+    d.select_plan(city["plan"])
+    retype(qtbot, d.date_edit, typed)
+    wait_idle(qtbot, ctx)
+    d.area_edit.setText("1")
+    d.purpose_edit.setText("日期写法")
+    with qtbot.waitSignal(d.finished):
+        d.submit()
+    wait_idle(qtbot, ctx)
+    saved = next(r for r in quota_service.loan_ledger(db, as_of=AS_OF) if r.purpose == "日期写法")
+    assert saved.loan_date == dt.date(2024, 3, 5)
+
+
+def test_a_bad_loan_date_is_refused_at_the_field_and_nothing_is_saved(qtbot, page, ctx, db, city):
+    d = open_lend(qtbot, page, ctx)
+    d.select_plan(city["plan"])
+    retype(qtbot, d.date_edit, "2024.13.1")
+    d.area_edit.setText("1")
+    d.submit()
+    wait_idle(qtbot, ctx)
+    assert d.isVisible() and d.errors["loan_date"].isVisible() and "月份应为 1–12" in d.errors["loan_date"].text()
+    assert len(quota_service.loan_ledger(db, as_of=AS_OF)) == 3
+    d.reject()
+
+
+@pytest.fixture
+def early_loan(qtbot, page, ctx, db, city):
+    loan = quota_service.lend(db, city["plan"], loan_date=dt.date(2024, 3, 1), area_mu="2", purpose="早借")
+    page.refresh()
+    wait_idle(qtbot, ctx)
+    return loan.loan_id
+
+
+@pytest.mark.parametrize("typed", TYPED)
+def test_a_return_date_typed_in_any_form_is_saved(qtbot, page, ctx, db, early_loan, typed):
+    d = open_return(qtbot, page, ctx, early_loan)
+    retype(qtbot, d.date_edit, typed)
+    d.area_edit.setText("1")
+    with qtbot.waitSignal(d.finished):
+        d.submit()
+    wait_idle(qtbot, ctx)
+    returns = quota_service.ledger_report(db, as_of=AS_OF).returns[early_loan]
+    assert [r.return_date for r in returns] == [dt.date(2024, 3, 5)]
+
+
+def test_a_bad_return_date_is_refused_at_the_field_and_nothing_is_saved(qtbot, page, ctx, db, early_loan):
+    d = open_return(qtbot, page, ctx, early_loan)
+    retype(qtbot, d.date_edit, "2024.13.1")
+    d.area_edit.setText("1")
+    d.submit()
+    wait_idle(qtbot, ctx)
+    assert d.isVisible() and "月份应为 1–12" in d.errors["return_date"].text()
+    assert early_loan not in quota_service.ledger_report(db, as_of=AS_OF).returns
+    d.reject()
+
+
+def test_the_as_of_date_takes_a_typed_date(qtbot, page, ctx, city):
+    retype(qtbot, page.as_of_edit.field, "2024年12月31日")
+    wait_idle(qtbot, ctx)
+    assert page.as_of() == dt.date(2024, 12, 31)
+    assert {r.loan_id for r in page.model.rows} == {city["overdue"], city["done"]}

@@ -346,10 +346,19 @@ def lendable_plans(ledger: Ledger, *, on: dt.date | None = None) -> list[PlanCho
             for pid, label, tid, town, sid, soe, planned, filed in rows]
 
 
-def filter_choices(ledger: Ledger) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+@dataclass(frozen=True)
+class Choice:
+    """A town or an SOE of the page's filters (stopped towns are marked by the page)."""
+
+    id: int
+    name: str
+    active: bool = True
+
+
+def filter_choices(ledger: Ledger) -> tuple[list[Choice], list[Choice]]:
     """Towns and SOEs for the page's filters."""
     with ledger.reader() as s:
-        towns = [tuple(r) for r in s.execute(select(Town.id, Town.name).order_by(Town.sort_order, Town.id))]
-        soes = [tuple(r) for r in s.execute(select(Soe.id, Soe.name).order_by(Soe.id))]
+        towns = [Choice(i, n, a) for i, n, a in s.execute(
+            select(Town.id, Town.name, Town.active).order_by(Town.sort_order, Town.id))]
+        soes = [Choice(i, n) for i, n in s.execute(select(Soe.id, Soe.name).order_by(Soe.id))]
     return towns, soes
-
