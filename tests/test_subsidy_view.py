@@ -161,3 +161,64 @@ def test_export_writes_the_table(qtbot, page, ctx, db, city, tmp_path):
     ws = load_workbook(page.last_export).active
     rows = {r[0].value: [c.value for c in r] for r in ws.iter_rows(min_row=5)}
     assert rows["甲镇"][3] == 243 and rows["合计"][6] == 303
+
+
+def test_actions_follow_the_selected_town_and_say_why_not(qtbot, page, ctx, db, city):
+    page.table.clearSelection()
+    assert not page.override_button.isEnabled() and "请先选择" in page.override_button.toolTip()
+    select_town(page, city["甲镇"])
+    assert page.override_button.isEnabled()
+    assert not page.clear_button.isEnabled() and "未经调整" in page.clear_button.toolTip()
+    page.table.selectRow(page.model.rowCount() - 1)  # the 合计 row is no town
+    assert not page.override_button.isEnabled()
+
+
+def test_ctrl_z_undoes_an_override_and_ctrl_y_redoes_it(qtbot, page, ctx, db, city):
+    subsidy_service.set_rates(db, 2024, "2", None)
+    ctx.changed("year_params")
+    wait_idle(qtbot, ctx)
+    select_town(page, city["甲镇"])
+    page.open_override_dialog()
+    d = page.dialog
+    d.amount_edit.setText("250")
+    d.reason_edit.setText("研究决定")
+    d.submit()
+    wait_idle(qtbot, ctx)
+    final = lambda: next(r for r in subsidy_service.proposals(db, 2024).rows if r.town == "甲镇").final_wan  # noqa: E731
+    assert final() == D(250)
+    page.activateWindow()
+    page.table.setFocus()
+    qtbot.waitUntil(page.table.hasFocus)
+    qtbot.keyClick(page.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ctx)
+    assert final() == D(193) and cell(page, "甲镇", "override_wan") == ""
+    qtbot.keyClick(page.table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ctx)
+    assert final() == D(250) and "研究决定" in cell(page, "甲镇", "override_reason")
+
+
+def test_undo_of_restoring_brings_the_override_and_its_reason_back(qtbot, page, ctx, db, city, monkeypatch):
+    subsidy_service.set_rates(db, 2024, "2", None)
+    subsidy_service.override(db, city["乙镇"], 2024, "80", "研究决定")
+    ctx.changed("subsidy_proposal")
+    wait_idle(qtbot, ctx)
+    select_town(page, city["乙镇"])
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    page.clear_selected_override()
+    wait_idle(qtbot, ctx)
+    assert not subsidy_service.proposals(db, 2024).rows[1].overridden
+    page.undo.stack.undo()
+    wait_idle(qtbot, ctx)
+    row = subsidy_service.proposals(db, 2024).rows[1]
+    assert (row.override_wan, row.override_reason) == (D(80), "研究决定")
+
+
+def test_undo_of_saved_rates_restores_the_previous_rates(qtbot, page, ctx, db):
+    page.rate_edit.setText("2")
+    page.save_rates()
+    wait_idle(qtbot, ctx)
+    assert year_service.get_params(db, 2024).subsidy_rate_wan_per_mu == D(2)
+    page.undo.stack.undo()
+    wait_idle(qtbot, ctx)
+    assert year_service.get_params(db, 2024).subsidy_rate_wan_per_mu is None
+    assert page.rate_edit.text() == "" and NO_RATE in page.summary.text()

@@ -41,6 +41,21 @@ class SubsidyRow:
     def overridden(self) -> bool:
         return self.override_wan is not None
 
+    @property
+    def id(self) -> int | None:
+        """The town's id under the name the page kit looks for."""
+        return self.town_id
+
+
+def why_not_override(row: SubsidyRow | None) -> str | None:
+    """Why the amount of the row cannot be adjusted (None: it can)."""
+    return "请先选择一个镇街" if row is None or row.town_id is None else None
+
+
+def why_not_restore(row: SubsidyRow | None) -> str | None:
+    """Why the computed value cannot be restored (None: it can, after asking)."""
+    return why_not_override(row) or (None if row.overridden else "该镇街的金额未经调整，已是测算值")
+
 
 @dataclass
 class SubsidyTable:

@@ -1,22 +1,17 @@
 """以奖代补 page (四(二)): the year's rate and park bonus, a proposal per town from verified area, and
-overrides with a reason (recorded in the audit log); exported to Excel."""
+overrides with a reason (recorded in the audit log); undo of the last change; exported to Excel."""
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QByteArray, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QGroupBox,
-    QHeaderView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -27,31 +22,31 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.services import units
-from desktop.services.subsidy import subsidy_service
-from desktop.services.year import year_service
 from desktop.services.errors import ValidationError
+from desktop.services.subsidy import subsidy_service
 from desktop.services.subsidy.subsidy_service import NO_RATE, SubsidyRow, SubsidyTable
+from desktop.services.year import year_service
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.file_choice import ask_save_xlsx
-from desktop.views.kit.forms import FieldErrorDialog, HINT_STYLE, error_label, plain, show_at
+from desktop.views.kit.forms import HINT_STYLE, FormDialog, error_label, plain, show_at
+from desktop.views.kit.ops import query, write
 from desktop.views.kit.page_state import LazyRefresh
+from desktop.views.kit.rows import MUTED, mu, plain_text
+from desktop.views.kit.table import ActionBar, Layout, resort, select_id, selected_rows, setup_table, shortcut, \
+    title_label
+from desktop.views.kit.totals import TotalsRowsModel
+from desktop.views.kit.undo import Step, UndoKit
 from desktop.views.kit.worker import show_error
 
-RELEVANT_TABLES = {"*", "subsidy_proposal", "year_params", "year", "town", "town_target", "governance_list",
+RELEVANT_TABLES = {"subsidy_proposal", "year_params", "year", "town", "town_target", "governance_list",
                    "list_entry", "contiguous_area", "verification", "monthly_report_item"}
 OVERRIDE_BACKGROUND = QColor("#DCEBFA")
-TOTALS_BACKGROUND = QColor("#EEF2F7")
-MUTED = QColor("#8A8A8A")
-RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+FORMULA = ("计划未规定测算公式：测算金额 = 已核实面积 × 每亩补助 + 本年度已启动园区数 × 园区启动奖励；只计已核实的面积"
+           "（企业自主技改不计）。可逐镇调整金额，须填写原因，调整记入操作日志。")
 
 
-def money(value: Decimal | None) -> str:
-    return "" if value is None else units.fmt(value, 2)
-
-
-class SubsidyModel(QAbstractTableModel):
-    """One row per active town, then the 合计 row (always last)."""
+class SubsidyModel(TotalsRowsModel):
+    """One row per active town, then the 合计 row."""
 
     COLUMNS = [
         ("town", "镇街"), ("verified_mu", "已核实面积\n（亩）"), ("parks_started", "已启动园区\n（个）"),
@@ -59,181 +54,86 @@ class SubsidyModel(QAbstractTableModel):
         ("final_wan", "建议补助金额\n（万元）"),
     ]
     NUMERIC = {"verified_mu", "parks_started", "computed_wan", "override_wan", "final_wan"}
+    AMOUNTS = ("computed_wan", "final_wan")
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.table: SubsidyTable | None = None
-        self.rows: list[SubsidyRow] = []
-        self.totals: SubsidyRow | None = None
-        self._sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
 
     def set_table(self, table: SubsidyTable) -> None:
-        self.beginResetModel()
         self.table = table
-        self.totals = table.totals
-        self._apply()
-        self.endResetModel()
-
-    def _apply(self) -> None:
-        rows = list(self.table.rows) if self.table else []
-        column, order = self._sort
-        if 0 <= column < len(self.COLUMNS):
-            key = self.COLUMNS[column][0]
-            rows.sort(key=lambda r: (getattr(r, key) is not None, getattr(r, key) if getattr(r, key) is not None else 0),
-                      reverse=order == Qt.SortOrder.DescendingOrder)
-        self.rows = rows
-
-    def item(self, row: int) -> SubsidyRow | None:
-        if 0 <= row < len(self.rows):
-            return self.rows[row]
-        if row == len(self.rows) and self.totals is not None:
-            return self.totals
-        return None
+        self.set_rows(table.rows, table.totals)
 
     def town_row(self, row: int) -> SubsidyRow | None:
-        return self.rows[row] if 0 <= row < len(self.rows) else None
+        return self.item(row)
 
-    def row_of(self, town_id: int | None) -> int:
-        return next((i for i, r in enumerate(self.rows) if r.town_id == town_id), -1)
+    def _no_rate(self) -> bool:
+        return self.table is not None and not self.table.has_rate
 
-    def is_totals(self, row: int) -> bool:
-        return self.totals is not None and row == len(self.rows)
+    def display(self, r: SubsidyRow, key: str) -> str:
+        if key in self.AMOUNTS and getattr(r, key) is None and self._no_rate():
+            return NO_RATE
+        return super().display(r, key)
 
-    def rowCount(self, parent=QModelIndex()) -> int:
-        if parent.isValid():
-            return 0
-        return len(self.rows) + (1 if self.totals is not None and self.rows else 0)
+    def total_display(self, totals: SubsidyRow, key: str) -> str:
+        return plain_text(getattr(totals, key))
 
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
+    def background(self, r: SubsidyRow, key: str) -> QColor | None:
+        return OVERRIDE_BACKGROUND if r.overridden and key in ("override_wan", "override_reason", "final_wan") else None
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.COLUMNS):
-            return self.COLUMNS[section][1]
+    def foreground(self, r: SubsidyRow, key: str) -> QColor | None:
+        muted = (r.overridden and key == "computed_wan") or (key in self.AMOUNTS and getattr(r, key) is None)
+        return MUTED if muted else None
+
+    def bold(self, r: SubsidyRow, key: str) -> bool:
+        return key == "final_wan"
+
+    def tooltip(self, r: SubsidyRow, key: str) -> str | None:
+        if r.overridden:
+            return f"已调整：测算 {mu(r.computed_wan) or '—'} 万元 → {mu(r.override_wan)} 万元。原因：{r.override_reason}"
+        if key in self.AMOUNTS and self._no_rate():
+            return "请先在上方填写补助标准（万元/已核实亩）"
         return None
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        r = self.item(index.row())
-        if r is None:
-            return None
-        key = self.COLUMNS[index.column()][0]
-        totals = self.is_totals(index.row())
-        has_rate = self.table is not None and self.table.has_rate
-        if role == Qt.ItemDataRole.DisplayRole:
-            value = getattr(r, key)
-            if key in ("computed_wan", "final_wan") and value is None and not totals and not has_rate:
-                return NO_RATE
-            if isinstance(value, Decimal):
-                return money(value)
-            return "" if value is None else str(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return RIGHT if key in self.NUMERIC else LEFT
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if totals:
-                return QBrush(TOTALS_BACKGROUND)
-            if r.overridden and key in ("override_wan", "override_reason", "final_wan"):
-                return QBrush(OVERRIDE_BACKGROUND)
-            return None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if not totals and r.overridden and key == "computed_wan":
-                return QBrush(MUTED)
-            if key in ("computed_wan", "final_wan") and getattr(r, key) is None:
-                return QBrush(MUTED)
-            return None
-        if role == Qt.ItemDataRole.FontRole and (totals or key == "final_wan"):
-            f = QFont()
-            f.setBold(True)
-            return f
-        if role == Qt.ItemDataRole.ToolTipRole and not totals:
-            if r.overridden:
-                return f"已调整：测算 {money(r.computed_wan) or '—'} 万元 → {money(r.override_wan)} 万元。原因：{r.override_reason}"
-            if key in ("computed_wan", "final_wan") and not has_rate:
-                return "请先在上方填写补助标准（万元/已核实亩）"
-            return None
-        return None
 
-    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        self.layoutAboutToBeChanged.emit()
-        self._sort = (column, order)
-        self._apply()
-        self.layoutChanged.emit()
-
-
-class OverrideDialog(FieldErrorDialog, QDialog):
+class OverrideDialog(FormDialog):
     """调整补助金额 of one town: amount and a required reason; 恢复测算值 clears the override.
 
-    Emits `submitted(amount_text_or_None, reason)`; the page saves and calls `accept()` or `show_error(exc)`.
+    `submitted(dict)`: amount (the typed text, or None to restore the computed value) and reason.
     """
 
-    submitted = Signal(object, str)
-
     def __init__(self, row: SubsidyRow, parent=None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(f"调整补助金额：{row.town}")
-        self.setMinimumWidth(460)
-        self.errors = {n: error_label() for n in ("amount_wan", "reason")}
-        computed = f"{money(row.computed_wan)} 万元" if row.computed_wan is not None else NO_RATE
+        super().__init__(f"调整补助金额：{row.town}", parent, width=460)
+        computed = f"{mu(row.computed_wan)} 万元" if row.computed_wan is not None else NO_RATE
         info = QLabel(f"<b>{row.town}</b>：已核实 {units.fmt(row.verified_mu, 2)} 亩，已启动园区 {row.parks_started} 个；"
                       f"测算金额 <b>{computed}</b>")
         info.setTextFormat(Qt.TextFormat.RichText)
         info.setWordWrap(True)
-        self.amount_edit = QLineEdit(plain(row.override_wan) if row.override_wan is not None else "")
+        self.layout().insertWidget(0, info)
+        self.amount_edit = self.add("amount_wan", "调整后金额（万元）", QLineEdit(plain(row.override_wan)))
         self.amount_edit.setPlaceholderText("万元")
-        self.reason_edit = QLineEdit(row.override_reason)
+        self.reason_edit = self.add("reason", "调整原因", QLineEdit(row.override_reason))
         self.reason_edit.setPlaceholderText("必填，如：经领导小组研究……")
-        form = QFormLayout()
-        for key, label, edit in (("amount_wan", "调整后金额（万元）", self.amount_edit),
-                                 ("reason", "调整原因", self.reason_edit)):
-            holder = QWidget()
-            hl = QVBoxLayout(holder)
-            hl.setContentsMargins(0, 0, 0, 0)
-            hl.setSpacing(2)
-            hl.addWidget(edit)
-            hl.addWidget(self.errors[key])
-            form.addRow(label, holder)
-            edit.textEdited.connect(lambda _t, k=key: show_at(self.errors[k], ""))
-            edit.returnPressed.connect(self.submit)
-        self.focus_of = {"amount_wan": self.amount_edit, "reason": self.reason_edit}
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        self.clear_button = buttons.addButton("恢复测算值", QDialogButtonBox.ButtonRole.ResetRole)
+        self.clear_button = self.buttons.addButton("恢复测算值", QDialogButtonBox.ButtonRole.ResetRole)
         self.clear_button.setEnabled(row.overridden)
         self.clear_button.clicked.connect(self.clear)
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        hint = QLabel("调整会记入操作日志（调整人、时间、前后金额和原因）。")
+        hint = QLabel("调整会记入操作日志（调整人、时间、前后金额和原因），可撤销（Ctrl+Z）。")
         hint.setStyleSheet(HINT_STYLE)
-        layout = QVBoxLayout(self)
-        layout.addWidget(info)
-        layout.addLayout(form)
-        layout.addWidget(hint)
-        layout.addWidget(buttons)
+        self.layout().insertWidget(2, hint)
 
-    def submit(self) -> None:
-        for err in self.errors.values():
-            show_at(err, "")
-        try:
-            amount = subsidy_service.parse_amount(self.amount_edit.text())
-        except ValidationError as exc:
-            self.show_error(exc)
-            return
-        if amount is None:
-            self.show_error(ValidationError("请填写调整后金额；如要取消调整，请点“恢复测算值”", field="amount_wan"))
-            return
-        if not self.reason_edit.text().strip():
-            self.show_error(ValidationError("调整补助金额需要填写调整原因", field="reason"))
-            return
-        self.ok_button.setEnabled(False)
-        self.submitted.emit(self.amount_edit.text(), self.reason_edit.text())
+    def values(self) -> dict:
+        return {"amount": self.amount_edit.text(), "reason": self.reason_edit.text()}
+
+    def clean(self, values: dict) -> dict:
+        if subsidy_service.parse_amount(values["amount"]) is None:
+            raise ValidationError("请填写调整后金额；如要取消调整，请点“恢复测算值”", field="amount_wan")
+        if not values["reason"].strip():
+            raise ValidationError("调整补助金额需要填写调整原因", field="reason")
+        return values
 
     def clear(self) -> None:
         self.ok_button.setEnabled(False)
-        self.submitted.emit(None, "")
+        self.submitted.emit({"amount": None, "reason": ""})
 
 
 class SubsidyPage(LazyRefresh, QWidget):
@@ -242,118 +142,95 @@ class SubsidyPage(LazyRefresh, QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self._stale = True
-        self._token = 0
         self.data: SubsidyTable | None = None
         self.dialog: OverrideDialog | None = None
         self.last_export: Path | None = None
         self._loaded_rates: tuple[str, str] = ("", "")
         self._build()
-        self._restore_layout()
         ctx.data_changed.connect(self._on_data_changed)
         ctx.year_changed.connect(lambda _y: self._refresh_if_visible())
 
     # Layout ------------------------------------------------------------------------------
     def _build(self) -> None:
         outer = QVBoxLayout(self)
-        self.header = QLabel("以奖代补")
-        f = self.header.font()
-        f.setPointSize(f.pointSize() + 3)
-        f.setBold(True)
-        self.header.setFont(f)
+        self.header = title_label("以奖代补")
         outer.addWidget(self.header)
+        outer.addWidget(self._rates_box())
+        self.formula = QLabel(FORMULA)
+        self.formula.setStyleSheet(HINT_STYLE)
+        self.formula.setWordWrap(True)
+        outer.addWidget(self.formula)
 
+        self.model = SubsidyModel(self)
+        self.table = setup_table(QTableView())
+        self.table.setObjectName("subsidy_table")
+        self.table.setModel(self.model)
+        for col, width in enumerate((110, 110, 100, 120, 120, 420, 130)):
+            self.table.setColumnWidth(col, width)
+        # The reason takes what is left of the width; the numbers keep their (remembered) widths.
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda _i: self.open_override_dialog())
+
+        bar = QHBoxLayout()
+        self.summary = QLabel("")
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        bar.addWidget(self.summary, 1)
+        self.actions = ActionBar(self.table, self)
+        self.override_button = self.actions.add("调整金额…", self.open_override_dialog, tip="回车或双击",
+                                                when=lambda rows: subsidy_service.why_not_override(_one(rows)))
+        self.clear_button = self.actions.add("恢复测算值", self.clear_selected_override,
+                                             when=lambda rows: subsidy_service.why_not_restore(_one(rows)))
+        self.undo = UndoKit(self)
+        self.export_button = QPushButton("导出")
+        self.export_button.clicked.connect(self.choose_export_file)
+        for b in (self.override_button, self.clear_button, self.undo.undo_button, self.undo.redo_button,
+                  self.export_button):
+            bar.addWidget(b)
+        outer.addLayout(bar)
+        outer.addWidget(self.table, 1)
+        self.status = QLabel("")
+        self.status.setStyleSheet(HINT_STYLE)
+        outer.addWidget(self.status)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            shortcut(self.table, key, self.open_override_dialog, local=True)
+        self.layout_state = Layout(self.ctx.settings, "subsidy", {"header": self.table.horizontalHeader()})
+
+    def _rates_box(self) -> QGroupBox:
         box = QGroupBox("补助标准（年度参数）")
         bl = QHBoxLayout(box)
-        self.rate_edit = QLineEdit()
-        self.rate_edit.setObjectName("subsidy_rate_wan_per_mu")
-        self.rate_edit.setPlaceholderText("未设置")
-        self.rate_edit.setMaximumWidth(120)
-        self.bonus_edit = QLineEdit()
-        self.bonus_edit.setObjectName("subsidy_park_bonus_wan")
-        self.bonus_edit.setPlaceholderText("可不填")
-        self.bonus_edit.setMaximumWidth(120)
-        self.rate_error = error_label()
-        self.bonus_error = error_label()
-        self.rate_errors = {"subsidy_rate_wan_per_mu": self.rate_error, "subsidy_park_bonus_wan": self.bonus_error}
-        self.rate_edits = {"subsidy_rate_wan_per_mu": self.rate_edit, "subsidy_park_bonus_wan": self.bonus_edit}
-        for label, edit, unit, err in (("每亩补助", self.rate_edit, "万元/已核实亩", self.rate_error),
-                                       ("园区启动奖励", self.bonus_edit, "万元/个", self.bonus_error)):
+        self.rate_edits: dict[str, QLineEdit] = {}
+        self.rate_errors = {}
+        for key, label, unit, empty in (("subsidy_rate_wan_per_mu", "每亩补助", "万元/已核实亩", "未设置"),
+                                        ("subsidy_park_bonus_wan", "园区启动奖励", "万元/个", "可不填")):
+            edit = QLineEdit()
+            edit.setObjectName(key)
+            edit.setPlaceholderText(empty)
+            edit.setMaximumWidth(120)
+            err = error_label()
+            self.rate_edits[key], self.rate_errors[key] = edit, err
             col = QVBoxLayout()
             row = QHBoxLayout()
-            row.addWidget(QLabel(label))
-            row.addWidget(edit)
-            row.addWidget(QLabel(unit))
+            for w in (QLabel(label), edit, QLabel(unit)):
+                row.addWidget(w)
             col.addLayout(row)
             col.addWidget(err)
             bl.addLayout(col)
             bl.addSpacing(16)
             edit.returnPressed.connect(self.save_rates)
             edit.textEdited.connect(lambda _t, e=err: (show_at(e, ""), self._rates_dirty()))
+        self.rate_edit = self.rate_edits["subsidy_rate_wan_per_mu"]
+        self.bonus_edit = self.rate_edits["subsidy_park_bonus_wan"]
+        self.rate_error = self.rate_errors["subsidy_rate_wan_per_mu"]
+        self.bonus_error = self.rate_errors["subsidy_park_bonus_wan"]
         self.save_rates_button = QPushButton("保存标准")
         self.save_rates_button.clicked.connect(self.save_rates)
         bl.addWidget(self.save_rates_button)
         bl.addStretch(1)
-        outer.addWidget(box)
-        self.formula = QLabel("")
-        self.formula.setStyleSheet(HINT_STYLE)
-        self.formula.setWordWrap(True)
-        outer.addWidget(self.formula)
-
-        bar = QHBoxLayout()
-        self.summary = QLabel("")
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        bar.addWidget(self.summary, 1)
-        self.override_button = QPushButton("调整金额…")
-        self.override_button.setToolTip("回车或双击")
-        self.override_button.clicked.connect(self.open_override_dialog)
-        self.clear_button = QPushButton("恢复测算值")
-        self.clear_button.clicked.connect(self.clear_selected_override)
-        self.export_button = QPushButton("导出")
-        self.export_button.clicked.connect(self.choose_export_file)
-        for b in (self.override_button, self.clear_button, self.export_button):
-            bar.addWidget(b)
-        outer.addLayout(bar)
-
-        self.model = SubsidyModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("subsidy_table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSortingEnabled(True)
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.table.horizontalHeader().setSortIndicatorClearable(True)
-        self.table.horizontalHeader().setStretchLastSection(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
-        for col, width in enumerate((110, 110, 100, 120, 120, 420, 130)):
-            self.table.setColumnWidth(col, width)
-        # The reason takes what is left of the width; the numbers keep their (remembered) widths.
-        self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
-        self.table.doubleClicked.connect(lambda _i: self.open_override_dialog())
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
-        outer.addWidget(self.table, 1)
-        self.status = QLabel("")
-        self.status.setStyleSheet(HINT_STYLE)
-        outer.addWidget(self.status)
-
-        for seq, slot in ((QKeySequence(Qt.Key.Key_Return), self.open_override_dialog),
-                          (QKeySequence(Qt.Key.Key_Enter), self.open_override_dialog)):
-            sc = QShortcut(seq, self.table)
-            sc.setContext(Qt.ShortcutContext.WidgetShortcut)
-            sc.activated.connect(slot)
-        self._update_buttons()
-
-    def _restore_layout(self) -> None:
-        state = self.ctx.settings.value("subsidy/header")
-        if isinstance(state, QByteArray):
-            self.table.horizontalHeader().restoreState(state)
+        return box
 
     def save_layout(self) -> None:
-        self.ctx.settings.setValue("subsidy/header", self.table.horizontalHeader().saveState())
+        self.layout_state.save()
 
     def confirm_close(self) -> bool:
         if not self._rates_dirty():
@@ -364,44 +241,20 @@ class SubsidyPage(LazyRefresh, QWidget):
     # Loading -----------------------------------------------------------------------------
     def refresh(self) -> None:
         self._stale = False
-        self._token += 1
-        token, db, year = self._token, self.ctx.db, self.ctx.year
-        self.ctx.worker.run(lambda: subsidy_service.proposals(db, year), lambda t: self._loaded(token, t),
-                            lambda e: self._failed(token, e))
+        query(self, "proposals", subsidy_service.proposals, self.ctx.year, done=self._loaded)
 
-    def _failed(self, token: int, exc: BaseException) -> None:
-        if token == self._token:
-            show_error(self, exc)
-
-    def _loaded(self, token: int, table: SubsidyTable) -> None:
-        if token != self._token:
-            return
+    def _loaded(self, table: SubsidyTable) -> None:
         self.data = table
         selected = self.selected_row()
         self.model.set_table(table)
-        row = self.model.row_of(selected.town_id if selected else None)
-        if row >= 0:
-            self.table.selectRow(row)
+        resort(self.table)
+        select_id(self.table, selected.town_id if selected else None)
         self.header.setText(f"{table.year}年度以奖代补（四(二)）")
         if not self._rates_dirty():  # never throw away what the clerk is typing
             self.rate_edit.setText(plain(table.rate_wan_per_mu))
             self.bonus_edit.setText(plain(table.park_bonus_wan))
             self._loaded_rates = self._rate_texts()
-        self.formula.setText(
-            "计划未规定测算公式：测算金额 = 已核实面积 × 每亩补助 + 本年度已启动园区数 × 园区启动奖励；只计已核实的面积"
-            "（企业自主技改不计）。可逐镇调整金额，须填写原因，调整记入操作日志。")
-        t = table.totals
-        if not table.has_rate:
-            text = f"<span style='color:#b26a00'><b>{NO_RATE}</b>：请填写每亩补助标准后测算</span>"
-        else:
-            text = f"测算合计 <b>{money(t.computed_wan)}</b> 万元"
-            n = sum(1 for r in table.rows if r.overridden)
-            if n:
-                text += f"；已调整 <b>{n}</b> 个镇街"
-            if t.final_wan is not None:
-                text += f"；建议补助合计 <b>{money(t.final_wan)}</b> 万元"
-        self.summary.setText(text)
-        self._update_buttons()
+        self.summary.setText(_summary(table))
 
     # Rates -------------------------------------------------------------------------------
     def _rate_texts(self) -> tuple[str, str]:
@@ -415,24 +268,26 @@ class SubsidyPage(LazyRefresh, QWidget):
     def save_rates(self) -> None:
         for err in self.rate_errors.values():
             show_at(err, "")
-        problems = year_service.form_problems({"subsidy_rate_wan_per_mu": self.rate_edit.text(),
-                                               "subsidy_park_bonus_wan": self.bonus_edit.text()})
+        typed = {k: e.text() for k, e in self.rate_edits.items()}
+        problems = year_service.form_problems(typed)
         if problems:
             for exc in problems:
                 self._rate_error(exc)
             return
-        db, year = self.ctx.db, self.ctx.year
-        rate, bonus = self.rate_edit.text(), self.bonus_edit.text()
+        year = self.ctx.year
+        rate, bonus = self._rate_texts()
+        before = self._loaded_rates
         revision = self.data.params_revision if self.data and self.data.year == year else None
 
         def done(_p) -> None:
             self._loaded_rates = self._rate_texts()
             self._rates_dirty()
             self.status.setText("已保存补助标准")
-            self.ctx.changed("year_params")
+            self.undo.push(f"修改补助标准（{year}年度）", undo=Step(subsidy_service.set_rates, year, *before),
+                           redo=Step(subsidy_service.set_rates, year, rate, bonus))
 
-        self.ctx.worker.run(lambda: subsidy_service.set_rates(db, year, rate, bonus, expected_revision=revision),
-                            done, self._rate_error)
+        write(self, subsidy_service.set_rates, year, rate, bonus, expected_revision=revision, done=done,
+              failed=self._rate_error)
 
     def _rate_error(self, exc: BaseException) -> None:
         name = getattr(exc, "field", None)
@@ -444,61 +299,51 @@ class SubsidyPage(LazyRefresh, QWidget):
 
     # Overrides ---------------------------------------------------------------------------
     def selected_row(self) -> SubsidyRow | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.town_row(rows[0].row()) if rows else None
-
-    def _update_buttons(self) -> None:
-        row = self.selected_row()
-        self.override_button.setEnabled(row is not None)
-        self.clear_button.setEnabled(row is not None and row.overridden)
+        return _one(selected_rows(self.table))
 
     def open_override_dialog(self) -> None:
         row = self.selected_row()
-        if row is None or self.data is None:
+        if row is None or self.data is None or subsidy_service.why_not_override(row):
             return
         dialog = OverrideDialog(row, self)
-        db, year = self.ctx.db, self.data.year
-
-        def save(amount, reason: str) -> None:
-            self.ctx.worker.run(lambda: subsidy_service.override(db, row.town_id, year, amount, reason),
-                                lambda r: self._saved(dialog, r), dialog.show_error)
-
-        dialog.submitted.connect(save)
+        dialog.submitted.connect(lambda v: self._override(dialog, row, v["amount"], v["reason"]))
         dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
         self.dialog = dialog
         dialog.open()
 
-    def _saved(self, dialog: OverrideDialog, r: SubsidyRow) -> None:
-        dialog.accept()
-        self.status.setText(f"已调整 {r.town}：{money(r.override_wan)} 万元" if r.overridden
-                            else f"已恢复 {r.town} 的测算值")
-        self.ctx.changed("subsidy_proposal")
-
     def clear_selected_override(self) -> None:
         row = self.selected_row()
-        if row is None or not row.overridden or self.data is None:
+        if row is None or self.data is None or subsidy_service.why_not_restore(row):
             return
-        if QMessageBox.question(self, "恢复测算值", f"取消对“{row.town}”的调整（{money(row.override_wan)} 万元），"
-                                                  f"恢复为测算金额？") != QMessageBox.StandardButton.Yes:
-            return
-        db, year = self.ctx.db, self.data.year
+        if QMessageBox.question(self, "恢复测算值", f"取消对“{row.town}”的调整（{mu(row.override_wan)} 万元），"
+                                                  f"恢复为测算金额？") == QMessageBox.StandardButton.Yes:
+            self._override(self, row, None, "")
+
+    def _override(self, owner, row: SubsidyRow, amount: str | None, reason: str) -> None:
+        """Save (or clear, amount None) the town's override; `owner` shows a refusal (the dialog or the page)."""
+        year = self.data.year
 
         def done(r: SubsidyRow) -> None:
-            self.status.setText(f"已恢复 {r.town} 的测算值")
-            self.ctx.changed("subsidy_proposal")
+            if owner is not self:
+                owner.accept()
+            self.status.setText(f"已调整 {r.town}：{mu(r.override_wan)} 万元" if r.overridden
+                                else f"已恢复 {r.town} 的测算值")
+            before = (plain(row.override_wan) or None, row.override_reason)
+            self.undo.push(f"调整“{row.town}”补助金额" if amount is not None else f"恢复“{row.town}”测算值",
+                           undo=Step(subsidy_service.override, row.town_id, year, *before),
+                           redo=Step(subsidy_service.override, row.town_id, year, amount, reason))
 
-        self.ctx.worker.run(lambda: subsidy_service.override(db, row.town_id, year, None, ""), done,
-                            lambda e: show_error(self, e))
+        write(owner, subsidy_service.override, row.town_id, year, amount, reason, done=done,
+              failed=owner.show_error if owner is not self else None)
 
     # Export ------------------------------------------------------------------------------
     def choose_export_file(self) -> None:
         p = ask_save_xlsx(self, self.ctx.settings, "subsidy/export_dir", "导出以奖代补测算表",
-                          f"{self.ctx.year}年度以奖代补测算表-{dt.date.today():%Y%m%d}.xlsx")
+                          f"{self.ctx.year}年度以奖代补测算表-{self.ctx.ledger.today():%Y%m%d}.xlsx")
         if p is not None:
             self.export_to(p)
 
     def export_to(self, path: Path) -> None:
-        db, year = self.ctx.db, self.ctx.year
         self.export_button.setEnabled(False)
         self.status.setText("正在导出…")
 
@@ -512,5 +357,21 @@ class SubsidyPage(LazyRefresh, QWidget):
             self.status.setText("导出未完成")
             show_error(self, exc)
 
-        self.ctx.worker.run(lambda: subsidy_service.export(db, year, path), done, failed)
+        query(self, None, subsidy_service.export, self.ctx.year, path, done=done, failed=failed)
 
+
+def _one(rows: list) -> SubsidyRow | None:
+    return rows[0] if len(rows) == 1 else None
+
+
+def _summary(table: SubsidyTable) -> str:
+    if not table.has_rate:
+        return f"<span style='color:#b26a00'><b>{NO_RATE}</b>：请填写每亩补助标准后测算</span>"
+    t = table.totals
+    text = f"测算合计 <b>{mu(t.computed_wan)}</b> 万元"
+    n = sum(1 for r in table.rows if r.overridden)
+    if n:
+        text += f"；已调整 <b>{n}</b> 个镇街"
+    if t.final_wan is not None:
+        text += f"；建议补助合计 <b>{mu(t.final_wan)}</b> 万元"
+    return text
