@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from conftest import wait_idle
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from desktop.models import Agreement, MonthlyReport, Year
@@ -129,7 +129,7 @@ def test_sorting_by_due_date(page):
 
 
 def test_changing_the_as_of_date_recomputes(qtbot, page, ctx):
-    page.as_of_edit.setDate(QDate(2024, 1, 19))
+    page.set_as_of(D(2024, 1, 19))
     wait_idle(qtbot, ctx)
     rows = table(page.model)
     assert rows == [("即将到期", "月度报送", "乙镇", "2024年1月完成情况报送")]
@@ -190,3 +190,30 @@ def test_the_dashboard_shows_the_counts_and_the_next_year_warning(qtbot, ctx, to
     text = page.deadline_label.text()
     assert f"逾期 {s.deadlines_overdue} 项" in text and f"5个工作日内到期 {s.deadlines_soon} 项" in text
     assert page.calendar_banner.isVisible() and "2027年节假日安排尚未录入" in page.calendar_banner.text()
+
+
+def test_a_typed_as_of_date_recomputes_and_a_bad_one_is_kept_out(qtbot, page, ctx):
+    from conftest import type_text
+
+    edit = page.as_of_edit.field.edit
+    edit.clear()
+    type_text(qtbot, edit, "2024年1月19日")
+    wait_idle(qtbot, ctx)
+    assert page.as_of == D(2024, 1, 19) and "截至 2024-01-19" in page.counts_label.text()
+    edit.clear()
+    qtbot.keyClicks(edit, "2024.13.1")
+    wait_idle(qtbot, ctx)
+    assert page.as_of == D(2024, 1, 19) and not page.as_of_edit.field.check()
+
+
+def test_sorting_by_workdays_puts_the_uncountable_last(qtbot, page, ctx, db, towns):
+    with db.session() as s:
+        year_id = s.scalar(select(Year.id).where(Year.year == 2024))
+        s.add(Agreement(kind=AgreementKind.LAND_BANKING, town_id=towns["甲镇"], year_id=year_id,
+                        signed_on=D(2026, 12, 24)))
+    ctx.changed("agreement")
+    page.set_as_of(D(2026, 12, 28))
+    wait_idle(qtbot, ctx)
+    page.status_combo.setCurrentIndex(page.status_combo.findText("全部"))
+    page.table.sortByColumn(col("workdays_left"), Qt.SortOrder.AscendingOrder)
+    assert page.model.rows[-1].workdays_left is None and page.model.rows[0].workdays_left is not None
