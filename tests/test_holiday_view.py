@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from conftest import wait_idle
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from desktop.services.deadlines import calendar_service
@@ -44,7 +44,7 @@ def write_csv(path, rows):
 
 
 def test_year_model_passes_the_model_tester(qtmodeltester, db):
-    from desktop.views.deadlines.holiday_view import YearModel
+    from desktop.views.deadlines.holiday_models import YearModel
 
     model = YearModel()
     model.set_rows(calendar_service.list_years(db))
@@ -53,7 +53,7 @@ def test_year_model_passes_the_model_tester(qtmodeltester, db):
 
 
 def test_day_model_passes_the_model_tester_and_sorts(qtmodeltester, db):
-    from desktop.views.deadlines.holiday_view import DayModel
+    from desktop.views.deadlines.holiday_models import DayModel
 
     model = DayModel()
     model.set_rows(calendar_service.list_days(db, 2025))
@@ -85,11 +85,11 @@ def test_selecting_2025_shows_its_days_with_weekday_and_kind(qtbot, page, ctx):
 
 
 def test_adding_a_day_for_2027_through_the_dialog_creates_a_year_being_entered(qtbot, page, ctx):
-    from desktop.views.deadlines.holiday_view import DayDialog
+    from desktop.views.deadlines.holiday_dialogs import DayDialog
 
     dialog = page._open_day_dialog(None, 2027, "")
     assert isinstance(dialog, DayDialog)
-    dialog.date_edit.setDate(QDate(2027, 1, 1))
+    dialog.date_edit.set_value(D(2027, 1, 1))
     dialog.name_edit.setText("元旦")
     dialog.source_edit.setText(SOURCE_2027)
     dialog.save()
@@ -104,7 +104,7 @@ def test_adding_a_day_for_2027_through_the_dialog_creates_a_year_being_entered(q
 
 def test_a_refused_field_is_shown_beside_it_and_the_input_is_kept(qtbot, page, ctx):
     dialog = page._open_day_dialog(None, 2027, SOURCE_2027)
-    dialog.date_edit.setDate(QDate(2027, 1, 4))  # a Monday
+    dialog.date_edit.set_value(D(2027, 1, 4))  # a Monday
     dialog.kind_combo.setCurrentIndex(1)  # 调休上班
     dialog.name_edit.setText("调休")
     dialog.save()
@@ -117,7 +117,7 @@ def test_a_refused_field_is_shown_beside_it_and_the_input_is_kept(qtbot, page, c
 
 def test_enter_in_the_dialog_saves(qtbot, page, ctx):
     dialog = page._open_day_dialog(None, 2027, SOURCE_2027)
-    dialog.date_edit.setDate(QDate(2027, 2, 6))
+    dialog.date_edit.set_value(D(2027, 2, 6))
     dialog.name_edit.setText("春节")
     qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Return)
     wait_idle(qtbot, ctx)
@@ -229,7 +229,7 @@ def test_new_day_button_opens_the_dialog_in_the_year_after_the_newest(qtbot, pag
     wait_idle(qtbot, ctx)
     dialog = page.day_dialog
     assert dialog is not None and dialog.windowTitle() == "新增日期"
-    assert dialog.date_edit.date() == QDate(2027, 1, 1) and dialog.source_edit.text() == ""
+    assert dialog.date_edit.value() == D(2027, 1, 1) and dialog.source_edit.text() == ""
     assert dialog.source_edit.placeholderText() == calendar_service.source_example(2027)
     dialog.reject()
 
@@ -243,3 +243,103 @@ def test_new_day_in_a_year_being_entered_offers_its_source(qtbot, page, ctx, db)
     wait_idle(qtbot, ctx)
     assert page.day_dialog.source_edit.text() == SOURCE_2027
     page.day_dialog.reject()
+
+
+# ---- typed dates -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["2024-3-5", "2024.3.5", "2024/3/5", "20240305", "2024年3月5日"])
+def test_a_day_typed_in_any_form_is_saved(qtbot, page, ctx, db, typed):
+    from conftest import type_text
+
+    dialog = page._open_day_dialog(None, 2024, SOURCE_2027)
+    dialog.date_edit.edit.clear()
+    type_text(qtbot, dialog.date_edit.edit, typed)
+    assert dialog.weekday.text() == "星期二"
+    dialog.name_edit.setText("临时放假")
+    with qtbot.waitSignal(dialog.finished):
+        dialog.save()
+    wait_idle(qtbot, ctx)
+    assert D(2024, 3, 5) in {d.day for d in calendar_service.list_days(db, 2024) if d.name == "临时放假"}
+
+
+def test_a_bad_day_is_refused_at_the_field_and_nothing_is_saved(qtbot, page, ctx, db):
+    dialog = page._open_day_dialog(None, 2027, SOURCE_2027)
+    dialog.date_edit.edit.clear()
+    qtbot.keyClicks(dialog.date_edit.edit, "2024.13.1")
+    dialog.name_edit.setText("坏日期")
+    dialog.save()
+    wait_idle(qtbot, ctx)
+    assert dialog.isVisible() and dialog.errors["day"].isVisible()
+    assert "月份应为 1–12" in dialog.errors["day"].text()
+    assert not [d for y in (2024, 2027) for d in calendar_service.list_days(db, y) if d.name == "坏日期"]
+    dialog.reject()
+
+
+# ---- undo and actions ----------------------------------------------------------------------------
+
+def test_ctrl_z_undoes_an_added_day_and_ctrl_y_adds_it_again(qtbot, page, ctx, db):
+    dialog = page._open_day_dialog(None, 2027, SOURCE_2027)
+    dialog.name_edit.setText("元旦")
+    with qtbot.waitSignal(dialog.finished):
+        dialog.save()
+    wait_idle(qtbot, ctx)
+    assert [d.day for d in calendar_service.list_days(db, 2027)] == [D(2027, 1, 1)]
+    page.activateWindow()
+    page.day_table.setFocus()
+    qtbot.waitUntil(page.day_table.hasFocus)
+    qtbot.keyClick(page.day_table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ctx)
+    assert calendar_service.list_days(db, 2027) == []
+    qtbot.keyClick(page.day_table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, ctx)
+    assert [d.name for d in calendar_service.list_days(db, 2027)] == ["元旦"]
+
+
+def test_undo_of_an_edit_that_moved_the_day_puts_it_back(qtbot, page, ctx, db):
+    calendar_service.save_day(db, D(2027, 1, 1), False, "元旦", SOURCE_2027)
+    ctx.changed("holiday")
+    wait_idle(qtbot, ctx)
+    select_year(qtbot, page, ctx, 2027)
+    page.day_table.selectRow(0)
+    page.edit_selected()
+    dialog = page.day_dialog
+    dialog.date_edit.set_value(D(2027, 1, 2))
+    with qtbot.waitSignal(dialog.finished):
+        dialog.save()
+    wait_idle(qtbot, ctx)
+    assert [d.day for d in calendar_service.list_days(db, 2027)] == [D(2027, 1, 2)]
+    page.undo.stack.undo()
+    wait_idle(qtbot, ctx)
+    assert [(d.day, d.name) for d in calendar_service.list_days(db, 2027)] == [(D(2027, 1, 1), "元旦")]
+    page.undo.stack.redo()
+    wait_idle(qtbot, ctx)
+    assert [d.day for d in calendar_service.list_days(db, 2027)] == [D(2027, 1, 2)]
+
+
+def test_undo_of_a_deleted_day_restores_it(qtbot, page, ctx, db, monkeypatch):
+    calendar_service.save_day(db, D(2027, 2, 6), True, "春节调休上班", SOURCE_2027)
+    ctx.changed("holiday")
+    wait_idle(qtbot, ctx)
+    select_year(qtbot, page, ctx, 2027)
+    page.day_table.selectRow(0)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    page.delete_selected()
+    wait_idle(qtbot, ctx)
+    assert calendar_service.list_days(db, 2027) == []
+    page.undo.stack.undo()
+    wait_idle(qtbot, ctx)
+    assert [(d.day, d.is_workday, d.source) for d in calendar_service.list_days(db, 2027)] == [
+        (D(2027, 2, 6), True, SOURCE_2027)]
+
+
+def test_year_and_day_actions_follow_the_selection_and_say_why_not(qtbot, page, ctx, db):
+    calendar_service.save_day(db, D(2027, 1, 1), False, "元旦", SOURCE_2027)
+    ctx.changed("holiday")
+    wait_idle(qtbot, ctx)
+    select_year(qtbot, page, ctx, 2027)
+    assert not page.uncomplete_button.isEnabled() and "尚未标记为完整录入" in page.uncomplete_button.toolTip()
+    assert page.complete_button.text() == "标记为完整录入…" and page.export_button.isEnabled()
+    page.day_table.clearSelection()
+    assert not page.edit_button.isEnabled() and "请先选择" in page.delete_button.toolTip()
+    select_year(qtbot, page, ctx, 2025)
+    assert page.uncomplete_button.isEnabled() and page.complete_button.text() == "修改来源…"

@@ -24,7 +24,7 @@ from desktop.services.deadlines.holiday_file import (  # noqa: F401 - the table 
 from desktop.services.deadlines.holiday_table import (  # noqa: F401 - the table as the admin edits it, named here
     HOLIDAY_LABEL, HOLIDAY_WORDS, WEEKDAY_NAMES, WORKDAY_LABEL, WORKDAY_WORDS, CalendarYearRow, HolidayDay,
     default_source, delete_day, delete_year, kind_label, list_days, list_years, mark_year_complete, save_day,
-    source_example, unmark_year_complete, weekday_label,
+    source_example, unmark_year_complete, weekday_label, why_not_export, why_not_unmark,
 )
 from desktop.services.errors import UserError
 from desktop.services.ledger import Ledger

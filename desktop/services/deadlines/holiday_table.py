@@ -47,6 +47,25 @@ class CalendarYearRow:
     holidays: int  # 放假 days listed
     workdays: int  # 调休上班 days listed
 
+    @property
+    def id(self) -> int:
+        """The year, under the name the page kit looks for."""
+        return self.year
+
+
+def why_not_unmark(row: CalendarYearRow | None) -> str | None:
+    """Why the year's completeness mark cannot be taken back (None: it can, after asking)."""
+    if row is None:
+        return "请先选择年度"
+    return None if row.complete else f"{row.year}年尚未标记为完整录入"
+
+
+def why_not_export(row: CalendarYearRow | None) -> str | None:
+    """Why the year cannot be exported to the import layout (None: it can)."""
+    if row is None:
+        return "请先选择年度"
+    return None if row.holidays + row.workdays else f"{row.year}年没有录入任何日期"
+
 
 @dataclass(frozen=True)
 class HolidayDay:
@@ -62,6 +81,11 @@ class HolidayDay:
     @property
     def kind(self) -> str:
         return kind_label(self.is_workday)
+
+    @property
+    def id(self) -> dt.date:
+        """The day, under the name the page kit looks for (a day is its own key)."""
+        return self.day
 
 
 def year_range(year: int):
