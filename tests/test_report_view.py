@@ -250,7 +250,7 @@ def test_a_town_without_a_report_date_cannot_add_entries_until_the_date_is_saved
     page.select_town(c)
     wait_idle(qtbot, ctx)
     assert not page.add_button.isEnabled() and "尚未报送" in page.report_hint.text()
-    page.date_edit.setDate(page.date_edit.date().fromString("2024-03-18", "yyyy-MM-dd"))
+    page.date_edit.set_value(dt.date(2024, 3, 18))
     page.save_date()
     wait_idle(qtbot, ctx)
     assert page.add_button.isEnabled()
@@ -302,3 +302,215 @@ def test_column_widths_survive_a_reload_and_are_remembered(qtbot, page, ctx):
     again.activate()
     wait_idle(qtbot, ctx)
     assert again.grid.columnWidth(1) == 321
+
+
+# Actions follow the selected item ---------------------------------------------------------------
+
+def test_buttons_follow_the_item_state_and_say_why_not(qtbot, page, ctx, db, city):
+    select_item(page, city["i1"])  # 已核实
+    assert not page.verify_button.isEnabled() and "核实记录不能再更改" in page.verify_button.toolTip()
+    assert not page.remove_button.isEnabled() and "尚未核实的条目可以移除" in page.remove_button.toolTip()
+    assert not page.resume_button.isEnabled() and "核实未通过" in page.resume_button.toolTip()
+    select_item(page, city["i2"])  # 已报完成
+    assert page.verify_button.isEnabled() and page.remove_button.isEnabled() and page.edit_button.isEnabled()
+    page.grid.clearSelection()
+    assert "请先选择" in page.verify_button.toolTip()
+
+
+def test_an_entry_taken_back_to_work_cannot_be_verified_and_the_button_says_so(qtbot, page, ctx, db, city):
+    from desktop.services.lists import list_service
+
+    verify_all(db, city["i2"], [FAIL, None, None, None], dt.date(2024, 3, 21))
+    list_service.transition(db, city["e2"], "resume")
+    ctx.changed("list_entry")
+    wait_idle(qtbot, ctx)
+    select_item(page, city["i2"])
+    assert not page.verify_button.isEnabled() and "“实施中”" in page.verify_button.toolTip()
+
+
+def test_adding_entries_needs_a_town_with_a_report_date(qtbot, page, ctx, db, city):
+    page.select_town(None)
+    wait_idle(qtbot, ctx)
+    assert not page.add_button.isEnabled() and "选择镇街" in page.add_button.toolTip()
+    page.select_town(city["甲镇"])
+    wait_idle(qtbot, ctx)
+    assert page.add_button.isEnabled()
+
+
+# Undo ------------------------------------------------------------------------------------------
+
+def ctrl(qtbot, page, key):
+    page.activateWindow()
+    page.grid.setFocus()
+    qtbot.waitUntil(page.grid.hasFocus)
+    qtbot.keyClick(page.grid, key, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_ctrl_z_takes_added_entries_back_out_and_ctrl_y_adds_them_again(qtbot, page, ctx, db, city):
+    page.select_town(city["甲镇"])
+    wait_idle(qtbot, ctx)
+    page.add_items()
+    wait_idle(qtbot, ctx)
+    page.dialog.check(city["e3"], "7.5")
+    page.dialog.submit()
+    wait_idle(qtbot, ctx)
+    assert entry(db, city["e3"]).state is EntryState.REPORTED
+    ctrl(qtbot, page, Qt.Key.Key_Z)
+    wait_idle(qtbot, ctx)
+    e = entry(db, city["e3"])
+    assert e.state is EntryState.IN_PROGRESS and e.completed_on is None and page.grid_model.rowCount() == 2
+    ctrl(qtbot, page, Qt.Key.Key_Y)
+    wait_idle(qtbot, ctx)
+    assert entry(db, city["e3"]).state is EntryState.REPORTED
+    table = report_service.verification_table(db, 2024, 3)
+    assert next(r for r in table.rows if r.entry_id == city["e3"]).completed_area_mu == D("7.5")
+
+
+def test_undo_of_a_verification_takes_the_record_back(qtbot, page, ctx, db, city):
+    select_item(page, city["i2"], "dept:1")
+    dialog = page.open_verification()
+    dialog.set_values(FAIL, dt.date(2024, 3, 21), "尚在生产")
+    dialog.submit()
+    wait_idle(qtbot, ctx)
+    assert entry(db, city["e2"]).state is EntryState.VERIFY_FAILED
+    page.undo.stack.undo()
+    wait_idle(qtbot, ctx)
+    assert entry(db, city["e2"]).state is EntryState.REPORTED
+    assert grid_texts(page, page.grid_model.row_of(city["i2"]))[4] == "—"
+    page.undo.stack.redo()
+    wait_idle(qtbot, ctx)
+    assert entry(db, city["e2"]).state is EntryState.VERIFY_FAILED
+
+
+def test_the_pass_that_verifies_an_entry_is_not_put_on_the_undo_stack(qtbot, page, ctx, db, city):
+    verify_all(db, city["i2"], [PASS, PASS, PASS, None], dt.date(2024, 3, 21))
+    ctx.changed("verification")
+    wait_idle(qtbot, ctx)
+    select_item(page, city["i2"], "dept:3")
+    dialog = page.open_verification()
+    dialog.set_values(PASS, dt.date(2024, 3, 24))
+    dialog.submit()
+    wait_idle(qtbot, ctx)
+    assert entry(db, city["e2"]).state is EntryState.VERIFIED and not page.undo.stack.canUndo()
+
+
+def test_undo_of_an_area_correction_and_of_a_removal(qtbot, page, ctx, db, city, monkeypatch):
+    select_item(page, city["i2"])
+    page.edit_item()
+    page.dialog.area_edit.setText("25")
+    page.dialog.submit()
+    wait_idle(qtbot, ctx)
+    area = lambda: next(r for r in report_service.verification_table(db, 2024, 3).rows  # noqa: E731
+                        if r.entry_id == city["e2"]).completed_area_mu
+    assert area() == D(25)
+    page.undo.stack.undo()
+    wait_idle(qtbot, ctx)
+    assert area() == D(30)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    select_item(page, city["i2"])
+    page.remove_item()
+    wait_idle(qtbot, ctx)
+    assert entry(db, city["e2"]).state is EntryState.IN_PROGRESS
+    page.undo.stack.undo()
+    wait_idle(qtbot, ctx)
+    assert entry(db, city["e2"]).state is EntryState.REPORTED and area() == D(30)
+
+
+def test_undo_of_a_first_report_date_deletes_the_empty_report(qtbot, page, ctx, db, city):
+    c = make_town(db, "丙镇")
+    ctx.changed("town")
+    wait_idle(qtbot, ctx)
+    page.select_town(c)
+    wait_idle(qtbot, ctx)
+    page.date_edit.set_value(dt.date(2024, 3, 18))
+    page.save_date()
+    wait_idle(qtbot, ctx)
+    assert report_service.get_report(db, c, 2024, 3).reported_on == dt.date(2024, 3, 18)
+    page.undo.stack.undo()
+    wait_idle(qtbot, ctx)
+    assert report_service.get_report(db, c, 2024, 3) is None and not page.add_button.isEnabled()
+
+
+# Typed dates -------------------------------------------------------------------------------------
+
+TYPED = ["2024-3-5", "2024.3.5", "2024/3/5", "20240305", "2024年3月5日"]
+
+
+@pytest.fixture
+def new_town(qtbot, page, ctx, db, city):
+    c = make_town(db, "丙镇")
+    ctx.changed("town")
+    wait_idle(qtbot, ctx)
+    page.select_town(c)
+    wait_idle(qtbot, ctx)
+    return c
+
+
+@pytest.mark.parametrize("typed", TYPED)
+def test_a_report_date_typed_in_any_form_is_saved(qtbot, page, ctx, db, new_town, typed):
+    from conftest import type_text
+
+    page.date_edit.edit.clear()
+    type_text(qtbot, page.date_edit.edit, typed)
+    qtbot.mouseClick(page.save_date_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, ctx)
+    assert report_service.get_report(db, new_town, 2024, 3).reported_on == dt.date(2024, 3, 5)
+
+
+def test_a_bad_report_date_is_refused_at_the_field_and_nothing_is_saved(qtbot, page, ctx, db, new_town):
+    page.date_edit.edit.clear()
+    qtbot.keyClicks(page.date_edit.edit, "2024.13.1")
+    page.save_date()
+    wait_idle(qtbot, ctx)
+    assert page.date_edit.error.isVisible() and "月份应为 1–12" in page.date_edit.error.text()
+    assert report_service.get_report(db, new_town, 2024, 3) is None
+
+
+def test_a_report_date_outside_the_month_is_refused_at_the_field(qtbot, page, ctx, db, new_town):
+    page.date_edit.set_value(dt.date(2024, 2, 28))
+    page.save_date()
+    wait_idle(qtbot, ctx)
+    assert "不能早于 2024年3月1日" in page.date_edit.error.text()
+    assert report_service.get_report(db, new_town, 2024, 3) is None
+
+
+@pytest.fixture
+def early_item(qtbot, page, ctx, db, city):
+    """丙镇 reported one entry on 4 March (so a verification on 5 March is after the report)."""
+    c = make_town(db, "丙镇")
+    e = make_entry(db, c, "丙镇砖瓦厂", "6")
+    r = report_service.open_report(db, c, 2024, 3, dt.date(2024, 3, 4))
+    item = report_service.add_item(db, r.id, e)
+    ctx.changed("monthly_report_item")
+    wait_idle(qtbot, ctx)
+    return item
+
+
+@pytest.mark.parametrize("typed", TYPED)
+def test_a_verification_date_typed_in_any_form_is_saved(qtbot, page, ctx, db, early_item, typed):
+    from conftest import type_text
+
+    select_item(page, early_item, "dept:0")
+    dialog = page.open_verification()
+    dialog.set_values(PASS, dt.date(2024, 3, 20))
+    dialog.date_edit.edit.clear()
+    type_text(qtbot, dialog.date_edit.edit, typed)
+    with qtbot.waitSignal(dialog.finished):
+        dialog.submit()
+    wait_idle(qtbot, ctx)
+    row = next(r for r in report_service.verification_table(db, 2024, 3).rows if r.item_id == early_item)
+    assert row.cells[0].verified_on == dt.date(2024, 3, 5)
+
+
+def test_a_bad_verification_date_is_refused_at_the_field_and_nothing_is_saved(qtbot, page, ctx, db, early_item):
+    select_item(page, early_item, "dept:0")
+    dialog = page.open_verification()
+    dialog.set_values(PASS, dt.date(2024, 3, 20))
+    dialog.date_edit.edit.clear()
+    qtbot.keyClicks(dialog.date_edit.edit, "2024.13.1")
+    dialog.submit()
+    wait_idle(qtbot, ctx)
+    assert dialog.isVisible() and "月份应为 1–12" in dialog.errors["verified_on"].text()
+    row = next(r for r in report_service.verification_table(db, 2024, 3).rows if r.item_id == early_item)
+    assert row.cells[0].result is None
+    dialog.reject()

@@ -84,6 +84,11 @@ class ItemRow:
     attachments: int = 0
 
     @property
+    def id(self) -> int:
+        """The item's id under the name the page kit looks for."""
+        return self.item_id
+
+    @property
     def late_text(self) -> str:
         parts = []
         if self.report_late:
@@ -201,6 +206,10 @@ class ReportableEntry:
     method: Method
     planned_area_mu: Decimal
     park: str
+
+    @property
+    def id(self) -> int:
+        return self.entry_id
 
 
 @dataclass

@@ -43,6 +43,7 @@ from desktop.services.reports.report_rows import (  # noqa: F401  (public names 
     OVERALL_FAILED,
     OVERALL_PENDING,
     OVERALL_VERIFIED,
+    HISTORY,
     REMOVABLE,
     VERIFIABLE,
     WITHDRAWN_REASON,

@@ -47,6 +47,9 @@ class TotalsRowsModel(RowsModel):
     def total_tooltip(self, totals, key: str) -> str | None:
         return None
 
+    def total_foreground(self, totals, key: str) -> QColor | None:
+        return None
+
     # Where the totals row is --------------------------------------------------------------------
     def is_totals(self, row: int) -> bool:
         return (self.totals is not None and row == len(self.rows)
@@ -74,6 +77,9 @@ class TotalsRowsModel(RowsModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole:
             return QBrush(TOTALS_BACKGROUND)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            color = self.total_foreground(self.totals, key)
+            return QBrush(color) if color is not None else None
         if role == Qt.ItemDataRole.FontRole:
             f = QFont()
             f.setBold(True)

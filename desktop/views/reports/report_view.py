@@ -1,18 +1,17 @@
 """月度报送与核实 page (三(四)): pick a month; the towns' reports (on time, late, missing) on the left;
 the selected town's report on the right — its date, the entries it completed, the verification grid
-(items × verifying departments, a dialog per cell) and each item's evidence. 导出核实表 writes the
-month's verification table to .xlsx on the worker."""
+(items × verifying departments, a dialog per cell) and each item's evidence. The buttons follow the
+selected item (from the transition table) and say why not; Ctrl+Z undoes the last slip. 导出核实表
+writes the month's verification table to .xlsx on the worker lane (openpyxl is loaded there, not here)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -25,44 +24,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.models.enums import VerifyResult
-from desktop.services import units
+from desktop.models.enums import EntryState
+from desktop.services.errors import ValidationError
 from desktop.services.lists import list_service
 from desktop.services.reports import report_export, report_service
 from desktop.services.reports.report_service import ItemRow, ReportInfo
 from desktop.views.kit.attachment_widget import AttachmentPanel
-from desktop.views.kit.context import AppContext, touches
+from desktop.views.kit.context import AppContext
+from desktop.views.kit.date_field import DateField
 from desktop.views.kit.file_choice import ask_save_xlsx
-from desktop.views.reports.report_dialogs import AddItemsDialog, ItemDialog, VerificationDialog, pydate, qdate
-from desktop.views.reports.report_models import ItemGridModel, OverviewModel, date_text, short_date
+from desktop.views.kit.forms import HINT_STYLE
+from desktop.views.kit.ops import long_write, query, write
+from desktop.views.kit.page_state import LazyRefresh
+from desktop.views.kit.table import ActionBar, Layout, selected_rows, setup_table, shortcut, title_label
 from desktop.views.kit.table_export import add_export_action, describe_filters
-from desktop.views.kit.worker import run_with_progress, show_error
+from desktop.views.kit.undo import Ref, Step, UndoKit
+from desktop.views.kit.worker import show_error
+from desktop.views.reports.report_dialogs import AddItemsDialog, ItemDialog, VerificationDialog
+from desktop.views.reports.report_models import ItemGridModel, OverviewModel, short_date
+from desktop.views.reports.report_summary import item_detail, month_summary
 
-RELEVANT_TABLES = {"*", "monthly_report", "monthly_report_item", "verification", "list_entry", "governance_list",
+RELEVANT_TABLES = {"monthly_report", "monthly_report_item", "verification", "list_entry", "governance_list",
                    "town", "year", "year_params", "department", "attachment", "target"}
 RED_STYLE = "color: #C0392B; font-weight: bold;"
-HINT_STYLE = "color: #606060;"
 
 
-def _setup_table(table: QTableView) -> None:
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().setVisible(False)
-    table.setAlternatingRowColors(True)
-    table.setSortingEnabled(True)
-    table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-    table.horizontalHeader().setSortIndicatorClearable(True)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+class ReportPage(LazyRefresh, QWidget):
+    relevant_tables = frozenset(RELEVANT_TABLES)
 
-
-class ReportPage(QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self._stale = True
-        self._token = 0
         self._month: int | None = None
         self._town_id: int | None = None  # None: every town (the totals row)
         self._report: ReportInfo | None = None
@@ -72,7 +64,6 @@ class ReportPage(QWidget):
         self._loading = False
         self._grid_departments: int | None = None  # the grid's department columns its widths are for
         self._build()
-        self._restore_layout()
         ctx.data_changed.connect(self._on_data_changed)
         ctx.year_changed.connect(self._on_year_changed)
 
@@ -80,11 +71,7 @@ class ReportPage(QWidget):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         bar = QHBoxLayout()
-        self.title = QLabel("月度报送与核实")
-        f = self.title.font()
-        f.setPointSize(f.pointSize() + 3)
-        f.setBold(True)
-        self.title.setFont(f)
+        self.title = title_label("月度报送与核实")
         bar.addWidget(self.title)
         bar.addSpacing(16)
         self.year_label = QLabel()
@@ -111,74 +98,17 @@ class ReportPage(QWidget):
 
         # Left: the towns of the month
         self.overview_model = OverviewModel(self)
-        self.overview = QTableView()
+        self.overview = setup_table(QTableView())
         self.overview.setObjectName("report_overview")
         self.overview.setModel(self.overview_model)
-        _setup_table(self.overview)
         for col, width in enumerate((76, 64, 70, 40, 48, 48, 48, 56)):
             self.overview.setColumnWidth(col, width)
         self.overview.selectionModel().currentRowChanged.connect(lambda *_: self._town_selected())
 
-        # Right: the selected town's report
         self.report_box = QGroupBox("报送")
         rl = QVBoxLayout(self.report_box)
-        line = QHBoxLayout()
-        self.date_caption = QLabel("报送日期：")
-        line.addWidget(self.date_caption)
-        self.date_edit = QDateEdit()
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("yyyy-MM-dd")
-        line.addWidget(self.date_edit)
-        self.save_date_button = QPushButton("保存报送日期")
-        self.save_date_button.clicked.connect(self.save_date)
-        line.addWidget(self.save_date_button)
-        self.late_label = QLabel()
-        self.late_label.setStyleSheet(RED_STYLE)
-        line.addWidget(self.late_label)
-        self.report_hint = QLabel()
-        self.report_hint.setStyleSheet(HINT_STYLE)
-        line.addWidget(self.report_hint, 1)
-        rl.addLayout(line)
-
-        actions = QHBoxLayout()
-        self.add_button = QPushButton("添加完成条目…")
-        self.add_button.clicked.connect(self.add_items)
-        self.edit_button = QPushButton("修改面积…")
-        self.edit_button.clicked.connect(self.edit_item)
-        self.verify_button = QPushButton("录入核实结果…")
-        self.verify_button.setToolTip("双击核实部门的格子亦可")
-        self.verify_button.clicked.connect(lambda: self.open_verification())
-        self.remove_button = QPushButton("移除条目")
-        self.remove_button.setToolTip("Delete：移除尚未核实的条目，条目退回“实施中”")
-        self.remove_button.clicked.connect(self.remove_item)
-        self.resume_button = QPushButton("重新实施")
-        self.resume_button.setToolTip("核实未通过的条目退回“实施中”，整改后在以后月份重新报送")
-        self.resume_button.clicked.connect(self.resume_item)
-        for b in (self.add_button, self.edit_button, self.verify_button, self.remove_button, self.resume_button):
-            actions.addWidget(b)
-        actions.addStretch(1)
-        self.filter = QLineEdit()
-        self.filter.setPlaceholderText("筛选治理对象（Ctrl+F）")
-        self.filter.setClearButtonEnabled(True)
-        self.filter.setMaximumWidth(220)
-        self.filter.textChanged.connect(self._filter_changed)
-        actions.addWidget(self.filter)
-        actions.addWidget(add_export_action(
-            self, lambda: self.grid, settings_key="reports",
-            title=lambda: f"{self.ctx.year}年{self._month or ''}月{self._town_name()}报送条目核实情况",
-            subtitle=lambda: describe_filters(("治理对象", self.filter))))
-        rl.addLayout(actions)
-
-        self.grid_model = ItemGridModel(self)
-        self.grid = QTableView()
-        self.grid.setObjectName("report_grid")
-        self.grid.setModel(self.grid_model)
-        _setup_table(self.grid)
-        self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.grid.horizontalHeader().setDefaultSectionSize(84)
-        self.grid.doubleClicked.connect(self._grid_activated)
-        self.grid.selectionModel().currentChanged.connect(lambda *_: self._item_selected())
-        self.grid_model.modelReset.connect(self._apply_grid_widths)
+        rl.addLayout(self._date_line())
+        rl.addLayout(self._item_actions())
         rl.addWidget(self.grid, 1)
         self.empty_label = QLabel()
         self.empty_label.setStyleSheet(HINT_STYLE)
@@ -208,17 +138,80 @@ class ReportPage(QWidget):
         self.splitter.setSizes([490, 1010])
         self.right_split.setSizes([520, 170])
         outer.addWidget(self.splitter, 1)
-
-        for seq, slot, widget, context in (
-            (QKeySequence.StandardKey.Find, self._focus_filter, self, Qt.ShortcutContext.WidgetWithChildrenShortcut),
-            (QKeySequence.StandardKey.Delete, self.remove_item, self.grid, Qt.ShortcutContext.WidgetShortcut),
-            (QKeySequence(Qt.Key.Key_Return), self._grid_enter, self.grid, Qt.ShortcutContext.WidgetShortcut),
-            (QKeySequence(Qt.Key.Key_Enter), self._grid_enter, self.grid, Qt.ShortcutContext.WidgetShortcut),
-        ):
-            sc = QShortcut(seq, widget)
-            sc.setContext(context)
-            sc.activated.connect(slot)
+        self.layout_state = Layout(self.ctx.settings, "reports", {
+            "splitter": self.splitter, "right_splitter": self.right_split,
+            "overview_header": self.overview.horizontalHeader()})
+        shortcut(self, QKeySequence.StandardKey.Find, self._focus_filter)
+        for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            shortcut(self.grid, key, self._grid_enter, local=True)
         self._show_report()
+
+    def _date_line(self) -> QHBoxLayout:
+        """报送日期 of the selected town's report, saved with its button."""
+        line = QHBoxLayout()
+        self.date_caption = QLabel("报送日期：")
+        line.addWidget(self.date_caption, 0, Qt.AlignmentFlag.AlignTop)
+        self.date_edit = DateField(label="报送日期", field="reported_on", year=self.ctx.year, required=True)
+        self.date_edit.setMaximumWidth(220)
+        line.addWidget(self.date_edit, 0, Qt.AlignmentFlag.AlignTop)
+        self.save_date_button = QPushButton("保存报送日期")
+        self.save_date_button.clicked.connect(self.save_date)
+        self.date_edit.edit.returnPressed.connect(self.save_date)
+        line.addWidget(self.save_date_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.late_label = QLabel()
+        self.late_label.setStyleSheet(RED_STYLE)
+        line.addWidget(self.late_label, 0, Qt.AlignmentFlag.AlignTop)
+        self.report_hint = QLabel()
+        self.report_hint.setStyleSheet(HINT_STYLE)
+        line.addWidget(self.report_hint, 1, Qt.AlignmentFlag.AlignTop)
+        return line
+
+    def _item_actions(self) -> QHBoxLayout:
+        """The grid and the buttons that follow its selected item."""
+        self.grid_model = ItemGridModel(self)
+        self.grid = setup_table(QTableView(), section=84)
+        self.grid.setObjectName("report_grid")
+        self.grid.setModel(self.grid_model)
+        self.grid.doubleClicked.connect(self._grid_activated)
+        self.grid.selectionModel().selectionChanged.connect(lambda *_: self._item_selected())
+        self.grid_model.modelReset.connect(self._apply_grid_widths)
+        self.actions = ActionBar(self.grid, self)
+        self.add_button = self.actions.add("添加完成条目…", self.add_items, when=lambda _rows: self._why_not_add())
+        self.edit_button = self.actions.add("修改面积…", self.edit_item, when=self._rule("edit"))
+        self.verify_button = self.actions.add("录入核实结果…", lambda: self.open_verification(),
+                                              when=self._rule("verify"), tip="双击核实部门的格子亦可")
+        self.remove_button = self.actions.add("移除条目", self.remove_item, when=self._rule("remove"),
+                                              keys=QKeySequence.StandardKey.Delete, local_keys=True,
+                                              tip="移除尚未核实的条目，条目退回“实施中”")
+        self.resume_button = self.actions.add("重新实施", self.resume_item, when=self._rule("resume"),
+                                              tip="核实未通过的条目退回“实施中”，整改后在以后月份重新报送")
+        self.undo = UndoKit(self)
+        line = QHBoxLayout()
+        for b in (self.add_button, self.edit_button, self.verify_button, self.remove_button, self.resume_button,
+                  self.undo.undo_button, self.undo.redo_button):
+            line.addWidget(b)
+        line.addStretch(1)
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("筛选治理对象（Ctrl+F）")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.setMaximumWidth(220)
+        self.filter.textChanged.connect(self._filter_changed)
+        line.addWidget(self.filter)
+        line.addWidget(add_export_action(
+            self, lambda: self.grid, settings_key="reports",
+            title=lambda: f"{self.ctx.year}年{self._month or ''}月{self._town_name()}报送条目核实情况",
+            subtitle=lambda: describe_filters(("治理对象", self.filter))))
+        return line
+
+    def _rule(self, action: str):
+        return lambda rows: report_service.why_not(rows[0] if len(rows) == 1 else None, action)
+
+    def _why_not_add(self) -> str | None:
+        if self._town_id is None:
+            return "请先在左侧选择镇街"
+        if self._report is None or self._report.reported_on is None:
+            return "请先填写并保存报送日期"
+        return None
 
     def _focus_filter(self) -> None:
         self.filter.setFocus()
@@ -232,34 +225,17 @@ class ReportPage(QWidget):
             return
         self._grid_departments = n
         header = self.grid.horizontalHeader()
-        key = f"reports/grid_header/{n}"
-        state = self.ctx.settings.value(key)
+        state = self.ctx.settings.value(f"reports/grid_header/{n}")
         if isinstance(state, QByteArray) and header.restoreState(state):
             return
-        widths = [64, 200, 90] + [66] * len(self.grid_model.departments) + [74, 120, 44]
-        for col, w in enumerate(widths):
+        for col, w in enumerate([64, 200, 90] + [66] * n + [74, 120, 44]):
             self.grid.setColumnWidth(col, w)
 
-    def _restore_layout(self) -> None:
-        s = self.ctx.settings
-        for key, widget in (("reports/splitter", self.splitter), ("reports/right_splitter", self.right_split)):
-            state = s.value(key)
-            if isinstance(state, QByteArray):
-                widget.restoreState(state)
-        state = s.value("reports/overview_header")
-        if isinstance(state, QByteArray):
-            self.overview.horizontalHeader().restoreState(state)
-
     def save_layout(self) -> None:
-        s = self.ctx.settings
-        s.setValue("reports/splitter", self.splitter.saveState())
-        s.setValue("reports/right_splitter", self.right_split.saveState())
-        s.setValue("reports/overview_header", self.overview.horizontalHeader().saveState())
+        self.layout_state.save()
         if self._grid_departments is not None:
-            self._save_grid_header(self._grid_departments)
-
-    def _save_grid_header(self, departments: int) -> None:
-        self.ctx.settings.setValue(f"reports/grid_header/{departments}", self.grid.horizontalHeader().saveState())
+            self.ctx.settings.setValue(f"reports/grid_header/{self._grid_departments}",
+                                       self.grid.horizontalHeader().saveState())
 
     # Loading -----------------------------------------------------------------------------
     def activate(self) -> None:
@@ -267,13 +243,6 @@ class ReportPage(QWidget):
             self._pick_default_month()
         elif self._stale:
             self.refresh()
-
-    def _on_data_changed(self, what: frozenset[str]) -> None:
-        if touches(what, RELEVANT_TABLES):
-            if self.isVisible():
-                self.refresh()
-            else:
-                self._stale = True
 
     def _on_year_changed(self, _year: int) -> None:
         self._month = None
@@ -284,12 +253,11 @@ class ReportPage(QWidget):
 
     def _pick_default_month(self) -> None:
         """This month in the running year; else the latest month with a report (else January)."""
-        year, db, today = self.ctx.year, self.ctx.db, dt.date.today()
-        if year == today.year:
+        today = self.ctx.ledger.today()
+        if self.ctx.year == today.year:
             self.set_month(today.month)
-            return
-        self.ctx.worker.run(lambda: report_service.latest_month(db, year),
-                            lambda m: self.set_month(m or 1), lambda e: show_error(self, e))
+        else:
+            query(self, "month", report_service.latest_month, self.ctx.year, done=lambda m: self.set_month(m or 1))
 
     def set_month(self, month: int) -> None:
         self._month = month
@@ -308,33 +276,15 @@ class ReportPage(QWidget):
         if self._month is None:
             return
         self._stale = False
-        self._token += 1
-        token, db, year, month, town_id = self._token, self.ctx.db, self.ctx.year, self._month, self._town_id
+        query(self, "report", _page_data, self.ctx.year, self._month, town_id=self._town_id, done=self._loaded)
 
-        def fetch():
-            overview = report_service.month_overview(db, year, month)
-            if town_id is not None and all(t.town_id != town_id for t in overview.towns):
-                tid = None
-            else:
-                tid = town_id
-            table = report_service.verification_table(db, year, month, town_id=tid)
-            report = report_service.get_report(db, tid, year, month) if tid is not None else None
-            return overview, table, report, tid
-
-        self.ctx.worker.run(fetch, lambda r: self._loaded(token, *r), lambda e: self._failed(token, e))
-
-    def _failed(self, token: int, exc: BaseException) -> None:
-        if token == self._token:
-            show_error(self, exc)
-
-    def _loaded(self, token: int, overview, table, report, town_id) -> None:
-        if token != self._token:
-            return
+    def _loaded(self, result) -> None:
+        overview, table, report, town_id = result
         self._overview, self._table, self._report, self._town_id = overview, table, report, town_id
         self.year_label.setText(f"{overview.year}年")
         self.due_label.setText(f"报送截止 {short_date(overview.report_due)}　核实截止 {short_date(overview.verify_due)}"
                                f"　核实部门：{'、'.join(overview.departments)}")
-        self._show_summary(overview)
+        self.summary.setText(month_summary(overview))
         self.overview_model.set_overview(overview)
         row = self.overview_model.row_of_town(town_id)
         self._loading = True
@@ -352,27 +302,6 @@ class ReportPage(QWidget):
                 self.grid.setCurrentIndex(self.grid_model.index(r, max(column, 0)))
         self._show_report()
         self._item_selected()
-
-    def _show_summary(self, ov: report_service.MonthOverview) -> None:
-        t = ov.totals
-        towns = len(ov.towns)
-        late = sum(1 for r in ov.towns if r.is_late)
-        missing = sum(1 for r in ov.towns if r.overdue)
-        parts = [f"{ov.month}月：{towns} 个镇街中 <b>{ov.reported}</b> 个已报送"]
-        flags = []
-        if late:
-            flags.append(f"<span style='color:#C0392B'>逾期报送 {late} 个</span>")
-        if missing:
-            flags.append(f"<span style='color:#C0392B'>逾期未报 {missing} 个</span>")
-        if flags:
-            parts[0] += "（" + "，".join(flags) + "）"
-        parts.append(f"报送条目 <b>{t.items}</b> 项、完成面积 {units.fmt(t.completed_area_mu, 2)} 亩")
-        verified = f"已核实 <b>{t.verified}</b> 项（{units.fmt(t.verified_area_mu, 2)} 亩）"
-        failed = f"<span style='color:#C0392B'>未通过 {t.failed} 项</span>" if t.failed else "未通过 0 项"
-        parts.append(f"{verified}，{failed}，待核实 {t.pending} 项")
-        if t.late_verifications:
-            parts.append(f"<span style='color:#C0392B'>核实逾期 {t.late_verifications} 次</span>")
-        self.summary.setText("；".join(parts))
 
     # Selection ---------------------------------------------------------------------------
     def _town_selected(self) -> None:
@@ -403,75 +332,37 @@ class ReportPage(QWidget):
         month = self._month or 0
         single = self._town_id is not None
         report = self._report
+        reported = report is not None and report.reported_on is not None
         if not single:
             self.report_box.setTitle(f"全部镇街 {month}月报送条目与核实" if month else "报送条目与核实")
             self.report_hint.setText("选择左侧的镇街，可填写报送日期、添加完成条目")
         else:
             self.report_box.setTitle(f"{self._town_name()} {month}月报送")
-            if report is None or report.reported_on is None:
-                self.report_hint.setText("尚未报送：填写报送日期并保存后可添加完成条目")
-            else:
-                self.report_hint.setText(f"报送截止 {short_date(report.report_due)}，本报送 {report.item_count} 个条目")
+            self.report_hint.setText(f"报送截止 {short_date(report.report_due)}，本报送 {report.item_count} 个条目"
+                                     if reported else "尚未报送：填写报送日期并保存后可添加完成条目")
         for w in (self.date_caption, self.date_edit, self.save_date_button, self.add_button):
             w.setVisible(single)
-        for w in (self.date_edit, self.save_date_button):
-            w.setEnabled(single and self._month is not None)
+        self.save_date_button.setEnabled(single and self._month is not None)
         if single and self._month is not None:
-            year = self.ctx.year
-            first = dt.date(year, self._month, 1)
-            self.date_edit.setMinimumDate(qdate(first))
-            self.date_edit.setMaximumDate(qdate(max(dt.date.today(), first)))
-            if report is not None and report.reported_on is not None:
-                self.date_edit.setDate(qdate(report.reported_on))
-            else:
-                due = self._overview.report_due if self._overview else first
-                self.date_edit.setDate(qdate(min(dt.date.today(), due)))
+            due = self._overview.report_due if self._overview else dt.date(self.ctx.year, self._month, 1)
+            self.date_edit.set_value(report.reported_on if reported else min(self.ctx.ledger.today(), due))
         late = single and report is not None and report.is_late
         self.late_label.setText(f"逾期（截止 {short_date(report.report_due)}，计入考核排名）" if late else "")
-        self.add_button.setEnabled(single and report is not None and report.reported_on is not None)
-        self.add_button.setToolTip("" if self.add_button.isEnabled() else "请先选择镇街并保存报送日期")
-        if self.grid_model.rowCount():
-            self.empty_label.setVisible(False)
-        else:
-            self.empty_label.setVisible(True)
-            self.empty_label.setText("本月没有报送条目。" if not single else
-                                     "本报送还没有条目。" if report is not None and report.reported_on else
-                                     "该镇街本月尚未报送。")
+        self.actions.update()
+        self.empty_label.setVisible(not self.grid_model.rowCount())
+        self.empty_label.setText("本月没有报送条目。" if not single else
+                                 "本报送还没有条目。" if reported else "该镇街本月尚未报送。")
 
     def _selected_item(self) -> ItemRow | None:
-        index = self.grid.currentIndex()
-        return self.grid_model.item(index.row()) if index.isValid() else None
+        rows = selected_rows(self.grid)
+        return rows[0] if rows else None
 
     def _item_selected(self) -> None:
         item = self._selected_item()
-        self.edit_button.setEnabled(item is not None and item.can_edit)
-        self.verify_button.setEnabled(item is not None and item.can_verify)
-        self.remove_button.setEnabled(item is not None and item.can_remove)
-        self.resume_button.setEnabled(item is not None and item.can_resume)
+        self.detail.setText(item_detail(item))
         if item is None:
-            self.detail.setText("<span style='color:#606060'>选择一个条目查看各部门核实情况和证明材料</span>")
             self.attachments.set_object(None, None)
-            return
-        code = f"，{item.credit_code}" if item.credit_code else ""
-        lines = [f"<b>{item.target}</b>（{item.town}{code}，{item.method.label}）　报送 {date_text(item.reported_on)}"
-                 + ("　<span style='color:#C0392B'>报送逾期</span>" if item.report_late else ""),
-                 f"完成面积 {units.fmt(item.completed_area_mu, 2)} 亩（计划 {units.fmt(item.planned_area_mu, 2)} 亩）"
-                 f"　核实状态：{item.overall}　条目状态：{item.entry_state.label}"]
-        for c in item.cells:
-            if c.result is None:
-                lines.append(f"{c.department}：<span style='color:#8A8A8A'>尚未核实</span>")
-                continue
-            colour = "#C0392B" if c.result is VerifyResult.FAIL else "#1E7B34"
-            text = f"{c.department}：<span style='color:{colour}'>{c.text}</span> {date_text(c.verified_on)}"
-            if c.is_late:
-                text += " <span style='color:#C0392B'>逾期</span>"
-            if c.note:
-                text += f"　{c.note}"
-            lines.append(text)
-        if not item.is_current:
-            lines.append("<span style='color:#8A8A8A'>该条目已重新实施并另行报送，本月记录仅供查阅。</span>")
-        self.detail.setText("<br>".join(lines))
-        if self.attachments.object_id != item.item_id:
+        elif self.attachments.object_id != item.item_id:
             self.attachments.set_object(report_service.OBJECT_TYPE, item.item_id)
 
     def _filter_changed(self, text: str) -> None:
@@ -482,85 +373,109 @@ class ReportPage(QWidget):
     def save_date(self) -> None:
         if self._town_id is None or self._month is None:
             return
-        db, town_id, year, month = self.ctx.db, self._town_id, self.ctx.year, self._month
-        day = pydate(self.date_edit.date())
-        report_id = self._report.id if self._report is not None else None
+        try:
+            day = self.date_edit.value()
+        except ValidationError as exc:
+            self.date_edit.show_error(exc.message)
+            return
+        town_id, year, month = self._town_id, self.ctx.year, self._month
+        report = self._report
+        before = report.reported_on if report is not None else None
 
-        def work():
-            if report_id is None:
-                return report_service.open_report(db, town_id, year, month, day)
-            return report_service.set_reported_on(db, report_id, day)
+        def done(info: ReportInfo) -> None:
+            if report is None:
+                ref = Ref(info.id)
+                self.undo.push(f"填写{info.town}{month}月报送日期", undo=Step(report_service.delete_report, ref),
+                               redo=Step(report_service.open_report, town_id, year, month, day, sets=ref))
+            elif before is not None and before != day:
+                self.undo.push(f"修改{info.town}{month}月报送日期",
+                               undo=Step(report_service.set_reported_on, info.id, before),
+                               redo=Step(report_service.set_reported_on, info.id, day))
 
-        self.ctx.worker.run(work, lambda _info: self.ctx.changed("monthly_report"), lambda e: show_error(self, e))
+        write(self, _save_report_date, town_id, year, month, report.id if report else None, day, done=done,
+              failed=self._date_refused)
+
+    def _date_refused(self, exc: BaseException) -> None:
+        if getattr(exc, "field", None) == "reported_on":
+            self.date_edit.show_error(exc.message)
+            self.date_edit.setFocus()
+        else:
+            show_error(self, exc)
 
     # Items -------------------------------------------------------------------------------
     def add_items(self) -> None:
         report = self._report
-        if report is None or report.reported_on is None:
-            return
-        db, town_id, year = self.ctx.db, report.town_id, self.ctx.year
-        self.ctx.worker.run(lambda: report_service.reportable_entries(db, town_id, year),
-                            lambda rows: self._open_add_dialog(report, rows), lambda e: show_error(self, e))
+        if self._why_not_add() is None:
+            query(self, "reportable", report_service.reportable_entries, report.town_id, self.ctx.year,
+                  done=lambda rows: self._open_add_dialog(report, rows))
 
     def _open_add_dialog(self, report: ReportInfo, rows) -> None:
         dialog = AddItemsDialog(report.town, report.month, report.reported_on, rows, self)
-        db = self.ctx.db
 
-        def save(chosen) -> None:
-            self.ctx.worker.run(lambda: report_service.add_items(db, report.id, chosen),
-                                lambda _ids: self._saved(dialog, "monthly_report_item"), dialog.show_error)
+        def saved(chosen) -> None:
+            entry_ids = [entry_id for entry_id, _area in chosen]
+            self.undo.push(f"添加{len(chosen)}个完成条目",
+                           undo=Step(report_service.remove_entries, report.id, entry_ids),
+                           redo=Step(report_service.add_items, report.id, chosen))
 
+        self._open(dialog, lambda chosen: write(dialog, report_service.add_items, report.id, chosen,
+                                                failed=dialog.show_error,
+                                                done=lambda _ids: (dialog.accept(), saved(chosen))))
+
+    def _open(self, dialog, save) -> None:
         dialog.submitted.connect(save)
-        self._open(dialog)
-
-    def _open(self, dialog) -> None:
         dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
         self.dialog = dialog
         dialog.open()
 
-    def _saved(self, dialog, what: str) -> None:
-        dialog.accept()
-        self.ctx.changed(what)
-
     def edit_item(self) -> None:
         item = self._selected_item()
-        if item is None or not item.can_edit:
+        if report_service.why_not(item, "edit"):
             return
         dialog = ItemDialog(item, self)
-        db = self.ctx.db
 
-        def save(area, note) -> None:
-            self.ctx.worker.run(lambda: report_service.update_item(db, item.item_id, completed_area_mu=area, note=note),
-                                lambda _r: self._saved(dialog, "monthly_report_item"), dialog.show_error)
+        def saved(v: dict) -> None:
+            dialog.accept()
+            self.undo.push(f"修改“{item.target}”完成面积",
+                           undo=Step(report_service.update_item, item.item_id, completed_area_mu=item.completed_area_mu,
+                                     note=item.note),
+                           redo=Step(report_service.update_item, item.item_id, completed_area_mu=v["area"],
+                                     note=v["note"]))
 
-        dialog.submitted.connect(save)
-        self._open(dialog)
+        self._open(dialog, lambda v: write(dialog, report_service.update_item, item.item_id,
+                                           completed_area_mu=v["area"], note=v["note"], failed=dialog.show_error,
+                                           done=lambda _r: saved(v)))
 
     def remove_item(self) -> None:
         item = self._selected_item()
+        why = report_service.why_not(item, "remove")
         if item is None:
             return
-        if not item.can_remove:
-            QMessageBox.information(self, "不能移除", f"条目当前状态为“{item.entry_state.label}”，"
-                                    "只有“已报完成”、尚未核实的条目可以移除。")
+        if why:
+            QMessageBox.information(self, "不能移除", why)
             return
-        if QMessageBox.question(self, "移除条目", f"确定从本月报送中移除“{item.target}”吗？\n\n"
-                                "该条目将退回“实施中”，已录入的部门核实记录一并删除。") != QMessageBox.StandardButton.Yes:
+        recorded = any(c.result is not None for c in item.cells)
+        text = f"确定从本月报送中移除“{item.target}”吗？\n\n该条目将退回“实施中”。"
+        text += "已录入的部门核实记录一并删除，不能撤销。" if recorded else "可按 Ctrl+Z 撤销。"
+        if QMessageBox.question(self, "移除条目", text) != QMessageBox.StandardButton.Yes:
             return
-        db = self.ctx.db
-        self.ctx.worker.run(lambda: report_service.remove_item(db, item.item_id),
-                            lambda _r: self.ctx.changed("monthly_report_item"), lambda e: show_error(self, e))
+
+        def done(_r) -> None:
+            if not recorded:  # the records of departments cannot be put back: no undo then (asked above)
+                self.undo.push(f"移除“{item.target}”",
+                               undo=Step(report_service.add_items, item.report_id,
+                                         [(item.entry_id, item.completed_area_mu)], note=item.note),
+                               redo=Step(report_service.remove_entries, item.report_id, [item.entry_id]))
+
+        write(self, report_service.remove_item, item.item_id, done=done)
 
     def resume_item(self) -> None:
         item = self._selected_item()
-        if item is None or not item.can_resume:
+        if report_service.why_not(item, "resume"):
             return
         if QMessageBox.question(self, "重新实施", f"“{item.target}”核实未通过，确定退回“实施中”吗？\n\n"
-                                "整改完成后可在以后月份重新报送。") != QMessageBox.StandardButton.Yes:
-            return
-        db = self.ctx.db
-        self.ctx.worker.run(lambda: list_service.transition(db, item.entry_id, "resume"),
-                            lambda _r: self.ctx.changed("list_entry"), lambda e: show_error(self, e))
+                                "整改完成后可在以后月份重新报送（此操作不能撤销）。") == QMessageBox.StandardButton.Yes:
+            write(self, list_service.transition, item.entry_id, "resume")
 
     # Verification ------------------------------------------------------------------------
     def _grid_activated(self, index) -> None:
@@ -578,22 +493,22 @@ class ReportPage(QWidget):
         item = self._selected_item()
         if item is None or self._table is None:
             return None
-        if not item.can_verify:
-            QMessageBox.information(self, "不能更改", f"条目当前状态为“{item.entry_state.label}”，核实记录不能再更改。")
+        why = report_service.why_not(item, "verify")
+        if why:
+            QMessageBox.information(self, "不能更改", why)
             return None
         if column is None:
             column = self.grid.currentIndex().column()
         d = self.grid_model.department_index(column)
         if d is None:  # first department not yet recorded
             d = next((i for i, c in enumerate(item.cells) if c.result is None), 0)
-        dialog = VerificationDialog(item, self._table.departments, d, self._table.verify_due, parent=self)
-        db = self.ctx.db
+        dialog = VerificationDialog(item, self._table.departments, d, self._table.verify_due,
+                                    self.ctx.ledger.today(), parent=self)
 
         def save(v: dict) -> None:
-            self.ctx.worker.run(
-                lambda: report_service.record_verification(db, item.item_id, v["department"], v["result"],
-                                                           v["verified_on"], v["note"]),
-                lambda _state: self._saved(dialog, "verification"), dialog.show_error)
+            write(dialog, report_service.record_verification, item.item_id, v["department"], v["result"],
+                  v["verified_on"], v["note"], failed=dialog.show_error,
+                  done=lambda state: self._recorded(dialog, item, v, state))
 
         def clear(department: str) -> None:
             if QMessageBox.question(dialog, "清除记录", f"确定清除{department}对该条目的核实记录吗？") \
@@ -601,13 +516,26 @@ class ReportPage(QWidget):
                 dialog.ok_button.setEnabled(True)
                 dialog.clear_button.setEnabled(True)
                 return
-            self.ctx.worker.run(lambda: report_service.clear_verification(db, item.item_id, department),
-                                lambda _state: self._saved(dialog, "verification"), dialog.show_error)
+            write(dialog, report_service.clear_verification, item.item_id, department, failed=dialog.show_error,
+                  done=lambda state: self._recorded(dialog, item, {"department": department, "result": None}, state))
 
-        dialog.submitted.connect(save)
         dialog.cleared.connect(clear)
-        self._open(dialog)
+        self._open(dialog, save)
         return dialog
+
+    def _recorded(self, dialog: VerificationDialog, item: ItemRow, v: dict, state: EntryState) -> None:
+        """After a record is saved or cleared: undo puts the department's previous record back — unless
+        the record verified the entry, which closes it for good (已核实 counts toward completion)."""
+        dialog.accept()
+        if state is EntryState.VERIFIED:
+            return
+        department = v["department"]
+        old = next(c for c in item.cells if c.department == department)
+        undo = Step(report_service.clear_verification, item.item_id, department) if old.result is None else \
+            Step(report_service.record_verification, item.item_id, department, old.result, old.verified_on, old.note)
+        redo = Step(report_service.clear_verification, item.item_id, department) if v["result"] is None else \
+            Step(report_service.record_verification, item.item_id, department, v["result"], v["verified_on"], v["note"])
+        self.undo.push(f"{department}核实“{item.target}”", undo=undo, redo=redo)
 
     # Export ------------------------------------------------------------------------------
     def export(self) -> None:
@@ -619,8 +547,7 @@ class ReportPage(QWidget):
             self.export_to(str(path))
 
     def export_to(self, path: str, on_done=None) -> None:
-        """Write the month's verification table on the worker, with a progress dialog and 取消."""
-        db, year, month = self.ctx.db, self.ctx.year, self._month
+        """Write the month's verification table on the worker lane, with a progress dialog and 取消."""
 
         def done(result: report_export.ExportResult) -> None:
             if on_done is not None:
@@ -628,6 +555,21 @@ class ReportPage(QWidget):
             else:
                 QMessageBox.information(self, "导出完成", f"已导出 {result.rows} 个条目到：\n{result.path}")
 
-        run_with_progress(self, self.ctx.worker, "正在导出核实表…",
-                          lambda progress, token: report_export.export_month(db, year, month, path, progress, token),
-                          done)
+        long_write(self, "正在导出核实表…", report_export.export_month, self.ctx.year, self._month, path, done=done)
+
+
+def _page_data(ledger, year: int, month: int, *, town_id: int | None):
+    """The month in one lane job: the towns' overview, the grid (all towns or one) and the town's report."""
+    overview = report_service.month_overview(ledger, year, month)
+    if town_id is not None and all(t.town_id != town_id for t in overview.towns):
+        town_id = None
+    table = report_service.verification_table(ledger, year, month, town_id=town_id)
+    report = report_service.get_report(ledger, town_id, year, month) if town_id is not None else None
+    return overview, table, report, town_id
+
+
+def _save_report_date(ledger, town_id: int, year: int, month: int, report_id: int | None, day: dt.date) -> ReportInfo:
+    """报送日期: opens the town's report for the month on first use."""
+    if report_id is None:
+        return report_service.open_report(ledger, town_id, year, month, day)
+    return report_service.set_reported_on(ledger, report_id, day)
