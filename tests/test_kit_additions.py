@@ -12,6 +12,8 @@ from PySide6.QtCore import Qt
 from desktop.views.kit.as_of import AsOfField
 from desktop.views.kit.totals import TotalsRowsModel
 
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+
 
 @dataclass
 class Row:
@@ -74,3 +76,73 @@ def test_as_of_starts_today_and_reports_only_whole_dates(qtbot, as_of):
     assert not as_of.field.check() and "月份" in as_of.field.edit.toolTip()
     as_of.today_button.click()
     assert as_of.value() == dt.date(2024, 6, 30) and as_of.field.text() == "2024-06-30"
+
+
+def test_a_page_reloads_on_a_change_of_its_tables_and_of_the_year_when_it_follows_it(qtbot, ctx):
+    from PySide6.QtWidgets import QPushButton, QVBoxLayout
+
+    from desktop.views.kit.layouts import search_box
+    from desktop.views.kit.page import Page
+
+    class Probe(Page):
+        relevant_tables = frozenset({"town"})
+        follows_year = True
+
+        def __init__(self, ctx):
+            super().__init__(ctx)
+            self.loads = 0
+            self.search = search_box(self, "筛选（Ctrl+F）")
+            self.other = QPushButton("别处")
+            box = QVBoxLayout(self)
+            box.addWidget(self.search)
+            box.addWidget(self.other)
+
+        def refresh(self):
+            self._stale = False
+            self.loads += 1
+
+    page = Probe(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.activate()
+    ctx.announce({"soe"})
+    assert page.loads == 1
+    ctx.announce({"town"})
+    ctx.set_year(2025)
+    assert page.loads == 3
+    page.search.setText("甲镇")
+    page.activateWindow()
+    page.other.setFocus()
+    qtbot.waitUntil(page.other.hasFocus)
+    qtbot.keyClick(page.other, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert page.search.hasFocus() and page.search.selectedText() == "甲镇"
+
+
+def test_export_file_says_where_it_wrote_or_that_it_did_not_finish(qtbot, ctx, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+
+    from conftest import wait_idle
+    from desktop.services.errors import Refused
+    from desktop.views.kit import file_export
+
+    page = QWidget()
+    page.ctx = ctx
+    qtbot.addWidget(page)
+    button, status, written = QPushButton(), QLabel(), []
+
+    def write_it(_ledger, path):
+        return path
+
+    file_export.export_file(page, button, status, write_it, tmp_path / "a.xlsx", done=written.append)
+    assert not button.isEnabled() and status.text() == "正在导出…"
+    wait_idle(qtbot, ctx)
+    assert button.isEnabled() and written == [tmp_path / "a.xlsx"] and "a.xlsx" in status.text()
+    shown = []
+    monkeypatch.setattr(file_export, "show_error", lambda _p, exc: shown.append(exc.message))
+
+    def refuse(_ledger):
+        raise Refused("磁盘已满")
+
+    file_export.export_file(page, button, status, refuse)
+    wait_idle(qtbot, ctx)
+    assert status.text() == "导出未完成" and shown == ["磁盘已满"] and button.isEnabled()

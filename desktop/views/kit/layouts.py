@@ -1,0 +1,97 @@
+"""Small building blocks of the page kit: a field made of several widgets, a splitter with its stretch
+factors, a button with its slot, a grey hint line, and the page's search box (Ctrl+F goes to it).
+
+    self.add("area_mu", "面积", self.area_edit, shown=hbox((self.area_edit, 1), self.unit_combo))
+    self.splitter = splitter(Qt.Orientation.Vertical, (self.table, 4), (self.details, 1))
+    self.search = search_box(self, "按名称筛选（Ctrl+F）")
+
+In `hbox`/`vbox` an item is a widget, a (widget, stretch) pair, or an int (a stretch).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QVBoxLayout, QWidget
+
+from desktop.views.kit.forms import HINT_STYLE
+from desktop.views.kit.table import shortcut
+
+
+def _fill(layout: QBoxLayout, items) -> None:
+    for item in items:
+        if isinstance(item, int):
+            layout.addStretch(item)
+        elif isinstance(item, tuple):
+            layout.addWidget(*item)
+        else:
+            layout.addWidget(item)
+
+
+def hbox(*items, spacing: int | None = None) -> QWidget:
+    """Widgets side by side in one holder, without margins (a composite form field)."""
+    holder = QWidget()
+    row = QHBoxLayout(holder)
+    row.setContentsMargins(0, 0, 0, 0)
+    if spacing is not None:
+        row.setSpacing(spacing)
+    _fill(row, items)
+    return holder
+
+
+def vbox(*items, spacing: int = 2) -> QWidget:
+    """Widgets one under the other in one holder, without margins."""
+    holder = QWidget()
+    col = QVBoxLayout(holder)
+    col.setContentsMargins(0, 0, 0, 0)
+    col.setSpacing(spacing)
+    _fill(col, items)
+    return holder
+
+
+def splitter(orientation: Qt.Orientation, *parts: tuple[QWidget, int], sizes: list[int] | None = None) -> QSplitter:
+    """A splitter of (widget, stretch) parts; `sizes` the first sizes (a remembered layout wins later)."""
+    split = QSplitter(orientation)
+    for i, (widget, stretch) in enumerate(parts):
+        split.addWidget(widget)
+        split.setStretchFactor(i, stretch)
+    if sizes:
+        split.setSizes(sizes)
+    return split
+
+
+def button(text: str, slot: Callable, tip: str = "") -> QPushButton:
+    b = QPushButton(text)
+    b.clicked.connect(slot)
+    if tip:
+        b.setToolTip(tip)
+    return b
+
+
+def hint_label(text: str = "", *, wrap: bool = True) -> QLabel:
+    """A grey line of explanation (legends, status lines, hints)."""
+    label = QLabel(text)
+    label.setStyleSheet(HINT_STYLE)
+    label.setWordWrap(wrap)
+    return label
+
+
+def search_box(page: QWidget, placeholder: str, *, width: int | None = 220, name: str = "") -> QLineEdit:
+    """The page's text filter: clearable, at most `width` wide (None: as wide as the bar lets it), and
+    Ctrl+F anywhere on the page goes to it (text selected)."""
+    box = QLineEdit()
+    box.setPlaceholderText(placeholder)
+    box.setClearButtonEnabled(True)
+    if width is not None:
+        box.setMaximumWidth(width)
+    if name:
+        box.setObjectName(name)
+
+    def focus() -> None:
+        box.setFocus()
+        box.selectAll()
+
+    shortcut(page, QKeySequence.StandardKey.Find, focus)
+    return box
