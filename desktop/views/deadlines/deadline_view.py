@@ -11,16 +11,16 @@ import datetime as dt
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QKeySequence
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout
 
 from desktop.services.deadlines import calendar_service, deadline_service
 from desktop.services.deadlines.deadline_service import DONE, NO_CALENDAR, OK, OVERDUE, SOON, DeadlineRow
 from desktop.services.towns import town_service
 from desktop.views.kit.as_of import AsOfField
 from desktop.views.kit.context import AppContext
-from desktop.views.kit.forms import HINT_STYLE
+from desktop.views.kit.layouts import button, hint_label, search_box
 from desktop.views.kit.ops import query
-from desktop.views.kit.page_state import LazyRefresh
+from desktop.views.kit.page import Page
 from desktop.views.kit.rows import RowsModel, date_text
 from desktop.views.kit.table import Layout, resort, setup_table, shortcut, title_label
 from desktop.views.kit.table_export import add_export_action, describe_filters
@@ -33,8 +33,8 @@ DONE_FOREGROUND = QColor("#808080")
 BACKGROUNDS = {OVERDUE: RED, SOON: AMBER, NO_CALENDAR: NO_CALENDAR_BACKGROUND}
 BANNER_STYLE = "background: #fff4ce; border: 1px solid #e0b252; border-radius: 4px; padding: 6px 10px; color: #5c4400;"
 # Tables whose change can move a deadline (reports, verifications, loans, agreements, the calendar …).
-RELEVANT_TABLES = {"town", "year", "year_params", "monthly_report", "monthly_report_item", "verification",
-                   "quota_loan", "quota_return", "agreement", "holiday", "calendar_year", "department"}
+RELEVANT_TABLES = frozenset({"town", "year", "year_params", "monthly_report", "monthly_report_item", "verification",
+                   "quota_loan", "quota_return", "agreement", "holiday", "calendar_year", "department"})
 UNKNOWN_LAST = 10 ** 9  # a row whose workdays cannot be counted sorts after every counted one
 
 # Status filter: label → statuses shown. The first (default) hides what is done.
@@ -106,18 +106,15 @@ class DeadlineModel(RowsModel):
         return None
 
 
-class DeadlinePage(LazyRefresh, QWidget):
-    relevant_tables = frozenset(RELEVANT_TABLES)
+class DeadlinePage(Page):
+    relevant_tables = RELEVANT_TABLES
 
     def __init__(self, ctx: AppContext) -> None:
-        super().__init__()
-        self.ctx = ctx
+        super().__init__(ctx)
         self.all_rows: list[DeadlineRow] = []
         self.rows_as_of: dt.date | None = None
         self._build()
-        ctx.data_changed.connect(self._on_data_changed)
 
-    # Layout ------------------------------------------------------------------------------
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -128,9 +125,7 @@ class DeadlinePage(LazyRefresh, QWidget):
         self.as_of_edit.changed.connect(lambda _d: self.refresh())
         top.addWidget(self.as_of_edit)
         self.today_button = self.as_of_edit.today_button
-        self.refresh_button = QPushButton("刷新")
-        self.refresh_button.setToolTip("F5")
-        self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button = button("刷新", self.refresh, "F5")
         top.addWidget(self.refresh_button)
         top.addStretch(1)
         outer.addLayout(top)
@@ -165,10 +160,7 @@ class DeadlinePage(LazyRefresh, QWidget):
             self.status_combo.addItem(label, statuses)
         filters.addWidget(self.status_combo)
         filters.addSpacing(8)
-        self.search = QLineEdit()
-        self.search.setObjectName("search")
-        self.search.setPlaceholderText("按事项、镇街或说明筛选（Ctrl+F）")
-        self.search.setClearButtonEnabled(True)
+        self.search = search_box(self, "按事项、镇街或说明筛选（Ctrl+F）", width=None, name="search")
         self.search.setMinimumWidth(220)
         filters.addWidget(self.search, 1)
         filters.addWidget(add_export_action(
@@ -193,7 +185,7 @@ class DeadlinePage(LazyRefresh, QWidget):
             self.table.setColumnWidth(col, width)
         outer.addWidget(self.table, 1)
 
-        self.legend = QLabel(
+        self.legend = hint_label(
             f"<span style='background:{RED.name()};'>&nbsp;红色&nbsp;</span> 已逾期　"
             f"<span style='background:{AMBER.name()};'>&nbsp;黄色&nbsp;</span> "
             f"{deadline_service.SOON_WORKDAYS}个工作日内到期（到期日当天计 0）　"
@@ -201,17 +193,9 @@ class DeadlinePage(LazyRefresh, QWidget):
             "所需年份的节假日安排未录入，无法计算<br>" + deadline_service.AGREEMENT_NOTE)
         self.legend.setObjectName("legend")
         self.legend.setTextFormat(Qt.TextFormat.RichText)
-        self.legend.setWordWrap(True)
-        self.legend.setStyleSheet(HINT_STYLE)
         outer.addWidget(self.legend)
-
-        shortcut(self, QKeySequence.StandardKey.Find, self._focus_search)
         shortcut(self, QKeySequence.StandardKey.Refresh, self.refresh)
         self.layout_state = Layout(self.ctx.settings, "deadlines", {"header": self.table.horizontalHeader()})
-
-    def _focus_search(self) -> None:
-        self.search.setFocus()
-        self.search.selectAll()
 
     def save_layout(self) -> None:
         self.layout_state.save()

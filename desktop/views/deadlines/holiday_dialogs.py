@@ -8,23 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QComboBox, QCompleter, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QCompleter, QLabel, QLineEdit, QWidget
 
 from desktop.services.deadlines import calendar_service
 from desktop.services.deadlines.calendar_service import HolidayDay
 from desktop.services.errors import UserError
 from desktop.views.kit.date_field import DateField
-from desktop.views.kit.forms import HINT_STYLE, FormDialog, show_at
+from desktop.views.kit.forms import FormDialog, show_at
+from desktop.views.kit.layouts import hbox, hint_label
 
 COMMON_NAMES = ["元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节", "国庆节、中秋节",
                 "春节调休上班", "劳动节调休上班", "国庆节调休上班"]
-
-
-def _hint(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setStyleSheet(HINT_STYLE)
-    label.setWordWrap(True)
-    return label
 
 
 class DayDialog(FormDialog):
@@ -39,13 +33,7 @@ class DayDialog(FormDialog):
         self.date_edit = DateField(label="日期", field="day", year=start.year, required=True)
         self.date_edit.set_value(start)
         self.weekday = QLabel(calendar_service.weekday_label(start))
-        row = QWidget()
-        rl = QHBoxLayout(row)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.date_edit)
-        rl.addWidget(self.weekday)
-        rl.addStretch(1)
-        self.add("day", "日期", self.date_edit, shown=row)
+        self.add("day", "日期", self.date_edit, shown=hbox(self.date_edit, self.weekday, 1))
         self.kind_combo = self.add("is_workday", "类型", QComboBox())
         self.kind_combo.addItem(calendar_service.HOLIDAY_LABEL, False)
         self.kind_combo.addItem(calendar_service.WORKDAY_LABEL, True)
@@ -55,7 +43,7 @@ class DayDialog(FormDialog):
         self.name_edit.setCompleter(QCompleter(COMMON_NAMES, self.name_edit))
         self.source_edit = self.add("source", "来源", QLineEdit(day.source if day else default_source))
         self.source_edit.setPlaceholderText(calendar_service.source_example(start.year))
-        self.form.addRow("", _hint("调休上班只用于调休的星期六、星期日。来源填国务院办公厅通知的名称和文号。"))
+        self.form.addRow("", hint_label("调休上班只用于调休的星期六、星期日。来源填国务院办公厅通知的名称和文号。"))
         self.date_edit.changed.connect(self._date_changed)
         self.name_edit.setFocus()
 

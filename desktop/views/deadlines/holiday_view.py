@@ -14,20 +14,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (
-    QDialog,
-    QFileDialog,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QMessageBox,
-    QPlainTextEdit,
-    QPushButton,
-    QSplitter,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit, \
+    QTableView, QVBoxLayout
 
 from desktop.services.deadlines import calendar_service
 from desktop.services.deadlines.calendar_service import CalendarYearRow, HolidayDay, HolidayImportError, YearExists
@@ -35,9 +23,9 @@ from desktop.views.deadlines.holiday_dialogs import CompleteDialog, DayDialog
 from desktop.views.deadlines.holiday_models import INCOMPLETE_FOREGROUND, DayModel, YearModel
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.file_choice import ask_save_xlsx
-from desktop.views.kit.forms import HINT_STYLE
+from desktop.views.kit.layouts import button, hbox, hint_label, splitter
 from desktop.views.kit.ops import query, write
-from desktop.views.kit.page_state import LazyRefresh
+from desktop.views.kit.page import Page
 from desktop.views.kit.rows import date_text
 from desktop.views.kit.table import ActionBar, Layout, needs_one, select_id, selected_rows, setup_table, shortcut, \
     title_label
@@ -45,17 +33,16 @@ from desktop.views.kit.undo import Step, UndoKit
 from desktop.views.kit.worker import show_error
 
 BANNER_STYLE = "background: #fff4ce; border: 1px solid #e0b252; border-radius: 4px; padding: 6px 10px; color: #5c4400;"
-RELEVANT_TABLES = {"holiday", "calendar_year"}
+RELEVANT_TABLES = frozenset({"holiday", "calendar_year"})
 INTRO = ("期限中的“N个工作日”按国务院办公厅每年发布的节假日安排计算（放假日不计，调休上班日计入）。"
          "内置 2004–2026 年的安排；新一年的通知发布后，请在此录入或导入，并标记为完整录入。")
 
 
-class HolidayPage(LazyRefresh, QWidget):
-    relevant_tables = frozenset(RELEVANT_TABLES)
+class HolidayPage(Page):
+    relevant_tables = RELEVANT_TABLES
 
     def __init__(self, ctx: AppContext) -> None:
-        super().__init__()
-        self.ctx = ctx
+        super().__init__(ctx)
         self._year: int | None = None  # the selected year
         self._keep_day: dt.date | None = None
         self._selecting = False
@@ -63,16 +50,11 @@ class HolidayPage(LazyRefresh, QWidget):
         self.day_dialog: DayDialog | None = None  # the open dialog, if any
         self.complete_dialog: CompleteDialog | None = None
         self._build()
-        ctx.data_changed.connect(self._on_data_changed)
 
-    # Layout ------------------------------------------------------------------------------
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         outer.addWidget(title_label("节假日安排"))
-        intro = QLabel(INTRO)
-        intro.setWordWrap(True)
-        intro.setStyleSheet(HINT_STYLE)
-        outer.addWidget(intro)
+        outer.addWidget(hint_label(INTRO))
         self.banner = QLabel("")
         self.banner.setObjectName("calendar_banner")
         self.banner.setWordWrap(True)
@@ -81,12 +63,8 @@ class HolidayPage(LazyRefresh, QWidget):
         outer.addWidget(self.banner)
         outer.addWidget(self._problems_box())
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self._years_box())
-        self.splitter.addWidget(self._days_box())
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([480, 720])
+        self.splitter = splitter(Qt.Orientation.Horizontal, (self._years_box(), 2), (self._days_box(), 3),
+                                 sizes=[480, 720])
         outer.addWidget(self.splitter, 1)
         self.status = QLabel("")
         self.status.setWordWrap(True)
@@ -105,12 +83,7 @@ class HolidayPage(LazyRefresh, QWidget):
         self.problems_text.setMaximumHeight(140)
         self.problems_text.setStyleSheet("color: #c0392b; font-weight: normal;")
         pb.addWidget(self.problems_text)
-        close = QPushButton("关闭")
-        close.clicked.connect(lambda: self.problems_box.setVisible(False))
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(close)
-        pb.addLayout(row)
+        pb.addWidget(hbox(1, button("关闭", lambda: self.problems_box.setVisible(False))))
         self.problems_box.setVisible(False)
         return self.problems_box
 
@@ -125,9 +98,8 @@ class HolidayPage(LazyRefresh, QWidget):
             self.year_table.setColumnWidth(col, width)
         self.year_table.selectionModel().selectionChanged.connect(lambda *_: self._year_selected())
         ll.addWidget(self.year_table)
-        self.year_source = QLabel("")
+        self.year_source = hint_label()
         self.year_source.setObjectName("year_source")
-        self.year_source.setWordWrap(True)
         self.year_source.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         ll.addWidget(self.year_source)
         bar = ActionBar(self.year_table, self)
@@ -177,9 +149,7 @@ class HolidayPage(LazyRefresh, QWidget):
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             shortcut(self.day_table, key, self.edit_selected, local=True)
         rl.addWidget(self.day_table)
-        legend = QLabel("浅蓝底色：调休上班日。未列出的日期：周一至周五为工作日，周六、周日休息。")
-        legend.setStyleSheet(HINT_STYLE)
-        rl.addWidget(legend)
+        rl.addWidget(hint_label("浅蓝底色：调休上班日。未列出的日期：周一至周五为工作日，周六、周日休息。"))
         return self.days_box
 
     def save_layout(self) -> None:

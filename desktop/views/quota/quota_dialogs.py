@@ -8,21 +8,15 @@ import datetime as dt
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPushButton
 
 from desktop.services.errors import UserError, ValidationError
 from desktop.services.quota import quota_service
 from desktop.services.quota.quota_ledger import LoanLedgerRow, LoanTerms, PlanChoice
 from desktop.views.kit.date_field import DateField
-from desktop.views.kit.forms import HINT_STYLE, FormDialog, plain, show_at
+from desktop.views.kit.forms import FormDialog, plain, show_at
+from desktop.views.kit.layouts import hbox, hint_label, vbox
 from desktop.views.kit.rows import date_text, mu
-
-
-def _hint(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setStyleSheet(HINT_STYLE)
-    return label
 
 
 def _rich(text: str = "") -> QLabel:
@@ -30,16 +24,6 @@ def _rich(text: str = "") -> QLabel:
     label.setTextFormat(Qt.TextFormat.RichText)
     label.setWordWrap(True)
     return label
-
-
-def _column(*widgets: QWidget) -> QWidget:
-    holder = QWidget()
-    col = QVBoxLayout(holder)
-    col.setContentsMargins(0, 0, 0, 0)
-    col.setSpacing(3)
-    for w in widgets:
-        col.addWidget(w)
-    return holder
 
 
 class LendDialog(FormDialog):
@@ -63,17 +47,17 @@ class LendDialog(FormDialog):
         self.plan_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.plan_info = _rich()
         self.add("plan_id", "收储方案", self.plan_combo,
-                 shown=_column(self.search_edit, self.plan_combo, self.plan_info))
+                 shown=vbox(self.search_edit, self.plan_combo, self.plan_info, spacing=3))
         self.date_edit = self.add("loan_date", "预借日期", DateField(label="预借日期", field="loan_date",
                                                                    year=loan_date.year, required=True))
         self.date_edit.set_value(loan_date)
         self.area_edit = QLineEdit()
         self.area_edit.setPlaceholderText("亩，如 12.5")
         self.room_label = _rich()
-        self.add("area_mu", "预借面积（亩）", self.area_edit, shown=_column(self.area_edit, self.room_label))
+        self.add("area_mu", "预借面积（亩）", self.area_edit, shown=vbox(self.area_edit, self.room_label))
         self.purpose_edit = self.add("purpose", "用途", QLineEdit())
         self.purpose_edit.setPlaceholderText("如 标准厂房建设、重大产业项目")
-        self.hint = _hint()
+        self.hint = hint_label()
         self.layout().insertWidget(1, self.hint)
         self.search_edit.textChanged.connect(lambda _t: self._fill_combo())
         self.plan_combo.currentIndexChanged.connect(lambda _i: self._update_info())
@@ -197,12 +181,7 @@ class ReturnDialog(FormDialog):
         self.all_button = QPushButton("全部归还")
         self.all_button.setAutoDefault(False)
         self.all_button.clicked.connect(lambda: self.area_edit.setText(plain(balance_mu)))
-        area_row = QWidget()
-        row = QHBoxLayout(area_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.area_edit, 1)
-        row.addWidget(self.all_button)
-        self.add("area_mu", "归还面积（亩）", self.area_edit, shown=area_row)
+        self.add("area_mu", "归还面积（亩）", self.area_edit, shown=hbox((self.area_edit, 1), self.all_button))
         self.note_edit = self.add("note", "备注", QLineEdit())
 
     def values(self) -> dict:

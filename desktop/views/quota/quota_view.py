@@ -13,57 +13,42 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (
-    QComboBox,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QPushButton,
-    QSplitter,
-    QStackedWidget,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QStackedWidget, QTableView, \
+    QVBoxLayout
 
 from desktop.services.quota import quota_ledger, quota_service
 from desktop.services.quota.quota_ledger import LoanLedgerRow, QuotaLedger, ReturnRow
 from desktop.views.kit.as_of import AsOfField
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.file_choice import ask_save_xlsx
-from desktop.views.kit.forms import HINT_STYLE
+from desktop.views.kit.file_export import export_file
+from desktop.views.kit.layouts import button, hint_label, search_box, splitter
 from desktop.views.kit.ops import query, write
-from desktop.views.kit.page_state import LazyRefresh
+from desktop.views.kit.page import Page
 from desktop.views.kit.rows import date_text, mu
 from desktop.views.kit.table import ActionBar, Layout, needs_one, resort, select_id, selected_rows, setup_table, \
     shortcut, title_label
 from desktop.views.kit.table_export import add_export_action, describe_filters
-from desktop.views.kit.town_filter import town_filter_box, sync_town_filter
+from desktop.views.kit.town_filter import sync_town_filter, town_filter_box
 from desktop.views.kit.undo import Ref, Step, UndoKit
-from desktop.views.kit.worker import show_error
 from desktop.views.quota.quota_dialogs import LendDialog, ReturnDialog
 from desktop.views.quota.quota_models import LedgerTotalsModel, LoanLedgerModel, ReturnsModel
 
-RELEVANT_TABLES = {"quota_loan", "quota_return", "quota_pool", "plan", "list_entry", "year_params", "year",
-                   "town", "soe"}
+RELEVANT_TABLES = frozenset({"quota_loan", "quota_return", "quota_pool", "plan", "list_entry", "year_params", "year",
+                   "town", "soe"})
 VIEWS = [("loans", "按笔"), ("soe", "按国企汇总"), ("town", "按镇街汇总")]
 
 
-class QuotaPage(LazyRefresh, QWidget):
-    relevant_tables = frozenset(RELEVANT_TABLES)
+class QuotaPage(Page):
+    relevant_tables = RELEVANT_TABLES
 
     def __init__(self, ctx: AppContext) -> None:
-        super().__init__()
-        self.ctx = ctx
+        super().__init__(ctx)
         self.report: QuotaLedger | None = None
         self.dialog: LendDialog | ReturnDialog | None = None
         self.last_export: Path | None = None
         self._build()
-        ctx.data_changed.connect(self._on_data_changed)
 
-    # Layout ------------------------------------------------------------------------------
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         outer.addWidget(title_label("周转指标库"))
@@ -80,18 +65,14 @@ class QuotaPage(LazyRefresh, QWidget):
         self.town_filter = town_filter_box(110)
         bar.addWidget(self.town_filter)
         bar.addWidget(QLabel("国企："))
-        self.soe_filter = QComboBox()
-        self.soe_filter.addItem("全部国企", None)
-        self.soe_filter.setMinimumWidth(150)
+        self.soe_filter = town_filter_box(150)
+        self.soe_filter.setItemText(0, "全部国企")
         bar.addWidget(self.soe_filter)
         self.view_combo = QComboBox()
         for key, label in VIEWS:
             self.view_combo.addItem(label, key)
         bar.addWidget(self.view_combo)
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("筛选（Ctrl+F）")
-        self.search.setClearButtonEnabled(True)
-        self.search.setMaximumWidth(180)
+        self.search = search_box(self, "筛选（Ctrl+F）", width=180)
         bar.addWidget(self.search)
         bar.addStretch(1)
 
@@ -111,9 +92,7 @@ class QuotaPage(LazyRefresh, QWidget):
                                               keys=QKeySequence.StandardKey.Delete, local_keys=True,
                                               tip="删除误录的预借")
         self.undo = UndoKit(self)
-        self.export_button = QPushButton("导出台账")
-        self.export_button.setToolTip("导出台账明细及按国企、按镇街汇总（.xlsx）")
-        self.export_button.clicked.connect(self.choose_export_file)
+        self.export_button = button("导出台账", self.choose_export_file, "导出台账明细及按国企、按镇街汇总（.xlsx）")
         for b in (self.lend_button, self.return_button, self.delete_button, self.undo.undo_button,
                   self.undo.redo_button, self.export_button):
             bar.addWidget(b)
@@ -149,19 +128,11 @@ class QuotaPage(LazyRefresh, QWidget):
         rbar.addWidget(self.delete_return_button)
         rl.addLayout(rbar)
 
-        self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.splitter.addWidget(self.stack)
-        self.splitter.addWidget(self.returns_box)
-        self.splitter.setStretchFactor(0, 4)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([520, 160])
+        self.splitter = splitter(Qt.Orientation.Vertical, (self.stack, 4), (self.returns_box, 1), sizes=[520, 160])
         outer.addWidget(self.splitter, 1)
-        self.legend = QLabel("")
-        self.legend.setStyleSheet(HINT_STYLE)
-        self.legend.setWordWrap(True)
+        self.legend = hint_label()
         outer.addWidget(self.legend)
-        self.status = QLabel("")
-        self.status.setStyleSheet(HINT_STYLE)
+        self.status = hint_label(wrap=False)
         outer.addWidget(self.status)
 
         self.as_of_edit.changed.connect(lambda _d: self.refresh())
@@ -169,16 +140,11 @@ class QuotaPage(LazyRefresh, QWidget):
         self.soe_filter.currentIndexChanged.connect(lambda _i: self.refresh())
         self.view_combo.currentIndexChanged.connect(lambda _i: self._show_view())
         self.search.textChanged.connect(self._search_changed)
-        shortcut(self, QKeySequence.StandardKey.Find, self._focus_search)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             shortcut(self.table, key, self.open_return_dialog, local=True)
         self.layout_state = Layout(self.ctx.settings, "quota", {
             "header": self.table.horizontalHeader(), "totals_header": self.totals_table.horizontalHeader(),
             "returns_header": self.returns_table.horizontalHeader(), "splitter": self.splitter})
-
-    def _focus_search(self) -> None:
-        self.search.setFocus()
-        self.search.selectAll()
 
     def save_layout(self) -> None:
         self.layout_state.save()
@@ -198,12 +164,12 @@ class QuotaPage(LazyRefresh, QWidget):
     def _loaded(self, result) -> None:
         report, (towns, soes) = result
         self.report = report
-        sync_town_filter(self.town_filter, towns)
-        sync_town_filter(self.soe_filter, soes)
         selected = self.selected_loan()
         self.model.set_report(report)
         resort(self.table)
         select_id(self.table, selected.loan_id if selected else None)
+        sync_town_filter(self.town_filter, towns)
+        sync_town_filter(self.soe_filter, soes)
         self._show_view()
         self._loan_selected()
         self.summary.setText(_summary(report))
@@ -346,21 +312,9 @@ class QuotaPage(LazyRefresh, QWidget):
 
     def export_to(self, path: Path) -> None:
         """Write the ledger as shown (date, town, SOE) to `path` on the worker lane."""
-        self.export_button.setEnabled(False)
-        self.status.setText("正在导出…")
-
-        def done(p: Path) -> None:
-            self.export_button.setEnabled(True)
-            self.last_export = p
-            self.status.setText(f"已导出：{p}")
-
-        def failed(exc: BaseException) -> None:
-            self.export_button.setEnabled(True)
-            self.status.setText("导出未完成")
-            show_error(self, exc)
-
-        query(self, None, quota_service.export_ledger, path, as_of=self.as_of(), town_id=self.town_filter.currentData(),
-              soe_id=self.soe_filter.currentData(), done=done, failed=failed)
+        export_file(self, self.export_button, self.status, quota_service.export_ledger, path, as_of=self.as_of(),
+                    town_id=self.town_filter.currentData(), soe_id=self.soe_filter.currentData(),
+                    done=lambda p: setattr(self, "last_export", p))
 
 
 def _summary(report: QuotaLedger) -> str:

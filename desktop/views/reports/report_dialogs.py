@@ -9,20 +9,8 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QButtonGroup,
-    QCheckBox,
-    QComboBox,
-    QDialogButtonBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QRadioButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QButtonGroup, QCheckBox, QComboBox, QDialogButtonBox, QLabel, \
+    QLineEdit, QRadioButton, QTableView
 
 from desktop.models.enums import VerifyResult
 from desktop.services import units
@@ -30,6 +18,7 @@ from desktop.services.errors import UserError, ValidationError
 from desktop.services.reports.report_service import ItemRow, ReportableEntry
 from desktop.views.kit.date_field import DateField
 from desktop.views.kit.forms import HINT_STYLE, FormDialog, plain, show_at
+from desktop.views.kit.layouts import hbox, hint_label, vbox
 from desktop.views.kit.rows import date_text, mu
 from desktop.views.kit.table import setup_table, shortcut
 from desktop.views.reports.report_models import ReportableModel, short_date
@@ -52,9 +41,6 @@ class AddItemsDialog(FormDialog):
         self.filter.setPlaceholderText("按名称或信用代码筛选（Ctrl+F）")
         self.filter.setClearButtonEnabled(True)
         self.all_box = QCheckBox("全选")
-        top = QHBoxLayout()
-        top.addWidget(self.filter, 1)
-        top.addWidget(self.all_box)
         self.model = ReportableModel(self)
         self.model.set_rows(entries)
         self.table = setup_table(QTableView(), single=False)
@@ -64,14 +50,10 @@ class AddItemsDialog(FormDialog):
                                    | QAbstractItemView.EditTrigger.EditKeyPressed)
         for col, width in enumerate((28, 230, 156, 72, 140, 96, 96)):
             self.table.setColumnWidth(col, width)
-        self.empty = QLabel("该镇街没有“实施中”的条目可报送。")
-        self.empty.setStyleSheet(HINT_STYLE)
+        self.empty = hint_label("该镇街没有“实施中”的条目可报送。")
         self.empty.setVisible(not entries)
         self.count = QLabel()
-        head = QVBoxLayout()
-        head.addWidget(intro)
-        head.addLayout(top)
-        self.layout().insertLayout(0, head)
+        self.layout().insertWidget(0, vbox(intro, hbox((self.filter, 1), self.all_box), spacing=6))
         self.add("entry_id", "", self.table)
         self.form.addRow("", self.empty)
         self.form.addRow("", self.count)
@@ -139,17 +121,12 @@ class VerificationDialog(FormDialog):
         self.pass_radio = QRadioButton("通过")
         self.fail_radio = QRadioButton("不通过")
         self.result_group = QButtonGroup(self)
-        radios = QWidget()
-        rl = QHBoxLayout(radios)
-        rl.setContentsMargins(0, 0, 0, 0)
         for b in (self.pass_radio, self.fail_radio):
             self.result_group.addButton(b)
-            rl.addWidget(b)
-        rl.addStretch(1)
-        self.add("result", "核实结果", self.pass_radio, shown=radios)
+        self.add("result", "核实结果", self.pass_radio, shown=hbox(self.pass_radio, self.fail_radio, 1))
         self.date_edit = DateField(label="核实日期", field="verified_on", year=verify_due.year, required=True)
         self.due_hint = QLabel()
-        self.add("verified_on", "核实日期", self.date_edit, shown=_stacked(self.date_edit, self.due_hint))
+        self.add("verified_on", "核实日期", self.date_edit, shown=vbox(self.date_edit, self.due_hint))
         self.note_edit = self.add("note", "说明", QLineEdit())
         self.note_edit.setPlaceholderText("不通过时必填：未通过的原因")
         self.clear_button = self.buttons.addButton("清除该部门记录", QDialogButtonBox.ButtonRole.ResetRole)
@@ -236,12 +213,7 @@ class ItemDialog(FormDialog):
         self.area_edit = QLineEdit(plain(item.completed_area_mu))
         self.unit_combo = QComboBox()
         self.unit_combo.addItems(["亩", "㎡"])
-        row = QWidget()
-        rl = QHBoxLayout(row)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.area_edit, 1)
-        rl.addWidget(self.unit_combo)
-        self.add("completed_area_mu", "完成面积", self.area_edit, shown=row)
+        self.add("completed_area_mu", "完成面积", self.area_edit, shown=hbox((self.area_edit, 1), self.unit_combo))
         self.note_edit = self.add("note", "备注", QLineEdit(item.note))
         self.error = self.errors["completed_area_mu"]
 
@@ -252,12 +224,3 @@ class ItemDialog(FormDialog):
             raise ValidationError("完成面积应大于0", field="completed_area_mu")
         return {"area": area, "note": self.note_edit.text().strip()}
 
-
-def _stacked(*widgets: QWidget) -> QWidget:
-    holder = QWidget()
-    col = QVBoxLayout(holder)
-    col.setContentsMargins(0, 0, 0, 0)
-    col.setSpacing(2)
-    for w in widgets:
-        col.addWidget(w)
-    return holder

@@ -10,19 +10,8 @@ import datetime as dt
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (
-    QComboBox,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QPushButton,
-    QSplitter,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QTableView, \
+    QVBoxLayout
 
 from desktop.models.enums import EntryState
 from desktop.services.errors import ValidationError
@@ -33,9 +22,9 @@ from desktop.views.kit.attachment_widget import AttachmentPanel
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.date_field import DateField
 from desktop.views.kit.file_choice import ask_save_xlsx
-from desktop.views.kit.forms import HINT_STYLE
+from desktop.views.kit.layouts import button, hbox, hint_label, search_box, splitter
 from desktop.views.kit.ops import long_write, query, write
-from desktop.views.kit.page_state import LazyRefresh
+from desktop.views.kit.page import Page
 from desktop.views.kit.table import ActionBar, Layout, selected_rows, setup_table, shortcut, title_label
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.undo import Ref, Step, UndoKit
@@ -44,17 +33,16 @@ from desktop.views.reports.report_dialogs import AddItemsDialog, ItemDialog, Ver
 from desktop.views.reports.report_models import ItemGridModel, OverviewModel, short_date
 from desktop.views.reports.report_summary import item_detail, month_summary
 
-RELEVANT_TABLES = {"monthly_report", "monthly_report_item", "verification", "list_entry", "governance_list",
-                   "town", "year", "year_params", "department", "attachment", "target"}
+RELEVANT_TABLES = frozenset({"monthly_report", "monthly_report_item", "verification", "list_entry", "governance_list",
+                   "town", "year", "year_params", "department", "attachment", "target"})
 RED_STYLE = "color: #C0392B; font-weight: bold;"
 
 
-class ReportPage(LazyRefresh, QWidget):
-    relevant_tables = frozenset(RELEVANT_TABLES)
+class ReportPage(Page):
+    relevant_tables = RELEVANT_TABLES
 
     def __init__(self, ctx: AppContext) -> None:
-        super().__init__()
-        self.ctx = ctx
+        super().__init__(ctx)
         self._month: int | None = None
         self._town_id: int | None = None  # None: every town (the totals row)
         self._report: ReportInfo | None = None
@@ -63,11 +51,9 @@ class ReportPage(LazyRefresh, QWidget):
         self.dialog = None
         self._loading = False
         self._grid_departments: int | None = None  # the grid's department columns its widths are for
-        self._build()
-        ctx.data_changed.connect(self._on_data_changed)
         ctx.year_changed.connect(self._on_year_changed)
+        self._build()
 
-    # Layout ------------------------------------------------------------------------------
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -81,14 +67,11 @@ class ReportPage(LazyRefresh, QWidget):
             self.month_combo.addItem(f"{m}月", m)
         self.month_combo.setToolTip("选择月份")
         bar.addWidget(self.month_combo)
-        self.due_label = QLabel()
-        self.due_label.setStyleSheet(HINT_STYLE)
+        self.due_label = hint_label(wrap=False)
         bar.addSpacing(12)
         bar.addWidget(self.due_label)
         bar.addStretch(1)
-        self.export_button = QPushButton("导出核实表…")
-        self.export_button.setToolTip("把本月全部镇街的核实情况导出为 Excel（.xlsx）")
-        self.export_button.clicked.connect(self.export)
+        self.export_button = button("导出核实表…", self.export, "把本月全部镇街的核实情况导出为 Excel（.xlsx）")
         bar.addWidget(self.export_button)
         outer.addLayout(bar)
         self.summary = QLabel()
@@ -110,8 +93,7 @@ class ReportPage(LazyRefresh, QWidget):
         rl.addLayout(self._date_line())
         rl.addLayout(self._item_actions())
         rl.addWidget(self.grid, 1)
-        self.empty_label = QLabel()
-        self.empty_label.setStyleSheet(HINT_STYLE)
+        self.empty_label = hint_label(wrap=False)
         rl.addWidget(self.empty_label)
 
         self.detail = QLabel()
@@ -119,29 +101,14 @@ class ReportPage(LazyRefresh, QWidget):
         self.detail.setTextFormat(Qt.TextFormat.RichText)
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.attachments = AttachmentPanel(self.ctx, "证明材料（所选条目）")
-        bottom = QWidget()
-        bl = QHBoxLayout(bottom)
-        bl.setContentsMargins(0, 0, 0, 0)
-        bl.addWidget(self.detail, 3)
-        bl.addWidget(self.attachments, 2)
-
-        self.right_split = QSplitter(Qt.Orientation.Vertical)
-        self.right_split.addWidget(self.report_box)
-        self.right_split.addWidget(bottom)
-        self.right_split.setStretchFactor(0, 4)
-        self.right_split.setStretchFactor(1, 1)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.overview)
-        self.splitter.addWidget(self.right_split)
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 5)
-        self.splitter.setSizes([490, 1010])
-        self.right_split.setSizes([520, 170])
+        self.right_split = splitter(Qt.Orientation.Vertical, (self.report_box, 4),
+                                    (hbox((self.detail, 3), (self.attachments, 2)), 1), sizes=[520, 170])
+        self.splitter = splitter(Qt.Orientation.Horizontal, (self.overview, 2), (self.right_split, 5),
+                                 sizes=[490, 1010])
         outer.addWidget(self.splitter, 1)
         self.layout_state = Layout(self.ctx.settings, "reports", {
             "splitter": self.splitter, "right_splitter": self.right_split,
             "overview_header": self.overview.horizontalHeader()})
-        shortcut(self, QKeySequence.StandardKey.Find, self._focus_filter)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             shortcut(self.grid, key, self._grid_enter, local=True)
         self._show_report()
@@ -161,8 +128,7 @@ class ReportPage(LazyRefresh, QWidget):
         self.late_label = QLabel()
         self.late_label.setStyleSheet(RED_STYLE)
         line.addWidget(self.late_label, 0, Qt.AlignmentFlag.AlignTop)
-        self.report_hint = QLabel()
-        self.report_hint.setStyleSheet(HINT_STYLE)
+        self.report_hint = hint_label(wrap=False)
         line.addWidget(self.report_hint, 1, Qt.AlignmentFlag.AlignTop)
         return line
 
@@ -191,10 +157,7 @@ class ReportPage(LazyRefresh, QWidget):
                   self.undo.undo_button, self.undo.redo_button):
             line.addWidget(b)
         line.addStretch(1)
-        self.filter = QLineEdit()
-        self.filter.setPlaceholderText("筛选治理对象（Ctrl+F）")
-        self.filter.setClearButtonEnabled(True)
-        self.filter.setMaximumWidth(220)
+        self.filter = search_box(self, "筛选治理对象（Ctrl+F）")
         self.filter.textChanged.connect(self._filter_changed)
         line.addWidget(self.filter)
         line.addWidget(add_export_action(
@@ -212,10 +175,6 @@ class ReportPage(LazyRefresh, QWidget):
         if self._report is None or self._report.reported_on is None:
             return "请先填写并保存报送日期"
         return None
-
-    def _focus_filter(self) -> None:
-        self.filter.setFocus()
-        self.filter.selectAll()
 
     def _apply_grid_widths(self) -> None:
         """Column widths when the grid's columns change (first load, another year's departments);

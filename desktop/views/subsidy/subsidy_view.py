@@ -7,19 +7,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (
-    QDialogButtonBox,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialogButtonBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, \
+    QTableView, QVBoxLayout
 
 from desktop.services import units
 from desktop.services.errors import ValidationError
@@ -28,9 +17,11 @@ from desktop.services.subsidy.subsidy_service import NO_RATE, SubsidyRow, Subsid
 from desktop.services.year import year_service
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.file_choice import ask_save_xlsx
-from desktop.views.kit.forms import HINT_STYLE, FormDialog, error_label, plain, show_at
+from desktop.views.kit.file_export import export_file
+from desktop.views.kit.forms import FormDialog, error_label, plain, show_at
+from desktop.views.kit.layouts import button, hint_label
 from desktop.views.kit.ops import query, write
-from desktop.views.kit.page_state import LazyRefresh
+from desktop.views.kit.page import Page
 from desktop.views.kit.rows import MUTED, mu, plain_text
 from desktop.views.kit.table import ActionBar, Layout, resort, select_id, selected_rows, setup_table, shortcut, \
     title_label
@@ -38,8 +29,8 @@ from desktop.views.kit.totals import TotalsRowsModel
 from desktop.views.kit.undo import Step, UndoKit
 from desktop.views.kit.worker import show_error
 
-RELEVANT_TABLES = {"subsidy_proposal", "year_params", "year", "town", "town_target", "governance_list",
-                   "list_entry", "contiguous_area", "verification", "monthly_report_item"}
+RELEVANT_TABLES = frozenset({"subsidy_proposal", "year_params", "year", "town", "town_target", "governance_list",
+                   "list_entry", "contiguous_area", "verification", "monthly_report_item"})
 OVERRIDE_BACKGROUND = QColor("#DCEBFA")
 FORMULA = ("计划未规定测算公式：测算金额 = 已核实面积 × 每亩补助 + 本年度已启动园区数 × 园区启动奖励；只计已核实的面积"
            "（企业自主技改不计）。可逐镇调整金额，须填写原因，调整记入操作日志。")
@@ -117,9 +108,7 @@ class OverrideDialog(FormDialog):
         self.clear_button = self.buttons.addButton("恢复测算值", QDialogButtonBox.ButtonRole.ResetRole)
         self.clear_button.setEnabled(row.overridden)
         self.clear_button.clicked.connect(self.clear)
-        hint = QLabel("调整会记入操作日志（调整人、时间、前后金额和原因），可撤销（Ctrl+Z）。")
-        hint.setStyleSheet(HINT_STYLE)
-        self.layout().insertWidget(2, hint)
+        self.layout().insertWidget(2, hint_label("调整会记入操作日志（调整人、时间、前后金额和原因），可撤销（Ctrl+Z）。"))
 
     def values(self) -> dict:
         return {"amount": self.amount_edit.text(), "reason": self.reason_edit.text()}
@@ -136,29 +125,24 @@ class OverrideDialog(FormDialog):
         self.submitted.emit({"amount": None, "reason": ""})
 
 
-class SubsidyPage(LazyRefresh, QWidget):
-    relevant_tables = frozenset(RELEVANT_TABLES)
+class SubsidyPage(Page):
+    relevant_tables = RELEVANT_TABLES
+    follows_year = True
 
     def __init__(self, ctx: AppContext) -> None:
-        super().__init__()
-        self.ctx = ctx
+        super().__init__(ctx)
         self.data: SubsidyTable | None = None
         self.dialog: OverrideDialog | None = None
         self.last_export: Path | None = None
         self._loaded_rates: tuple[str, str] = ("", "")
         self._build()
-        ctx.data_changed.connect(self._on_data_changed)
-        ctx.year_changed.connect(lambda _y: self._refresh_if_visible())
 
-    # Layout ------------------------------------------------------------------------------
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         self.header = title_label("以奖代补")
         outer.addWidget(self.header)
         outer.addWidget(self._rates_box())
-        self.formula = QLabel(FORMULA)
-        self.formula.setStyleSheet(HINT_STYLE)
-        self.formula.setWordWrap(True)
+        self.formula = hint_label(FORMULA)
         outer.addWidget(self.formula)
 
         self.model = SubsidyModel(self)
@@ -182,15 +166,13 @@ class SubsidyPage(LazyRefresh, QWidget):
         self.clear_button = self.actions.add("恢复测算值", self.clear_selected_override,
                                              when=lambda rows: subsidy_service.why_not_restore(_one(rows)))
         self.undo = UndoKit(self)
-        self.export_button = QPushButton("导出")
-        self.export_button.clicked.connect(self.choose_export_file)
+        self.export_button = button("导出", self.choose_export_file, "导出以奖代补测算表（.xlsx）")
         for b in (self.override_button, self.clear_button, self.undo.undo_button, self.undo.redo_button,
                   self.export_button):
             bar.addWidget(b)
         outer.addLayout(bar)
         outer.addWidget(self.table, 1)
-        self.status = QLabel("")
-        self.status.setStyleSheet(HINT_STYLE)
+        self.status = hint_label(wrap=False)
         outer.addWidget(self.status)
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             shortcut(self.table, key, self.open_override_dialog, local=True)
@@ -223,8 +205,7 @@ class SubsidyPage(LazyRefresh, QWidget):
         self.bonus_edit = self.rate_edits["subsidy_park_bonus_wan"]
         self.rate_error = self.rate_errors["subsidy_rate_wan_per_mu"]
         self.bonus_error = self.rate_errors["subsidy_park_bonus_wan"]
-        self.save_rates_button = QPushButton("保存标准")
-        self.save_rates_button.clicked.connect(self.save_rates)
+        self.save_rates_button = button("保存标准", self.save_rates)
         bl.addWidget(self.save_rates_button)
         bl.addStretch(1)
         return box
@@ -290,12 +271,13 @@ class SubsidyPage(LazyRefresh, QWidget):
               failed=self._rate_error)
 
     def _rate_error(self, exc: BaseException) -> None:
-        name = getattr(exc, "field", None)
-        if name in self.rate_errors:
-            show_at(self.rate_errors[name], exc.message)
-            self.rate_edits[name].setFocus()
-        else:
+        """A refused rate is shown under its box (which takes the focus); anything else in a message box."""
+        error_line = self.rate_errors.get(getattr(exc, "field", None))
+        if error_line is None:
             show_error(self, exc)
+            return
+        show_at(error_line, exc.message)
+        self.rate_edits[exc.field].setFocus()
 
     # Overrides ---------------------------------------------------------------------------
     def selected_row(self) -> SubsidyRow | None:
@@ -338,26 +320,13 @@ class SubsidyPage(LazyRefresh, QWidget):
 
     # Export ------------------------------------------------------------------------------
     def choose_export_file(self) -> None:
-        p = ask_save_xlsx(self, self.ctx.settings, "subsidy/export_dir", "导出以奖代补测算表",
-                          f"{self.ctx.year}年度以奖代补测算表-{self.ctx.ledger.today():%Y%m%d}.xlsx")
-        if p is not None:
-            self.export_to(p)
+        name = f"{self.ctx.year}年度以奖代补测算表-{self.ctx.ledger.today():%Y%m%d}.xlsx"
+        if path := ask_save_xlsx(self, self.ctx.settings, "subsidy/export_dir", "导出以奖代补测算表", name):
+            self.export_to(path)
 
     def export_to(self, path: Path) -> None:
-        self.export_button.setEnabled(False)
-        self.status.setText("正在导出…")
-
-        def done(p: Path) -> None:
-            self.export_button.setEnabled(True)
-            self.last_export = p
-            self.status.setText(f"已导出：{p}")
-
-        def failed(exc: BaseException) -> None:
-            self.export_button.setEnabled(True)
-            self.status.setText("导出未完成")
-            show_error(self, exc)
-
-        query(self, None, subsidy_service.export, self.ctx.year, path, done=done, failed=failed)
+        export_file(self, self.export_button, self.status, subsidy_service.export, self.ctx.year, path,
+                    done=lambda p: setattr(self, "last_export", p))
 
 
 def _one(rows: list) -> SubsidyRow | None:
