@@ -18,13 +18,14 @@ from desktop.services.deadlines.deadline_service import DONE, NO_CALENDAR, OK, O
 from desktop.services.towns import town_service
 from desktop.views.kit.as_of import AsOfField
 from desktop.views.kit.context import AppContext
-from desktop.views.kit.layouts import button, hint_label, search_box
+from desktop.views.kit.layouts import hint_label, search_box
 from desktop.views.kit.ops import query
 from desktop.views.kit.page import Page
 from desktop.views.kit.rows import RowsModel, date_text
 from desktop.views.kit.table import Layout, resort, setup_table, shortcut, title_label
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.town_filter import sync_town_filter, town_filter_box
+from desktop.views.kit.widgets import button
 
 RED = QColor("#F4C7C3")
 AMBER = QColor("#FFE699")
@@ -125,7 +126,7 @@ class DeadlinePage(Page):
         self.as_of_edit.changed.connect(lambda _d: self.refresh())
         top.addWidget(self.as_of_edit)
         self.today_button = self.as_of_edit.today_button
-        self.refresh_button = button("刷新", self.refresh, "F5")
+        self.refresh_button = button("刷新", self.refresh, tip="F5")
         top.addWidget(self.refresh_button)
         top.addStretch(1)
         outer.addLayout(top)

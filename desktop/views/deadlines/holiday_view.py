@@ -23,13 +23,14 @@ from desktop.views.deadlines.holiday_dialogs import CompleteDialog, DayDialog
 from desktop.views.deadlines.holiday_models import INCOMPLETE_FOREGROUND, DayModel, YearModel
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.file_choice import ask_save_xlsx
-from desktop.views.kit.layouts import button, hbox, hint_label, splitter
+from desktop.views.kit.layouts import hbox, hint_label
 from desktop.views.kit.ops import query, write
 from desktop.views.kit.page import Page
 from desktop.views.kit.rows import date_text
 from desktop.views.kit.table import ActionBar, Layout, needs_one, select_id, selected_rows, setup_table, shortcut, \
     title_label
 from desktop.views.kit.undo import Step, UndoKit
+from desktop.views.kit.widgets import button, splitter
 from desktop.views.kit.worker import show_error
 
 BANNER_STYLE = "background: #fff4ce; border: 1px solid #e0b252; border-radius: 4px; padding: 6px 10px; color: #5c4400;"
@@ -63,8 +64,7 @@ class HolidayPage(Page):
         outer.addWidget(self.banner)
         outer.addWidget(self._problems_box())
 
-        self.splitter = splitter(Qt.Orientation.Horizontal, (self._years_box(), 2), (self._days_box(), 3),
-                                 sizes=[480, 720])
+        self.splitter = splitter(Qt.Orientation.Horizontal, (self._years_box(), 2), (self._days_box(), 3))
         outer.addWidget(self.splitter, 1)
         self.status = QLabel("")
         self.status.setWordWrap(True)

@@ -1,8 +1,7 @@
-"""Small building blocks of the page kit: a field made of several widgets, a splitter with its stretch
-factors, a button with its slot, a grey hint line, and the page's search box (Ctrl+F goes to it).
+"""Small building blocks of the page kit (beside widgets.py's button and splitter): a field made of several
+widgets, a grey hint line, and the page's search box (Ctrl+F goes to it).
 
     self.add("area_mu", "面积", self.area_edit, shown=hbox((self.area_edit, 1), self.unit_combo))
-    self.splitter = splitter(Qt.Orientation.Vertical, (self.table, 4), (self.details, 1))
     self.search = search_box(self, "按名称筛选（Ctrl+F）")
 
 In `hbox`/`vbox` an item is a widget, a (widget, stretch) pair, or an int (a stretch).
@@ -10,11 +9,8 @@ In `hbox`/`vbox` an item is a widget, a (widget, stretch) pair, or an int (a str
 
 from __future__ import annotations
 
-from typing import Callable
-
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from desktop.views.kit.forms import HINT_STYLE
 from desktop.views.kit.table import shortcut
@@ -49,25 +45,6 @@ def vbox(*items, spacing: int = 2) -> QWidget:
     col.setSpacing(spacing)
     _fill(col, items)
     return holder
-
-
-def splitter(orientation: Qt.Orientation, *parts: tuple[QWidget, int], sizes: list[int] | None = None) -> QSplitter:
-    """A splitter of (widget, stretch) parts; `sizes` the first sizes (a remembered layout wins later)."""
-    split = QSplitter(orientation)
-    for i, (widget, stretch) in enumerate(parts):
-        split.addWidget(widget)
-        split.setStretchFactor(i, stretch)
-    if sizes:
-        split.setSizes(sizes)
-    return split
-
-
-def button(text: str, slot: Callable, tip: str = "") -> QPushButton:
-    b = QPushButton(text)
-    b.clicked.connect(slot)
-    if tip:
-        b.setToolTip(tip)
-    return b
 
 
 def hint_label(text: str = "", *, wrap: bool = True) -> QLabel:

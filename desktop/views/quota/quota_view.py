@@ -22,7 +22,7 @@ from desktop.views.kit.as_of import AsOfField
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.file_choice import ask_save_xlsx
 from desktop.views.kit.file_export import export_file
-from desktop.views.kit.layouts import button, hint_label, search_box, splitter
+from desktop.views.kit.layouts import hint_label, search_box
 from desktop.views.kit.ops import query, write
 from desktop.views.kit.page import Page
 from desktop.views.kit.rows import date_text, mu
@@ -31,6 +31,7 @@ from desktop.views.kit.table import ActionBar, Layout, needs_one, resort, select
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.town_filter import sync_town_filter, town_filter_box
 from desktop.views.kit.undo import Ref, Step, UndoKit
+from desktop.views.kit.widgets import button, splitter
 from desktop.views.quota.quota_dialogs import LendDialog, ReturnDialog
 from desktop.views.quota.quota_models import LedgerTotalsModel, LoanLedgerModel, ReturnsModel
 
@@ -92,7 +93,7 @@ class QuotaPage(Page):
                                               keys=QKeySequence.StandardKey.Delete, local_keys=True,
                                               tip="删除误录的预借")
         self.undo = UndoKit(self)
-        self.export_button = button("导出台账", self.choose_export_file, "导出台账明细及按国企、按镇街汇总（.xlsx）")
+        self.export_button = button("导出台账", self.choose_export_file, tip="导出台账明细及按国企、按镇街汇总（.xlsx）")
         for b in (self.lend_button, self.return_button, self.delete_button, self.undo.undo_button,
                   self.undo.redo_button, self.export_button):
             bar.addWidget(b)
@@ -128,7 +129,7 @@ class QuotaPage(Page):
         rbar.addWidget(self.delete_return_button)
         rl.addLayout(rbar)
 
-        self.splitter = splitter(Qt.Orientation.Vertical, (self.stack, 4), (self.returns_box, 1), sizes=[520, 160])
+        self.splitter = splitter(Qt.Orientation.Vertical, (self.stack, 4), (self.returns_box, 1))
         outer.addWidget(self.splitter, 1)
         self.legend = hint_label()
         outer.addWidget(self.legend)

@@ -22,12 +22,13 @@ from desktop.views.kit.attachment_widget import AttachmentPanel
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.date_field import DateField
 from desktop.views.kit.file_choice import ask_save_xlsx
-from desktop.views.kit.layouts import button, hbox, hint_label, search_box, splitter
+from desktop.views.kit.layouts import hbox, hint_label, search_box
 from desktop.views.kit.ops import long_write, query, write
 from desktop.views.kit.page import Page
 from desktop.views.kit.table import ActionBar, Layout, selected_rows, setup_table, shortcut, title_label
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.undo import Ref, Step, UndoKit
+from desktop.views.kit.widgets import button, splitter
 from desktop.views.kit.worker import show_error
 from desktop.views.reports.report_dialogs import AddItemsDialog, ItemDialog, VerificationDialog
 from desktop.views.reports.report_models import ItemGridModel, OverviewModel, short_date
@@ -71,7 +72,7 @@ class ReportPage(Page):
         bar.addSpacing(12)
         bar.addWidget(self.due_label)
         bar.addStretch(1)
-        self.export_button = button("导出核实表…", self.export, "把本月全部镇街的核实情况导出为 Excel（.xlsx）")
+        self.export_button = button("导出核实表…", self.export, tip="把本月全部镇街的核实情况导出为 Excel（.xlsx）")
         bar.addWidget(self.export_button)
         outer.addLayout(bar)
         self.summary = QLabel()
@@ -102,9 +103,8 @@ class ReportPage(Page):
         self.detail.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.attachments = AttachmentPanel(self.ctx, "证明材料（所选条目）")
         self.right_split = splitter(Qt.Orientation.Vertical, (self.report_box, 4),
-                                    (hbox((self.detail, 3), (self.attachments, 2)), 1), sizes=[520, 170])
-        self.splitter = splitter(Qt.Orientation.Horizontal, (self.overview, 2), (self.right_split, 5),
-                                 sizes=[490, 1010])
+                                    (hbox((self.detail, 3), (self.attachments, 2)), 1))
+        self.splitter = splitter(Qt.Orientation.Horizontal, (self.overview, 2), (self.right_split, 5))
         outer.addWidget(self.splitter, 1)
         self.layout_state = Layout(self.ctx.settings, "reports", {
             "splitter": self.splitter, "right_splitter": self.right_split,

@@ -19,7 +19,7 @@ from desktop.views.kit.context import AppContext
 from desktop.views.kit.file_choice import ask_save_xlsx
 from desktop.views.kit.file_export import export_file
 from desktop.views.kit.forms import FormDialog, error_label, plain, show_at
-from desktop.views.kit.layouts import button, hint_label
+from desktop.views.kit.layouts import hint_label
 from desktop.views.kit.ops import query, write
 from desktop.views.kit.page import Page
 from desktop.views.kit.rows import MUTED, mu, plain_text
@@ -27,6 +27,7 @@ from desktop.views.kit.table import ActionBar, Layout, resort, select_id, select
     title_label
 from desktop.views.kit.totals import TotalsRowsModel
 from desktop.views.kit.undo import Step, UndoKit
+from desktop.views.kit.widgets import button
 from desktop.views.kit.worker import show_error
 
 RELEVANT_TABLES = frozenset({"subsidy_proposal", "year_params", "year", "town", "town_target", "governance_list",
@@ -166,7 +167,7 @@ class SubsidyPage(Page):
         self.clear_button = self.actions.add("恢复测算值", self.clear_selected_override,
                                              when=lambda rows: subsidy_service.why_not_restore(_one(rows)))
         self.undo = UndoKit(self)
-        self.export_button = button("导出", self.choose_export_file, "导出以奖代补测算表（.xlsx）")
+        self.export_button = button("导出", self.choose_export_file, tip="导出以奖代补测算表（.xlsx）")
         for b in (self.override_button, self.clear_button, self.undo.undo_button, self.undo.redo_button,
                   self.export_button):
             bar.addWidget(b)
