@@ -506,3 +506,10 @@ def test_the_as_of_date_takes_a_typed_date(qtbot, page, ctx, city):
     wait_idle(qtbot, ctx)
     assert page.as_of() == dt.date(2024, 12, 31)
     assert {r.loan_id for r in page.model.rows} == {city["overdue"], city["done"]}
+
+
+def test_purpose_and_returned_are_hidden_by_default_to_fit_a_laptop_and_can_be_shown(page):
+    assert page.table.isColumnHidden(col("purpose")) and page.table.isColumnHidden(col("returned_mu"))
+    assert not page.table.isColumnHidden(col("fee_wan"))
+    page.columns.set_shown("purpose", True)
+    assert not page.table.isColumnHidden(col("purpose"))

@@ -65,6 +65,7 @@ class HolidayPage(Page):
         outer.addWidget(self._problems_box())
 
         self.splitter = splitter(Qt.Orientation.Horizontal, (self._years_box(), 2), (self._days_box(), 3))
+        self.splitter.setSizes([480, 720])
         outer.addWidget(self.splitter, 1)
         self.status = QLabel("")
         self.status.setWordWrap(True)
@@ -94,7 +95,7 @@ class HolidayPage(Page):
         self.year_table = setup_table(QTableView(), sortable=False)
         self.year_table.setObjectName("year_table")
         self.year_table.setModel(self.year_model)
-        for col, width in enumerate((70, 90, 80, 100)):
+        for col, width in enumerate((64, 84, 72, 96)):
             self.year_table.setColumnWidth(col, width)
         self.year_table.selectionModel().selectionChanged.connect(lambda *_: self._year_selected())
         ll.addWidget(self.year_table)

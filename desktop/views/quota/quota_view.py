@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QMessag
 from desktop.services.quota import quota_ledger, quota_service
 from desktop.services.quota.quota_ledger import LoanLedgerRow, QuotaLedger, ReturnRow
 from desktop.views.kit.as_of import AsOfField
+from desktop.views.kit.columns import ColumnChooser
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.file_choice import ask_save_xlsx
 from desktop.views.kit.file_export import export_file
@@ -76,13 +77,17 @@ class QuotaPage(Page):
         self.search = search_box(self, "筛选（Ctrl+F）", width=180)
         bar.addWidget(self.search)
         bar.addStretch(1)
+        outer.addLayout(bar)
+        actions = QHBoxLayout()  # a line of its own: the filters and the buttons together overflow 1366×768
 
         self.model = LoanLedgerModel(self)
         self.table = setup_table(QTableView(), section=100)
         self.table.setObjectName("loan_table")
         self.table.setModel(self.model)
-        for col, width in enumerate((80, 200, 190, 92, 130, 84, 76, 84, 92, 70, 96)):
+        for col, width in enumerate((72, 160, 170, 88, 130, 80, 76, 80, 88, 66, 96)):
             self.table.setColumnWidth(col, width)
+        # What fits a 1366×768 laptop: 用途 and 已归还 (the balance says it) can be shown from the header menu.
+        self.columns = ColumnChooser(self.table, hidden={"purpose", "returned_mu"})
         self.table.doubleClicked.connect(lambda _i: self.open_return_dialog())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._loan_selected())
         self.actions = ActionBar(self.table, self)
@@ -95,14 +100,16 @@ class QuotaPage(Page):
         self.undo = UndoKit(self)
         self.export_button = button("导出台账", self.choose_export_file, tip="导出台账明细及按国企、按镇街汇总（.xlsx）")
         for b in (self.lend_button, self.return_button, self.delete_button, self.undo.undo_button,
-                  self.undo.redo_button, self.export_button):
-            bar.addWidget(b)
-        bar.addWidget(add_export_action(
+                  self.undo.redo_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        actions.addWidget(self.export_button)
+        actions.addWidget(add_export_action(
             self, lambda: self.stack.currentWidget(), settings_key="quota", status=lambda: self.status,
             title=lambda: f"周转指标库台账（{self.view_combo.currentText()}）",
             subtitle=lambda: describe_filters(("截至", date_text(self.as_of())), ("镇街", self.town_filter),
                                               ("国企", self.soe_filter), ("关键词", self.search), prefix="")))
-        outer.addLayout(bar)
+        outer.addLayout(actions)
 
         self.totals_model = LedgerTotalsModel(self)
         self.totals_table = setup_table(QTableView(), section=100)
@@ -130,6 +137,7 @@ class QuotaPage(Page):
         rl.addLayout(rbar)
 
         self.splitter = splitter(Qt.Orientation.Vertical, (self.stack, 4), (self.returns_box, 1))
+        self.splitter.setSizes([520, 160])
         outer.addWidget(self.splitter, 1)
         self.legend = hint_label()
         outer.addWidget(self.legend)

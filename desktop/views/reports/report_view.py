@@ -19,6 +19,7 @@ from desktop.services.lists import list_service
 from desktop.services.reports import report_export, report_service
 from desktop.services.reports.report_service import ItemRow, ReportInfo
 from desktop.views.kit.attachment_widget import AttachmentPanel
+from desktop.views.kit.columns import ColumnChooser
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.date_field import DateField
 from desktop.views.kit.file_choice import ask_save_xlsx
@@ -85,8 +86,10 @@ class ReportPage(Page):
         self.overview = setup_table(QTableView())
         self.overview.setObjectName("report_overview")
         self.overview.setModel(self.overview_model)
-        for col, width in enumerate((76, 64, 70, 40, 48, 48, 48, 56)):
+        for col, width in enumerate((72, 62, 66, 40, 48, 48, 48, 56)):
             self.overview.setColumnWidth(col, width)
+        # What fits beside the grid on a 1366×768 laptop; the summary line above counts both.
+        self.overview_columns = ColumnChooser(self.overview, hidden={"verified", "late_verifications"})
         self.overview.selectionModel().currentRowChanged.connect(lambda *_: self._town_selected())
 
         self.report_box = QGroupBox("报送")
@@ -105,6 +108,8 @@ class ReportPage(Page):
         self.right_split = splitter(Qt.Orientation.Vertical, (self.report_box, 4),
                                     (hbox((self.detail, 3), (self.attachments, 2)), 1))
         self.splitter = splitter(Qt.Orientation.Horizontal, (self.overview, 2), (self.right_split, 5))
+        self.right_split.setSizes([520, 170])
+        self.splitter.setSizes([490, 1010])  # the first share; a remembered one wins
         outer.addWidget(self.splitter, 1)
         self.layout_state = Layout(self.ctx.settings, "reports", {
             "splitter": self.splitter, "right_splitter": self.right_split,
@@ -187,7 +192,7 @@ class ReportPage(Page):
         state = self.ctx.settings.value(f"reports/grid_header/{n}")
         if isinstance(state, QByteArray) and header.restoreState(state):
             return
-        for col, w in enumerate([64, 200, 90] + [66] * n + [74, 120, 44]):
+        for col, w in enumerate([56, 160, 80] + [58] * n + [66, 92, 40]):  # fits 1366×768
             self.grid.setColumnWidth(col, w)
 
     def save_layout(self) -> None:
