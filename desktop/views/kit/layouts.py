@@ -1,19 +1,23 @@
 """Small building blocks of the page kit (beside widgets.py's button and splitter): a field made of several
-widgets, a grey hint line, and the page's search box (Ctrl+F goes to it).
+widgets, a grey hint line, the page's search box (Ctrl+F goes to it) and a table showing its model.
 
     self.add("area_mu", "面积", self.area_edit, shown=hbox((self.area_edit, 1), self.unit_combo))
     self.search = search_box(self, "按名称筛选（Ctrl+F）")
+    self.table = table_view(self.model, "loan_table", (72, 160, 170))
 
 In `hbox`/`vbox` an item is a widget, a (widget, stretch) pair, or an int (a stretch).
 """
 
 from __future__ import annotations
 
+from typing import Iterable
+
+from PySide6.QtCore import QAbstractItemModel
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from desktop.views.kit.forms import HINT_STYLE
-from desktop.views.kit.table import shortcut
+from desktop.views.kit.table import setup_table, shortcut
 
 
 def _fill(layout: QBoxLayout, items) -> None:
@@ -72,3 +76,14 @@ def search_box(page: QWidget, placeholder: str, *, width: int | None = 220, name
 
     shortcut(page, QKeySequence.StandardKey.Find, focus)
     return box
+
+
+def table_view(model: QAbstractItemModel, name: str, widths: Iterable[int] = (), **setup) -> QTableView:
+    """A kit table (setup_table with `setup`) showing `model`, named (tests and the window probe find it by
+    name), with the first widths of its columns (a remembered header wins, restored by Layout)."""
+    view = setup_table(QTableView(), **setup)
+    view.setObjectName(name)
+    view.setModel(model)
+    for col, width in enumerate(widths):
+        view.setColumnWidth(col, width)
+    return view
