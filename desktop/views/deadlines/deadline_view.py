@@ -11,18 +11,18 @@ import datetime as dt
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QKeySequence
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTableView, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from desktop.services.deadlines import calendar_service, deadline_service
 from desktop.services.deadlines.deadline_service import DONE, NO_CALENDAR, OK, OVERDUE, SOON, DeadlineRow
 from desktop.services.towns import town_service
 from desktop.views.kit.as_of import AsOfField
 from desktop.views.kit.context import AppContext
-from desktop.views.kit.layouts import hint_label, search_box
+from desktop.views.kit.layouts import hint_label, search_box, table_view
 from desktop.views.kit.ops import query
 from desktop.views.kit.page import Page
 from desktop.views.kit.rows import RowsModel, date_text
-from desktop.views.kit.table import Layout, resort, setup_table, shortcut, title_label
+from desktop.views.kit.table import Layout, resort, shortcut, title_label
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.town_filter import sync_town_filter, town_filter_box
 from desktop.views.kit.widgets import button
@@ -179,11 +179,7 @@ class DeadlinePage(Page):
         outer.addWidget(self.counts_label)
 
         self.model = DeadlineModel(self)
-        self.table = setup_table(QTableView())
-        self.table.setObjectName("deadline_table")
-        self.table.setModel(self.model)
-        for col, width in enumerate((70, 72, 84, 430, 92, 124)):
-            self.table.setColumnWidth(col, width)
+        self.table = table_view(self.model, "deadline_table", (70, 72, 84, 430, 92, 124))
         outer.addWidget(self.table, 1)
 
         self.legend = hint_label(

@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit, \
-    QTableView, QVBoxLayout
+    QVBoxLayout
 
 from desktop.services.deadlines import calendar_service
 from desktop.services.deadlines.calendar_service import CalendarYearRow, HolidayDay, HolidayImportError, YearExists
@@ -23,11 +23,11 @@ from desktop.views.deadlines.holiday_dialogs import CompleteDialog, DayDialog
 from desktop.views.deadlines.holiday_models import INCOMPLETE_FOREGROUND, DayModel, YearModel
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.file_choice import ask_save_xlsx
-from desktop.views.kit.layouts import hbox, hint_label
+from desktop.views.kit.layouts import hbox, hint_label, table_view
 from desktop.views.kit.ops import query, write
 from desktop.views.kit.page import Page
 from desktop.views.kit.rows import date_text
-from desktop.views.kit.table import ActionBar, Layout, needs_one, select_id, selected_rows, setup_table, shortcut, \
+from desktop.views.kit.table import ActionBar, Layout, needs_one, select_id, selected_rows, shortcut, \
     title_label
 from desktop.views.kit.undo import Step, UndoKit
 from desktop.views.kit.widgets import button, splitter
@@ -92,11 +92,7 @@ class HolidayPage(Page):
         box = QGroupBox("年度")
         ll = QVBoxLayout(box)
         self.year_model = YearModel(self)
-        self.year_table = setup_table(QTableView(), sortable=False)
-        self.year_table.setObjectName("year_table")
-        self.year_table.setModel(self.year_model)
-        for col, width in enumerate((64, 84, 72, 96)):
-            self.year_table.setColumnWidth(col, width)
+        self.year_table = table_view(self.year_model, "year_table", (64, 84, 72, 96), sortable=False)
         self.year_table.selectionModel().selectionChanged.connect(lambda *_: self._year_selected())
         ll.addWidget(self.year_table)
         self.year_source = hint_label()
@@ -129,12 +125,8 @@ class HolidayPage(Page):
         self.days_box = QGroupBox("放假与调休上班")
         rl = QVBoxLayout(self.days_box)
         self.day_model = DayModel(self)
-        self.day_table = setup_table(QTableView())
-        self.day_table.setObjectName("day_table")
-        self.day_table.setModel(self.day_model)
+        self.day_table = table_view(self.day_model, "day_table", (100, 70, 80, 150))
         self.day_table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        for col, width in enumerate((100, 70, 80, 150)):
-            self.day_table.setColumnWidth(col, width)
         self.day_table.doubleClicked.connect(lambda _i: self.edit_selected())
         bar = ActionBar(self.day_table, self)
         self.add_button = bar.add("新增日期", self.add_day, keys=Qt.Key.Key_Insert, local_keys=True)

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QStackedWidget, QTableView, \
-    QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QStackedWidget, QVBoxLayout
 
 from desktop.services.quota import quota_ledger, quota_service
 from desktop.services.quota.quota_ledger import LoanLedgerRow, QuotaLedger, ReturnRow
@@ -23,11 +22,11 @@ from desktop.views.kit.columns import ColumnChooser
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.file_choice import ask_save_xlsx
 from desktop.views.kit.file_export import export_file
-from desktop.views.kit.layouts import hint_label, search_box
+from desktop.views.kit.layouts import hint_label, search_box, table_view
 from desktop.views.kit.ops import query, write
 from desktop.views.kit.page import Page
 from desktop.views.kit.rows import date_text, mu
-from desktop.views.kit.table import ActionBar, Layout, needs_one, resort, select_id, selected_rows, setup_table, \
+from desktop.views.kit.table import ActionBar, Layout, needs_one, resort, select_id, selected_rows, \
     shortcut, title_label
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.town_filter import sync_town_filter, town_filter_box
@@ -81,11 +80,8 @@ class QuotaPage(Page):
         actions = QHBoxLayout()  # a line of its own: the filters and the buttons together overflow 1366×768
 
         self.model = LoanLedgerModel(self)
-        self.table = setup_table(QTableView(), section=100)
-        self.table.setObjectName("loan_table")
-        self.table.setModel(self.model)
-        for col, width in enumerate((72, 160, 170, 88, 130, 80, 76, 80, 88, 66, 96)):
-            self.table.setColumnWidth(col, width)
+        self.table = table_view(self.model, "loan_table", (72, 160, 170, 88, 130, 80, 76, 80, 88, 66, 96),
+                                section=100)
         # What fits a 1366×768 laptop: 用途 and 已归还 (the balance says it) can be shown from the header menu.
         self.columns = ColumnChooser(self.table, hidden={"purpose", "returned_mu"})
         self.table.doubleClicked.connect(lambda _i: self.open_return_dialog())
@@ -112,18 +108,13 @@ class QuotaPage(Page):
         outer.addLayout(actions)
 
         self.totals_model = LedgerTotalsModel(self)
-        self.totals_table = setup_table(QTableView(), section=100)
-        self.totals_table.setObjectName("totals_table")
-        self.totals_table.setModel(self.totals_model)
-        self.totals_table.setColumnWidth(0, 240)
+        self.totals_table = table_view(self.totals_model, "totals_table", (240,), section=100)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.totals_table)
 
         self.returns_model = ReturnsModel(self)
-        self.returns_table = setup_table(QTableView(), section=100)
-        self.returns_table.setObjectName("returns_table")
-        self.returns_table.setModel(self.returns_model)
+        self.returns_table = table_view(self.returns_model, "returns_table", section=100)
         self.returns_box = QGroupBox("归还记录")
         rl = QVBoxLayout(self.returns_box)
         rl.addWidget(self.returns_table)

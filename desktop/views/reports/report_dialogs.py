@@ -10,7 +10,7 @@ from decimal import Decimal
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QButtonGroup, QCheckBox, QComboBox, QDialogButtonBox, QLabel, \
-    QLineEdit, QRadioButton, QTableView
+    QLineEdit, QRadioButton
 
 from desktop.models.enums import VerifyResult
 from desktop.services import units
@@ -18,9 +18,9 @@ from desktop.services.errors import UserError, ValidationError
 from desktop.services.reports.report_service import ItemRow, ReportableEntry
 from desktop.views.kit.date_field import DateField
 from desktop.views.kit.forms import HINT_STYLE, FormDialog, plain, show_at
-from desktop.views.kit.layouts import hbox, hint_label, vbox
+from desktop.views.kit.layouts import hbox, hint_label, table_view, vbox
 from desktop.views.kit.rows import date_text, mu
-from desktop.views.kit.table import setup_table, shortcut
+from desktop.views.kit.table import shortcut
 from desktop.views.reports.report_models import ReportableModel, short_date
 
 WARN_STYLE = "color: #B26A00;"
@@ -43,13 +43,9 @@ class AddItemsDialog(FormDialog):
         self.all_box = QCheckBox("全选")
         self.model = ReportableModel(self)
         self.model.set_rows(entries)
-        self.table = setup_table(QTableView(), single=False)
-        self.table.setObjectName("reportable_table")
-        self.table.setModel(self.model)
+        self.table = table_view(self.model, "reportable_table", (28, 230, 156, 72, 140, 96, 96), single=False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                    | QAbstractItemView.EditTrigger.EditKeyPressed)
-        for col, width in enumerate((28, 230, 156, 72, 140, 96, 96)):
-            self.table.setColumnWidth(col, width)
         self.empty = hint_label("该镇街没有“实施中”的条目可报送。")
         self.empty.setVisible(not entries)
         self.count = QLabel()

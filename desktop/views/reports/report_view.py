@@ -10,8 +10,7 @@ import datetime as dt
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QTableView, \
-    QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout
 
 from desktop.models.enums import EntryState
 from desktop.services.errors import ValidationError
@@ -23,10 +22,10 @@ from desktop.views.kit.columns import ColumnChooser
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.date_field import DateField
 from desktop.views.kit.file_choice import ask_save_xlsx
-from desktop.views.kit.layouts import hbox, hint_label, search_box
+from desktop.views.kit.layouts import hbox, hint_label, search_box, table_view
 from desktop.views.kit.ops import long_write, query, write
 from desktop.views.kit.page import Page
-from desktop.views.kit.table import ActionBar, Layout, selected_rows, setup_table, shortcut, title_label
+from desktop.views.kit.table import ActionBar, Layout, selected_rows, shortcut, title_label
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.undo import Ref, Step, UndoKit
 from desktop.views.kit.widgets import button, splitter
@@ -83,11 +82,7 @@ class ReportPage(Page):
 
         # Left: the towns of the month
         self.overview_model = OverviewModel(self)
-        self.overview = setup_table(QTableView())
-        self.overview.setObjectName("report_overview")
-        self.overview.setModel(self.overview_model)
-        for col, width in enumerate((72, 62, 66, 40, 48, 48, 48, 56)):
-            self.overview.setColumnWidth(col, width)
+        self.overview = table_view(self.overview_model, "report_overview", (72, 62, 66, 40, 48, 48, 48, 56))
         # What fits beside the grid on a 1366×768 laptop; the summary line above counts both.
         self.overview_columns = ColumnChooser(self.overview, hidden={"verified", "late_verifications"})
         self.overview.selectionModel().currentRowChanged.connect(lambda *_: self._town_selected())
@@ -140,9 +135,7 @@ class ReportPage(Page):
     def _item_actions(self) -> QHBoxLayout:
         """The grid and the buttons that follow its selected item."""
         self.grid_model = ItemGridModel(self)
-        self.grid = setup_table(QTableView(), section=84)
-        self.grid.setObjectName("report_grid")
-        self.grid.setModel(self.grid_model)
+        self.grid = table_view(self.grid_model, "report_grid", section=84)
         self.grid.doubleClicked.connect(self._grid_activated)
         self.grid.selectionModel().selectionChanged.connect(lambda *_: self._item_selected())
         self.grid_model.modelReset.connect(self._apply_grid_widths)

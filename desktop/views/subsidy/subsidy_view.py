@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialogButtonBox, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, \
-    QTableView, QVBoxLayout
+    QVBoxLayout
 
 from desktop.services import units
 from desktop.services.errors import ValidationError
@@ -19,11 +19,11 @@ from desktop.views.kit.context import AppContext
 from desktop.views.kit.file_choice import ask_save_xlsx
 from desktop.views.kit.file_export import export_file
 from desktop.views.kit.forms import FormDialog, error_label, plain, show_at
-from desktop.views.kit.layouts import hint_label
+from desktop.views.kit.layouts import hint_label, table_view
 from desktop.views.kit.ops import query, write
 from desktop.views.kit.page import Page
 from desktop.views.kit.rows import MUTED, mu, plain_text
-from desktop.views.kit.table import ActionBar, Layout, resort, select_id, selected_rows, setup_table, shortcut, \
+from desktop.views.kit.table import ActionBar, Layout, resort, select_id, selected_rows, shortcut, \
     title_label
 from desktop.views.kit.totals import TotalsRowsModel
 from desktop.views.kit.undo import Step, UndoKit
@@ -147,11 +147,7 @@ class SubsidyPage(Page):
         outer.addWidget(self.formula)
 
         self.model = SubsidyModel(self)
-        self.table = setup_table(QTableView())
-        self.table.setObjectName("subsidy_table")
-        self.table.setModel(self.model)
-        for col, width in enumerate((110, 110, 100, 120, 120, 420, 130)):
-            self.table.setColumnWidth(col, width)
+        self.table = table_view(self.model, "subsidy_table", (110, 110, 100, 120, 120, 420, 130))
         # The reason takes what is left of the width; the numbers keep their (remembered) widths.
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
