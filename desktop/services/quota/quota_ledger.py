@@ -14,10 +14,9 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from desktop.models import GovernanceList, ListEntry, Plan, QuotaLoan, QuotaReturn, Soe, Target, Town, Year
+from desktop.models import GovernanceList, ListEntry, Plan, QuotaLoan, QuotaReturn, Soe, Target, Town
 from desktop.models.enums import EntryState, Method
 from desktop.services import rules
-from desktop.services.errors import NotFound
 from desktop.services.ledger import Ledger
 from desktop.services.year import year_service
 

@@ -18,7 +18,7 @@ from desktop.services.year import year_service
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.file_choice import ask_save_xlsx
 from desktop.views.kit.file_export import export_file
-from desktop.views.kit.forms import FormDialog, error_label, plain, show_at
+from desktop.views.kit.forms import FormDialog, error_label, plain, show_at, show_field_error
 from desktop.views.kit.layouts import hint_label, table_view
 from desktop.views.kit.ops import query, write
 from desktop.views.kit.page import Page
@@ -28,7 +28,6 @@ from desktop.views.kit.table import ActionBar, Layout, resort, select_id, select
 from desktop.views.kit.totals import TotalsRowsModel
 from desktop.views.kit.undo import Step, UndoKit
 from desktop.views.kit.widgets import button
-from desktop.views.kit.worker import show_error
 
 RELEVANT_TABLES = frozenset({"subsidy_proposal", "year_params", "year", "town", "town_target", "governance_list",
                    "list_entry", "contiguous_area", "verification", "monthly_report_item"})
@@ -268,13 +267,7 @@ class SubsidyPage(Page):
               failed=self._rate_error)
 
     def _rate_error(self, exc: BaseException) -> None:
-        """A refused rate is shown under its box (which takes the focus); anything else in a message box."""
-        error_line = self.rate_errors.get(getattr(exc, "field", None))
-        if error_line is None:
-            show_error(self, exc)
-            return
-        show_at(error_line, exc.message)
-        self.rate_edits[exc.field].setFocus()
+        show_field_error(self, exc, self.rate_errors, self.rate_edits)
 
     # Overrides ---------------------------------------------------------------------------
     def selected_row(self) -> SubsidyRow | None:
