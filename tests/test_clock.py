@@ -16,13 +16,8 @@ from desktop.services.ledger import Clock, Ledger
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ROOT / "desktop" / "services"
 CLOCK_MODULES = {"clock.py", "ledger.py"}
-# Defaults kept only while pages owned by other engineers still call these without a day:
-# views/towns/town_view.py (progress_export.default_filename(year)) and views/landbank/agreement_dialog.py
-# (agreement_service.clean(values)). Remove an entry once its page passes self.ctx.ledger.today().
-PENDING = {
-    ("towns/progress_export.py", "default_filename"),
-    ("landbank/agreement_service.py", "clean"),
-}
+# Defaults of the system clock still allowed (none: every caller passes the ledger's day).
+PENDING: set[tuple[str, str]] = set()
 _CLOCK_CALLS = {"today", "now", "utcnow"}
 
 

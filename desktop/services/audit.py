@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from desktop.models import AuditLog, Base
 from desktop.models.base import utcnow
 from desktop.services.ledger import actor
+from desktop.services.year import params as year_params
 from desktop.services.errors import Refused
 from desktop.services.ledger import Ledger
 
@@ -430,10 +431,8 @@ def field_label(object_type: str, field: str) -> str:
     if (object_type, field) in _FIELD_OVERRIDES:
         return _FIELD_OVERRIDES[(object_type, field)]
     if object_type == "year_params":
-        from desktop.services.year import year_service  # lazy: year_service may one day record audits
-
-        if field in year_service.PARAM_LIMITS:
-            return year_service.PARAM_LIMITS[field][0]
+        if field in year_params.PARAM_LIMITS:
+            return year_params.PARAM_LIMITS[field][0]
         if field == "verifying_departments":
             return "核实部门"
     return FIELD_LABELS.get(field, field)

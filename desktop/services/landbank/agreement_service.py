@@ -360,9 +360,8 @@ def latest_plans(session, entry_ids: list[int]) -> dict[int, tuple[Method, int |
 
 # --- Checking ----------------------------------------------------------------------------------
 
-def clean(values: AgreementValues, *, today: dt.date | None = None) -> AgreementValues:
-    """Field checks that need no database; ValidationError names the field."""
-    today = today or dt.date.today()
+def clean(values: AgreementValues, *, today: dt.date) -> AgreementValues:
+    """Field checks that need no database (`today`: the ledger's day); ValidationError names the field."""
     v = replace(values, party_a=(values.party_a or "").strip(), party_b=(values.party_b or "").strip(),
                 note=(values.note or "").strip())
     if not isinstance(v.kind, AgreementKind):

@@ -40,8 +40,7 @@ def title(year: int) -> str:
     return f"{year}年度全市“危污乱散低”专项治理任务分解表"
 
 
-def default_filename(year: int, today: dt.date | None = None) -> str:
-    today = today or dt.date.today()
+def default_filename(year: int, today: dt.date) -> str:
     return f"{year}年度任务分解表（截至{today:%Y%m%d}）.xlsx"
 
 

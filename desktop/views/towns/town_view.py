@@ -376,7 +376,7 @@ class TownPage(LazyRefresh, QWidget):
     # Export (附件1 with progress) --------------------------------------------------------
     def _choose_export_file(self) -> None:
         target = ask_save_xlsx(self, self.ctx.settings, "towns/export_dir", "导出任务分解表",
-                               progress_export.default_filename(self.ctx.year))
+                               progress_export.default_filename(self.ctx.year, self.ctx.ledger.today()))
         if target is not None:
             self.export_to(target)
 
