@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, QStringListModel, Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QTableView
 
-from desktop.views.kit.page_state import restore_states, save_states
+from desktop.views.kit.table import Layout
 
 
 def _widgets(qtbot):
@@ -26,10 +26,10 @@ def test_saved_splitter_and_header_states_come_back(qtbot, tmp_path):
     splitter, table = _widgets(qtbot)
     splitter.setSizes([450, 150])
     table.horizontalHeader().resizeSection(0, 222)
-    save_states(settings, {"p/splitter": splitter, "p/header": table.horizontalHeader()})
+    Layout(settings, "p", {"splitter": splitter, "header": table.horizontalHeader()}).save()
 
     again, table2 = _widgets(qtbot)
-    restore_states(settings, {"p/splitter": again, "p/header": table2.horizontalHeader()})
+    Layout(settings, "p", {"splitter": again, "header": table2.horizontalHeader()})  # restores at once
     assert again.sizes()[0] > again.sizes()[1]
     assert table2.horizontalHeader().sectionSize(0) == 222
 
@@ -38,5 +38,5 @@ def test_nothing_saved_leaves_widgets_as_they_are(qtbot, tmp_path):
     settings = QSettings(str(tmp_path / "empty.ini"), QSettings.Format.IniFormat)
     splitter, table = _widgets(qtbot)
     before = table.horizontalHeader().sectionSize(0)
-    restore_states(settings, {"p/header": table.horizontalHeader(), "p/splitter": splitter})
+    Layout(settings, "p", {"header": table.horizontalHeader(), "splitter": splitter})
     assert table.horizontalHeader().sectionSize(0) == before

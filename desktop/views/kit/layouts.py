@@ -10,7 +10,7 @@ In `hbox`/`vbox` an item is a widget, a (widget, stretch) pair, or an int (a str
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable
 
 from PySide6.QtCore import QAbstractItemModel
 from PySide6.QtGui import QKeySequence
@@ -59,9 +59,10 @@ def hint_label(text: str = "", *, wrap: bool = True) -> QLabel:
     return label
 
 
-def search_box(page: QWidget, placeholder: str, *, width: int | None = 220, name: str = "") -> QLineEdit:
+def search_box(page: QWidget, placeholder: str, *, width: int | None = 220, name: str = "",
+               before: Callable[[], None] | None = None) -> QLineEdit:
     """The page's text filter: clearable, at most `width` wide (None: as wide as the bar lets it), and
-    Ctrl+F anywhere on the page goes to it (text selected)."""
+    Ctrl+F anywhere on the page goes to it, text selected (after `before()`, e.g. showing its tab)."""
     box = QLineEdit()
     box.setPlaceholderText(placeholder)
     box.setClearButtonEnabled(True)
@@ -71,6 +72,8 @@ def search_box(page: QWidget, placeholder: str, *, width: int | None = 220, name
         box.setObjectName(name)
 
     def focus() -> None:
+        if before is not None:
+            before()
         box.setFocus()
         box.selectAll()
 

@@ -1,23 +1,8 @@
-"""Remembered layout of a page: header and splitter states kept in the settings under fixed keys."""
+"""Lazy refresh: a page reloads when tables it shows change (its layout is kept by kit/table.Layout)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings
-
 from desktop.views.kit.context import touches
-
-
-def restore_states(settings: QSettings, parts: dict) -> None:
-    """Give each widget (header view, splitter — anything with restoreState) its saved state."""
-    for key, widget in parts.items():
-        state = settings.value(key)
-        if isinstance(state, QByteArray):
-            widget.restoreState(state)
-
-
-def save_states(settings: QSettings, parts: dict) -> None:
-    for key, widget in parts.items():
-        settings.setValue(key, widget.saveState())
 
 
 class LazyRefresh:

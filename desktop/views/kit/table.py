@@ -13,7 +13,7 @@ from typing import Callable
 
 from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QPushButton, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QPushButton, QTableView, QWidget
 
 HINT_STYLE = "color: #707070;"
 
@@ -64,23 +64,6 @@ def title_label(text: str) -> QLabel:
     f.setBold(True)
     label.setFont(f)
     return label
-
-
-def search_box(page: QWidget, placeholder: str, *, width: int = 220, before: Callable | None = None) -> QLineEdit:
-    """A page's text filter with a clear button; Ctrl+F on the page focuses it (after `before()`)."""
-    box = QLineEdit()
-    box.setPlaceholderText(placeholder)
-    box.setClearButtonEnabled(True)
-    box.setMinimumWidth(width)
-
-    def find() -> None:
-        if before is not None:
-            before()
-        box.setFocus()
-        box.selectAll()
-
-    shortcut(page, QKeySequence.StandardKey.Find, find)
-    return box
 
 
 def selected_rows(table: QTableView) -> list:

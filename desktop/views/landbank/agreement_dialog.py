@@ -20,8 +20,8 @@ from desktop.services.errors import Refused, ValidationError
 from desktop.services.landbank import agreement_service, landbank_service
 from desktop.services.landbank.agreement_service import AgreementChoices, AgreementRow, AgreementValues, \
     CapPreview, OverCapRefused
+from desktop.views.kit.layouts import hbox
 from desktop.views.kit.attachment_widget import AttachmentPanel
-from desktop.views.kit.boxes import row
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.date_field import DateField
 from desktop.views.kit.forms import FormDialog, plain, show_at
@@ -132,7 +132,7 @@ class AgreementDialog(FormDialog):
         clear_filed = QToolButton()
         clear_filed.setText("清空")
         clear_filed.clicked.connect(lambda: self.filed_edit.set_value(None))
-        self.add("filed_on", "备案日期", self.filed_edit, shown=row((self.filed_edit, 1), clear_filed))
+        self.add("filed_on", "备案日期", self.filed_edit, shown=hbox((self.filed_edit, 1), clear_filed))
         self.note_edit = self.add("note", "备注", QLineEdit())
 
         self.cost_line = QLabel()

@@ -14,10 +14,10 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QVBoxLayout
 from desktop.models.enums import AgreementKind
 from desktop.services import units
 from desktop.services.landbank import agreement_service
+from desktop.views.kit.layouts import hbox, search_box
 from desktop.views.kit.attachment_widget import AttachmentPanel
-from desktop.views.kit.boxes import row
 from desktop.views.kit.ops import query, write
-from desktop.views.kit.table import ActionBar, needs_one, reload_rows, search_box, shortcut
+from desktop.views.kit.table import ActionBar, needs_one, reload_rows, shortcut
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.town_filter import sync_town_filter, town_filter_box
 from desktop.views.kit.widgets import splitter
@@ -63,7 +63,7 @@ class AgreementTab(TabBase):
         self.summary.setWordWrap(True)
         self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.splitter = splitter(Qt.Orientation.Vertical, (self.table, 4),
-                                 (row((self.attachments, 3), (self.summary, 2)), 1))
+                                 (hbox((self.attachments, 3), (self.summary, 2)), 1))
         outer = QVBoxLayout(self)  # filters above, acts below: together they would not fit a 1366×768 laptop
         outer.addLayout(bar("类型：", self.kind_filter, "镇街：", self.town_filter, "国企：", self.soe_filter, self.search,
                             None, export))

@@ -17,7 +17,8 @@ from desktop.views.kit.columns import ColumnChooser
 from desktop.views.kit.date_field import DateField
 from desktop.views.kit.forms import FieldForm
 from desktop.views.kit.ops import query, write
-from desktop.views.kit.table import ActionBar, needs_one, reload_rows, search_box
+from desktop.views.kit.layouts import search_box
+from desktop.views.kit.table import ActionBar, needs_one, reload_rows
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.town_filter import town_filter_box
 from desktop.views.kit.undo import Step

@@ -25,7 +25,7 @@ from desktop.services import units
 from desktop.services.errors import ValidationError
 from desktop.services.lists import list_service
 from desktop.services.lists.list_service import CandidateRow, EntryRow, ShareCheck
-from desktop.views.kit.boxes import column, row
+from desktop.views.kit.layouts import hbox, vbox
 from desktop.views.kit.forms import ERROR_STYLE, HINT_STYLE, FormDialog, plain, show_at
 from desktop.views.kit.ops import query
 from desktop.views.kit.rows import AMBER
@@ -102,7 +102,7 @@ class EntryDialog(FormDialog):
         self.unit.addItems([UNIT_MU, UNIT_M2])
         self.equiv = QLabel("")
         self.equiv.setStyleSheet(HINT_STYLE)
-        self.add("planned_area_mu", "计划治理面积 *", self.area, shown=row((self.area, 1), self.unit, (self.equiv, 1)))
+        self.add("planned_area_mu", "计划治理面积 *", self.area, shown=hbox((self.area, 1), self.unit, (self.equiv, 1)))
         self.park = self.add("contiguous_area_id", "所属连片片区", QComboBox())
         self.park.setObjectName("park")
         self.park.addItem("（不在连片整治片区）", None)
@@ -138,7 +138,7 @@ class EntryDialog(FormDialog):
         self.table.setMinimumHeight(220)
         self.count_label = QLabel("")
         self.count_label.setStyleSheet(HINT_STYLE)
-        self.add("target_id", "治理对象 *", self.search, shown=column(self.search, self.table, self.count_label))
+        self.add("target_id", "治理对象 *", self.search, shown=vbox(self.search, self.table, self.count_label))
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)

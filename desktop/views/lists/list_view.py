@@ -32,7 +32,8 @@ from desktop.views.kit.context import AppContext
 from desktop.views.kit.forms import HINT_STYLE
 from desktop.views.kit.ops import query
 from desktop.views.kit.page_state import LazyRefresh
-from desktop.views.kit.table import ActionBar, Layout, needs_one, reload_rows, search_box, selected_rows, \
+from desktop.views.kit.layouts import search_box
+from desktop.views.kit.table import ActionBar, Layout, needs_one, reload_rows, selected_rows, \
     setup_table, shortcut, title_label
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.undo import UndoKit

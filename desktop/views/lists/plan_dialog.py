@@ -18,7 +18,7 @@ from desktop.services.errors import UserError, ValidationError
 from desktop.services.lists import plan_service
 from desktop.services.lists.list_service import EntryRow
 from desktop.services.lists.plan_service import PlanItem, PlanRow, PlanValues, SoeChoice
-from desktop.views.kit.boxes import column
+from desktop.views.kit.layouts import vbox
 from desktop.views.kit.date_field import DateField
 from desktop.views.kit.forms import HINT_STYLE, FormDialog, error_label, plain, show_at
 from desktop.views.kit.rows import AMBER, MISSING_BACKGROUND, RowsModel
@@ -174,7 +174,7 @@ class PlanDialog(FormDialog):
         self.method_hint = QLabel("")
         self.method_hint.setStyleSheet(HINT_STYLE)
         self.method_hint.setWordWrap(True)
-        self.add("method", "治理方式 *", self.method, shown=column(self.method, self.method_hint))
+        self.add("method", "治理方式 *", self.method, shown=vbox(self.method, self.method_hint))
         self.soe = self.add("soe_id", "合作市级国企", QComboBox())
         self.soe.setObjectName("soe")
         self.soe.addItem("（无）", None)

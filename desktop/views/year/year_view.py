@@ -227,9 +227,9 @@ class YearParamsPage(LazyRefresh, QWidget):
     def _update_dirty(self) -> None:
         dirty = self.is_dirty()
         self.dirty_label.setVisible(dirty)
-        for button in (self.revert_button, self.save_button):
-            button.setEnabled(dirty)
-            button.setToolTip("" if dirty else "没有未保存的修改")
+        for b in (self.revert_button, self.save_button):
+            b.setEnabled(dirty)
+            b.setToolTip("" if dirty else "没有未保存的修改")
 
     def revert(self) -> None:
         if self._params is not None and self._loaded is not None:
