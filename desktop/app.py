@@ -189,7 +189,7 @@ def _selftest(app, window) -> int:
     if failures:
         print("selftest: pages failed: " + ", ".join(failures), file=sys.stderr)
         return 1
-    print(f"selftest: ok ({len(window._specs)} pages, database {window.ctx.db.url})")
+    print(f"selftest: ok ({len(window._specs)} pages, database {window.ctx.ledger.url})")
     return 0
 
 

@@ -101,7 +101,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.year_combo)
         self.addToolBar(bar)
 
-        where = ctx.db.path or ctx.db.engine.url.render_as_string(hide_password=True)
+        where = ctx.ledger.path or ctx.ledger.engine.url.render_as_string(hide_password=True)
         self.statusBar().addPermanentWidget(QLabel(f"数据库：{where}"))
 
         for i, spec in enumerate(self._specs[:9]):

@@ -28,7 +28,7 @@ class AppContext(QObject):
     def __init__(self, db: Database | Ledger, worker: Worker, year: int, settings: QSettings | None = None) -> None:
         super().__init__()
         self.ledger = as_ledger(db)
-        self.db = self.ledger  # the older pages' name for it
+        self.db = self.ledger  # the same handle under the name tests use
         self.worker = worker
         self.year = year
         self.settings = settings or QSettings(str(paths.settings_path()), QSettings.Format.IniFormat)
