@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import re
 import unicodedata
 from collections import Counter
@@ -23,6 +22,7 @@ from desktop.services.deadlines.holiday_table import (
     HOLIDAY_WORDS, WORKDAY_WORDS, list_days, source_example, weekday_label, year_range,
 )
 from desktop.services.errors import NotFound, Refused, ValidationError
+from desktop.services.excel.excel_common import written_atomically
 from desktop.services.ledger import Ledger
 
 LAYOUT_HEADERS = ("日期", "类型", "名称", "来源")
@@ -337,13 +337,8 @@ def _write_layout(path: Path, title: str, rows: list[tuple[dt.date, str, str, st
         c = help_ws.cell(row=i, column=1, value=line)
         c.data_type = "s"
     path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    try:
+    with written_atomically(path) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
 
 

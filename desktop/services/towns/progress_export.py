@@ -7,11 +7,11 @@ and the 合计 row, whose completion is measured against the city's own target.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from decimal import Decimal
 from pathlib import Path
 
 from desktop.services.towns import progress_service
+from desktop.services.excel.excel_common import written_atomically
 from desktop.services.ledger import Ledger
 
 COLUMNS = (
@@ -154,11 +154,6 @@ def export_task_table(ledger: Ledger, year: int, path, *, today: dt.date | None 
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
     path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    try:
+    with written_atomically(path) as tmp:
         wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return path
