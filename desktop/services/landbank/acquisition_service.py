@@ -16,14 +16,14 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from desktop.models import Acquisition, Agreement, GovernanceList, ListEntry, Plan, TaxRecord, Target, Town, Year
+from desktop.models import Acquisition, Agreement, GovernanceList, ListEntry, TaxRecord, Target, Town, Year
 from desktop.models.enums import AcquisitionStage, AgreementKind, EntryState, Method
 from desktop.services import units
 from desktop.services.landbank import agreement_service
 from desktop.services.landbank.acquisition_stage import (  # noqa: F401 - the stage rules, named here for callers
     derive_stage, entry_agreements, require_joint_review_passed, sync_stage, why_not_sign,
 )
-from desktop.services.landbank.agreement_service import PLAN_FILED_ON_STATES, AgreementRow
+from desktop.services.landbank.agreement_service import AgreementRow
 from desktop.services.errors import NotFound, Refused, ValidationError
 from desktop.services.ledger import Ledger
 
@@ -129,20 +129,8 @@ class TaxMonthRow:
 
 def _acquisition_entries(session, year_id: int, town_id: int | None, text: str):
     """(entry, target name, town id, town name) of the year's entries whose latest plan is 收购."""
-    q = (select(ListEntry, Target.name, GovernanceList.town_id, Town.name)
-         .join(GovernanceList, GovernanceList.id == ListEntry.list_id)
-         .join(Town, Town.id == GovernanceList.town_id)
-         .join(Target, Target.id == ListEntry.target_id)
-         .where(GovernanceList.year_id == year_id, ListEntry.state.in_(PLAN_FILED_ON_STATES),
-                ListEntry.id.in_(select(Plan.entry_id).where(Plan.method == Method.ACQUISITION)))
-         .order_by(Town.sort_order, Town.id, Target.name))
-    if town_id is not None:
-        q = q.where(GovernanceList.town_id == town_id)
-    if text and text.strip():
-        q = q.where(Target.name.like(f"%{text.strip()}%"))
-    rows = session.execute(q).all()
-    plans = agreement_service.latest_plans(session, [e.id for e, *_ in rows])
-    return [r for r in rows if plans.get(r[0].id, (None,))[0] is Method.ACQUISITION]
+    return [r for r, _plan in agreement_service.entries_planned_as(session, year_id, Method.ACQUISITION,
+                                                                    town_id=town_id, text=text)]
 
 
 def _month(d: dt.date) -> dt.date:

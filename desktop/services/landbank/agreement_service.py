@@ -358,6 +358,28 @@ def latest_plans(session, entry_ids: list[int]) -> dict[int, tuple[Method, int |
     return out
 
 
+def entries_planned_as(session, year_id: int, method: Method, *, town_id: int | None = None, text: str = "",
+                       entry_id: int | None = None) -> list[tuple]:
+    """((entry, target name, town id, town name), latest plan) of the year's filed entries whose latest plan is
+    `method` (政府收储 or 市场化收购), in 附件1 town order then by name; `text` filters the target name."""
+    q = (select(ListEntry, Target.name, GovernanceList.town_id, Town.name)
+         .join(GovernanceList, GovernanceList.id == ListEntry.list_id)
+         .join(Town, Town.id == GovernanceList.town_id)
+         .join(Target, Target.id == ListEntry.target_id)
+         .where(GovernanceList.year_id == year_id, ListEntry.state.in_(PLAN_FILED_ON_STATES),
+                ListEntry.id.in_(select(Plan.entry_id).where(Plan.method == method)))
+         .order_by(Town.sort_order, Town.id, Target.name))
+    if town_id is not None:
+        q = q.where(GovernanceList.town_id == town_id)
+    if entry_id is not None:
+        q = q.where(ListEntry.id == entry_id)
+    if text and text.strip():
+        q = q.where(Target.name.like(f"%{text.strip()}%"))
+    rows = session.execute(q).all()
+    plans = latest_plans(session, [e.id for e, *_ in rows])
+    return [(r, plans[r[0].id]) for r in rows if plans.get(r[0].id, (None,))[0] is method]
+
+
 # --- Checking ----------------------------------------------------------------------------------
 
 def clean(values: AgreementValues, *, today: dt.date) -> AgreementValues:

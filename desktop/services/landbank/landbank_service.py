@@ -20,11 +20,7 @@ from desktop.models import (
     GovernanceList,
     GroundworkRecord,
     LandBanking,
-    ListEntry,
-    Plan,
     Soe,
-    Target,
-    Town,
     Year,
 )
 from desktop.models.enums import AgreementKind, EntryState, GroundworkStep, Method
@@ -130,22 +126,8 @@ class AgreementGaps:
 # --- Reading -------------------------------------------------------------------------------------
 
 def _entries(session, year_id: int, town_id: int | None = None, text: str = "", entry_id: int | None = None):
-    q = (select(ListEntry, Target.name, GovernanceList.town_id, Town.name)
-         .join(GovernanceList, GovernanceList.id == ListEntry.list_id)
-         .join(Town, Town.id == GovernanceList.town_id)
-         .join(Target, Target.id == ListEntry.target_id)
-         .where(GovernanceList.year_id == year_id, ListEntry.state.in_(PLAN_FILED_ON_STATES),
-                ListEntry.id.in_(select(Plan.entry_id).where(Plan.method == Method.LAND_BANKING)))
-         .order_by(Town.sort_order, Town.id, Target.name))
-    if town_id is not None:
-        q = q.where(GovernanceList.town_id == town_id)
-    if entry_id is not None:
-        q = q.where(ListEntry.id == entry_id)
-    if text and text.strip():
-        q = q.where(Target.name.like(f"%{text.strip()}%"))
-    rows = session.execute(q).all()
-    plans = agreement_service.latest_plans(session, [e.id for e, *_ in rows])
-    return [(r, plans[r[0].id]) for r in rows if plans.get(r[0].id, (None,))[0] is Method.LAND_BANKING]
+    return agreement_service.entries_planned_as(session, year_id, Method.LAND_BANKING, town_id=town_id, text=text,
+                                                entry_id=entry_id)
 
 
 def _rows(session, found) -> list[LandBankRow]:
