@@ -18,7 +18,7 @@ from desktop.models.park import ContiguousArea
 from desktop.models.quota import QuotaLoan, QuotaPool, QuotaReturn
 from desktop.models.reports import MonthlyReport, MonthlyReportItem, Verification
 from desktop.models.subsidy import SubsidyProposal
-from desktop.models.system import Attachment, AuditLog, ColumnMapping, PacketImport, User
+from desktop.models.system import Attachment, AuditLog, AuditTip, ColumnMapping, LedgerMeta, PacketImport, User
 from desktop.models.target import Enterprise, Evaluation, Parcel, Target
 from desktop.models.town import Department, Soe, Town, TownTarget
 from desktop.models.year import CalendarYear, Holiday, Year, YearParams

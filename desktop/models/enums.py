@@ -173,7 +173,10 @@ class CaseKind(LabelEnum):
 
 
 class Role(LabelEnum):
-    ADMIN = "管理员"
-    CLERK = "经办"
-    LEADER = "领导"
-    AUDITOR = "审计管理员"
+    """An account's one role. The three administrator roles are never held by one account (三员分立)."""
+
+    SYSADMIN = "系统管理员"  # accounts, year parameters, holidays, member units, backups
+    SECADMIN = "安全管理员"  # password and lockout rules, unlocking
+    AUDITOR = "审计管理员"  # reads and exports the audit log, nothing else
+    CLERK = "经办"  # keeps the ledgers
+    LEADER = "领导"  # reads everything, approves

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desktop.models.base import Base, Mu, Timestamped, Wan, enum_column
@@ -23,6 +23,7 @@ class GovernanceList(Timestamped, Base):
     year_id: Mapped[int] = mapped_column(ForeignKey("year.id"))
     status: Mapped[ListStatus] = enum_column(ListStatus, default=ListStatus.DRAFT)
     submitted_at: Mapped[dt.datetime | None]
+    submitted_by: Mapped[str] = mapped_column(String(64), default="")  # never also its reviewer
     reviewed_at: Mapped[dt.datetime | None]
     reviewer: Mapped[str] = mapped_column(default="")
     return_reason: Mapped[str] = mapped_column(Text, default="")

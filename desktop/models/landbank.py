@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desktop.models.base import Base, Mu, Timestamped, Wan, enum_column
@@ -93,6 +93,9 @@ class Agreement(Timestamped, Base):
     amount_wan: Mapped[Decimal | None] = mapped_column(Wan())
     area_mu: Mapped[Decimal | None] = mapped_column(Mu())
     filed_on: Mapped[dt.date | None]
+    filed_by: Mapped[str] = mapped_column(String(64), default="")  # who recorded the filing
+    filing_approved_by: Mapped[str] = mapped_column(String(64), default="")  # never the one who filed
+    filing_approved_on: Mapped[dt.date | None]
     over_cap_confirmed: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str] = mapped_column(Text, default="")
 

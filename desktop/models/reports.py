@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desktop.models.base import Base, Mu, Timestamped, enum_column
@@ -25,6 +25,9 @@ class MonthlyReport(Timestamped, Base):
     reported_on: Mapped[dt.date | None]
     is_late: Mapped[bool] = mapped_column(default=False)
     note: Mapped[str] = mapped_column(Text, default="")
+    # 核实结果确认: a leader confirms the month's verifications; never one who recorded any of them.
+    verification_confirmed_by: Mapped[str] = mapped_column(String(64), default="")
+    verification_confirmed_at: Mapped[dt.datetime | None]
 
     town = relationship("Town")
     items: Mapped[list[MonthlyReportItem]] = relationship(back_populates="report", cascade="all, delete-orphan")
@@ -57,6 +60,7 @@ class Verification(Timestamped, Base):
     result: Mapped[VerifyResult] = enum_column(VerifyResult)
     verified_on: Mapped[dt.date | None]
     is_late: Mapped[bool] = mapped_column(default=False)
+    recorded_by: Mapped[str] = mapped_column(String(64), default="")
     note: Mapped[str] = mapped_column(Text, default="")
 
     item: Mapped[MonthlyReportItem] = relationship(back_populates="verifications")

@@ -58,6 +58,31 @@ class User(Timestamped, Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[dt.datetime | None]
     active: Mapped[bool] = mapped_column(default=True)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    last_login: Mapped[dt.datetime | None]
+    password_changed_at: Mapped[dt.datetime | None]
+
+
+class LedgerMeta(Base):
+    """Settings and secrets that belong to this ledger (security rules, the office's packet secret …)."""
+
+    __tablename__ = "ledger_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
+class AuditTip(Base):
+    """The chain tip, rewritten in the same transaction as every audit append (one row, id 1):
+    deleting the newest records leaves the tip pointing past the end of the log."""
+
+    __tablename__ = "audit_tip"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_id: Mapped[int] = mapped_column(default=0)
+    last_hash: Mapped[str] = mapped_column(String(64), default="")
+    count: Mapped[int] = mapped_column(default=0)
+    mac: Mapped[str] = mapped_column(String(64), default="")
 
 
 class PacketImport(Base):

@@ -359,6 +359,8 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "packet_import": "Excel数据包",
     "column_mapping": "列映射",
     "audit_log": "操作日志",
+    "audit_tip": "日志链尾",
+    "ledger_meta": "台账设置",
     "database": "数据库",
 }
 
@@ -401,7 +403,10 @@ FIELD_LABELS: dict[str, str] = {
     "rankings": "排名", "medium": "媒体", "published_on": "发布日期", "summary": "摘要", "sha256": "文件指纹",
     "file_name": "文件名", "size": "大小（字节）", "object_type": "对象类型", "object_id": "对象编号",
     "username": "用户名", "display_name": "姓名", "role": "角色",
-    "failed_logins": "连续登录失败次数", "locked_until": "锁定至", "mapping": "映射", "day": "日期",
+    "failed_logins": "连续登录失败次数", "must_change_password": "下次登录须改密码", "last_login": "最近登录",
+    "password_changed_at": "密码修改时间", "submitted_by": "报送人", "filed_by": "备案登记人",
+    "filing_approved_by": "备案审核人", "filing_approved_on": "备案审核日期", "recorded_by": "录入人",
+    "verification_confirmed_by": "核实确认人", "verification_confirmed_at": "核实确认时间", "locked_until": "锁定至", "mapping": "映射", "day": "日期",
     "is_workday": "调休上班", "loaded_at": "载入时间", "count": "数量", "counts": "数量",
 }
 

@@ -19,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from desktop.models.enums import Role
 from desktop.services.clock import SYSTEM_CLOCK, Clock
 from desktop.services.db import Database
 
@@ -38,6 +39,9 @@ class Ledger:
     database: Database
     user: str = ""
     clock: Clock = SYSTEM_CLOCK
+    # The logged-in account's role. None only for a trusted in-process caller that no person drives
+    # (migrations, first-run setup, test fixtures): the window and the CLI always log in first.
+    role: Role | None = None
     # When a set: the tables each committed write of this handle changed (the op bridge announces them).
     changes: set[str] | None = field(default=None, compare=False, repr=False)
 
