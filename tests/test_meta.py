@@ -1,0 +1,15 @@
+from desktop.services import meta
+
+
+def test_settings_round_trip_and_secret_is_made_once(db):
+    with db.session() as s:
+        assert meta.get(s, "security.idle_minutes") is None
+        assert meta.get(s, "security.idle_minutes", "15") == "15"
+        meta.put(s, "security.idle_minutes", "20")
+        meta.put_json(s, "backup.auto", {"keep": 7, "on": True})
+        first = meta.secret(s, "packet.secret")
+    with db.session() as s:
+        assert meta.get(s, "security.idle_minutes") == "20"
+        assert meta.get_json(s, "backup.auto") == {"keep": 7, "on": True}
+        assert meta.secret(s, "packet.secret") == first
+        assert len(first) == 64 and int(first, 16) >= 0
