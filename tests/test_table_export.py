@@ -436,6 +436,9 @@ def test_register_exports_every_filtered_row_not_only_those_drawn(qtbot, ctx, de
     assert ws.cell(4, area + 1).number_format == "#,##0.00"
     assert "类型=企业" in ws["A2"].value and "排序：占地面积（亩） 降序" in ws["A2"].value
     assert len(page.model._cache) == drawn  # the export did not go through the page's model
+    from desktop.services import audit
+    [record] = audit.list_entries(ctx.db, action="export")  # and the export is in the audit log
+    assert record.after == {"file_name": "名录.xlsx", "count": len(ids)} and record.user == ctx.db.user
 
 
 def test_ctrl_e_exports_the_page_table(qtbot, ctx, demo, tmp_path, monkeypatch):

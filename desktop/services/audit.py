@@ -362,6 +362,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "audit_tip": "日志链尾",
     "ledger_meta": "台账设置",
     "database": "数据库",
+    "file": "导出文件",
 }
 
 FIELD_LABELS: dict[str, str] = {

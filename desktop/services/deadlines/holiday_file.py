@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 
 from desktop.models import CalendarYear, Holiday
+from desktop.services.export_log import record_export
 from desktop.models.base import utcnow
 from desktop.services import audit
 from desktop.services.dates import parse_date
@@ -367,4 +368,6 @@ def export_year(ledger: Ledger, year: int, path) -> Path:
     if not days:
         raise NotFound(f"节假日表中没有{year}年的安排")
     rows = [(d.day, "上班" if d.is_workday else "放假", d.name, d.source) for d in days]
-    return _write_layout(Path(path), f"{year}年节假日安排", rows, _layout_notes(year + 1))
+    written = _write_layout(Path(path), f"{year}年节假日安排", rows, _layout_notes(year + 1))
+    record_export(ledger, f"{year}年节假日安排", written, len(rows))
+    return written

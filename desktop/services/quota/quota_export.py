@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from desktop.services.export_log import record_export
 from desktop.services.ledger import Ledger
 from desktop.services.quota.quota_ledger import DUE_SOON_DAYS, LoanLedgerRow, QuotaLedger, due_soon, ledger_report, \
     ledger_total
@@ -157,5 +158,7 @@ def write_workbook(report: QuotaLedger, path: Path) -> Path:
 def export_ledger(ledger: Ledger, path, *, as_of: dt.date | None = None, town_id: int | None = None,
                   soe_id: int | None = None) -> Path:
     """导出台账: per-loan sheet plus per-SOE and per-town summaries; numbers as numbers, text never a formula."""
-    return write_workbook(ledger_report(ledger, as_of=as_of, town_id=town_id, soe_id=soe_id), Path(path))
+    written = write_workbook(ledger_report(ledger, as_of=as_of, town_id=town_id, soe_id=soe_id), Path(path))
+    record_export(ledger, "周转指标库台账", written)
+    return written
 

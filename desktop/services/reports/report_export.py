@@ -19,6 +19,7 @@ from typing import Callable
 from desktop.models.enums import VerifyResult
 from desktop.services.reports import report_service
 from desktop.services.errors import Refused
+from desktop.services.export_log import record_export
 from desktop.services.reports.report_service import VerificationTable
 from desktop.services.ledger import Ledger
 
@@ -222,7 +223,9 @@ def export_month(ledger: Ledger, year: int, month: int, path: str | os.PathLike,
                  token=None) -> ExportResult:
     """导出核实表: the whole month (every town) to `path`. `token` is the op bridge's name for `cancel`."""
     table = report_service.verification_table(ledger, year, month)
-    return write_verification_table(table, path, progress, cancel or token, today=ledger.today())
+    result = write_verification_table(table, path, progress, cancel or token, today=ledger.today())
+    record_export(ledger, f"{year}年{month}月整治核实情况表", path)
+    return result
 
 
 def default_file_name(year: int, month: int) -> str:

@@ -20,6 +20,7 @@ from desktop.services import rules, units
 from desktop.services.towns import progress_service
 from desktop.services.year import year_service
 from desktop.services.errors import NotFound, ValidationError
+from desktop.services.export_log import record_export
 from desktop.services.ledger import Ledger
 
 ZERO = Decimal(0)
@@ -222,4 +223,6 @@ def write_workbook(table: SubsidyTable, path: Path, *, today: dt.date) -> Path:
 
 
 def export(ledger: Ledger, year: int, path) -> Path:
-    return write_workbook(proposals(ledger, year), Path(path), today=ledger.today())
+    written = write_workbook(proposals(ledger, year), Path(path), today=ledger.today())
+    record_export(ledger, f"{year}年以奖代补测算表", written)
+    return written

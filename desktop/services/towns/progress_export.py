@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+from desktop.services.export_log import record_export
 from desktop.services.towns import progress_service
 from desktop.services.excel.excel_common import written_atomically
 from desktop.services.ledger import Ledger
@@ -156,4 +157,5 @@ def export_task_table(ledger: Ledger, year: int, path, *, today: dt.date | None 
     path = Path(path)
     with written_atomically(path) as tmp:
         wb.save(tmp)
+    record_export(ledger, title(year), path, len(progress.towns))
     return path

@@ -42,6 +42,7 @@ from desktop.services.excel import table_export
 from desktop.services.excel.excel_common import Cancelled
 from desktop.services.excel.table_export import Formatted
 from desktop.services.ledger import Ledger
+from desktop.services.export_log import record_export
 from desktop.views.kit.date_field import DateField
 from desktop.views.kit.file_choice import ask_save_xlsx
 from desktop.views.kit.ops import long_write
@@ -359,8 +360,10 @@ def _write_rows(ledger: Ledger, path: Path, title: str, headers: list[str],
     """The lane's part of an export: fetch the rows if the table fetches lazily, write the workbook."""
     if callable(rows):
         rows = rows(ledger)
-    return table_export.write_table(path, title=title, headers=headers, rows=rows, subtitle=subtitle,
-                                    now=ledger.now(), progress=progress, cancel=token)
+    written = table_export.write_table(path, title=title, headers=headers, rows=rows, subtitle=subtitle,
+                                       now=ledger.now(), progress=progress, cancel=token)
+    record_export(ledger, title, path, written)
+    return written
 
 
 def register_fetch_all(page) -> FetchAll:
