@@ -61,3 +61,132 @@ def require(ledger, action: str) -> None:
     reason = why_not(ledger, action)
     if reason:
         raise Refused(reason)
+
+
+# ---- enforcement: which role writes which table ------------------------------------------------
+
+ADMIN_TABLES = {"app_user", "year", "year_params", "holiday", "calendar_year", "department", "ledger_meta"}
+ALWAYS_WRITABLE = {"audit_log", "audit_tip"}  # the log is written by every action (its own triggers guard it)
+AUDITOR_READS = {"audit_log", "audit_tip", "app_user", "ledger_meta"}  # the log, its own account, the rules
+UNLOCK_FIELDS = {"failed_logins", "locked_until"}
+
+TABLE_LABELS = {"app_user": "账户", "year": "年度", "year_params": "年度参数", "holiday": "节假日安排",
+                "calendar_year": "节假日安排", "department": "成员单位", "ledger_meta": "系统设置"}
+
+
+def _is_security_key(key: str) -> bool:
+    return (key or "").startswith("security.")
+
+
+def _writer_of(table: str, obj=None, *, new: bool = False) -> set[Role]:
+    """The roles that may write this row (a ledger_meta row by its key; app_user's unlock fields)."""
+    if table in ALWAYS_WRITABLE:
+        return set(Role)
+    if table == "ledger_meta":
+        key = getattr(obj, "key", "") if obj is not None else ""
+        if _is_security_key(key):
+            return {Role.SECADMIN}
+        if new and key.endswith("secret"):
+            return set(Role)  # a secret is made from the OS random source by whoever first needs it
+        return {Role.SYSADMIN}
+    if table == "app_user":
+        if obj is not None and not new and _changed_fields(obj) <= UNLOCK_FIELDS:
+            return {Role.SYSADMIN, Role.SECADMIN}
+        return {Role.SYSADMIN}
+    if table in ADMIN_TABLES:
+        return {Role.SYSADMIN}
+    return {Role.CLERK}
+
+
+def _changed_fields(obj) -> set[str]:
+    from sqlalchemy import inspect
+
+    state = inspect(obj)
+    return {a.key for a in state.mapper.column_attrs if state.attrs[a.key].history.has_changes()}
+
+
+def _write_refusal(role: Role, table: str) -> str:
+    what = TABLE_LABELS.get(table, "台账数据")
+    return f"{role.label}无权修改{what}（{role_can_do(role)}）"
+
+
+def _check_write(session, table: str, obj=None, *, new: bool = False) -> None:
+    ledger = session.info.get("ledger")
+    role = getattr(ledger, "role", None)
+    if role is None or table in ALWAYS_WRITABLE:
+        return
+    if table == "app_user" and session.info.get(ACCOUNTS_BOOKKEEPING):
+        return
+    writers = _writer_of(table, obj, new=new)
+    if role in writers:
+        return
+    if role is Role.LEADER and Role.CLERK in writers and session.info.get(APPROVING):
+        return  # 领导 writes the ledger only through an approval function
+    raise Refused(_write_refusal(role, table))
+
+
+def _tables_of(statement) -> set[str]:
+    from sqlalchemy import Table
+    from sqlalchemy.sql import visitors
+
+    return {e.name for e in visitors.iterate(statement) if isinstance(e, Table)}
+
+
+def _install_hooks() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    @event.listens_for(Session, "before_flush")
+    def _refuse_writes_beyond_the_role(session, _ctx, _instances) -> None:
+        for objs, new in ((session.new, True), (session.dirty, False), (session.deleted, False)):
+            for obj in objs:
+                table = getattr(obj, "__tablename__", None)
+                if table is None or (not new and objs is session.dirty
+                                     and not session.is_modified(obj, include_collections=False)):
+                    continue
+                _check_write(session, table, obj, new=new)
+
+    @event.listens_for(Session, "do_orm_execute")
+    def _refuse_statements_beyond_the_role(state) -> None:
+        ledger = state.session.info.get("ledger")
+        role = getattr(ledger, "role", None)
+        if role is None:
+            return
+        if state.is_select:
+            if role is Role.AUDITOR:
+                hidden = _tables_of(state.statement) - AUDITOR_READS
+                if hidden:
+                    raise Refused(f"审计管理员无权查阅台账（{role_can_do(role)}）")
+            return
+        if state.is_insert or state.is_update or state.is_delete:
+            table = getattr(getattr(state.statement, "table", None), "name", None)
+            if table:
+                _check_write(state.session, table)
+
+
+_install_hooks()
+
+
+def approving(session) -> None:
+    """Mark a write unit as a leader's approval (list review, filing approval, month confirmation)."""
+    session.info[APPROVING] = True
+
+
+def why_not_approve(ledger, done_by, what: str) -> str | None:
+    """Why this account may not approve a thing `done_by` (a name or names) did: not a leader, or it did
+    the thing itself (whoever submits never approves too). None when allowed or role is None."""
+    reason = why_not(ledger, "approve")
+    if reason or ledger.role is None:
+        return reason
+    names = {done_by} if isinstance(done_by, str) else set(done_by)
+    if ledger.user in names:
+        return f"{what}，不能由本人审核，须由另一位领导审核"
+    return None
+
+
+def require_approval(ledger, session, done_by, what: str) -> None:
+    """Refuse as `why_not_approve` does; otherwise mark the write unit as the leader's approval."""
+    reason = why_not_approve(ledger, done_by, what)
+    if reason:
+        raise Refused(reason)
+    approving(session)

@@ -20,6 +20,7 @@ from desktop.models.enums import AgreementKind, Method
 from desktop.services import attachment_service, audit, numbers, rules
 from desktop.services.year import year_service
 from desktop.services.errors import NotFound, Refused, ValidationError
+from desktop.services.landbank import filing_service
 from desktop.services.landbank.acquisition_stage import require_joint_review_passed, sync_stage
 from desktop.services.landbank.agreement_kinds import (  # noqa: F401 - named here for the pages and the importer
     CAPPED_KINDS, KINDS_AFTER_JOINT_REVIEW, KINDS_NEEDING_ENTRY, KINDS_NEEDING_SOE, METHOD_OF_KIND,
@@ -85,6 +86,9 @@ class AgreementRow:
     note: str
     revision: int
     attachments: int = 0
+    filed_by: str = ""  # who recorded the filing; never also its approver
+    filing_approved_by: str = ""
+    filing_approved_on: dt.date | None = None
 
     def values(self) -> AgreementValues:
         return AgreementValues(kind=self.kind, year=self.year, town_id=self.town_id, entry_id=self.entry_id,
@@ -271,7 +275,8 @@ def _rows(session, q) -> list[AgreementRow]:
         AgreementRow(a.id, a.kind, year, a.town_id, town, a.soe_id, soe or "", a.entry_id, target or "",
                      a.party_a, a.party_b, a.signed_on, a.amount_wan, a.area_mu,
                      rules.cost_per_mu(a.amount_wan, a.area_mu), a.filed_on, a.over_cap_confirmed, a.note,
-                     a.revision, counts.get(a.id, 0))
+                     a.revision, counts.get(a.id, 0), a.filed_by or "", a.filing_approved_by or "",
+                     a.filing_approved_on)
         for a, year, town, soe, target in found
     ]
 
@@ -511,6 +516,7 @@ def save_agreement(ledger: Ledger, values: AgreementValues, *, confirm_over_cap:
         if v.id is None:
             a = Agreement(kind=v.kind, year_id=year_id, town_id=v.town_id)
             s.add(a)
+        filed_before = a.filed_on
         new = {"kind": v.kind, "year_id": year_id, "town_id": v.town_id, "entry_id": v.entry_id,
                "soe_id": v.soe_id, "party_a": v.party_a, "party_b": v.party_b, "signed_on": v.signed_on,
                "amount_wan": v.amount_wan, "area_mu": v.area_mu, "filed_on": v.filed_on, "note": v.note,
@@ -518,6 +524,8 @@ def save_agreement(ledger: Ledger, values: AgreementValues, *, confirm_over_cap:
         for key, value in new.items():
             if getattr(a, key) != value:
                 setattr(a, key, value)
+        if a.filed_on != filed_before:
+            filing_service.stamp_filing(ledger, a)
         s.flush()
         if preview.over:
             audit.record(s, "超限确认", OBJECT_TYPE, a.id,

@@ -19,6 +19,7 @@ from desktop.models import ContiguousArea, GovernanceList, ListEntry, Target, To
 from desktop.models.base import utcnow
 from desktop.models.enums import EntryState, ListStatus, Method, TargetState
 from desktop.services import numbers, rules
+from desktop.services.accounts import permissions
 from desktop.services.lists import entry_states
 from desktop.services.year import year_service
 from desktop.services.register.target_service import normalize_query
@@ -332,6 +333,7 @@ def submit(ledger: Ledger, list_id: int) -> ShareCheck:
             _step(s, e, "submit")
         lst.status = ListStatus.SUBMITTED
         lst.submitted_at = utcnow()
+        lst.submitted_by = ledger.user  # never also its reviewer
         s.flush()
         for e in todo:
             sync_target_state(s, e.target)
@@ -339,10 +341,20 @@ def submit(ledger: Ledger, list_id: int) -> ShareCheck:
         return _share(s, lst, params.contiguous_share_min_pct)
 
 
+SELF_SUBMITTED = "该清单由您本人报送"
+
+
+def why_not_review(ledger: Ledger, list_id: int) -> str | None:
+    """Why this account may not review (approve or return) the list: a leader's act, never the submitter's."""
+    with ledger.reader() as s:
+        return permissions.why_not_approve(ledger, _get_list(s, list_id).submitted_by, SELF_SUBMITTED)
+
+
 def review(ledger: Ledger, list_id: int, *, approve: bool, reason: str = "") -> ShareCheck:
-    """审核: approve every submitted entry, or return them all with a reason."""
+    """审核: approve every submitted entry, or return them all with a reason (a leader; not the submitter)."""
     with ledger.session() as s:
         lst = _get_list(s, list_id)
+        permissions.require_approval(ledger, s, lst.submitted_by, SELF_SUBMITTED)
         why = entry_states.why_not_list("approve" if approve else "return", (e.state for e in lst.entries),
                                         lst.status.label)
         if why is not None:

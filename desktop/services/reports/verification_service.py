@@ -11,9 +11,10 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from desktop.models import Department, MonthlyReportItem, Verification, Year
+from desktop.models import Department, MonthlyReport, MonthlyReportItem, Verification, Year
 from desktop.models.enums import EntryState, VerifyResult
 from desktop.services import rules
+from desktop.services.accounts import permissions
 from desktop.services.errors import NotFound, Refused, ValidationError
 from desktop.services.ledger import Ledger
 from desktop.services.reports.report_common import check_not_future, departments_of, get_item, is_current, walk
@@ -95,16 +96,19 @@ def record_verification(ledger: Ledger, item_id: int, department, result: Verify
         late = verified_on > rules.monthly_verify_due(p, year, r.month)
         v = next((x for x in item.verifications if x.department_id == d.id), None)
         if v is None:
-            v = Verification(department_id=d.id, result=result, verified_on=verified_on, note=note, is_late=late)
+            v = Verification(department_id=d.id, result=result, verified_on=verified_on, note=note, is_late=late,
+                             recorded_by=ledger.user)
             item.verifications.append(v)
         else:
             for name, value in (("result", result), ("verified_on", verified_on), ("note", note)):
                 if getattr(v, name) != value:
                     setattr(v, name, value)
+                    v.recorded_by = ledger.user
             if late and not v.is_late:
                 v.is_late = True  # kept once flagged, like a late report
         s.flush()
         _settle(s, item, p)
+        _unconfirm(r)
         s.flush()
         return e.state
 
@@ -125,6 +129,54 @@ def clear_verification(ledger: Ledger, item_id: int, department) -> EntryState:
         item.verifications.remove(v)
         s.flush()
         _settle(s, item, p)
+        _unconfirm(item.report)
         s.flush()
         return e.state
 
+
+# --- 核实结果确认: a leader confirms the month; never one who recorded any of its verifications ----------
+
+SELF_RECORDED = "本月的核实记录中有您本人录入的"
+
+
+def _unconfirm(report: MonthlyReport) -> None:
+    """A verification recorded, changed or cleared: the month's confirmation no longer holds."""
+    if report.verification_confirmed_by or report.verification_confirmed_at is not None:
+        report.verification_confirmed_by = ""
+        report.verification_confirmed_at = None
+
+
+def _report_and_recorders(session, report_id: int) -> tuple[MonthlyReport, set[str]]:
+    r = session.get(MonthlyReport, report_id)
+    if r is None:
+        raise NotFound("该月度报送已不存在")
+    recorders = set(session.scalars(select(Verification.recorded_by).join(MonthlyReportItem)
+                                    .where(MonthlyReportItem.report_id == report_id)))
+    return r, recorders
+
+
+def _confirm_problem(r: MonthlyReport, recorders: set[str]) -> str | None:
+    if not recorders:
+        return "本月尚无核实记录，无需确认"
+    if r.verification_confirmed_by:
+        return f"本月核实结果已由{r.verification_confirmed_by}确认"
+    return None
+
+
+def why_not_confirm_month(ledger: Ledger, report_id: int) -> str | None:
+    """Why this account may not confirm the month's verification results now (None: it may)."""
+    with ledger.reader() as s:
+        r, recorders = _report_and_recorders(s, report_id)
+        return _confirm_problem(r, recorders) or permissions.why_not_approve(ledger, recorders, SELF_RECORDED)
+
+
+def confirm_month(ledger: Ledger, report_id: int) -> None:
+    """A leader confirms a town's month of verification results (not anyone who recorded one of them)."""
+    with ledger.session() as s:
+        r, recorders = _report_and_recorders(s, report_id)
+        problem = _confirm_problem(r, recorders)
+        if problem:
+            raise Refused(problem)
+        permissions.require_approval(ledger, s, recorders, SELF_RECORDED)
+        r.verification_confirmed_by = ledger.user
+        r.verification_confirmed_at = ledger.now()
