@@ -16,8 +16,8 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from desktop import APP_NAME, __version__, cli_excel, paths
-from desktop.cli_common import cli_date, missing_file, number_arg, open_existing, year_arg
+from desktop import APP_NAME, __version__, cli_excel, cli_users, paths
+from desktop.cli_common import cli_date, number_arg, open_existing, year_arg
 
 LOG_NAME = paths.LOG_NAME
 
@@ -66,6 +66,7 @@ class _SubParser(_Parser):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.add_argument("--db", metavar="PATH|URL", default=argparse.SUPPRESS, help="数据库（同全局选项 --db）")
+        self.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS, help="登录的账户（同全局选项 --user）")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", metavar="PATH|URL", default=None,
                         help="数据库文件路径或 PostgreSQL 连接串（默认：环境变量 ZZB_DB，否则用户数据文件夹中的 ledger.sqlite3）")
+    parser.add_argument("--user", metavar="NAME", default=None,
+                        help="登录的账户（默认：环境变量 ZZB_USER）；密码取自环境变量 ZZB_PASSWORD，或在终端中输入")
     parser.add_argument("--version", action="version", version=f"zzb {__version__}", help="显示版本号并退出")
     parser.add_argument("--selftest", action="store_true",
                         help="同 gui --selftest：打开数据库，在后台渲染主窗口后退出（成功时退出码 0）")
@@ -89,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_gui)
 
     p = sub.add_parser("init", help="新建或升级数据库并写入初始数据", description="新建或升级数据库，写入首个年度参数和成员单位。")
+    p.add_argument("--admin", metavar="NAME", default=None,
+                   help="在没有账户的数据库中建立首个系统管理员（密码取自 ZZB_PASSWORD，或在终端中输入两次）")
     p.set_defaults(func=_cmd_init)
 
     p = sub.add_parser("demo", help="载入示例数据（虚构城市）", description="向空数据库载入一个虚构城市的示例数据。已有镇街或治理对象时拒绝。")
@@ -97,6 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=number_arg("parse_int", label="随机种子", maximum=None), default=2024,
                    metavar="S", help="随机种子：同一种子生成相同数据（默认 2024）")
     p.add_argument("--year", type=year_arg(), default=None, metavar="YEAR", help="年度（默认当前年度）")
+    p.add_argument("--admin", metavar="NAME", default=None,
+                   help="在没有账户的数据库中建立首个系统管理员（密码取自 ZZB_PASSWORD，或在终端中输入两次）")
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("check", help="检查数据库（完整性、版本、数量、操作日志）",
@@ -143,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.set_defaults(func=_cmd_workdays_add)
 
     cli_excel.register(sub)
+    cli_users.register(sub)
     return parser
 
 
@@ -158,6 +166,7 @@ def _cmd_gui(args) -> int:
 def _cmd_init(args) -> int:
     from desktop.services import maintenance_service
 
+    admin = cli_users.before_first_run(args)
     r = maintenance_service.init_database(args.db)
     print(f"数据库：{r.database}")
     if r.file_created:
@@ -169,6 +178,8 @@ def _cmd_init(args) -> int:
     else:
         print("数据库已初始化，无需写入。")
     print(f"数据库版本：{r.revision}")
+    if admin:
+        cli_users.create_first_admin(args.db, admin)
     return 0
 
 
@@ -196,9 +207,12 @@ def _cmd_demo(args) -> int:
     from desktop.services.ledger import open_ledger
     from desktop.services.maintenance_service import display_url
 
+    admin = cli_users.before_first_run(args)
     database = open_ledger(args.db)
     try:
         setup_service.initialize(database)
+        if admin:
+            cli_users.create_first_admin(args.db, admin)
         s = demo_service.generate(database, enterprises=args.enterprises, seed=args.seed, year=args.year,
                                   progress=_progress_printer())
     finally:
@@ -216,15 +230,8 @@ def _cmd_demo(args) -> int:
 
 def _cmd_check(args) -> int:
     from desktop.services import maintenance_service
-    from desktop.services.db import to_url
-    from desktop.services.ledger import open_ledger
-    from desktop.services.errors import Refused
 
-    url = to_url(args.db)
-    missing = missing_file(url)
-    if missing:
-        raise Refused(f"数据库文件不存在：{missing}")
-    database = open_ledger(url, migrate=False)
+    database = open_existing(args.db, args=args, migrate=False)
     try:
         report = maintenance_service.check(database)
     finally:
@@ -253,18 +260,16 @@ def _cmd_check(args) -> int:
 
 def _cmd_backup(args) -> int:
     from desktop.services import maintenance_service
+    from desktop.services.accounts import permissions
     from desktop.services.db import is_sqlite, to_url
-    from desktop.services.ledger import open_ledger
     from desktop.services.errors import Refused
 
     url = to_url(args.db)
     if not is_sqlite(url):
         raise Refused("备份只适用于本机数据库文件。" + maintenance_service.SERVER_BACKUP_HINT)
-    missing = missing_file(url)
-    if missing:
-        raise Refused(f"数据库文件不存在：{missing}")
-    database = open_ledger(url, migrate=False)
+    database = open_existing(url, args=args, migrate=False)
     try:
+        permissions.require(database, "backup")
         result = maintenance_service.backup(database, args.output)
     finally:
         database.dispose()
@@ -275,6 +280,7 @@ def _cmd_backup(args) -> int:
 def _cmd_restore(args) -> int:
     from desktop.services import maintenance_service
 
+    cli_users.before_restore(args)
     r = maintenance_service.restore(args.db, args.file)
     if r.safety_backup:
         print(f"已先备份当前数据库：{r.safety_backup}")
@@ -290,7 +296,7 @@ def _cmd_quota_ledger(args) -> int:
     from desktop.services.towns import town_service
 
     as_of = quota_service.parse_iso_date(args.as_of, label="截至日期") if args.as_of else None
-    database = open_existing(args.db, as_of=as_of)
+    database = open_existing(args.db, as_of=as_of, args=args)
     try:
         town_id = town_service.id_by_name(database, args.town) if args.town else None
         report = quota_service.ledger_report(database, town_id=town_id)
@@ -307,7 +313,7 @@ def _cmd_deadlines(args) -> int:
     from desktop.services.deadlines import calendar_service, deadline_service
     from desktop.services.towns import town_service
 
-    database = open_existing(args.db, as_of=cli_date(args.as_of, "截至日期") if args.as_of else None)
+    database = open_existing(args.db, as_of=cli_date(args.as_of, "截至日期") if args.as_of else None, args=args)
     as_of = database.today()
     try:
         town_id = town_service.id_by_name(database, args.town) if args.town else None
@@ -338,7 +344,7 @@ def _cmd_workdays_add(args) -> int:
     if number is None or number < 1 or number != number.to_integral_value():
         raise ValidationError(f"工作日数应为正整数，现为“{numbers.shown(args.n)}”")
     n = numbers.parse_int(number, label="工作日数", minimum=1, required=True)  # too many: names the range
-    database = open_existing(args.db)
+    database = open_existing(args.db, args=args)
     try:
         print(calendar_service.add_workdays(database, start, n).isoformat())
     finally:

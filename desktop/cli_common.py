@@ -6,6 +6,9 @@ It sits below cli.py and cli_excel.py, so neither has to import the other (no Qt
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
+import sys
 from pathlib import Path
 
 
@@ -19,8 +22,18 @@ def missing_file(url: str) -> Path | None:
     return None
 
 
-def open_existing(db, *, as_of=None):
-    """The ledger of an existing database file, on the day `as_of` (the CLI's --as-of) or today."""
+NO_ADMIN = "尚未建立管理员账户，请先运行 zzb init --admin 用户名"
+LOGIN_HINT = ("请用 --user 用户名（或环境变量 ZZB_USER）指明账户，用环境变量 ZZB_PASSWORD 提供密码"
+              "（在终端中运行时也可直接输入）")
+MUST_CHANGE = ("您的密码已由管理员重置，须先设置新密码：运行 zzb user passwd"
+               "（新密码取自环境变量 ZZB_NEW_PASSWORD，或在终端中输入）")
+
+
+def open_existing(db, *, as_of=None, args=None, migrate: bool = True):
+    """The ledger of an existing database, on the day `as_of` (the CLI's --as-of) or today, logged in as the
+    account named by `args.user` (--user) or ZZB_USER, with the password from ZZB_PASSWORD or typed.
+
+    Refused (nothing written) when the file is missing or has no account yet; a refused login is in the log."""
     from desktop.services.db import to_url
     from desktop.services.errors import Refused
     from desktop.services.ledger import open_ledger
@@ -29,7 +42,75 @@ def open_existing(db, *, as_of=None):
     missing = missing_file(url)
     if missing:
         raise Refused(f"数据库文件不存在：{missing}")
-    return open_ledger(url, as_of=as_of)
+    require_accounts(url)
+    ledger = open_ledger(url, as_of=as_of, migrate=migrate)
+    try:
+        return log_in(ledger, args)
+    except BaseException:
+        ledger.dispose()
+        raise
+
+
+def require_accounts(url: str) -> None:
+    """Refuse with NO_ADMIN while the database has no account (read without migrating: nothing is written)."""
+    from desktop.services.accounts import accounts_service
+    from desktop.services.errors import Refused
+    from desktop.services.ledger import open_ledger
+
+    ledger = open_ledger(url, migrate=False)
+    try:
+        found = accounts_service.has_accounts(ledger)
+    finally:
+        ledger.dispose()
+    if not found:
+        raise Refused(NO_ADMIN)
+
+
+def interactive() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def log_in(ledger, args=None):
+    """The ledger acting as the account the command names (see open_existing)."""
+    from desktop.services.accounts import accounts_service as acc
+    from desktop.services.errors import Refused
+
+    name = (getattr(args, "user", None) or os.environ.get("ZZB_USER") or "").strip()
+    if not name and interactive():
+        name = input("用户名：").strip()
+    password = os.environ.get("ZZB_PASSWORD")
+    if password is None and name and interactive():
+        password = getpass.getpass(f"{name} 的密码：")
+    try:
+        acting = acc.login(ledger, name, password or "")
+    except acc.LoginRefused as exc:
+        if not name or password is None:
+            raise acc.LoginRefused(f"{exc.message}。{LOGIN_HINT}") from None
+        raise
+    if not getattr(args, "allow_must_change", False) and acc.current_account(acting).must_change_password:
+        raise Refused(MUST_CHANGE)
+    return acting
+
+
+def new_password(env: str, prompt: str, username: str) -> str:
+    """A new password from the environment variable `env`, or typed twice on the terminal; refused when weak."""
+    from desktop.services.accounts.passwords import strength_problem
+    from desktop.services.errors import ValidationError
+
+    password = os.environ.get(env)
+    if password is None:
+        if not interactive():
+            raise ValidationError(f"请用环境变量 {env} 提供{prompt}，或在终端中运行以输入")
+        password = getpass.getpass(f"{prompt}：")
+        if getpass.getpass("请再输入一次：") != password:
+            raise ValidationError("两次输入的密码不一致")
+    problem = strength_problem(password, username)
+    if problem:
+        raise ValidationError(f"密码太弱：{problem}")
+    return password
 
 
 def cli_date(text: str, label: str):

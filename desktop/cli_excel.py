@@ -45,8 +45,8 @@ def register(sub) -> None:
     p.set_defaults(func=_cmd_import_legacy)
 
 
-def _open(db):
-    return open_existing(db)
+def _open(args):
+    return open_existing(args.db, args=args)
 
 
 def _print_outcome(args, outcome, file_name: str) -> int:
@@ -84,7 +84,7 @@ def _guarded(args, run, file_name: str) -> int:
 def _cmd_export_packet(args) -> int:
     from desktop.services.excel import packet_service
 
-    database = _open(args.db)
+    database = _open(args)
     try:
         result = packet_service.export_packet_by_name(database, args.town, args.year, args.month, args.output)
     finally:
@@ -96,7 +96,7 @@ def _cmd_export_packet(args) -> int:
 def _cmd_import_packet(args) -> int:
     from desktop.services.excel import packet_service
 
-    database = _open(args.db)
+    database = _open(args)
     try:
         def run():
             return packet_service.import_packet(database, args.file, dry_run=args.dry_run,
@@ -110,7 +110,7 @@ def _cmd_import_packet(args) -> int:
 def _cmd_import_legacy(args) -> int:
     from desktop.services.excel import legacy_import
 
-    database = _open(args.db)
+    database = _open(args)
     try:
         def run():
             return legacy_import.run_import(database, args.file, kind=args.kind, year=args.year, sheet=args.sheet,

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from desktop.models import User
@@ -24,6 +24,7 @@ from desktop.services.errors import NotFound, Refused, UserError, ValidationErro
 from desktop.services.ledger import Ledger
 
 WRONG = "用户名或密码错误"
+NO_NAME = "（未指明用户名）"  # the log's user of an attempt that named no account
 NAME_MAX = 64
 
 audit.ACTION_LABELS.update({"lock": "账户锁定", "password_change": "修改密码", "password_reset": "重置密码",
@@ -71,7 +72,7 @@ def _account(u: User) -> Account:
                    bool(u.must_change_password), u.last_login)
 
 
-def _clean_name(username: str) -> str:
+def clean_username(username: str) -> str:
     name = (username or "").strip()
     if not name:
         raise ValidationError("用户名不能为空", field="username")
@@ -107,13 +108,16 @@ def _bookkeeping(s: Session) -> Session:
 
 
 def has_accounts(ledger: Ledger) -> bool:
+    """Whether any account exists (False also for a database whose tables are not made yet)."""
     with ledger.reader() as s:
+        if not inspect(s.connection()).has_table(User.__tablename__):
+            return False
         return bool(s.scalar(select(func.count()).select_from(User)))
 
 
 def create_first_admin(ledger: Ledger, username: str, password: str, display_name: str = "") -> Account:
     """The first system administrator, with the password the person chose (there is no default)."""
-    name = _clean_name(username)
+    name = clean_username(username)
     _check_strength(password, name)
     with ledger.session() as s:
         if s.scalar(select(func.count()).select_from(User)):
@@ -145,8 +149,9 @@ def _attempt(ledger: Ledger, s: Session, u: User | None, typed_name: str, passwo
     object_id = u.id if u is not None else None
 
     def failed(reason: str) -> None:
-        audit.record(s, "login_failed", "app_user", object_id, label=typed_name, after={"原因": reason},
-                     result="失败", user=typed_name)
+        who = typed_name or NO_NAME
+        audit.record(s, "login_failed", "app_user", object_id, label=who, after={"原因": reason},
+                     result="失败", user=who)
 
     if u is None or not u.password_hash:
         _spend_like_a_check(password)
@@ -251,7 +256,7 @@ def change_own_password(ledger: Ledger, old: str, new: str) -> None:
 def add_user(ledger: Ledger, username: str, role: Role, password: str, display_name: str = "") -> Account:
     """A new account with one role (so no account ever holds two administrator roles: 三员分立)."""
     require(ledger, "accounts")
-    name = _clean_name(username)
+    name = clean_username(username)
     if not isinstance(role, Role):
         raise ValidationError("请选择角色", field="role")
     _check_strength(password, name)

@@ -20,9 +20,9 @@ ACTIONS: dict[str, str] = {
     "unlock": "解锁账户",
     "audit_read": "查阅操作日志",
     "audit_export": "导出操作日志",
+    "ledger_read": "查阅台账",
     "ledger_write": "录入和修改台账",
     "approve": "审核、同意",
-    "ledger_read": "查阅台账",
 }
 
 ALLOWED: dict[Role, frozenset[str]] = {
