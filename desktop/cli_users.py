@@ -202,9 +202,12 @@ def before_restore(args) -> None:
     from desktop.services.accounts import permissions
     from desktop.services.db import to_url
 
+    from desktop.services import maintenance_service
+
     url = to_url(args.db)
     if missing_file(url) is not None or _empty_file(url):
         return
+    maintenance_service.inspect_backup_file(args.file)  # a bad file is refused before anyone logs in
     ledger = open_existing(url, args=args, migrate=False)
     try:
         permissions.require(ledger, "restore")

@@ -29,6 +29,66 @@ def _isolated_data_dir(tmp_path, monkeypatch):
     monkeypatch.delenv("ZZB_DB", raising=False)
 
 
+# ---- accounts: cheap hashes in tests, and the CLI's login ------------------------------------------
+
+CLI_PASSWORD = "Zzb-Test-2024"  # every test account's password (strong by the program's rules)
+CLI_ACCOUNTS = {"admin": "SYSADMIN", "clerk": "CLERK"}
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashes(monkeypatch):
+    """Argon2id with tiny cost parameters in tests (the program keeps argon2-cffi's defaults): logins stay
+    quick while still going through the real hash and check."""
+    from argon2 import PasswordHasher
+
+    from desktop.services.accounts import passwords
+
+    monkeypatch.setattr(passwords, "_HASHER", PasswordHasher(time_cost=1, memory_cost=256, parallelism=1))
+
+
+@pytest.fixture(autouse=True)
+def _cli_login(monkeypatch):
+    """Every `zzb` command a test runs logs in as the system administrator `admin` (ZZB_USER/ZZB_PASSWORD);
+    a test that needs the clerk passes --user clerk. The accounts come from `add_cli_accounts`."""
+    monkeypatch.setenv("ZZB_USER", "admin")
+    monkeypatch.setenv("ZZB_PASSWORD", CLI_PASSWORD)
+    monkeypatch.delenv("ZZB_NEW_PASSWORD", raising=False)
+
+
+def add_cli_accounts(path) -> Path:
+    """Give a database file the CLI's accounts (sysadmin `admin`, clerk `clerk`) where they are missing."""
+    from argon2 import PasswordHasher
+    from sqlalchemy import select
+
+    from desktop.models import User
+    from desktop.models.enums import Role
+    from desktop.services.ledger import open_ledger
+
+    ledger = open_ledger(path)
+    try:
+        with ledger.session() as s:
+            have = set(s.scalars(select(User.username)))
+            cheap = PasswordHasher(time_cost=1, memory_cost=256, parallelism=1)
+            for name, role in CLI_ACCOUNTS.items():
+                if name not in have:
+                    s.add(User(username=name, role=Role[role], password_hash=cheap.hash(CLI_PASSWORD)))
+    finally:
+        ledger.dispose()
+    return Path(path)
+
+
+@pytest.fixture
+def cli_db_path(db_path) -> Path:
+    """The template copy with the CLI's accounts."""
+    return add_cli_accounts(db_path)
+
+
+@pytest.fixture
+def cli_demo_db_path(demo_db_path) -> Path:
+    """The sample city's copy with the CLI's accounts."""
+    return add_cli_accounts(demo_db_path)
+
+
 def _build_template(path: Path, fill) -> Path:
     """Open `path`, let `fill(db)` write into it, checkpoint so a plain file copy carries everything."""
     from desktop.services.db import open_database
@@ -139,3 +199,35 @@ def type_text(qtbot, widget, text: str) -> None:
             event = QInputMethodEvent()
             event.setCommitString(ch)
             QApplication.sendEvent(widget, event)
+
+
+@pytest.fixture
+def cli_accounts():
+    """`cli_accounts(path)`: add the CLI's accounts to a database file a test made itself."""
+    return add_cli_accounts
+
+
+def with_cli_accounts(argv) -> list[str]:
+    """`argv` as strings; the database file named by its --db (when it exists) gets the CLI's accounts."""
+    argv = [str(a) for a in argv]
+    if "--db" in argv[:-1]:
+        path = Path(argv[argv.index("--db") + 1])
+        if path.is_file() and path.stat().st_size:
+            add_cli_accounts(path)
+    return argv
+
+
+def run_cli(capsys, *argv, user: str | None = None) -> tuple[int, str, str]:
+    """Run `zzb` in-process logged in (as `admin`, or `user`): exit code, stdout, stderr."""
+    from desktop.cli import main
+
+    argv = with_cli_accounts(argv)
+    code = main(argv if user is None else ["--user", user, *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def as_clerk(monkeypatch):
+    """The CLI logs in as the clerk (the ledger's writes are the clerk's work)."""
+    monkeypatch.setenv("ZZB_USER", "clerk")

@@ -312,11 +312,9 @@ def test_workdays_until_missing_counts_the_known_part_and_names_the_missing_year
 # ---- zzb workdays add -----------------------------------------------------------------------------
 
 def zzb(capsys, *argv):
-    from desktop.cli import main
+    from conftest import run_cli
 
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, *argv)
 
 
 def test_cli_workdays_add_across_the_2025_spring_festival(db_path, capsys):

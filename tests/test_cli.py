@@ -43,11 +43,19 @@ def _count(path: Path, table: str) -> int:
         con.close()
 
 
+def _last_action(path: Path) -> str:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()[0]
+    finally:
+        con.close()
+
+
 @pytest.fixture
-def demo_path(db_path, capsys) -> Path:
-    code, _, _ = run(capsys, "--db", db_path, "demo", "--enterprises", 120, "--seed", 5)
+def demo_path(cli_db_path, capsys) -> Path:
+    code, _, _ = run(capsys, "--db", cli_db_path, "demo", "--enterprises", 120, "--seed", 5)
     assert code == 0
-    return db_path
+    return cli_db_path
 
 
 # ---- usage ----------------------------------------------------------------------------------
@@ -84,7 +92,7 @@ def test_python_dash_m_desktop_help_works():
 
 def test_init_creates_a_new_database_then_finds_it(capsys, tmp_path):
     path = tmp_path / "new" / "ledger.sqlite3"
-    code, out, _ = run(capsys, "--db", path, "init")
+    code, out, _ = run(capsys, "--db", path, "init", "--admin", "admin")
     assert code == 0 and path.exists()
     assert str(path) in out and "已新建数据库文件" in out and "已写入首个年度参数" in out
     code, out, _ = run(capsys, "--db", path, "init")
@@ -95,26 +103,26 @@ def test_init_creates_a_new_database_then_finds_it(capsys, tmp_path):
 def test_default_database_comes_from_zzb_db(capsys, tmp_path, monkeypatch):
     path = tmp_path / "from-env.sqlite3"
     monkeypatch.setenv("ZZB_DB", str(path))
-    code, out, _ = run(capsys, "init")
+    code, out, _ = run(capsys, "init", "--admin", "admin")
     assert code == 0 and path.exists() and str(path) in out
 
 
 def test_default_database_lives_in_the_user_data_folder(capsys, tmp_path):
-    code, out, _ = run(capsys, "init")
+    code, out, _ = run(capsys, "init", "--admin", "admin")
     expected = tmp_path / "userdata" / "ledger.sqlite3"  # conftest points ZZB_DATA_DIR there
     assert code == 0 and expected.exists() and str(expected) in out
 
 
-def test_demo_fills_an_empty_database(capsys, db_path):
-    code, out, err = run(capsys, "--db", db_path, "demo", "--enterprises", 200)
+def test_demo_fills_an_empty_database(capsys, cli_db_path):
+    code, out, err = run(capsys, "--db", cli_db_path, "demo", "--enterprises", 200)
     assert code == 0, err
     assert "已载入示例数据" in out and "企业 180 家" in out and "地块 20 宗" in out
-    assert _count(db_path, "target") == 200 and _count(db_path, "town") == 12
+    assert _count(cli_db_path, "target") == 200 and _count(cli_db_path, "town") == 12
 
 
 def test_demo_initialises_a_brand_new_file_first(capsys, tmp_path):
     path = tmp_path / "fresh.sqlite3"
-    code, _, err = run(capsys, "--db", path, "demo", "--enterprises", 30)
+    code, _, err = run(capsys, "--db", path, "demo", "--admin", "admin", "--enterprises", 30)
     assert code == 0, err
     # The demo year, plus the year two before it that holds the quota pool's history (demo_quota).
     assert _count(path, "year") == 2 and _count(path, "target") == 30
@@ -125,7 +133,9 @@ def test_demo_on_a_database_with_data_is_refused_and_writes_nothing(capsys, demo
     code, out, err = run(capsys, "--db", demo_path, "demo")
     assert code == 1
     assert "已有数据" in err and "Traceback" not in err
-    assert (_count(demo_path, "target"), _count(demo_path, "audit_log")) == before
+    # Only the administrator's login is recorded (every login is).
+    assert (_count(demo_path, "target"), _count(demo_path, "audit_log") - 1) == before
+    assert _last_action(demo_path) == "login"
 
 
 # ---- check ----------------------------------------------------------------------------------
@@ -160,8 +170,9 @@ def test_check_text_report_and_broken_audit_chain_exits_1(capsys, demo_path):
 def test_check_of_an_older_database_exits_1_and_leaves_it_old(capsys, tmp_path):
     path = tmp_path / "old.sqlite3"
     shutil.copyfile(FIXTURES / "ledger-0001.sqlite3", path)
-    code, out, _ = run(capsys, "--db", path, "check", "--json")
-    assert code == 1 and json.loads(out)["schema"]["current"] == "0001"
+    code, out, err = run(capsys, "--db", path, "check", "--json")
+    # An old database has no account yet: refused before anything is read or written.
+    assert code == 1 and "尚未建立管理员账户，请先运行 zzb init --admin 用户名" in err
     con = sqlite3.connect(path)
     assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
     con.close()
@@ -173,9 +184,9 @@ def test_check_of_a_missing_file_exits_1_without_creating_it(capsys, tmp_path):
     assert code == 1 and "不存在" in err and not path.exists()
 
 
-def test_check_accepts_db_after_the_command(capsys, db_path):
-    code, out, _ = run(capsys, "check", "--db", db_path)
-    assert code == 0 and str(db_path) in out
+def test_check_accepts_db_after_the_command(capsys, cli_db_path):
+    code, out, _ = run(capsys, "check", "--db", cli_db_path)
+    assert code == 0 and str(cli_db_path) in out
 
 
 # ---- backup / restore -----------------------------------------------------------------------
@@ -212,8 +223,8 @@ def test_backup_change_restore_round_trip(capsys, demo_path, tmp_path):
     assert run(capsys, "--db", demo_path, "check")[0] == 0
 
 
-def test_restore_of_an_older_backup_says_it_upgraded(capsys, db_path):
-    code, out, _ = run(capsys, "--db", db_path, "restore", FIXTURES / "ledger-0001.sqlite3")
+def test_restore_of_an_older_backup_says_it_upgraded(capsys, cli_db_path):
+    code, out, _ = run(capsys, "--db", cli_db_path, "restore", FIXTURES / "ledger-0001.sqlite3")
     assert code == 0 and "0001" in out and head_revision() in out
 
 
@@ -255,12 +266,12 @@ def test_restore_refuses_bad_files_with_exit_1_and_touches_nothing(capsys, make,
 # ---- errors ---------------------------------------------------------------------------------
 
 
-def test_an_unexpected_error_is_logged_not_shown_as_a_traceback(capsys, db_path, tmp_path, monkeypatch):
+def test_an_unexpected_error_is_logged_not_shown_as_a_traceback(capsys, cli_db_path, tmp_path, monkeypatch):
     def broken_connect(*_args, **_kwargs):
         raise RuntimeError("模拟的磁盘故障")
 
     monkeypatch.setattr(sqlite3, "connect", broken_connect)
-    code, out, err = run(capsys, "--db", db_path, "check")
+    code, out, err = run(capsys, "--db", cli_db_path, "check")
     monkeypatch.undo()
     assert code == 1
     assert err.startswith("内部错误：模拟的磁盘故障") and "zzb.log" in err and "Traceback" not in err
@@ -277,12 +288,12 @@ def test_a_database_that_is_not_ours_is_a_clear_message(capsys, tmp_path):
 # ---- no Qt, real console script ------------------------------------------------------------
 
 
-def test_importing_and_running_the_cli_loads_no_pyside6(db_path):
+def test_importing_and_running_the_cli_loads_no_pyside6(cli_db_path):
     code = (
         "import sys\n"
         "import desktop.cli\n"
         "assert not any(m.startswith('PySide6') for m in sys.modules), 'on import'\n"
-        f"rc = desktop.cli.main(['--db', {str(db_path)!r}, 'check'])\n"
+        f"rc = desktop.cli.main(['--db', {str(cli_db_path)!r}, 'check'])\n"
         "assert rc == 0, rc\n"
         "bad = sorted(m for m in sys.modules if m.startswith('PySide6'))\n"
         "assert not bad, bad\n"
@@ -299,7 +310,7 @@ def test_console_script_end_to_end(tmp_path):
     def zzb(*argv):
         return subprocess.run([str(ZZB), "--db", str(path), *argv], capture_output=True, text=True, env=env)
 
-    demo = zzb("demo", "--enterprises", "60", "--seed", "1")
+    demo = zzb("demo", "--admin", "admin", "--enterprises", "60", "--seed", "1")
     assert demo.returncode == 0, demo.stderr
     check = zzb("check", "--json")
     assert check.returncode == 0, check.stderr

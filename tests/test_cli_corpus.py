@@ -19,19 +19,23 @@ def corpus(tmp_path_factory):
 
 
 def _audit_count(db) -> int:
+    """Audit records other than the logins of the commands (every login is recorded)."""
     with db.reader() as s:
-        return s.scalar(select(func.count(AuditLog.id)))
+        return s.scalar(select(func.count(AuditLog.id)).where(AuditLog.action != "login"))
+
+
+pytestmark = pytest.mark.usefixtures("as_clerk")  # importing and exporting packets is the clerk's work
 
 
 @pytest.mark.parametrize("name", sorted(excel_corpus.EXPECTED))
-def test_a_refused_file_exits_1_with_its_chinese_reason(name, corpus, db, db_path, capsys):
+def test_a_refused_file_exits_1_with_its_chinese_reason(name, corpus, db, cli_db_path, capsys):
     before = _audit_count(db)
     for command in (["import-packet"], ["import-legacy", "--year", "2024"]):
-        code = main(["--db", str(db_path), *command, str(corpus[name])])
+        code = main(["--db", str(cli_db_path), *command, str(corpus[name])])
         out = capsys.readouterr()
         assert code == 1, (command, out)
         assert excel_corpus.EXPECTED[name] in out.err and "Traceback" not in out.err + out.out
-    code = main(["--db", str(db_path), "import-legacy", str(corpus[name]), "--year", "2024", "--json"])
+    code = main(["--db", str(cli_db_path), "import-legacy", str(corpus[name]), "--year", "2024", "--json"])
     data = json.loads(capsys.readouterr().out)
     assert code == 1 and excel_corpus.EXPECTED[name] in data["errors"][0]["message"]
     assert _audit_count(db) == before
@@ -39,7 +43,7 @@ def test_a_refused_file_exits_1_with_its_chinese_reason(name, corpus, db, db_pat
         assert s.scalar(select(func.count(PacketImport.id))) == 0
 
 
-def test_a_good_workbook_that_is_not_a_packet_is_refused_as_such(corpus, db_path, capsys):
+def test_a_good_workbook_that_is_not_a_packet_is_refused_as_such(corpus, cli_db_path, capsys):
     good = next(p for n, p in corpus.items() if n not in excel_corpus.EXPECTED and n.endswith(".xlsx"))
-    assert main(["--db", str(db_path), "import-packet", str(good)]) == 1
+    assert main(["--db", str(cli_db_path), "import-packet", str(good)]) == 1
     assert "不是本程序导出的数据包" in capsys.readouterr().err

@@ -192,8 +192,8 @@ def test_a_read_gives_up_after_a_few_tries_with_the_busy_message(db_path, monkey
     assert pauses == list(dbmod.READ_RETRY_PAUSES)
 
 
-def test_the_cli_says_busy_and_exits_1_without_a_traceback(db_path, tmp_path, write_lock):
-    proc = subprocess.run([str(ZZB), "--db", str(db_path), "demo", "--enterprises", "5"], capture_output=True,
+def test_the_cli_says_busy_and_exits_1_without_a_traceback(cli_db_path, tmp_path, write_lock):
+    proc = subprocess.run([str(ZZB), "--db", str(cli_db_path), "demo", "--enterprises", "5"], capture_output=True,
                           text=True, env=_env(tmp_path, ZZB_BUSY_TIMEOUT_MS="100"), timeout=120)
     assert proc.returncode == 1
     assert proc.stderr.strip() == BUSY

@@ -336,11 +336,9 @@ def test_a_later_source_of_deadlines_plugs_in(db, towns, monkeypatch):
 # ---- zzb deadlines --------------------------------------------------------------------------------
 
 def zzb(capsys, *argv):
-    from desktop.cli import main
+    from conftest import run_cli
 
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, *argv)
 
 
 def test_cli_deadlines_json_rows_with_iso_dates(db, db_path, towns, capsys):

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from conftest import add_cli_accounts
 from desktop.models import Town
 from desktop.services import faults
 from desktop.services.db import integrity_check, open_database
@@ -32,6 +33,7 @@ ZZB = ROOT / ".venv" / "bin" / "zzb"
 DISK_FULL_DB = "磁盘空间已满，数据库无法写入"
 READ_ONLY_DB = "无法打开或写入数据库"
 NOT_A_DB = "文件已损坏或不是数据库"
+CLERK = {"ZZB_USER": "clerk"}  # exporting a packet is the clerk's work
 
 
 class SmallDisk:
@@ -115,7 +117,7 @@ def test_a_write_onto_a_full_disk_says_so_and_leaves_the_ledger_whole(disk, temp
 
 
 def test_opening_a_healthy_ledger_on_a_full_disk_says_disk_full_not_damaged(disk, template_db, zzb):
-    path = shutil.copy(template_db, disk.path / "ledger.sqlite3")
+    path = add_cli_accounts(shutil.copy(template_db, disk.path / "ledger.sqlite3"))
     disk.fill()
     code, _out, err = zzb("--db", path, "deadlines")
     assert code == 1
@@ -130,15 +132,18 @@ def test_opening_a_healthy_ledger_on_a_full_disk_says_disk_full_not_damaged(disk
 
 
 def test_export_packet_onto_a_full_disk_is_one_sentence_and_leaves_no_part_file(disk, demo_db_path, zzb):
+    add_cli_accounts(demo_db_path)
     town = sqlite3.connect(demo_db_path).execute("SELECT name FROM town ORDER BY id LIMIT 1").fetchone()[0]
     disk.fill()
     out = disk.path / "数据包.xlsx"
-    code, _out, err = zzb("--db", demo_db_path, "export-packet", "--town", town, "--year", 2024, "-o", out)
+    code, _out, err = zzb("--db", demo_db_path, "export-packet", "--town", town, "--year", 2024, "-o", out,
+                          env_extra=CLERK)
     assert (code, err) == (1, f"无法写入“{out}”：磁盘空间已满。请清理磁盘或另选一个位置。")
     assert sorted(p.name for p in disk.path.iterdir()) == ["filler.bin"]
 
 
 def test_a_backup_onto_a_full_disk_says_disk_full(disk, db_path, zzb):
+    add_cli_accounts(db_path)
     disk.fill()
     target = disk.path / "备份.sqlite3"
     code, _out, err = zzb("--db", db_path, "backup", "-o", target)
@@ -160,7 +165,7 @@ def test_the_cli_survives_a_data_folder_on_a_full_disk(disk, db_path, zzb):
 
 
 def test_a_ledger_in_a_read_only_folder_says_read_only_not_damaged(disk, template_db, zzb):
-    path = shutil.copy(template_db, disk.path / "ledger.sqlite3")
+    path = add_cli_accounts(shutil.copy(template_db, disk.path / "ledger.sqlite3"))
     disk.read_only()
     code, _out, err = zzb("--db", path, "check")
     assert code == 1
@@ -171,10 +176,12 @@ def test_a_ledger_in_a_read_only_folder_says_read_only_not_damaged(disk, templat
 
 
 def test_export_into_a_read_only_folder_asks_for_another_folder(disk, demo_db_path, zzb):
+    add_cli_accounts(demo_db_path)
     town = sqlite3.connect(demo_db_path).execute("SELECT name FROM town ORDER BY id LIMIT 1").fetchone()[0]
     disk.read_only()
     out = disk.path / "数据包.xlsx"
-    code, _out, err = zzb("--db", demo_db_path, "export-packet", "--town", town, "--year", 2024, "-o", out)
+    code, _out, err = zzb("--db", demo_db_path, "export-packet", "--town", town, "--year", 2024, "-o", out,
+                          env_extra=CLERK)
     assert code == 1
     assert err == f"无法写入“{out}”：没有写入权限（文件夹或磁盘只读，或文件正被 Excel/WPS 打开）。请另选一个文件夹。"
 
@@ -194,6 +201,7 @@ sys.exit(cli.main())
 
 
 def _run_unexpected(db_path, data_dir, tmp_dir):
+    add_cli_accounts(db_path)
     env = {**os.environ, "ZZB_DATA_DIR": str(data_dir), "TMPDIR": str(tmp_dir)}
     env.pop("ZZB_DB", None)
     return subprocess.run([sys.executable, "-c", UNEXPECTED, str(db_path)], capture_output=True, text=True, env=env,

@@ -12,7 +12,6 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 import legacy_samples as samples
-from desktop.cli import main
 from desktop.models import AuditLog, Evaluation, PacketImport, Target, Town, TownTarget
 from desktop.models.enums import Category, EvaluationClass, TargetKind
 from desktop.services.excel import legacy_import as li
@@ -579,9 +578,9 @@ def test_task_table_needs_a_year(db, tmp_path):
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+    from conftest import run_cli
+
+    return run_cli(capsys, *argv, user="clerk")
 
 
 def _sql_count(path: Path, table: str) -> int:
@@ -602,7 +601,9 @@ def cli_towns(db_path, capsys):
             town_service.create_town(database, name)
     finally:
         database.dispose()
-    return db_path
+    from conftest import add_cli_accounts
+
+    return add_cli_accounts(db_path)
 
 
 def test_cli_json_prints_one_object_with_the_contract_keys_and_exits_0(cli_towns, capsys, tmp_path):
@@ -643,7 +644,7 @@ def test_cli_dry_run_reports_the_counts_and_writes_nothing(cli_towns, capsys, tm
     data = json.loads(out)
     assert code == 0 and data["dry_run"] is True and data["applied"] is False and data["created"] == 4
     assert _sql_count(cli_towns, "target") == 0 and _sql_count(cli_towns, "packet_import") == 0
-    assert _sql_count(cli_towns, "audit_log") == audit
+    assert _sql_count(cli_towns, "audit_log") == audit + 1  # only the clerk's login (every login is recorded)
 
 
 def test_cli_plain_output_is_chinese_and_names_the_problem(cli_towns, capsys, tmp_path):

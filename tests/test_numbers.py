@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 import legacy_samples as samples
+from conftest import with_cli_accounts
 from desktop.models import Target, TownTarget
 from desktop.models.enums import AgreementKind
 from desktop.services import numbers, units
@@ -136,10 +137,11 @@ def test_units_and_cell_values_delegate_to_the_one_parser():
 @pytest.fixture
 def zzb(tmp_path):
     """Run the console script; return (exit code, stderr)."""
-    env = {**os.environ, "ZZB_DATA_DIR": str(tmp_path / "userdata")}
+    env = {**os.environ, "ZZB_DATA_DIR": str(tmp_path / "userdata"), "ZZB_USER": "clerk"}
     env.pop("ZZB_DB", None)
 
     def run(db, *argv):
+        with_cli_accounts(["--db", db])
         proc = subprocess.run([str(ZZB), "--db", str(db), *map(str, argv)], capture_output=True, text=True, env=env,
                               timeout=120)
         assert "Traceback" not in proc.stderr + proc.stdout and "内部错误" not in proc.stderr

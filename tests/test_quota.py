@@ -360,11 +360,9 @@ def test_export_keeps_formula_like_text_as_text(db, city, tmp_path):
 # ---- CLI ---------------------------------------------------------------------------------
 
 def run(capsys, *argv):
-    from desktop.cli import main
+    from conftest import run_cli
 
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(capsys, *argv)
 
 
 def test_cli_quota_ledger_json_rows_carry_balance_days_and_fee(db, db_path, city, loans, capsys):

@@ -177,8 +177,6 @@ def _attempt(ledger: Ledger, s: Session, u: User | None, typed_name: str, passwo
         failed("账户已停用")
         return "该账户已停用，请联系系统管理员"
     u.failed_logins = 0
-    if passwords.needs_rehash(u.password_hash):
-        u.password_hash = passwords.hash_password(password)
     return None
 
 
