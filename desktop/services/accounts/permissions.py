@@ -138,12 +138,12 @@ def _install_hooks() -> None:
 
     @event.listens_for(Session, "before_flush")
     def _refuse_writes_beyond_the_role(session, _ctx, _instances) -> None:
-        for objs, new in ((session.new, True), (session.dirty, False), (session.deleted, False)):
+        for objs, new, dirty in ((session.new, True, False), (session.dirty, False, True),
+                                 (session.deleted, False, False)):
             for obj in objs:
                 table = getattr(obj, "__tablename__", None)
-                if table is None or (not new and objs is session.dirty
-                                     and not session.is_modified(obj, include_collections=False)):
-                    continue
+                if table is None or (dirty and not session.is_modified(obj, include_collections=False)):
+                    continue  # a row only touched through a relationship collection is not written
                 _check_write(session, table, obj, new=new)
 
     @event.listens_for(Session, "do_orm_execute")
