@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QRect, QSize
+from PySide6.QtCore import QByteArray, QRect, QSize, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QScrollArea,
     QStackedWidget,
     QToolBar,
@@ -65,11 +66,13 @@ def pulled_back(rect: QRect, available: QRect) -> QRect:
 
 
 class MainWindow(QMainWindow):
+    closed = Signal()  # the window has closed (its pages agreed)
+
     def __init__(self, ctx: AppContext, years: list[int]) -> None:
         super().__init__()
         self.ctx = ctx
         self.setWindowTitle(f"{APP_NAME} {__version__}")
-        self._specs = page_specs()
+        self._specs = page_specs(ctx.ledger)  # only the pages the logged-in role may use
         self._pages: dict[int, QWidget] = {}
 
         self.nav = QListWidget()
@@ -82,6 +85,8 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         for _ in self._specs:
             self.stack.addWidget(QWidget())
+        if not self._specs:  # the security administrator works only through the 系统 menu
+            self.stack.addWidget(QLabel("  本账户没有台账页面：请从“系统”菜单进入账户管理或安全设置。"))
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
@@ -115,6 +120,15 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         if self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
+
+    def system_menu(self) -> QMenu:
+        """The 系统 menu (accounts, backups …), made on first use so every part adds its items to one menu."""
+        for action in self.menuBar().actions():
+            if action.menu() is not None and action.menu().objectName() == "system_menu":
+                return action.menu()
+        menu = self.menuBar().addMenu("系统")
+        menu.setObjectName("system_menu")
+        return menu
 
     # Pages -------------------------------------------------------------------------------
     def page(self, key: str) -> QWidget:
@@ -209,3 +223,4 @@ class MainWindow(QMainWindow):
         s.setValue("main/page", self.nav.currentRow())
         s.sync()
         super().closeEvent(event)
+        self.closed.emit()

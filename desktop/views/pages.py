@@ -87,6 +87,8 @@ class PageSpec:
     key: str
     title: str
     load: Callable[[], type[QWidget]]
+    # Shown to an account whose role may do any of these (permissions.why_not); every page for role None.
+    needs: tuple[str, ...] = ("ledger_read",)
 
     @property
     def factory(self) -> type[QWidget]:
@@ -105,11 +107,16 @@ PAGES: list[PageSpec] = [
     PageSpec("subsidy", "以奖代补", _subsidy),
     PageSpec("deadlines", "期限", _deadlines),
     PageSpec("packets", "数据交换", _packets),
-    PageSpec("holidays", "节假日", _holidays),
-    PageSpec("year", "年度参数", _year),
-    PageSpec("audit", "操作日志", _audit),
+    PageSpec("holidays", "节假日", _holidays, ("ledger_read", "holidays")),
+    PageSpec("year", "年度参数", _year, ("ledger_read", "params", "units")),
+    PageSpec("audit", "操作日志", _audit, ("audit_read",)),
 ]
 
 
-def page_specs() -> list[PageSpec]:
-    return list(PAGES)
+def page_specs(ledger=None) -> list[PageSpec]:
+    """The pages, in order; given a logged-in ledger, only those its role may use (an auditor: 操作日志)."""
+    if ledger is None or ledger.role is None:
+        return list(PAGES)
+    from desktop.services.accounts import permissions
+
+    return [s for s in PAGES if any(permissions.why_not(ledger, need) is None for need in s.needs)]

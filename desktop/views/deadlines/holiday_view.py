@@ -101,16 +101,16 @@ class HolidayPage(Page):
         ll.addWidget(self.year_source)
         bar = ActionBar(self.year_table, self)
         self.year_actions = bar
-        self.import_button = bar.add("导入…", self._choose_import_file,
+        self.import_button = bar.add("导入…", self._choose_import_file, needs="holidays",
                                      tip="从 Excel（.xlsx）或 CSV 文件导入一个年度的安排：日期 | 类型 | 名称 | 来源")
-        self.template_button = bar.add("下载模板…", self._choose_template_file)
-        self.export_button = bar.add("导出该年…", self._choose_export_file, tip="按导入模板的格式导出所选年度",
+        self.template_button = bar.add("下载模板…", self._choose_template_file, needs=None)
+        self.export_button = bar.add("导出该年…", self._choose_export_file, tip="按导入模板的格式导出所选年度", needs=None,
                                      when=lambda rows: calendar_service.why_not_export(_one(rows)))
-        self.complete_button = bar.add("标记为完整录入…", self.mark_complete,
+        self.complete_button = bar.add("标记为完整录入…", self.mark_complete, needs="holidays",
                                        when=lambda rows: None if rows else "请先选择年度")
-        self.uncomplete_button = bar.add("取消完整标记", self.unmark_complete,
+        self.uncomplete_button = bar.add("取消完整标记", self.unmark_complete, needs="holidays",
                                          when=lambda rows: calendar_service.why_not_unmark(_one(rows)))
-        self.delete_year_button = bar.add("删除该年度", self.delete_year,
+        self.delete_year_button = bar.add("删除该年度", self.delete_year, needs="holidays",
                                           when=lambda rows: None if rows else "请先选择年度")
         for buttons in ((self.import_button, self.template_button, self.export_button),
                         (self.complete_button, self.uncomplete_button, self.delete_year_button)):
@@ -129,9 +129,9 @@ class HolidayPage(Page):
         self.day_table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.day_table.doubleClicked.connect(lambda _i: self.edit_selected())
         bar = ActionBar(self.day_table, self)
-        self.add_button = bar.add("新增日期", self.add_day, keys=Qt.Key.Key_Insert, local_keys=True)
-        self.edit_button = bar.add("修改", self.edit_selected, when=needs_one, tip="双击或回车")
-        self.delete_button = bar.add("删除", self.delete_selected, when=needs_one,
+        self.add_button = bar.add("新增日期", self.add_day, keys=Qt.Key.Key_Insert, local_keys=True, needs="holidays")
+        self.edit_button = bar.add("修改", self.edit_selected, when=needs_one, tip="双击或回车", needs="holidays")
+        self.delete_button = bar.add("删除", self.delete_selected, when=needs_one, needs="holidays",
                                      keys=QKeySequence.StandardKey.Delete, local_keys=True)
         self.undo = UndoKit(self)
         line = QHBoxLayout()

@@ -64,7 +64,7 @@ class AttachmentPanel(QWidget):
         self.title = QLabel(title)
         self.actions = ActionBar(self.view, self)
         self.add_button = self.actions.add("添加文件…", self.add_files, when=self._why_not_add)
-        self.open_button = self.actions.add("打开", self.open_selected, when=needs_one,
+        self.open_button = self.actions.add("打开", self.open_selected, when=needs_one, needs=None,
                                             tip="用系统中关联的程序打开（按原文件名）")
         self.remove_button = self.actions.add("移除", self.remove_selected, when=needs_one)
         buttons = QHBoxLayout()

@@ -41,7 +41,7 @@ def _plain(values) -> None:
             raise TypeError(f"a lane job may not carry a Qt object ({type(v).__name__})")
 
 
-def _ctx(owner: QObject):
+def context_of(owner: QObject):
     """The AppContext of a page or dialog: its own `ctx`, or the nearest parent's."""
     node = owner
     while node is not None:
@@ -84,7 +84,7 @@ def query(owner: QObject, key: str | None, fn: Callable, *args, done: Callable |
     """Read through `fn(ledger, *args, **kwargs)` on the lane; `done(result)` on the GUI thread."""
     _plain(args)
     _plain(kwargs.values())
-    ctx = _ctx(owner)
+    ctx = context_of(owner)
     serial = _register(owner, key)
     job = functools.partial(fn, ctx.ledger, *args, **kwargs)
     ctx.worker.run(job, _deliver(owner, key, serial, done), _failure(owner, key, serial, failed))
@@ -98,7 +98,7 @@ def write(owner: QObject, fn: Callable, *args, done: Callable | None = None,
     """
     _plain(args)
     _plain(kwargs.values())
-    ctx = _ctx(owner)
+    ctx = context_of(owner)
     serial = _register(owner, None)
     ledger = dataclasses.replace(ctx.ledger, changes=set())
     job = functools.partial(_tracked, fn, ledger, args, kwargs)
@@ -126,7 +126,7 @@ def long_write(owner: QWidget, title: str, fn: Callable, *args, done: Callable |
     """Long work with progress and 取消: `fn(ledger, *args, progress=…, token=…, **kwargs)`."""
     _plain(args)
     _plain(kwargs.values())
-    ctx = _ctx(owner)
+    ctx = context_of(owner)
     ledger = dataclasses.replace(ctx.ledger, changes=set())
     serial = _register(owner, None)
     deliver = _deliver(owner, None, serial, done)

@@ -4,6 +4,10 @@
     shortcut(page, QKeySequence.New, self.add)
     actions = ActionBar(view, page)           buttons that follow the selected rows
     actions.add("删除", self.delete, when=lambda rows: None if rows else "请先选择一行", key=Delete)
+
+A button writes to the ledger unless told otherwise (`needs=` names the permission it takes, None for a
+read such as 查看 or 导出): for an account whose role may not, it is disabled with the role's reason as
+tooltip; `needs="approve"` buttons are not shown at all to a role that never approves (the clerk).
 """
 
 from __future__ import annotations
@@ -116,6 +120,21 @@ class _Action:
     button: QPushButton
     rule: Rule
     tip: str
+    needs: str | None = None
+
+
+def refusal(widget: QWidget, needs: str | None) -> str | None:
+    """Why the logged-in account of `widget`'s window may not do `needs` (permissions.why_not), or None."""
+    if needs is None:
+        return None
+    from desktop.services.accounts import permissions
+    from desktop.views.kit.ops import context_of
+
+    try:
+        ledger = context_of(widget).ledger
+    except LookupError:  # a widget outside any window (a test's bare dialog)
+        return None
+    return permissions.why_not(ledger, needs)
 
 
 class ActionBar:
@@ -132,8 +151,10 @@ class ActionBar:
         table.model().layoutChanged.connect(self.update)
 
     def add(self, text: str, slot: Callable, *, when: Rule | None = None, keys=None, tip: str = "",
-            local_keys: bool = False) -> QPushButton:
+            local_keys: bool = False, needs: str | None = "ledger_write") -> QPushButton:
         button = QPushButton(text)
+        if needs == "approve" and refusal(self.page, needs):
+            button.setVisible(False)  # a role that never approves sees no approval buttons
         button.clicked.connect(lambda: self._run(slot, button))
         shown_tip = tip
         if keys is not None:
@@ -141,7 +162,7 @@ class ActionBar:
                           lambda: self._run(slot, button), local=local_keys)
             key_text = sc.key().toString(QKeySequence.SequenceFormat.NativeText)
             shown_tip = f"{tip}（{key_text}）" if tip else key_text
-        self.actions.append(_Action(button, when or (lambda _rows: None), shown_tip))
+        self.actions.append(_Action(button, when or (lambda _rows: None), shown_tip, needs))
         self.update()
         return button
 
@@ -152,7 +173,7 @@ class ActionBar:
     def update(self) -> None:
         rows = selected_rows(self.table)
         for a in self.actions:
-            why = a.rule(rows)
+            why = refusal(self.page, a.needs) or a.rule(rows)
             a.button.setEnabled(why is None)
             a.button.setToolTip(a.tip if why is None else (f"{why}" + (f"　{a.tip}" if a.tip else "")))
 

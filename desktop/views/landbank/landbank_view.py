@@ -33,7 +33,7 @@ class CostTab(TabBase):
         self.table = new_table("cost_pair_table", self.model, {
             "soe": 240, "town": 90, "agreements": 100, "total_amount_wan": 120, "total_area_mu": 110, "average": 130,
             "cap": 100, "over": 70}, opened=self.open_selected)
-        self.open_button = ActionBar(self.table, self).add("查看协议", self.open_selected, when=needs_one,
+        self.open_button = ActionBar(self.table, self).add("查看协议", self.open_selected, when=needs_one, needs=None,
                                                            tip="双击一行也可查看该国企与镇街的收储协议")
         export = add_export_action(
             self, lambda: self.table, title=lambda: f"{self.ctx.year}年度国企与镇街合作收储成本均价",

@@ -193,8 +193,8 @@ class ListPage(ListActions, LazyRefresh, QWidget):
                                  when=self.why_not_delete)
         self.submit_button = add("报送", self.submit, tip="报送草稿和退回修改后的条目；先显示连片面积占比",
                                  when=lambda _rows: self.why_not_list("submit"))
-        self.approve_button = add("审核通过", self.approve, when=lambda _rows: self.why_not_list("approve"))
-        self.return_button = add("退回…", self.return_list, tip="退回须填写原因",
+        self.approve_button = add("审核通过", self.approve, when=lambda _rows: self.why_not_list("approve"), needs="approve")
+        self.return_button = add("退回…", self.return_list, tip="退回须填写原因", needs="approve",
                                  when=lambda _rows: self.why_not_list("return"))
         self.plan_button = add("方案备案…", self.open_plan_dialog, when=self.why_not_file,
                                tip="为所选已审核条目备案治理方案（可多选，同批共用备案编号）")

@@ -20,7 +20,7 @@ from desktop.views.kit.context import AppContext
 from desktop.views.kit.forms import HINT_STYLE, error_label, plain, show_at, show_field_error
 from desktop.views.kit.ops import query, write
 from desktop.views.kit.page_state import LazyRefresh
-from desktop.views.kit.table import shortcut, title_label
+from desktop.views.kit.table import refusal, shortcut, title_label
 from desktop.views.kit.undo import Step, UndoKit
 from desktop.views.kit.widgets import button
 from desktop.views.kit.worker import show_error
@@ -227,9 +227,12 @@ class YearParamsPage(LazyRefresh, QWidget):
     def _update_dirty(self) -> None:
         dirty = self.is_dirty()
         self.dirty_label.setVisible(dirty)
+        why_not = refusal(self, "params")  # a role that only reads the parameters (clerk, leader)
         for b in (self.revert_button, self.save_button):
-            b.setEnabled(dirty)
-            b.setToolTip("" if dirty else "没有未保存的修改")
+            b.setEnabled(dirty and not why_not)
+            b.setToolTip(why_not or ("" if dirty else "没有未保存的修改"))
+        self.new_year_button.setEnabled(not why_not)
+        self.new_year_button.setToolTip(why_not or "以最近一个年度的参数为底稿新建下一年度")
 
     def revert(self) -> None:
         if self._params is not None and self._loaded is not None:
@@ -264,7 +267,7 @@ class YearParamsPage(LazyRefresh, QWidget):
 
     def save(self) -> bool:
         """保存: validate here (errors at the field), write on the lane. False when refused."""
-        if self._params is None:
+        if self._params is None or refusal(self, "params"):
             return False
         values = self._values()
         if values is None:

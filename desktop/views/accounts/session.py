@@ -1,0 +1,182 @@
+"""One run of the program as people use it: the first administrator (a database with no account), the
+login, a forced password change, the window of the logged-in account with its idle lock and 系统 menu
+items, and 退出登录 back to the login dialog.
+
+Before the window there is a small AppContext of its own over the bare ledger (role None), so the
+dialogs run the accounts service on a lane like every page does; the window then gets the ledger that
+`login` returned, which carries the account's name and role.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QApplication
+
+from desktop.services.accounts import accounts_service
+from desktop.services.ledger import Ledger, as_ledger
+from desktop.views.accounts.account_dialogs import ChangePasswordDialog, FirstAdminDialog, LoginDialog
+from desktop.views.accounts.lock_screen import IdleLock
+from desktop.views.kit.context import AppContext
+from desktop.views.kit.ops import query, write
+from desktop.views.kit.worker import Worker
+
+MINUTE_MS = 60_000
+
+
+def _first_start_facts(ledger: Ledger) -> bool:
+    return accounts_service.has_accounts(ledger)
+
+
+def _login(ledger: Ledger, username: str, password: str):
+    """The lane's part of 登录: the acting ledger and the account (must it change its password first?)."""
+    acting = accounts_service.login(ledger, username, password)
+    return acting, accounts_service.current_account(acting)
+
+
+class Session(QObject):
+    """Drives first start → login → window → logout → login … `finished(code)` when the person quits.
+
+    `make_window(ledger)` builds the window of a logged-in ledger (app.make_window); `idle_ms` overrides
+    the security settings' idle minutes (tests); `on_window(window)` runs once each window is shown."""
+
+    finished = Signal(int)
+    window_opened = Signal(object)
+
+    def __init__(self, database, make_window, *, settings: QSettings | None = None, idle_ms: int | None = None,
+                 after_first_admin=None) -> None:
+        super().__init__()
+        self.base = as_ledger(database)
+        self.ctx = AppContext(self.base, Worker(), 0, settings)
+        self.make_window = make_window
+        self.idle_ms = idle_ms
+        self.after_first_admin = after_first_admin
+        self.dialog = None  # the dialog now shown (tests drive it)
+        self.window = None
+        self.idle_lock: IdleLock | None = None
+        self.last_user = ""
+        self._quit_flag = QApplication.instance().quitOnLastWindowClosed()
+        QApplication.instance().setQuitOnLastWindowClosed(False)  # between window and login dialog, no quit
+
+    # First start -------------------------------------------------------------------------------
+    def start(self) -> None:
+        query(self, "start", _first_start_facts, done=self._started)
+
+    def _started(self, has_accounts: bool) -> None:
+        if has_accounts:
+            self.ask_login()
+            return
+        dialog = self.dialog = FirstAdminDialog(self.ctx)
+
+        def create(v: dict) -> None:
+            write(dialog, accounts_service.create_first_admin, v["username"], v["password"], v["display_name"],
+                  done=lambda account: self._admin_created(dialog, account), failed=dialog.show_error)
+        dialog.submitted.connect(create)
+        dialog.rejected.connect(lambda: self._end(0))
+        dialog.open()
+
+    def _admin_created(self, dialog, account) -> None:
+        dialog.accept()
+        self.ask_login(account.username, note=f"系统管理员 {account.username} 已创建，请登录。")
+
+    # Login -------------------------------------------------------------------------------------
+    def ask_login(self, username: str = "", note: str = "") -> None:
+        dialog = self.dialog = LoginDialog(self.ctx, username=username or self.last_user, note=note)
+
+        def attempt(v: dict) -> None:
+            write(dialog, _login, v["username"], v["password"],
+                  done=lambda answer: self._logged_in(dialog, *answer), failed=dialog.show_error)
+        dialog.submitted.connect(attempt)
+        dialog.rejected.connect(lambda: self._end(0))
+        dialog.open()
+
+    def _logged_in(self, dialog, ledger: Ledger, account) -> None:
+        self.last_user = ledger.user
+        dialog.rejected.disconnect()  # accepted: logging in is not quitting
+        dialog.accept()
+        if account is not None and account.must_change_password:
+            self._force_change(ledger)
+        else:
+            self.open_window(ledger)
+
+    def _force_change(self, ledger: Ledger) -> None:
+        ctx = AppContext(ledger, self.ctx.worker, 0, self.ctx.settings)
+        dialog = self.dialog = ChangePasswordDialog(ctx, ledger.user, forced=True)
+
+        def change(v: dict) -> None:
+            write(dialog, accounts_service.change_own_password, v["old"], v["new"],
+                  done=lambda _r: (dialog.accept(), self.open_window(ledger)), failed=dialog.show_error)
+        dialog.submitted.connect(change)
+        dialog.rejected.connect(lambda: self._logout_ledger(ledger, then_login=True))
+        dialog.open()
+
+    # The window --------------------------------------------------------------------------------
+    def open_window(self, ledger: Ledger) -> None:
+        from desktop.views.accounts.account_menu import install_account_menu
+
+        window = self.window = self.make_window(ledger)
+        window.closed.connect(self._window_closed)
+        install_account_menu(window, self)
+        window.show()
+        self.dialog = None
+        self.idle_lock = IdleLock(window, self.idle_ms or 15 * MINUTE_MS, ledger.user)
+        self.idle_lock.leave.connect(self.logout)
+        if self.idle_ms is None:
+            self.apply_security_settings()
+        self.window_opened.emit(window)
+
+    def apply_security_settings(self) -> None:
+        """Read the idle minutes again (at login, and after the security administrator saved them)."""
+        if self.window is not None and self.idle_ms is None:
+            query(self.window, "security", accounts_service.security_settings,
+                  done=lambda s: self.idle_lock and self.idle_lock.set_interval(s.idle_minutes * MINUTE_MS))
+
+    def logout(self, reason: str = "") -> None:
+        """退出登录: close the window (its pages may ask to keep unsaved work first), then the login dialog."""
+        window = self.window
+        if window is None:
+            return
+        self.window = None
+        if self.idle_lock is not None:
+            self.idle_lock.stop()
+            self.idle_lock = None
+        if not window.close():  # a page kept its unsaved work: the session goes on
+            self.window = window
+            self.idle_lock = IdleLock(window, self.idle_ms or 15 * MINUTE_MS, window.ctx.ledger.user)
+            self.idle_lock.leave.connect(self.logout)
+            self.apply_security_settings()
+            return
+        ledger = window.ctx.ledger
+        window.ctx.worker.stop()
+        window.deleteLater()
+        self._logout_ledger(ledger, then_login=True, note=reason)
+
+    def _logout_ledger(self, ledger: Ledger, *, then_login: bool, note: str = "") -> None:
+        self.ctx.worker.run(functools.partial(accounts_service.logout, ledger))
+        if then_login:
+            self.ask_login(ledger.user, note=note)
+
+    def _window_closed(self) -> None:
+        """The person closed the window (not 退出登录): the program ends, the logout is recorded."""
+        window = self.window
+        if window is None:
+            return
+        self.window = None
+        if self.idle_lock is not None:
+            self.idle_lock.stop()
+            self.idle_lock = None
+        self._logout_ledger(window.ctx.ledger, then_login=False)
+        self._end(0)
+
+    def _end(self, code: int) -> None:
+        QApplication.instance().setQuitOnLastWindowClosed(self._quit_flag)
+        self.finished.emit(code)
+
+    def stop(self) -> None:
+        """After the event loop: finish the lanes (the logout record is written first)."""
+        if self.idle_lock is not None:
+            self.idle_lock.stop()
+        if self.window is not None:
+            self.window.ctx.worker.stop()
+        self.ctx.worker.stop()
