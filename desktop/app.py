@@ -65,9 +65,11 @@ def _install_chinese_translation(app) -> None:
 
 
 def run_gui(db: str | None = None, *, selftest: bool = False, after_show=None) -> int:
-    """Start the window on `db` (path or URL; default the user-data file). Returns an exit code.
+    """Start the program on `db` (path or URL; default the user-data file). Returns an exit code.
 
-    `after_show(window)` runs once the event loop has shown the window (used by the start benchmark).
+    A database without accounts first asks for the first administrator; then the login dialog; the
+    window opens for the logged-in account. `after_show(window)` runs once the event loop has shown the
+    window (used by the start benchmark). The self-test logs in with ZZB_USER / ZZB_PASSWORD.
     """
     if selftest:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -87,7 +89,8 @@ def run_gui(db: str | None = None, *, selftest: bool = False, after_show=None) -
     try:
         database = open_database(db)
         fresh = setup_service.initialize(database)
-        window = make_window(database)
+        if selftest:
+            window = make_window(selftest_login(database))
     except UserError as exc:
         if selftest:
             print(f"selftest: {exc.message}", file=sys.stderr)
@@ -95,19 +98,49 @@ def run_gui(db: str | None = None, *, selftest: bool = False, after_show=None) -
             QMessageBox.critical(None, APP_NAME, exc.message)
         return 1
 
-    worker = window.ctx.worker
-    try:
-        if selftest:
+    if selftest:
+        try:
             return _selftest(app, window)
-        window.show()
+        finally:
+            window.ctx.worker.stop()
+            database.dispose()
+
+    from desktop.views.accounts.session import Session
+
+    session = Session(database, make_window)
+    offered = []
+
+    def opened(window) -> None:
         if after_show is not None:
             QTimer.singleShot(0, lambda: after_show(window))
-        if fresh:
+        if fresh and not offered:  # the sample city is offered once, after the first administrator
+            offered.append(True)
             QTimer.singleShot(0, lambda: offer_sample_data(window))
+
+    session.window_opened.connect(opened)
+    session.finished.connect(app.exit)
+    session.start()
+    try:
         return app.exec()
     finally:
-        worker.stop()
+        session.stop()
         database.dispose()
+
+
+def selftest_login(database):
+    """The self-test's ledger: on a database with accounts it logs in as ZZB_USER with ZZB_PASSWORD (the
+    CLI's convention); on one without, it looks at the window as the setup does and creates nothing."""
+    from desktop.services.accounts import accounts_service
+    from desktop.services.errors import UserError
+    from desktop.services.ledger import as_ledger
+
+    ledger = as_ledger(database)
+    if not accounts_service.has_accounts(ledger):
+        return ledger
+    user, password = os.environ.get("ZZB_USER", ""), os.environ.get("ZZB_PASSWORD", "")
+    if not user or not password:
+        raise UserError("数据库已有账户：请用环境变量 ZZB_USER 和 ZZB_PASSWORD 给出登录的用户名和密码")
+    return accounts_service.login(ledger, user, password)
 
 
 def make_application():
@@ -128,17 +161,20 @@ def make_application():
     return app
 
 
-def make_window(database, settings=None):
-    """The main window over an open, migrated database, with its own worker lane (stop it after use:
-    `window.ctx.worker.stop()`). `settings` (a QSettings) defaults to the user's settings file."""
+def make_window(ledger, settings=None):
+    """The main window of a logged-in ledger (or, for tools and tests, a bare database: role None), with
+    its own worker lane (stop it after use: `window.ctx.worker.stop()`). `settings` (a QSettings) defaults
+    to the user's settings file."""
+    from desktop.services.ledger import as_ledger
     from desktop.services.year import year_service
     from desktop.views.kit.context import AppContext
     from desktop.views.kit.worker import Worker
     from desktop.views.main_window import MainWindow
 
-    year = year_service.current_year(database)
-    years = year_service.list_years(database)
-    ctx = AppContext(database, Worker(), year, settings)
+    ledger = as_ledger(ledger)
+    year = year_service.current_year(ledger)
+    years = year_service.list_years(ledger)
+    ctx = AppContext(ledger, Worker(), year, settings)
     return MainWindow(ctx, years)
 
 
@@ -218,7 +254,11 @@ def offer_sample_data(window) -> None:
 
 
 def _generate_sample(ledger, *, progress, token):
-    """The lane's part of 载入示例数据."""
+    """The lane's part of 载入示例数据: part of the first-run setup (offered only on a fresh database, right
+    after its first administrator), so it fills the ledger as the setup does (role None), in the
+    administrator's name, although a 系统管理员 may not keep the ledgers themselves."""
+    import dataclasses
+
     from desktop.services.demo import demo_service
 
-    return demo_service.generate(ledger, progress=progress, cancel=token)
+    return demo_service.generate(dataclasses.replace(ledger, role=None), progress=progress, cancel=token)

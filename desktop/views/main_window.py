@@ -123,11 +123,11 @@ class MainWindow(QMainWindow):
 
     def system_menu(self) -> QMenu:
         """The 系统 menu (accounts, backups …), made on first use so every part adds its items to one menu."""
-        for action in self.menuBar().actions():
-            if action.menu() is not None and action.menu().objectName() == "system_menu":
-                return action.menu()
-        menu = self.menuBar().addMenu("系统")
-        menu.setObjectName("system_menu")
+        menu = getattr(self, "_system_menu", None)
+        if menu is None:
+            menu = self._system_menu = QMenu("系统", self)
+            menu.setObjectName("system_menu")
+            self.menuBar().addMenu(menu)
         return menu
 
     # Pages -------------------------------------------------------------------------------

@@ -98,10 +98,10 @@ class LoginDialog(FormDialog):
     def __init__(self, ctx, parent: QWidget | None = None, *, username: str = "", note: str = "") -> None:
         super().__init__(f"登录 {APP_NAME}", parent, ok_text="登录", width=400)
         self.ctx = ctx
-        if note:
-            shown = QLabel(note)
-            shown.setWordWrap(True)
-            self.form.addRow(shown)
+        self.note = QLabel(note)
+        self.note.setWordWrap(True)
+        self.note.setVisible(bool(note))
+        self.form.addRow(self.note)
         self.username_edit = self.add("username", "用户名", QLineEdit(username))
         self.username_edit.setObjectName("username")
         self.password_edit = self.add("password", "密码", password_edit("password"))

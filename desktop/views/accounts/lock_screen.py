@@ -135,7 +135,6 @@ class LockScreen(QDialog):
         window = self.parentWidget()
         self.setGeometry(window.frameGeometry() if window.isVisible() else window.geometry())
         self.open()
-        self.raise_()
         self.activateWindow()
         self.password_edit.setFocus()
 
