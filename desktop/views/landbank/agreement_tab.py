@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QVBoxLayout
 
 from desktop.models.enums import AgreementKind
 from desktop.services import units
-from desktop.services.landbank import agreement_service
+from desktop.services.landbank import agreement_service, filing_service
+from desktop.views.accounts.approval import ApprovalCheck
 from desktop.views.kit.layouts import hbox, search_box
 from desktop.views.kit.attachment_widget import AttachmentPanel
 from desktop.views.kit.ops import query, write
@@ -54,6 +55,11 @@ class AgreementTab(TabBase):
         self.edit_button = actions.add("编辑", self.edit_selected, when=needs_one, tip="回车或双击")
         self.delete_button = actions.add("删除", self.delete_selected, when=needs_one,
                                          keys=QKeySequence.StandardKey.Delete, local_keys=True)
+        self.filing_check = ApprovalCheck(self, "filing_check", filing_service.why_not_approve_filing,
+                                          nothing="请先选择一份协议")
+        self.approve_filing_button = actions.add("备案审核", self.approve_filing, needs="approve",
+                                                 when=self.filing_check.follow(actions),
+                                                 tip="领导审核同意协议备案（录入备案的人不能审核）")
         export = add_export_action(
             self, lambda: self.table, title=lambda: f"{self.ctx.year}年度协议", settings_key="landbank",
             subtitle=lambda: describe_filters(("类型", self.kind_filter), ("镇街", self.town_filter),
@@ -68,7 +74,7 @@ class AgreementTab(TabBase):
         outer.addLayout(bar("类型：", self.kind_filter, "镇街：", self.town_filter, "国企：", self.soe_filter, self.search,
                             None, export))
         outer.addLayout(bar(self.add_button, self.edit_button, self.delete_button, self.undo.undo_button,
-                            self.undo.redo_button, None))
+                            self.undo.redo_button, self.approve_filing_button, None))
         outer.addWidget(self.splitter, 1)
 
         self.refresh_on(self.kind_filter, self.town_filter, self.soe_filter, self.search)
@@ -132,6 +138,15 @@ class AgreementTab(TabBase):
     def _selected_changed(self) -> None:
         a = first(self.table)
         show_scans(self.attachments, a, a and f"扫描件：{a.kind.label}（{a.party_a} — {a.party_b}）")
+        if not self.approve_filing_button.isHidden():
+            self.filing_check.ask(a.id if a is not None else None)
+
+    def approve_filing(self) -> None:
+        a = first(self.table)
+        if a is not None and QMessageBox.question(
+                self, "备案审核", f"审核同意{a.kind.label}“{a.party_a} — {a.party_b}”的备案（{a.filed_on}）？"
+        ) == QMessageBox.StandardButton.Yes:
+            write(self, filing_service.approve_filing, a.id)
 
     def add_agreement(self) -> None:
         open_agreement_dialog(self, self.ctx, kind=self.kind_filter.currentData() or AgreementKind.LAND_BANKING,

@@ -91,6 +91,10 @@ class AgreementModel(RowsModel):
         return None
 
     def tooltip(self, row, key):
+        if key == "filed_on" and row.filed_on is not None and getattr(row, "filed_by", None) is not None:
+            approved = (f"{row.filing_approved_by}于{date_text(row.filing_approved_on)}审核同意"
+                        if row.filing_approved_by else "待领导审核")
+            return f"备案由{row.filed_by or '（未记录）'}录入；{approved}"
         if row.over_cap_confirmed:
             return "保存时国企×镇街年度收储成本均价超过上限，经确认后保存" + (f"：{row.note}" if row.note else "")
         return row.note or None

@@ -53,14 +53,15 @@ def _time_text(at) -> str:
 
 
 class _TownData:
-    __slots__ = ("town_id", "summary", "entries", "plans", "parks")
+    __slots__ = ("town_id", "summary", "entries", "plans", "parks", "review_refusal")
 
-    def __init__(self, town_id, summary, entries, plans, parks) -> None:
+    def __init__(self, town_id, summary, entries, plans, parks, review_refusal=None) -> None:
         self.town_id: int = town_id
         self.summary: ListSummary | None = summary
         self.entries: list[EntryRow] = entries
         self.plans: list[PlanRow] = plans
         self.parks: list[tuple[int, str]] = parks
+        self.review_refusal: str | None = review_refusal  # not a leader, or the list's own submitter
 
 
 def load_town(ledger, year: int, town_id: int) -> _TownData:
@@ -68,7 +69,8 @@ def load_town(ledger, year: int, town_id: int) -> _TownData:
     entries = list_service.entries(ledger, summary.id) if summary else []
     plans = plan_service.list_plans(ledger, year, list_id=summary.id) if summary else []
     parks = [(p.id, p.name) for p in park_service.list_parks(ledger, town_id=town_id)]
-    return _TownData(town_id, summary, entries, plans, parks)
+    review_refusal = list_service.why_not_review(ledger, summary.id) if summary else None
+    return _TownData(town_id, summary, entries, plans, parks, review_refusal)
 
 
 def _page_data(ledger, year: int, wanted: int | None) -> tuple[list[TownListRow], _TownData | None]:
@@ -90,6 +92,7 @@ class ListPage(ListActions, LazyRefresh, QWidget):
         self._select_after: list[int] = []
         self._dialog = None
         self.summary: ListSummary | None = None
+        self._review_refusal: str | None = None
         self.parks: list[tuple[int, str]] = []
         saved = ctx.settings.value("lists/town")
         self._town_id: int | None = int(saved) if saved not in (None, "") else None
@@ -264,7 +267,10 @@ class ListPage(ListActions, LazyRefresh, QWidget):
         s = self.summary
         if s is None:
             return NO_TOWN if self._town_id is None else "本镇街尚未建立清单"
-        return entry_states.why_not_list(action, s.state_counts, s.status.label)
+        why = entry_states.why_not_list(action, s.state_counts, s.status.label)
+        if why is None and action in ("approve", "return"):
+            return self._review_refusal
+        return why
 
     @staticmethod
     def why_not_delete(rows: list[EntryRow]) -> str | None:
@@ -339,6 +345,7 @@ class ListPage(ListActions, LazyRefresh, QWidget):
             self.plan_table.clearSelection()
         self._shown_town_id = self._town_id = data.town_id if data else None
         self.summary = data.summary if data else None
+        self._review_refusal = data.review_refusal if data else None
         self.parks = data.parks if data else []
         self._filling_combo = True
         try:

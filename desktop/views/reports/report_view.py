@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QMessag
 from desktop.models.enums import EntryState
 from desktop.services.errors import ValidationError
 from desktop.services.lists import list_service
-from desktop.services.reports import report_export, report_service
+from desktop.services.reports import report_export, report_service, verification_service
 from desktop.services.reports.report_service import ItemRow, ReportInfo
+from desktop.views.accounts.approval import ApprovalCheck
 from desktop.views.kit.attachment_widget import AttachmentPanel
 from desktop.views.kit.columns import ColumnChooser
 from desktop.views.kit.context import AppContext
@@ -149,10 +150,15 @@ class ReportPage(Page):
                                               tip="移除尚未核实的条目，条目退回“实施中”")
         self.resume_button = self.actions.add("重新实施", self.resume_item, when=self._rule("resume"),
                                               tip="核实未通过的条目退回“实施中”，整改后在以后月份重新报送")
+        self.confirm_check = ApprovalCheck(self, "confirm_check", verification_service.why_not_confirm_month,
+                                           nothing="请先选择镇街")
+        self.confirm_button = self.actions.add("核实确认", self.confirm_month, needs="approve",
+                                               when=self.confirm_check.follow(self.actions),
+                                               tip="领导确认该镇街本月的核实结果（录入核实结果的人不能确认）")
         self.undo = UndoKit(self)
         line = QHBoxLayout()
         for b in (self.add_button, self.edit_button, self.verify_button, self.remove_button, self.resume_button,
-                  self.undo.undo_button, self.undo.redo_button):
+                  self.undo.undo_button, self.undo.redo_button, self.confirm_button):
             line.addWidget(b)
         line.addStretch(1)
         self.filter = search_box(self, "筛选治理对象（Ctrl+F）")
@@ -305,6 +311,8 @@ class ReportPage(Page):
             self.date_edit.set_value(report.reported_on if reported else min(self.ctx.ledger.today(), due))
         late = single and report is not None and report.is_late
         self.late_label.setText(f"逾期（截止 {short_date(report.report_due)}，计入考核排名）" if late else "")
+        if not self.confirm_button.isHidden():
+            self.confirm_check.ask(report.id if single and report is not None else None)
         self.actions.update()
         self.empty_label.setVisible(not self.grid_model.rowCount())
         self.empty_label.setText("本月没有报送条目。" if not single else
@@ -435,6 +443,13 @@ class ReportPage(Page):
             write(self, list_service.transition, item.entry_id, "resume")
 
     # Verification ------------------------------------------------------------------------
+    def confirm_month(self) -> None:
+        report = self._report
+        if report is not None and QMessageBox.question(
+                self, "核实确认", f"确认{report.town}{report.year}年{report.month}月报送条目的核实结果？"
+        ) == QMessageBox.StandardButton.Yes:
+            write(self, verification_service.confirm_month, report.id)
+
     def _grid_activated(self, index) -> None:
         if self.grid_model.department_index(index.column()) is not None:
             self.open_verification(index.column())
