@@ -165,6 +165,7 @@ def make_window(ledger, settings=None):
     """The main window of a logged-in ledger (or, for tools and tests, a bare database: role None), with
     its own worker lane (stop it after use: `window.ctx.worker.stop()`). `settings` (a QSettings) defaults
     to the user's settings file."""
+    from desktop.services.accounts import permissions
     from desktop.services.ledger import as_ledger
     from desktop.services.year import year_service
     from desktop.views.kit.context import AppContext
@@ -172,8 +173,11 @@ def make_window(ledger, settings=None):
     from desktop.views.main_window import MainWindow
 
     ledger = as_ledger(ledger)
-    year = year_service.current_year(ledger)
-    years = year_service.list_years(ledger)
+    if permissions.why_not(ledger, "ledger_read") and permissions.why_not(ledger, "params"):
+        year, years = ledger.today().year, []  # an auditor or the security administrator: no ledger years
+    else:
+        year = year_service.current_year(ledger)
+        years = year_service.list_years(ledger)
     ctx = AppContext(ledger, Worker(), year, settings)
     return MainWindow(ctx, years)
 

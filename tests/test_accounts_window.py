@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import type_text, wait_idle
+from test_list_view import city  # noqa: F401 - the fixture: two towns, a draft list
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -268,3 +269,33 @@ def test_logout_goes_back_to_the_login_dialog(qtbot, db, session_of):
     next(a for a in window.system_menu().actions() if a.objectName() == "logout").trigger()
     login = _dialog(qtbot, session, LoginDialog)
     assert session.window is None and login.username_edit.text() == "clerk"
+
+
+def test_a_leader_cannot_approve_the_list_they_submitted_another_leader_can(qtbot, db, city, session_of):
+    from desktop.services.errors import Refused
+    from desktop.services.lists import list_service
+
+    _accounts(db, zhang=Role.CLERK, li=Role.LEADER)
+    zhang = accounts_service.login(db, "zhang", PW)
+    list_service.submit(zhang, city["east_list"])  # 张 submitted it as 经办 …
+    accounts_service.set_role(db, "zhang", Role.LEADER)  # … and has since become a 领导
+    session = session_of()
+    window = _logged_in(qtbot, session, "zhang")
+    page = window.page("lists")
+    wait_idle(qtbot, window.ctx)
+    page.choose_town(city["east"])
+    wait_idle(qtbot, window.ctx)
+    assert page.summary.status.label == "已报送"
+    for button in (page.approve_button, page.return_button):
+        assert not button.isHidden() and not button.isEnabled()
+        assert "该清单由您本人报送，不能由本人审核" in button.toolTip()
+    assert not page.submit_button.isEnabled() and "领导无权录入和修改台账" in page.submit_button.toolTip()
+    with pytest.raises(Refused, match="不能由本人审核"):  # reached anyway: the service refuses it too
+        list_service.review(window.ctx.ledger, city["east_list"], approve=True)
+
+    next(a for a in window.system_menu().actions() if a.objectName() == "logout").trigger()
+    window = _logged_in(qtbot, session, "li")
+    page = window.page("lists")
+    page.choose_town(city["east"])
+    wait_idle(qtbot, window.ctx)
+    assert page.approve_button.isEnabled() and page.return_button.isEnabled()

@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self.year_combo.currentIndexChanged.connect(self._on_year_chosen)
         bar.addWidget(self.year_combo)
         self.addToolBar(bar)
+        bar.setVisible(bool(years))  # an auditor has no ledger years to choose
 
         where = ctx.ledger.path or ctx.ledger.engine.url.render_as_string(hide_password=True)
         self.statusBar().addPermanentWidget(QLabel(f"数据库：{where}"))
