@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QGroupBox, QHBoxLayout, QLab
     QVBoxLayout, QWidget
 
 from desktop.views.kit.page_state import LazyRefresh
-from desktop.views.kit.rows import AMBER, MISSING_BACKGROUND, MUTED, RED, RowsModel
+from desktop.views.kit.rows import AMBER, MISSING_BACKGROUND, MUTED, RED, RowsModel, date_text
 from desktop.views.kit.attachment_widget import AttachmentPanel
 from desktop.views.kit.table import Layout, reload_rows, selected_rows, setup_table
 from desktop.views.kit.town_filter import sync_town_filter
