@@ -128,19 +128,14 @@ def run_gui(db: str | None = None, *, selftest: bool = False, after_show=None) -
 
 
 def selftest_login(database):
-    """The self-test's ledger: on a database with accounts it logs in as ZZB_USER with ZZB_PASSWORD (the
-    CLI's convention); on one without, it looks at the window as the setup does and creates nothing."""
+    """The self-test's ledger: on a database with accounts it logs in as the CLI does (ZZB_USER with
+    ZZB_PASSWORD); on one without, it looks at the window as the setup does and creates nothing."""
+    from desktop.cli_common import log_in
     from desktop.services.accounts import accounts_service
-    from desktop.services.errors import UserError
     from desktop.services.ledger import as_ledger
 
     ledger = as_ledger(database)
-    if not accounts_service.has_accounts(ledger):
-        return ledger
-    user, password = os.environ.get("ZZB_USER", ""), os.environ.get("ZZB_PASSWORD", "")
-    if not user or not password:
-        raise UserError("数据库已有账户：请用环境变量 ZZB_USER 和 ZZB_PASSWORD 给出登录的用户名和密码")
-    return accounts_service.login(ledger, user, password)
+    return log_in(ledger) if accounts_service.has_accounts(ledger) else ledger
 
 
 def make_application():

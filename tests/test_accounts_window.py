@@ -299,3 +299,27 @@ def test_a_leader_cannot_approve_the_list_they_submitted_another_leader_can(qtbo
     page.choose_town(city["east"])
     wait_idle(qtbot, window.ctx)
     assert page.approve_button.isEnabled() and page.return_button.isEnabled()
+
+
+def test_the_selftest_logs_in_with_zzb_user_and_zzb_password(db, db_path, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    _accounts(db, clerk=Role.CLERK)
+    db.dispose()
+    zzb = Path(sys.executable).parent / "zzb"
+    env = {k: v for k, v in os.environ.items() if k not in ("ZZB_USER", "ZZB_PASSWORD")}
+    env.update(ZZB_DATA_DIR=str(tmp_path / "userdata"), QT_QPA_PLATFORM="offscreen")
+
+    def selftest(**login):
+        return subprocess.run([str(zzb), "--db", str(db_path), "--selftest"], capture_output=True, text=True,
+                              env={**env, **login}, timeout=300, stdin=subprocess.DEVNULL)
+
+    nobody = selftest()
+    assert nobody.returncode == 1 and "ZZB_USER" in nobody.stderr and "Traceback" not in nobody.stderr
+    wrong = selftest(ZZB_USER="clerk", ZZB_PASSWORD="Wrong-Pass-1")
+    assert wrong.returncode == 1 and "用户名或密码错误" in wrong.stderr
+    clerk = selftest(ZZB_USER="clerk", ZZB_PASSWORD=PW)
+    assert clerk.returncode == 0 and "selftest: ok (13 pages" in clerk.stdout, clerk.stderr

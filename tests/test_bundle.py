@@ -22,6 +22,7 @@ pytestmark = pytest.mark.skipif(
 
 ROOT = Path(__file__).resolve().parent.parent
 EXE = "zzb.exe" if sys.platform == "win32" else "zzb"
+ADMIN = {"ZZB_USER": "admin", "ZZB_PASSWORD": "Bundle-Admin-2024"}  # made first, as a new user would
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +41,8 @@ def bundle(tmp_path_factory) -> Path:
 
 
 def _run(exe: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "ZZB_DB"}
-    env.update(QT_QPA_PLATFORM="offscreen", ZZB_DATA_DIR=str(tmp_path / "userdata"))
+    env = {k: v for k, v in os.environ.items() if k not in ("ZZB_DB", "ZZB_USER", "ZZB_PASSWORD")}
+    env.update(QT_QPA_PLATFORM="offscreen", ZZB_DATA_DIR=str(tmp_path / "userdata"), **ADMIN)
     return subprocess.run([str(exe), *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -68,7 +69,9 @@ def test_bundle_selftest_creates_and_migrates_a_new_database(bundle, tmp_path):
     from desktop.services.db import head_revision
 
     db = tmp_path / "新台账.sqlite3"
-    proc = _run(bundle, tmp_path, "--db", str(db), "gui", "--selftest")
+    made = _run(bundle, tmp_path, "--db", str(db), "init", "--admin", ADMIN["ZZB_USER"])
+    assert made.returncode == 0, made.stdout + made.stderr
+    proc = _run(bundle, tmp_path, "--db", str(db), "gui", "--selftest")  # logs in with ZZB_USER/ZZB_PASSWORD
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "selftest: ok" in proc.stdout
     assert _revision(db) == head_revision()
@@ -80,7 +83,7 @@ def test_bundle_upgrades_an_old_database_after_backing_it_up(bundle, tmp_path):
     old = ROOT / "tests" / "fixtures" / "ledger-0001.sqlite3"
     db = tmp_path / "ledger.sqlite3"
     shutil.copyfile(old, db)
-    proc = _run(bundle, tmp_path, "--db", str(db), "gui", "--selftest")
+    proc = _run(bundle, tmp_path, "--db", str(db), "gui", "--selftest")  # no account yet: creates none
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert _revision(db) == head_revision()
     backups = list((tmp_path / "userdata" / "backups").glob("ledger-before-upgrade-0001-*.sqlite3"))
