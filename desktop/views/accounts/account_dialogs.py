@@ -33,6 +33,8 @@ class NewPasswordForm:
         self.strength.setObjectName("strength")
         self.strength.setWordWrap(True)
         self.form.addRow("", self.strength)
+        self.errors["password"].setParent(None)  # the live rule line says why a password is refused
+        self.errors["password"] = self.strength
         self.repeat_edit = self.add("repeat", "再次输入", password_edit("repeat"))
         self.password_edit.textChanged.connect(lambda _t: self.show_strength())
         self.show_strength()
@@ -40,7 +42,12 @@ class NewPasswordForm:
     def username_for_rule(self) -> str:
         return ""
 
+    def clear_errors(self) -> None:
+        super().clear_errors()
+        self.show_strength()
+
     def show_strength(self) -> None:
+        self.strength.setVisible(True)
         text = self.password_edit.text()
         problem = passwords.strength_problem(text, self.username_for_rule())
         if not text:
@@ -127,6 +134,7 @@ class LoginDialog(FormDialog):
         if isinstance(exc, UserError) and not getattr(exc, "field", None):
             self.ok_button.setEnabled(True)
             show_at(self.message, exc.message)
+            self.adjustSize()  # room for a long refusal (locked: until when, and who unlocks)
             self.password_edit.clear()
             self.password_edit.setFocus()
         else:

@@ -88,7 +88,7 @@ class LockScreen(QDialog):
         self.setAutoFillBackground(True)
         self.setStyleSheet("QDialog#lock_screen { background: #2f3e4e; } QLabel { color: white; }")
 
-        title = QLabel("🔒 已锁定")
+        title = QLabel("已锁定")
         title.setStyleSheet("font-size: 20pt; color: white;")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         note = QLabel(f"长时间未操作，窗口已锁定，未保存的内容仍在。\n请输入 {who} 的密码解锁。")
