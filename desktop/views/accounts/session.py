@@ -39,19 +39,18 @@ class Session(QObject):
     """Drives first start → login → window → logout → login … `finished(code)` when the person quits.
 
     `make_window(ledger)` builds the window of a logged-in ledger (app.make_window); `idle_ms` overrides
-    the security settings' idle minutes (tests); `on_window(window)` runs once each window is shown."""
+    the security settings' idle minutes (tests); `window_opened(window)` follows each shown window."""
 
     finished = Signal(int)
     window_opened = Signal(object)
 
-    def __init__(self, database, make_window, *, settings: QSettings | None = None, idle_ms: int | None = None,
-                 after_first_admin=None) -> None:
+    def __init__(self, database, make_window, *, settings: QSettings | None = None,
+                 idle_ms: int | None = None) -> None:
         super().__init__()
         self.base = as_ledger(database)
         self.ctx = AppContext(self.base, Worker(), 0, settings)
         self.make_window = make_window
         self.idle_ms = idle_ms
-        self.after_first_admin = after_first_admin
         self.dialog = None  # the dialog now shown (tests drive it)
         self.window = None
         self.idle_lock: IdleLock | None = None
