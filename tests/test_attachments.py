@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
+from desktop import paths
 from desktop.services import attachment_service as att
-from desktop.services.errors import NotFound, ValidationError
+from desktop.services.errors import NotFound, UserError, ValidationError
 
 
 def test_the_same_file_twice_is_stored_once(db, tmp_path):
@@ -103,3 +105,39 @@ def test_removing_an_attachment_drops_its_open_copy(db, tmp_path):
 def test_attached_names_become_names_every_system_accepts(name, safe):
     assert att.safe_file_name(name) == safe
     assert len(safe) <= att.MAX_NAME
+
+
+def _set_stored_name(db, attachment_id: int, name: str) -> None:
+    """What a crafted or restored database may hold: any text as the stored name."""
+    with db.session() as s:
+        s.execute(text("UPDATE attachment SET sha256 = :n WHERE id = :i"), {"n": name, "i": attachment_id})
+
+
+def test_a_missing_stored_file_is_named_by_path_of_too(db, tmp_path):
+    f = tmp_path / "证明材料.pdf"
+    f.write_bytes(b"pdf")
+    row = att.attach(db, "agreement", 1, f)
+    att.stored_path(row.sha256).unlink()
+    with pytest.raises(UserError, match="附件文件缺失：证明材料.pdf"):
+        att.path_of(db, row.id)
+
+
+def test_a_stored_name_that_is_a_path_touches_no_file(db, tmp_path):
+    victim = paths.data_dir().parent / "victim.txt"  # where attachments/../../victim.txt leads: outside the data folder
+    victim.write_text("keep me", encoding="utf-8")
+    f = tmp_path / "a.pdf"
+    f.write_bytes(b"pdf")
+    row = att.attach(db, "agreement", 1, f)
+    _set_stored_name(db, row.id, "../victim.txt")
+    for read in (att.path_of, att.file_to_open):
+        with pytest.raises(ValidationError, match="存储名不是哈希值"):
+            read(db, row.id)
+    att.remove(db, row.id)
+    assert victim.read_text(encoding="utf-8") == "keep me"
+    assert att.list_for(db, "agreement", 1) == []
+
+
+@pytest.mark.parametrize("name", ["../victim.txt", "/etc/passwd", "A" * 64, "0" * 63, "0" * 64 + "\n", ""])
+def test_only_a_bare_lower_case_hash_is_a_stored_name(name):
+    with pytest.raises(ValidationError):
+        att.stored_path(name)

@@ -32,6 +32,9 @@ from desktop.services.ledger import Ledger
 CHUNK = 1 << 20
 MAX_BYTES = 512 * 1024 * 1024  # a scan or photo set beyond this is surely a mistake
 MAX_NAME = 120
+# A stored file's name is its SHA-256 in lower-case hex and nothing else: a name read from the database
+# (a restored or edited file may carry "../victim.txt") is checked before any file is touched.
+HASH_NAME = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,16 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def stored_path(sha256: str) -> Path:
-    """Where a file with this hash lives: attachments/ab/abcdef… (two-level fan-out)."""
+def is_hash_name(name: object) -> bool:
+    return isinstance(name, str) and HASH_NAME.fullmatch(name) is not None
+
+
+def stored_path(sha256: str, *, file_name: str = "") -> Path:
+    """Where a file with this hash lives: attachments/ab/abcdef… (two-level fan-out).
+
+    Refuses (ValidationError) a stored name that is not a bare hash, so no path ever leaves the store."""
+    if not is_hash_name(sha256):
+        raise ValidationError(f"附件记录无效：{file_name or '该附件'}的存储名不是哈希值，已拒绝访问文件")
     return paths.attachments_dir() / sha256[:2] / sha256
 
 
@@ -131,9 +142,10 @@ def path_of(ledger: Ledger, attachment_id: int) -> Path:
         a = s.get(Attachment, attachment_id)
         if a is None:
             raise NotFound("该附件已不存在")
-        p = stored_path(a.sha256)
-    if not p.exists():
-        raise NotFound(f"附件文件缺失：{a.file_name}（数据文件夹中找不到 {p.name}）")
+        digest, name = a.sha256, a.file_name  # read inside the session: the row is expired after it
+    p = stored_path(digest, file_name=name)
+    if not p.is_file():
+        raise NotFound(f"附件文件缺失：{name}（数据文件夹中找不到 {p.name}）")
     return p
 
 
@@ -165,7 +177,8 @@ def file_to_open(ledger: Ledger, attachment_id: int) -> Path:
         a = s.get(Attachment, attachment_id)
         if a is None:
             raise NotFound("该附件已不存在")
-        src, name, size = stored_path(a.sha256), a.file_name, a.size
+        digest, name, size = a.sha256, a.file_name, a.size
+    src = stored_path(digest, file_name=name)
     if not src.is_file():
         raise NotFound(f"附件文件缺失：{name}（数据文件夹中找不到 {src.name}），请重新添加该附件")
     dest = open_dir() / str(attachment_id) / safe_file_name(name)
@@ -205,7 +218,9 @@ def _forget_copies(attachment_id: int) -> None:
 
 
 def remove(ledger: Ledger, attachment_id: int) -> None:
-    """Unlink; the stored file goes only when no other link uses it."""
+    """Unlink; the stored file goes only when no other link uses it.
+
+    A link whose stored name is not a bare hash is dropped without touching any file."""
     with ledger.session() as s:
         a = s.get(Attachment, attachment_id)
         if a is None:
@@ -214,6 +229,6 @@ def remove(ledger: Ledger, attachment_id: int) -> None:
         s.delete(a)
         s.flush()
         still_used = s.scalar(select(func.count(Attachment.id)).where(Attachment.sha256 == digest))
-    if not still_used:
+    if not still_used and is_hash_name(digest):
         stored_path(digest).unlink(missing_ok=True)
     _forget_copies(attachment_id)
