@@ -111,14 +111,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="以 JSON 输出（一个对象）")
     p.set_defaults(func=_cmd_check)
 
-    p = sub.add_parser("backup", help="备份数据库", description="对数据库做一致性备份（程序运行时也可以）。")
-    p.add_argument("-o", "--output", metavar="FILE", default=None, help="备份文件路径（默认：备份文件夹中带时间的文件名）")
+    p = sub.add_parser("backup", help="备份数据库和附件", description="把数据库（一致性副本）和全部附件备份为一个文件"
+                       "（.zzbak，附校验清单；程序运行时也可以；不改动数据库本身）。")
+    p.add_argument("-o", "--output", metavar="FILE", default=None,
+                   help="备份文件路径（默认：备份文件夹中带时间的 .zzbak 文件名）")
     p.set_defaults(func=_cmd_backup)
 
     p = sub.add_parser("restore", help="从备份文件恢复数据库",
                        description="用备份文件替换当前数据库的内容：先检查文件，再自动备份当前数据库，"
                                    "必要时升级，并记入操作日志。请先关闭正在使用该数据库的程序窗口。")
-    p.add_argument("file", metavar="FILE", help="备份文件")
+    p.add_argument("file", metavar="FILE", help="备份文件（.zzbak，或旧版的 .sqlite3 备份）")
+    p.add_argument("--force", action="store_true", help="备份文件的操作日志未通过校验时仍然恢复（会打印警告并记入日志）")
     p.set_defaults(func=_cmd_restore)
 
     p = sub.add_parser("quota-ledger", help="周转指标库台账（每笔预借的余额、期限、逾期与使用费）",
@@ -259,7 +262,7 @@ def _cmd_check(args) -> int:
 
 
 def _cmd_backup(args) -> int:
-    from desktop.services import maintenance_service
+    from desktop.services import backup_service, maintenance_service
     from desktop.services.accounts import permissions
     from desktop.services.db import is_sqlite, to_url
     from desktop.services.errors import Refused
@@ -270,18 +273,24 @@ def _cmd_backup(args) -> int:
     database = open_existing(url, args=args, migrate=False)
     try:
         permissions.require(database, "backup")
-        result = maintenance_service.backup(database, args.output)
+        result = backup_service.backup(database, args.output)
     finally:
         database.dispose()
-    print(f"已备份到：{result.path}（{result.size / 1024 / 1024:.1f} MB）")
+    print(f"已备份到：{result.path}（{result.size / 1024 / 1024:.1f} MB，含附件 {result.attachments} 个，已校验）")
+    if result.missing:
+        print(f"警告：{len(result.missing)} 个附件文件缺失或已损坏，未能备份：{'、'.join(result.missing[:5])}", file=sys.stderr)
     return 0
 
 
 def _cmd_restore(args) -> int:
-    from desktop.services import maintenance_service
+    from desktop.services import backup_service
 
     cli_users.before_restore(args)
-    r = maintenance_service.restore(args.db, args.file)
+    r = backup_service.restore(args.db, args.file, force=args.force)
+    if not r.chain_intact:
+        print(f"警告：备份文件的操作日志未通过校验（{r.chain_message}），已按 --force 恢复并记入日志。", file=sys.stderr)
+    if r.attachments_added:
+        print(f"已恢复附件文件 {r.attachments_added} 个")
     if r.safety_backup:
         print(f"已先备份当前数据库：{r.safety_backup}")
     print(f"已从 {r.source} 恢复到 {r.database}")
