@@ -3,6 +3,7 @@ written; a file is checked whole (hashes, integrity, schema, audit chain) before
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -452,3 +453,68 @@ def test_only_the_system_administrator_backs_up_and_restores(role, db, backups):
         backup_service.restore_ledger(other, backups / "x.zzbak")
     assert list(backups.iterdir()) == []
     assert backup_service.backup(replace(db, role=Role.SYSADMIN), folder=backups).path.exists()
+
+
+# ---- the daily automatic backup ---------------------------------------------------------------
+
+
+def test_the_first_start_of_the_day_backs_up_once(db, backups):
+    from desktop.services import auto_backup
+
+    auto_backup.set_settings(db, auto_backup.AutoBackupSettings(True, 7, str(backups)))
+    day = dt.date(2024, 11, 4)
+    first = auto_backup.daily_backup(db.as_of(day))
+    assert first is not None and first.path.name == "ledger-auto-2024-11-04.zzbak"
+    assert auto_backup.daily_backup(db.as_of(day)) is None  # the second start that day
+    assert [p.name for p in backups.iterdir()] == ["ledger-auto-2024-11-04.zzbak"]
+
+
+def test_only_the_last_n_automatic_backups_are_kept(db, backups):
+    from desktop.services import auto_backup
+
+    auto_backup.set_settings(db, auto_backup.AutoBackupSettings(True, 3, str(backups)))
+    manual = backup_service.backup(db, folder=backups).path
+    (backups / "ledger-auto-2024-10-31.zzbak.part").write_bytes(b"killed half-way")
+    for n in range(1, 6):
+        assert auto_backup.daily_backup(db.as_of(dt.date(2024, 11, n))) is not None
+    names = sorted(p.name for p in backups.iterdir())
+    assert names == sorted([manual.name] + [f"ledger-auto-2024-11-0{n}.zzbak" for n in (3, 4, 5)])
+
+
+def test_automatic_backup_switched_off_does_nothing(db, backups):
+    from desktop.services import auto_backup
+
+    auto_backup.set_settings(db, auto_backup.AutoBackupSettings(False, 7, str(backups)))
+    assert auto_backup.daily_backup(db.as_of(dt.date(2024, 11, 4))) is None
+    assert list(backups.iterdir()) == []
+    assert auto_backup.settings(db) == auto_backup.AutoBackupSettings(False, 7, str(backups))
+
+
+def test_automatic_backup_defaults_on_keeping_7_in_the_data_folder(db):
+    from desktop import paths
+    from desktop.services import auto_backup
+
+    assert auto_backup.settings(db) == auto_backup.AutoBackupSettings(True, 7, "")
+    result = auto_backup.daily_backup(db.as_of(dt.date(2024, 11, 4)))
+    assert result.path.parent == paths.backups_dir()
+
+
+@pytest.mark.parametrize("value, field", [(dict(keep=0), "keep"), (dict(keep=400), "keep"),
+                                          (dict(folder="/no/such/folder"), "folder")])
+def test_bad_automatic_backup_settings_are_refused_at_their_field(db, value, field):
+    from desktop.services import auto_backup
+    from desktop.services.errors import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        auto_backup.set_settings(db, auto_backup.AutoBackupSettings(**{"auto": True, "keep": 7, "folder": "", **value}))
+    assert refused.value.field == field
+    assert auto_backup.settings(db) == auto_backup.AutoBackupSettings()
+
+
+def test_a_clerk_may_not_change_the_automatic_backup(db):
+    from dataclasses import replace
+
+    from desktop.services import auto_backup
+
+    with pytest.raises(Refused, match="系统管理员"):
+        auto_backup.set_settings(replace(db, role=Role.CLERK), auto_backup.AutoBackupSettings(False))
