@@ -111,6 +111,9 @@ def run_gui(db: str | None = None, *, selftest: bool = False, after_show=None) -
     offered = []
 
     def opened(window) -> None:
+        from desktop.views.system.backup_actions import start_daily_backup
+
+        start_daily_backup(window)  # the day's automatic backup, on the lane once the window shows
         if after_show is not None:
             QTimer.singleShot(0, lambda: after_show(window))
         if fresh and not offered:  # the sample city is offered once, after the first administrator

@@ -33,10 +33,19 @@ from desktop.services.maintenance_service import (
 )
 
 
-def require(ledger: Ledger, action: str) -> None:
-    """Backups, restores and their settings are the system administrator's (None: a trusted caller)."""
+def why_not(ledger: Ledger, action: str) -> str | None:
+    """Why the ledger's user may not do `action` ("backup", "restore"); None when allowed.
+
+    Backups, restores and their settings are the system administrator's (role None: a trusted caller)."""
     if ledger.role not in (None, Role.SYSADMIN):
-        raise Refused("备份、恢复及其设置只能由系统管理员操作。")
+        return "备份、恢复及其设置只能由系统管理员操作。"
+    return None
+
+
+def require(ledger: Ledger, action: str) -> None:
+    why = why_not(ledger, action)
+    if why is not None:
+        raise Refused(why)
 
 
 # ---- backup -------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from desktop.services.year import year_service
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.ops import query
 from desktop.views.pages import page_specs
+from desktop.views.system import backup_actions
 
 PREFERRED_SIZE = QSize(1600, 1000)  # room for every page's columns; less on a smaller screen
 SCREEN_MARGIN = 24  # around a first window, so its title bar and edges stay on the screen
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
 
         where = ctx.ledger.path or ctx.ledger.engine.url.render_as_string(hide_password=True)
         self.statusBar().addPermanentWidget(QLabel(f"数据库：{where}"))
+        backup_actions.install(self)  # the 系统 menu
 
         for i, spec in enumerate(self._specs[:9]):
             act = QAction(spec.title, self)

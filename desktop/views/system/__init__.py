@@ -1,0 +1,1 @@
+"""system: the 系统 menu (backups, restore, automatic backup settings)."""
