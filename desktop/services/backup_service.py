@@ -15,10 +15,9 @@ import os
 import sqlite3
 import tempfile
 import urllib.parse
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from desktop import __version__, paths
 from desktop.models.enums import Role
@@ -73,20 +72,36 @@ def default_backup_path(db_path: Path, folder: Path | None = None, *, label: str
     return candidate
 
 
-@contextmanager
-def _source(path: Path) -> Iterator[sqlite3.Connection]:
-    """A read-only connection to the live ledger; a write-protected WAL file (no -shm can be made) is read
-    as immutable, which is safe there because nothing can write it either."""
-    uri = urllib.parse.quote(str(path.resolve()))
+def _stamp(path: Path) -> tuple:
+    st = path.stat()
+    with path.open("rb") as fh:
+        fh.seek(24)
+        counter = fh.read(4)  # SQLite's file change counter
+    return st.st_mtime_ns, st.st_size, counter
+
+
+def _copy_live(src: Path, dest: Path) -> None:
+    """Copy the live ledger with the backup API without writing a byte (nor a side file) beside it.
+
+    With no -wal beside it nobody is writing: it is read as immutable, and read again properly if the file
+    changed meanwhile. With a -wal (the window is open) it is read through a read-only connection, which
+    sees the WAL; a write-protected folder that cannot give that connection its -shm falls back to immutable."""
+    uri = urllib.parse.quote(str(src.resolve()))
+    if not side_files(src)[0].exists():
+        before = _stamp(src)
+        with closing(sqlite3.connect(f"file:{uri}?mode=ro&immutable=1", uri=True)) as con, \
+                closing(sqlite3.connect(str(dest))) as out:
+            con.backup(out)
+        if _stamp(src) == before:
+            return
+        dest.unlink()
     try:
         con = sqlite3.connect(f"file:{uri}?mode=ro", uri=True)
         con.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.OperationalError:
         con = sqlite3.connect(f"file:{uri}?mode=ro&immutable=1", uri=True)
-    try:
-        yield con
-    finally:
-        con.close()
+    with closing(con), closing(sqlite3.connect(str(dest))) as out:
+        con.backup(out)
 
 
 def _single_file(path: Path) -> None:
@@ -140,8 +155,7 @@ def write_backup(src: Path, target: Path, *, user: str, clock: Clock = SYSTEM_CL
     with tempfile.TemporaryDirectory(prefix="zzb-backup-") as tmp:
         copy = Path(tmp) / DATABASE
         try:
-            with _source(src) as con, closing(sqlite3.connect(str(copy))) as dest:
-                con.backup(dest)
+            _copy_live(src, copy)
             _single_file(copy)
         except (sqlite3.Error, OSError) as exc:
             raise DatabaseError(f"备份失败：读取数据库时出错（{faults.describe(exc)}），未生成备份文件。") from exc

@@ -232,17 +232,21 @@ class Database:
 
 
 def sqlite_backup(src: Path, dest: Path) -> Path:
-    """Consistent copy of a live SQLite file (the backup API copes with WAL and readers)."""
+    """Consistent copy of a live SQLite file (the backup API copes with WAL and readers).
+
+    Written as `<dest>.part` and renamed when whole: a copy cut short never bears the backup's name."""
     dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(dest.name + ".part")
     s = sqlite3.connect(str(src))
     try:
-        d = sqlite3.connect(str(dest))
+        d = sqlite3.connect(str(part))
         try:
             s.backup(d)
         finally:
             d.close()
     finally:
         s.close()
+    os.replace(part, dest)
     return dest
 
 
@@ -327,9 +331,9 @@ def open_database(db: str | os.PathLike | None = None, *, migrate: bool = True, 
 
 
 def run_migrations(engine: Engine, revision: str = "head") -> None:
-    with writing(engine).connect() as conn:
+    """Every pending step in one transaction: a kill or a failure half-way leaves the database as it was."""
+    with writing(engine).connect() as conn, conn.begin():
         command.upgrade(_alembic_config(conn), revision)
-        conn.commit()
 
 
 def integrity_check(database: Database) -> list[str]:
