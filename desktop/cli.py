@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from decimal import Decimal
 from pathlib import Path
 
 from desktop import APP_NAME, __version__, cli_excel, cli_users, paths
-from desktop.cli_common import cli_date, number_arg, open_existing, year_arg
+from desktop.cli_common import cli_date, log_in, missing_file, number_arg, open_existing, require_accounts, year_arg
 
 LOG_NAME = paths.LOG_NAME
 
@@ -262,15 +263,36 @@ def _cmd_check(args) -> int:
 
 
 def _cmd_backup(args) -> int:
+    from sqlalchemy.orm import sessionmaker
+
     from desktop.services import backup_service, maintenance_service
     from desktop.services.accounts import permissions
-    from desktop.services.db import is_sqlite, to_url
+    from desktop.services.db import Database, is_sqlite, make_engine, sqlite_path, to_url
     from desktop.services.errors import Refused
+    from desktop.services.ledger import Ledger
 
     url = to_url(args.db)
     if not is_sqlite(url):
         raise Refused("备份只适用于本机数据库文件。" + maintenance_service.SERVER_BACKUP_HINT)
-    database = open_existing(url, args=args, migrate=False)
+    missing = missing_file(url)
+    if missing:
+        raise Refused(f"数据库文件不存在：{missing}")
+    require_accounts(url)
+    path = sqlite_path(url)
+    # A write-protected ledger cannot take a login record: the password is checked on a read-only view of
+    # the file, and the backup's own copy records who made it.
+    if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        checker = _read_only_ledger(path)
+        try:
+            acting = log_in(checker, args, read_only=True)
+        finally:
+            checker.dispose()
+    else:
+        checker = open_existing(url, args=args, migrate=False)
+        acting = checker
+        checker.dispose()
+    # Not opened (a write-protected ledger cannot be): the backup reads the file itself, read-only.
+    database = Ledger(Database(url, make_engine(url), sessionmaker()), user=acting.user, role=acting.role)
     try:
         permissions.require(database, "backup")
         result = backup_service.backup(database, args.output)
@@ -280,6 +302,21 @@ def _cmd_backup(args) -> int:
     if result.missing:
         print(f"警告：{len(result.missing)} 个附件文件缺失或已损坏，未能备份：{'、'.join(result.missing[:5])}", file=sys.stderr)
     return 0
+
+
+def _read_only_ledger(path: Path):
+    """A ledger over a file that cannot be written: opened immutable, so SQLite needs no -shm beside it."""
+    import sqlite3
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    from desktop.services.db import Database
+    from desktop.services.ledger import Ledger
+
+    uri = f"file:{path.resolve().as_posix()}?immutable=1"
+    engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
+    return Ledger(Database(f"sqlite:///{path}", engine, sessionmaker()))
 
 
 def _cmd_restore(args) -> int:

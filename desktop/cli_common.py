@@ -73,8 +73,9 @@ def interactive() -> bool:
         return False
 
 
-def log_in(ledger, args=None):
-    """The ledger acting as the account the command names (see open_existing)."""
+def log_in(ledger, args=None, *, read_only: bool = False):
+    """The ledger acting as the account the command names (see open_existing). `read_only`: the ledger cannot
+    be written (a write-protected stick), so the password is checked without the attempt's bookkeeping."""
     from desktop.services.accounts import accounts_service as acc
     from desktop.services.errors import Refused
 
@@ -85,7 +86,7 @@ def log_in(ledger, args=None):
     if password is None and name and interactive():
         password = getpass.getpass(f"{name} 的密码：")
     try:
-        acting = acc.login(ledger, name, password or "")
+        acting = (acc.login_read_only if read_only else acc.login)(ledger, name, password or "")
     except acc.LoginRefused as exc:
         if not name or password is None:
             raise acc.LoginRefused(f"{exc.message}。{LOGIN_HINT}") from None

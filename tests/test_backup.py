@@ -380,17 +380,15 @@ def test_a_read_only_ledger_backs_up_fine(template_db, tmp_path, backups):
     try:
         with pytest.raises(OSError):
             (stick / "probe").write_text("x")  # really write-protected
-        database = open_database(path, migrate=False)
-        try:
-            from desktop.services.ledger import Ledger
-            result = backup_service.backup(Ledger(database), folder=backups)
-        finally:
-            database.dispose()
+        from desktop.cli import main
+
+        dest = backups / "from-usb.zzbak"
+        assert main(["--db", str(path), "backup", "-o", str(dest)]) == 0  # as `zzb backup` does it
         assert _snapshot(path) == before
     finally:
         _unprotect(stick)
-    assert _towns(_database_in(result.path)) == _towns(path)
-    assert _last_audit(_database_in(result.path))[0] == "备份"
+    assert _towns(_database_in(dest)) == _towns(path)
+    assert _last_audit(_database_in(dest))[0] == "备份"
 
 
 # ---- the audit chain of the file ------------------------------------------------------------

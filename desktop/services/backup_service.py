@@ -159,6 +159,9 @@ def write_backup(src: Path, target: Path, *, user: str, clock: Clock = SYSTEM_CL
             _single_file(copy)
         except (sqlite3.Error, OSError) as exc:
             raise DatabaseError(f"备份失败：读取数据库时出错（{faults.describe(exc)}），未生成备份文件。") from exc
+        tables = {r[0] for r in _scalar_rows(copy, "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not dbm.SIGNATURE_TABLES <= tables:
+            raise Refused(f"{source_label or src} 不是本程序的数据库，未生成备份文件。")
         _record_in_copy(copy, user, clock, {"file": target.name, "folder": str(target.parent)})
         _check_copy(copy)
         revision = _scalar_rows(copy, "SELECT version_num FROM alembic_version")[0][0]
@@ -169,7 +172,7 @@ def write_backup(src: Path, target: Path, *, user: str, clock: Clock = SYSTEM_CL
         try:
             written = backup_archive.write(target, copy, files, manifest, progress=progress, token=token)
         except OSError as exc:
-            raise (faults.file_error(exc, target) or DatabaseError(f"备份失败：{exc}")) from exc
+            raise DatabaseError(f"备份失败：{faults.file_error(exc, target) or exc}") from exc
     missing = [found[sha] for sha in written.missing] + invalid
     return BackupResult(target, target.stat().st_size, source_label or str(src), len(written.attachments), missing)
 

@@ -261,12 +261,7 @@ def _read_tables_and_revision(engine: Engine, url: str, timeout_ms: int) -> tupl
         if not path.exists() or path.stat().st_size == 0:
             return set(), None
         try:
-            try:
-                con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout_ms / 1000)
-                con.execute("SELECT 1 FROM sqlite_master LIMIT 1")
-            except sqlite3.OperationalError:
-                # A write-protected WAL file (no -shm can be made) reads only as immutable; nothing can write it.
-                con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+            con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout_ms / 1000)
             try:
                 tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
                 rev = None

@@ -202,6 +202,25 @@ def login(ledger: Ledger, username: str, password: str) -> Ledger:
     return acting
 
 
+def login_read_only(ledger: Ledger, username: str, password: str) -> Ledger:
+    """`login` on a ledger that cannot be written (a write-protected stick, for a backup): the same checks and
+    the same refusals, but no bookkeeping and no record here — the caller records the act where it can."""
+    typed = (username or "").strip()
+    with ledger.reader() as s:
+        u = s.scalar(select(User).where(User.username == typed)) if typed else None
+        now = ledger.now()
+        if u is None or not u.password_hash:
+            _spend_like_a_check(password or "")
+            raise LoginRefused(WRONG)
+        if u.locked_until is not None and u.locked_until > now:
+            raise LoginRefused(_locked_sentence(u.locked_until, now))
+        if not passwords.verify_password(password or "", u.password_hash):
+            raise LoginRefused(WRONG)
+        if not u.active:
+            raise LoginRefused("该账户已停用，请联系系统管理员")
+        return replace(ledger, user=u.username, role=u.role)
+
+
 @contextmanager
 def _bookkeeping_session(ledger: Ledger) -> Iterator[Session]:
     """A write unit for the accounts service's own bookkeeping on app_user."""
