@@ -18,7 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from desktop import APP_NAME, __version__, cli_excel, cli_users, paths
-from desktop.cli_common import cli_date, log_in, missing_file, number_arg, open_existing, require_accounts, year_arg
+from desktop.cli_common import NO_ADMIN, cli_date, log_in, missing_file, number_arg, open_existing, require_accounts, \
+    year_arg
 
 LOG_NAME = paths.LOG_NAME
 
@@ -277,17 +278,21 @@ def _cmd_backup(args) -> int:
     missing = missing_file(url)
     if missing:
         raise Refused(f"数据库文件不存在：{missing}")
-    require_accounts(url)
     path = sqlite_path(url)
     # A write-protected ledger cannot take a login record: the password is checked on a read-only view of
     # the file, and the backup's own copy records who made it.
     if not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        from desktop.services.accounts import accounts_service
+
         checker = _read_only_ledger(path)
         try:
+            if not accounts_service.has_accounts(checker):
+                raise Refused(NO_ADMIN)
             acting = log_in(checker, args, read_only=True)
         finally:
             checker.dispose()
     else:
+        require_accounts(url)
         checker = open_existing(url, args=args, migrate=False)
         acting = checker
         checker.dispose()
@@ -316,7 +321,7 @@ def _read_only_ledger(path: Path):
 
     uri = f"file:{path.resolve().as_posix()}?immutable=1"
     engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
-    return Ledger(Database(f"sqlite:///{path}", engine, sessionmaker()))
+    return Ledger(Database(f"sqlite:///{path}", engine, sessionmaker(bind=engine, expire_on_commit=False)))
 
 
 def _cmd_restore(args) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 from desktop.cli_common import new_password, open_existing
 
@@ -202,12 +203,14 @@ def before_restore(args) -> None:
     from desktop.services.accounts import permissions
     from desktop.services.db import to_url
 
-    from desktop.services import maintenance_service
+    from desktop.services import backup_archive, maintenance_service
 
     url = to_url(args.db)
     if missing_file(url) is not None or _empty_file(url):
         return
-    maintenance_service.inspect_backup_file(args.file)  # a bad file is refused before anyone logs in
+    source = Path(args.file)
+    if not (source.is_file() and backup_archive.is_archive(source)):  # a .zzbak is checked whole by the restore
+        maintenance_service.inspect_backup_file(args.file)  # a bad file is refused before anyone logs in
     ledger = open_existing(url, args=args, migrate=False)
     try:
         permissions.require(ledger, "restore")

@@ -373,6 +373,9 @@ def test_a_read_only_ledger_backs_up_fine(template_db, tmp_path, backups):
     stick.mkdir()
     path = stick / "ledger.sqlite3"
     shutil.copyfile(template_db, path)
+    from conftest import add_cli_accounts
+
+    add_cli_accounts(path)  # `zzb backup` logs in as the system administrator
     before = _snapshot(path)
     if not _write_protect(stick):
         _unprotect(stick)
@@ -389,6 +392,32 @@ def test_a_read_only_ledger_backs_up_fine(template_db, tmp_path, backups):
         _unprotect(stick)
     assert _towns(_database_in(dest)) == _towns(path)
     assert _last_audit(_database_in(dest))[0] == "备份"
+    with sqlite3.connect(_database_in(dest)) as con:  # the copy names who made it; the source has no trace
+        assert con.execute("SELECT user FROM audit_log ORDER BY id DESC LIMIT 1").fetchone() == ("admin",)
+    con.close()
+
+
+def test_a_read_only_ledger_still_refuses_a_wrong_password(template_db, tmp_path, backups, monkeypatch, capsys):
+    from conftest import add_cli_accounts
+
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    path = stick / "ledger.sqlite3"
+    shutil.copyfile(template_db, path)
+    add_cli_accounts(path)
+    if not _write_protect(stick):
+        _unprotect(stick)
+        pytest.skip("this system cannot write-protect a folder for root")
+    try:
+        from desktop.cli import main
+
+        monkeypatch.setenv("ZZB_PASSWORD", "Wrong-Passw0rd")
+        dest = backups / "refused.zzbak"
+        assert main(["--db", str(path), "backup", "-o", str(dest)]) == 1
+        assert "用户名或密码错误" in capsys.readouterr().err
+        assert not dest.exists()
+    finally:
+        _unprotect(stick)
 
 
 # ---- the audit chain of the file ------------------------------------------------------------
@@ -514,5 +543,5 @@ def test_a_clerk_may_not_change_the_automatic_backup(db):
 
     from desktop.services import auto_backup
 
-    with pytest.raises(Refused, match="系统管理员"):
+    with pytest.raises(Refused, match="经办无权备份"):
         auto_backup.set_settings(replace(db, role=Role.CLERK), auto_backup.AutoBackupSettings(False))

@@ -60,7 +60,7 @@ def test_the_menu_says_why_a_clerk_may_not(qtbot, ctx):
     win = MainWindow(ctx, [2024])
     qtbot.addWidget(win)
     for act in win.system_actions.menu.actions():
-        assert not act.isEnabled() and "系统管理员" in act.toolTip()
+        assert not act.isEnabled() and "经办无权" in act.toolTip()
 
 
 def test_backup_from_the_window_writes_a_verified_file(qtbot, window, ctx, boxes, monkeypatch, tmp_path):

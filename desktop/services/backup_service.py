@@ -20,8 +20,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from desktop import __version__, paths
-from desktop.models.enums import Role
 from desktop.services import attachment_service, audit, backup_archive, db as dbm, faults
+from desktop.services.accounts import permissions
 from desktop.services.backup_archive import DATABASE, SUFFIX, Manifest
 from desktop.services.clock import SYSTEM_CLOCK, Clock, file_stamp
 from desktop.services.errors import DatabaseError, Refused
@@ -36,15 +36,11 @@ def why_not(ledger: Ledger, action: str) -> str | None:
     """Why the ledger's user may not do `action` ("backup", "restore"); None when allowed.
 
     Backups, restores and their settings are the system administrator's (role None: a trusted caller)."""
-    if ledger.role not in (None, Role.SYSADMIN):
-        return "备份、恢复及其设置只能由系统管理员操作。"
-    return None
+    return permissions.why_not(ledger, action)
 
 
 def require(ledger: Ledger, action: str) -> None:
-    why = why_not(ledger, action)
-    if why is not None:
-        raise Refused(why)
+    permissions.require(ledger, action)
 
 
 # ---- backup -------------------------------------------------------------------------------
