@@ -252,8 +252,7 @@ def _cmd_check(args) -> int:
         labels = maintenance_service.COUNT_LABELS
         print("数据数量：" + "，".join(f"{labels[k]} {v}" for k, v in report.counts.items()))
     if report.audit_intact is not None:
-        chain = "完整" if report.audit_intact else f"断裂（第 {report.audit_first_broken_id} 条）"
-        print(f"操作日志哈希链：{chain}")
+        print(f"操作日志哈希链：{'完整' if report.audit_intact else '断裂 — ' + report.audit_message}")
     if report.ok:
         print("结论：正常")
         return 0

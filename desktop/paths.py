@@ -95,3 +95,15 @@ def log_path() -> Path | None:
 def settings_path() -> Path:
     """The GUI's own settings (window layout, columns): an INI beside the database folder."""
     return data_dir() / "settings.ini"
+
+
+def config_dir() -> Path:
+    """The program's protected settings (the audit keys): env ZZB_CONFIG_DIR, else the user's config folder.
+
+    Never beside the ledger, not even in portable mode: a secret that travels with the file protects nothing.
+    Created readable by its owner only."""
+    env = os.environ.get("ZZB_CONFIG_DIR")
+    path = Path(env) if env else Path(platformdirs.user_config_dir(APP_ID, appauthor=False, roaming=True))
+    if not path.is_dir():
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path

@@ -22,6 +22,15 @@ def _collect_garbage_on_main_thread():
         worker_module._collector.collect()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_config_dir(tmp_path_factory):
+    """The program's protected settings (the audit keys) in a folder of this test session, never the real one.
+    Session-wide, so the key of the template database is found by every copy of it (and by subprocesses)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ZZB_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path, monkeypatch):
     """Every test gets its own user-data folder (settings, backups, attachments)."""

@@ -21,7 +21,7 @@ from desktop.services.db import open_database
 from desktop.services.ledger import Ledger
 from desktop.services.towns import town_service
 
-from audit_writers import assert_one_chain, run_two_writers
+from audit_helpers import assert_one_chain, drop_guards, run_two_writers
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -36,8 +36,7 @@ def _tamper(path: Path, *statements: str, params=()) -> None:
     """What someone with the file can do: drop the log's triggers, then run SQL on it."""
     con = sqlite3.connect(path)
     try:
-        for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='trigger' AND tbl_name='audit_log'"):
-            con.execute(f'DROP TRIGGER "{name}"')
+        drop_guards(con)
         for st in statements:
             con.execute(st, params)
         con.commit()

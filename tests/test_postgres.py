@@ -302,7 +302,7 @@ def test_sample_city_loads_on_postgres_and_ids_keep_counting(pg_db):
 
 def test_two_processes_writing_at_once_on_postgres_keep_one_chain(pg_db, pg_url):
     """The chain head is taken under a lock: 2 × 150 audited writes give one chain, none lost."""
-    from audit_writers import assert_one_chain, run_two_writers
+    from audit_helpers import assert_one_chain, run_two_writers
 
     from desktop.services import audit
 

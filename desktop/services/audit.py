@@ -2,8 +2,9 @@
 
 Services write through ORM sessions; the hook below records each insert, update and delete
 with before/after values, so nothing reaches the database unrecorded. Bulk loads (sample data,
-imports) call `record()` once with counts. Each record's hash covers the previous record's
-hash, so a silent edit or deletion breaks the chain (`verify_chain`).
+imports) call `record()` once with counts. Each record's hash is keyed and covers the previous
+record's hash, and a chain tip moves with every append (services/audit_chain.py), so a silent edit
+or deletion, even of the newest records, is found by `check_chain`.
 """
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ import csv
 import datetime as dt
 import decimal
 import enum
-import hashlib
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import event, func, inspect, insert, select
+from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from desktop.models import AuditLog, Base
+from desktop.services import audit_chain
+from desktop.services.audit_chain import local_midnight_utc
 from desktop.models.base import utcnow
 from desktop.services.ledger import actor
 from desktop.services.year import params as year_params
@@ -106,27 +108,16 @@ def _changes(obj) -> tuple[dict, dict]:
     return before, after
 
 
-def _digest(prev_hash: str, row: dict) -> str:
-    payload = json.dumps(
-        [prev_hash, row["at"].isoformat(), row["user"], row["action"], row["object_type"], row["object_id"],
-         row["object_label"], row["before"], row["after"], row["result"]],
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def _last_hash(conn) -> str:
-    return conn.execute(select(AuditLog.hash).order_by(AuditLog.id.desc()).limit(1)).scalar() or ""
-
-
 def _write(conn, rows: list[dict]) -> None:
-    if not rows:
-        return
-    prev = _last_hash(conn)
-    for row in rows:
-        row["prev_hash"] = prev
-        row["hash"] = prev = _digest(prev, row)
-    conn.execute(insert(AuditLog.__table__), rows)
+    audit_chain.append(conn, rows)
+
+
+# Verification and purging live beside the keyed chain (services/audit_chain.py); callers say audit.*.
+ChainCheck = audit_chain.ChainCheck
+check_chain = audit_chain.check_chain
+verify_chain = audit_chain.verify_chain
+head_short_hash = audit_chain.head_short_hash
+purge_before = audit_chain.purge_before
 
 
 def _row(action, object_type, object_id, label, before, after, result="成功", user: str = "") -> dict:
@@ -207,11 +198,6 @@ class AuditFilter:
         return {f: getattr(self, f) for f in ("user", "action", "object_type", "object_id", "text", "since", "until")}
 
 
-def local_midnight_utc(day: dt.date) -> dt.datetime:
-    """Local midnight at the start of `day`, as the naive UTC the log stores."""
-    return dt.datetime.combine(day, dt.time()).astimezone(dt.timezone.utc).replace(tzinfo=None)
-
-
 def to_local(at: dt.datetime) -> dt.datetime:
     """A stored (naive UTC) time as naive local time, for display."""
     return at.replace(tzinfo=dt.timezone.utc).astimezone().replace(tzinfo=None)
@@ -275,43 +261,11 @@ def count(ledger: Ledger) -> int:
         return s.scalar(select(func.count(AuditLog.id))) or 0
 
 
-def verify_chain(ledger: Ledger) -> tuple[bool, int | None]:
-    """Recompute every hash; return (intact, id of the first broken record)."""
-    prev = ""
-    with ledger.reader() as s:
-        for a in s.execute(select(AuditLog).order_by(AuditLog.id)).scalars():
-            row = {"at": a.at, "user": a.user, "action": a.action, "object_type": a.object_type,
-                   "object_id": a.object_id, "object_label": a.object_label, "before": a.before,
-                   "after": a.after, "result": a.result}
-            if a.prev_hash != prev or a.hash != _digest(prev, row):
-                return False, a.id
-            prev = a.hash
-    return True, None
-
-
-@dataclass(frozen=True)
-class ChainCheck:
-    intact: bool
-    broken_id: int | None
-    total: int
-
-    @property
-    def message(self) -> str:
-        if self.intact:
-            return f"日志完整，共{self.total}条"
-        return f"日志校验失败：第 {self.broken_id} 号记录被改动，或它之前的记录被删除（共{self.total}条）"
-
-
-def check_chain(ledger: Ledger) -> ChainCheck:
-    """verify_chain plus the number of records, for the 校验完整性 button."""
-    intact, broken = verify_chain(ledger)
-    return ChainCheck(intact, broken, count(ledger))
-
-
 # --- Labels for people ------------------------------------------------------------------------
 
 ACTION_LABELS.update({"login": "登录", "login_failed": "登录失败", "logout": "退出登录", "backup": "备份",
-                      "restore": "恢复", "import": "导入", "export": "导出"})
+                      "restore": "恢复", "import": "导入", "export": "导出",
+                      "purge": "清理日志", "upgrade": "升级"})
 
 # Every table of desktop/models, plus the pseudo-objects services record against.
 OBJECT_TYPE_LABELS: dict[str, str] = {

@@ -94,6 +94,7 @@ class CheckReport:
     counts: dict[str, int] = field(default_factory=dict)
     audit_intact: bool | None = None
     audit_first_broken_id: int | None = None
+    audit_message: str = ""
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -115,7 +116,8 @@ class CheckReport:
             "integrity": {"ok": self.integrity_ok, "messages": self.integrity},
             "schema": {"current": self.revision, "head": self.head, "ok": self.schema_ok},
             "counts": dict(self.counts),
-            "audit_chain": {"ok": self.audit_intact, "first_broken_id": self.audit_first_broken_id},
+            "audit_chain": {"ok": self.audit_intact, "first_broken_id": self.audit_first_broken_id,
+                            "message": self.audit_message},
             "problems": list(self.problems),
         }
 
@@ -155,12 +157,15 @@ def check(database: dbm.Database) -> CheckReport:
     try:
         with database.reader() as s:
             report.counts = _counts(s)
-        report.audit_intact, report.audit_first_broken_id = audit.verify_chain(database)
-    except SQLAlchemyError as exc:
+        if report.schema_ok:  # an older schema has no keyed chain yet: upgrading seals it
+            chain = audit.check_chain(database)
+            report.audit_intact, report.audit_first_broken_id = chain.intact, chain.broken_id
+            report.audit_message = chain.message
+    except (SQLAlchemyError, sqlite3.Error) as exc:
         report.problems.append(f"读取数据失败：{getattr(exc, 'orig', exc)}")
         return report
-    if not report.audit_intact:
-        report.problems.append(f"操作日志哈希链断裂：第 {report.audit_first_broken_id} 条记录被改动或其前面的记录被删除")
+    if report.audit_intact is False:
+        report.problems.append(f"操作日志哈希链：{report.audit_message}")
     return report
 
 

@@ -1,4 +1,4 @@
-"""Two processes making audited writes at once (SQLite and PostgreSQL tests share it)."""
+"""Shared by the audit tests: tampering like someone who has the file, two writer processes at once."""
 
 from __future__ import annotations
 
@@ -10,6 +10,16 @@ from pathlib import Path
 from desktop.services import audit
 
 ROOT = Path(__file__).resolve().parent.parent
+GUARDS = ("audit_log_no_update", "audit_log_no_delete")
+
+
+def drop_guards(conn) -> None:
+    """What someone with the SQLite file does first: drop the triggers that refuse UPDATE and DELETE on the log.
+    `conn`: a sqlite3 connection or a SQLAlchemy one."""
+    for name in GUARDS:
+        sql = f"DROP TRIGGER IF EXISTS {name}"
+        conn.exec_driver_sql(sql) if hasattr(conn, "exec_driver_sql") else conn.execute(sql)
+
 
 WRITER = """
 import json, sys
