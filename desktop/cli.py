@@ -17,7 +17,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from desktop import APP_NAME, __version__, cli_excel, cli_users, paths
+from desktop import APP_NAME, __version__, cli_audit, cli_excel, cli_users, paths
 from desktop.cli_common import NO_ADMIN, cli_date, log_in, missing_file, number_arg, open_existing, require_accounts, \
     year_arg
 
@@ -156,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_excel.register(sub)
     cli_users.register(sub)
+    cli_audit.register(sub)
     return parser
 
 

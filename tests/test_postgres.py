@@ -310,3 +310,23 @@ def test_two_processes_writing_at_once_on_postgres_keep_one_chain(pg_db, pg_url)
     results = run_two_writers(pg_url)
     assert [r["ok"] for r in results] == [150, 150], [r["errors"] for r in results]
     assert_one_chain(pg_db, before)
+
+
+def test_postgres_refuses_update_delete_and_truncate_of_the_log_and_the_chain_verifies(pg_db):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from desktop.services import audit
+
+    town = _make_town(pg_db, "北塘镇")
+    for statement in ("UPDATE audit_log SET \"user\" = 'mallory'", "DELETE FROM audit_log", "TRUNCATE audit_log"):
+        with pytest.raises(DBAPIError, match="操作日志只可追加"):
+            with pg_db.engine.begin() as conn:
+                conn.execute(text(statement))
+    with pg_db.engine.connect() as conn:
+        granted = conn.execute(text("SELECT count(*) FROM information_schema.role_table_grants WHERE table_name ="
+                                    " 'audit_log' AND grantee = 'PUBLIC' AND privilege_type IN ('UPDATE', 'DELETE')"))
+        assert granted.scalar() == 0
+    check = audit.check_chain(pg_db)
+    assert check.intact and check.total == audit.count(pg_db) >= 1 and town
+    assert audit.head_short_hash(pg_db) == check.head

@@ -233,6 +233,7 @@ class ChainCheck:
     last_id: int | None = None  # the log's newest record
     tip_id: int | None = None  # the newest record the tip names
     detail: str = ""
+    head: str = ""  # the first 12 hex of the tip's hash when intact: the paper anchor
 
     @property
     def message(self) -> str:
@@ -330,7 +331,7 @@ def _against_tip(key: bytes, tip, n: int, last_id: int | None, last_hash: str) -
         return ChainCheck(False, None, n, "tip", last_id=last_id, tip_id=tip_id,
                           detail="链尾记录被改动（最新的记录可能被删除）")
     if tip_hash == last_hash and tip_count == n and (tip_id == last_id or n == 0 and not tip_hash):
-        return ChainCheck(True, None, n, last_id=last_id, tip_id=tip_id)
+        return ChainCheck(True, None, n, last_id=last_id, tip_id=tip_id, head=tip_hash[:12])
     if n < tip_count:
         return ChainCheck(False, None, n, "newest_deleted", deleted=tip_count - n, last_id=last_id, tip_id=tip_id)
     return ChainCheck(False, None, n, "tip", last_id=last_id, tip_id=tip_id,
