@@ -191,7 +191,7 @@ def test_integrity_check_reports_intact_log_and_then_the_tampered_record(qtbot, 
     wait_idle(qtbot, ctx)
     page.verify_btn.click()
     wait_idle(qtbot, ctx)
-    assert page.status_label.text() == f"日志完整，共{audit.count(db)}条"
+    assert page.status_label.text() == f"日志完整，共{audit.count(db)}条　链尾校验码 {audit.head_short_hash(db)}"
     victim = audit.list_entries(db, object_type="town", action="update")[0].id
     with db.engine.begin() as conn:
         conn.exec_driver_sql("DROP TRIGGER audit_log_no_update")  # someone with the file drops the guard first
@@ -250,3 +250,48 @@ def test_each_typed_date_form_filters_from_that_day(qtbot, ctx, db, page, typed)
     qtbot.waitUntil(lambda: page.model.filter.since == dt.date(2024, 3, 5))
     wait_idle(qtbot, ctx)
     assert page.date_error.text() == "" and page.model.rowCount() == audit.count(db)  # every record is later
+
+
+def test_opening_the_page_shows_the_verified_chain(qtbot, ctx, db, page):
+    add_towns(db)
+    page.activate()
+    wait_idle(qtbot, ctx)
+    assert page.status_label.text().startswith(f"日志完整，共{audit.count(db)}条")
+
+
+def test_the_page_says_when_the_newest_records_were_deleted(qtbot, ctx, db, page):
+    add_towns(db)
+    last = audit.list_entries(db, limit=1)[0].id
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER audit_log_no_delete")  # someone with the file drops the guard first
+        conn.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": last})
+    page.activate()
+    wait_idle(qtbot, ctx)
+    assert "最新的 1 条记录被删除" in page.status_label.text() and f"第 {last} 号" in page.status_label.text()
+
+
+def test_the_page_says_when_this_pc_has_no_key(qtbot, ctx, db, page, tmp_path, monkeypatch):
+    add_towns(db)
+    monkeypatch.setenv("ZZB_CONFIG_DIR", str(tmp_path / "another-pc"))
+    page.activate()
+    wait_idle(qtbot, ctx)
+    assert "本机没有此台账的审计密钥" in page.status_label.text()
+
+
+def test_exporting_a_period_writes_its_records_and_logs_the_export(qtbot, ctx, db, page, tmp_path):
+    from openpyxl import load_workbook
+
+    add_towns(db)
+    page.activate()
+    wait_idle(qtbot, ctx)
+    today = db.today()
+    page.from_edit.set_value(today)
+    page.to_edit.set_value(today)
+    wait_idle(qtbot, ctx)
+    n = audit.count(db)
+    out = tmp_path / "period.xlsx"
+    page.export_to(out)
+    wait_idle(qtbot, ctx)
+    assert len(list(load_workbook(out, read_only=True).active.iter_rows(values_only=True))) == n + 1
+    last = audit.list_entries(db, limit=1)[0]
+    assert last.action == "export" and last.after["起始日期"] == today.isoformat() and last.after["条数"] == n

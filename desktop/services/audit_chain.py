@@ -40,7 +40,7 @@ BASE = "audit.base"
 KEEP_MONTHS = 6  # 等保 2.0: audit records are kept at least six months
 _AT_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a DateTime in SQLite: the canonical text
 _KEY_ID_SHAPE = re.compile(r"[0-9a-f]{16}")
-_NULL = "~"
+_SEP = "\x1f"
 
 
 class MissingKey(Refused):
@@ -136,14 +136,19 @@ def json_text(value) -> str | None:
 
 def link_hash(key: bytes, prev: str, at: str, user: str, action: str, object_type: str, object_id,
               label: str, before: str | None, after: str | None, result: str) -> str:
-    """HMAC-SHA256 of one record and the hash before it; every text is length-prefixed, so no two
-    different records give the same message."""
-    oid = _NULL if object_id is None else str(object_id)
-    b = _NULL if before is None else f"{len(before)}:{before}"
-    a = _NULL if after is None else f"{len(after)}:{after}"
-    msg = (f"{prev}|{at}|{len(user)}:{user}|{len(action)}:{action}|{len(object_type)}:{object_type}|{oid}|"
-           f"{len(label)}:{label}|{b}|{a}|{len(result)}:{result}")
+    """HMAC-SHA256 of one record and the hash before it.
+
+    The fields are joined by U+001F, which JSON text never holds raw and `append` keeps out of the
+    other texts: a message has exactly nine separators, so it splits into fields one way only, and no
+    other record gives the same message. A NULL is "N", a text "T…", so NULL and any text differ."""
+    msg = _SEP.join((prev, at, user, action, object_type, "N" if object_id is None else str(object_id), label,
+                     "N" if before is None else "T" + before, "N" if after is None else "T" + after, result))
     return hmac.digest(key, msg.encode("utf-8"), "sha256").hex()
+
+
+def _plain(value: str) -> str:
+    """A text field as stored: without the field separator (a control character no person types)."""
+    return value.replace(_SEP, " ") if _SEP in value else value
 
 
 def _mac(key: bytes, *parts) -> str:
@@ -201,10 +206,10 @@ def append(conn: Connection, rows: list[dict]) -> None:
     key = ledger_key(conn, create=count == 0 and prev == "")
     params = []
     for row in rows:
-        p = {"at": at_text(row["at"]), "user": row["user"], "action": row["action"],
-             "object_type": row["object_type"], "object_id": row["object_id"],
-             "object_label": row["object_label"] or "", "before": json_text(row["before"]),
-             "after": json_text(row["after"]), "result": row["result"], "prev_hash": prev}
+        p = {"at": at_text(row["at"]), "user": _plain(row["user"]), "action": _plain(row["action"]),
+             "object_type": _plain(row["object_type"]), "object_id": row["object_id"],
+             "object_label": _plain(row["object_label"] or ""), "before": json_text(row["before"]),
+             "after": json_text(row["after"]), "result": _plain(row["result"]), "prev_hash": prev}
         p["hash"] = prev = link_hash(key, prev, p["at"], p["user"], p["action"], p["object_type"], p["object_id"],
                                      p["object_label"], p["before"], p["after"], p["result"])
         params.append(p)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -145,6 +146,7 @@ class ChangesModel(RowsModel):
 class AuditPage(LazyRefresh, QWidget):
     _focus_id: int | None = None  # a record to select once its page of the log has arrived
     _total: int | None = None  # records matching the filter (counted apart from the pages)
+    _verified_once = False
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -195,8 +197,11 @@ class AuditPage(LazyRefresh, QWidget):
         self.count_label = QLabel("")
         self.status_label = QLabel("")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.verify_btn = button("校验完整性", self.verify, tip="重新计算每条记录的哈希链，检查日志是否被改动或删除")
-        self.export_btn = button("导出…", self._choose_export_file, tip="把当前筛选出的记录导出为 Excel 或 CSV 文件")
+        # A long sentence (a file path) is cut at the page's edge, never widens the window; the tooltip has it all.
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.verify_btn = button("校验完整性", self.verify, tip="用本机的审计密钥重新计算每条记录的哈希，并核对链尾记录：\n"
+                                 "查出被改动的记录、被删除的最新记录")
+        self.export_btn = button("导出…", self._choose_export_file, tip="把当前筛选出的记录（可用起止日期选一段时间）导出为 Excel 或 CSV 文件；导出记入操作日志")
         actions = QHBoxLayout()
         actions.addWidget(title_label("操作日志"))
         actions.addSpacing(12)
@@ -257,6 +262,9 @@ class AuditPage(LazyRefresh, QWidget):
         self._stale = False
         query(self, "choices", audit.distinct_values, done=self._fill_choices)
         self.apply_filters()
+        if not self._verified_once:  # the chain's state is shown when the page first opens
+            self._verified_once = True
+            self.verify()
 
     def _fill_choices(self, values: dict[str, list[str]]) -> None:
         labels = {"user": str, "action": audit.action_label, "object_type": audit.object_type_label}
@@ -389,9 +397,16 @@ class AuditPage(LazyRefresh, QWidget):
         query(self, "verify", audit.check_chain, done=self._verified, failed=self._verify_failed)
 
     def _verified(self, check: audit.ChainCheck) -> None:
+        """Verified (with the chain head's short hash, the paper anchor), broken at a record (selected),
+        newest records deleted, or no key on this PC (not a verdict on the log: amber)."""
         self.verify_btn.setEnabled(True)
-        self._set_status(check.message, check.intact)
-        if not check.intact and check.broken_id is not None:
+        if check.intact:
+            self._set_status(f"{check.message}　链尾校验码 {check.head}", True)
+        else:
+            text = check.message.split("。")[0] if check.problem == "no_key" else check.message  # the rest: tooltip
+            self._set_status(text, None if check.problem == "no_key" else False, warn=check.problem == "no_key",
+                             tip=check.message)
+        if check.problem == "edited" and check.broken_id is not None:
             self.show_record(check.broken_id)
 
     def _verify_failed(self, exc: BaseException) -> None:
@@ -399,14 +414,20 @@ class AuditPage(LazyRefresh, QWidget):
         self._set_status("", None)
         show_error(self, exc)
 
-    def _set_status(self, text: str, ok: bool | None) -> None:
-        color = {True: "#2e7d32", False: "#c62828", None: "#57606a"}[ok]
-        self.status_label.setStyleSheet(f"color: {color}; font-weight: {'bold' if ok is not None else 'normal'};")
+    def _set_status(self, text: str, ok: bool | None, *, warn: bool = False, tip: str = "") -> None:
+        color = "#b26a00" if warn else {True: "#2e7d32", False: "#c62828", None: "#57606a"}[ok]
+        bold = ok is not None or warn
+        self.status_label.setStyleSheet(f"color: {color}; font-weight: {'bold' if bold else 'normal'};")
         self.status_label.setText(text)
+        self.status_label.setToolTip(tip or text)
 
     def _choose_export_file(self) -> None:
         default_dir = self.ctx.settings.value("audit/export_dir", str(Path.home()))
-        name = f"操作日志-{self.ctx.ledger.today():%Y%m%d}.xlsx"
+        dates = self._dates()
+        if dates and dates[0] and dates[1]:
+            name = f"操作日志-{dates[0]:%Y%m%d}至{dates[1]:%Y%m%d}.xlsx"
+        else:
+            name = f"操作日志-{self.ctx.ledger.today():%Y%m%d}.xlsx"
         path, chosen = QFileDialog.getSaveFileName(self, "导出操作日志", str(Path(default_dir) / name),
                                                    "Excel 工作簿 (*.xlsx);;CSV 文件 (*.csv)")
         if not path:
