@@ -297,8 +297,8 @@ def test_zzb_audit_export_writes_the_period_and_is_itself_recorded(db, db_path, 
     rows = list(load_workbook(out_file, read_only=True).active.iter_rows(values_only=True))
     assert rows[0][0] == "编号" and len(rows) == n + 1
     last = audit.list_entries(db, limit=1)[0]
-    assert last.action == "export" and last.after["条数"] == n and last.after["文件"] == "日志.xlsx"
-    assert last.after["起始日期"] == last.after["截止日期"] == today.isoformat()
+    assert last.action == "export" and last.after == {"file_name": "日志.xlsx", "count": n}
+    assert last.object_label == f"操作日志（{today} 至 {today}）"
     assert audit.check_chain(db).intact
 
 

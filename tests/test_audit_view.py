@@ -294,4 +294,5 @@ def test_exporting_a_period_writes_its_records_and_logs_the_export(qtbot, ctx, d
     wait_idle(qtbot, ctx)
     assert len(list(load_workbook(out, read_only=True).active.iter_rows(values_only=True))) == n + 1
     last = audit.list_entries(db, limit=1)[0]
-    assert last.action == "export" and last.after["起始日期"] == today.isoformat() and last.after["条数"] == n
+    assert last.action == "export" and last.object_label == f"操作日志（{today} 至 {today}）"
+    assert last.after["count"] == n

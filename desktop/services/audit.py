@@ -533,13 +533,9 @@ def export(ledger: Ledger, path, flt: AuditFilter | None = None, progress=None, 
         raise
     if progress:
         progress(done, total)
-    _record_export(ledger, path, flt or AuditFilter(), done)
+    from desktop.services import export_log  # it imports this module
+
+    f = flt or AuditFilter()
+    export_log.record_export(ledger, f"操作日志（{f.since or '最早'} 至 {f.until or '最新'}）", path, done)
     return done
 
-
-def _record_export(ledger: Ledger, path: Path, flt: AuditFilter, n: int) -> None:
-    """An export of the log is itself in the log: which period, how many records, to which file."""
-    period = {"起始日期": flt.since.isoformat() if flt.since else "", "截止日期": flt.until.isoformat() if flt.until else ""}
-    with ledger.session() as s:
-        record(s, "export", "audit_log", label="操作日志", after={**period, "条数": n, "文件": path.name},
-               user=ledger.user)
