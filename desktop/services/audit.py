@@ -533,9 +533,10 @@ def export(ledger: Ledger, path, flt: AuditFilter | None = None, progress=None, 
         raise
     if progress:
         progress(done, total)
-    from desktop.services import export_log  # it imports this module
-
+    # Recorded as services/export_log.record_export records every export (that module imports this one).
     f = flt or AuditFilter()
-    export_log.record_export(ledger, f"操作日志（{f.since or '最早'} 至 {f.until or '最新'}）", path, done)
+    with ledger.session() as s:
+        record(s, "export", "file", label=f"操作日志（{f.since or '最早'} 至 {f.until or '最新'}）",
+               after={"file_name": path.name, "count": done})
     return done
 
