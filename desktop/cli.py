@@ -18,8 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from desktop import APP_NAME, __version__, cli_audit, cli_excel, cli_users, paths
-from desktop.cli_common import NO_ADMIN, cli_date, log_in, missing_file, number_arg, open_existing, require_accounts, \
-    year_arg
+from desktop.cli_common import NO_ADMIN, checked_before_login, cli_date, log_in, missing_file, number_arg, open_existing, \
+    require_accounts, year_arg
 
 LOG_NAME = paths.LOG_NAME
 
@@ -237,11 +237,8 @@ def _cmd_demo(args) -> int:
 def _cmd_check(args) -> int:
     from desktop.services import maintenance_service
 
-    database = open_existing(args.db, args=args, migrate=False)
-    try:
-        report = maintenance_service.check(database)
-    finally:
-        database.dispose()
+    database, report = checked_before_login(args.db, maintenance_service.check, args=args, migrate=False)
+    database.dispose()
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return 0 if report.ok else 1

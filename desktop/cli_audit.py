@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from desktop.cli_common import cli_date, file_arg, open_existing
+from desktop.cli_common import checked_before_login, cli_date, file_arg, open_existing
 
 
 def register(sub) -> None:
@@ -30,11 +30,8 @@ def register(sub) -> None:
 def _cmd_verify(args) -> int:
     from desktop.services import audit
 
-    ledger = open_existing(args.db)
-    try:
-        check = audit.check_chain(ledger)
-    finally:
-        ledger.dispose()
+    ledger, check = checked_before_login(args.db, audit.check_chain, args=args)
+    ledger.dispose()
     if args.json:
         print(json.dumps({"ok": check.intact, "problem": check.problem or None, "first_broken_id": check.broken_id,
                           "deleted_newest": check.deleted, "records": check.total, "last_id": check.last_id,
@@ -57,8 +54,11 @@ def _cmd_export(args) -> int:
     path = Path(args.output)
     if path.suffix.lower() != ".xlsx":
         raise ValidationError("输出文件须为 .xlsx")
-    ledger = open_existing(args.db)
+    from desktop.services.accounts import permissions
+
+    ledger = open_existing(args.db, args=args)
     try:
+        permissions.require(ledger, "audit_export")
         n = audit.export(ledger, path, audit.AuditFilter(since=since, until=until))
     finally:
         ledger.dispose()

@@ -51,6 +51,28 @@ def open_existing(db, *, as_of=None, args=None, migrate: bool = True):
         raise
 
 
+def checked_before_login(db, check, *, args=None, migrate: bool = True):
+    """`check(ledger)` on the ledger as this command found it, then the login: a command that verifies the log
+    must not see its own login record first (appended after deleted records, it would hide what happened).
+    The result goes only to a user who logged in. Returns (logged-in ledger, result); dispose the ledger."""
+    from desktop.services.db import to_url
+    from desktop.services.errors import Refused
+    from desktop.services.ledger import open_ledger
+
+    url = to_url(db)
+    missing = missing_file(url)
+    if missing:
+        raise Refused(f"数据库文件不存在：{missing}")
+    require_accounts(url)
+    ledger = open_ledger(url, migrate=migrate)
+    try:
+        result = check(ledger)
+        return log_in(ledger, args), result
+    except BaseException:
+        ledger.dispose()
+        raise
+
+
 def require_accounts(url: str) -> None:
     """Refuse with NO_ADMIN while the database has no account (read without migrating: nothing is written)."""
     from desktop.services.accounts import accounts_service

@@ -41,7 +41,7 @@ def _isolated_data_dir(tmp_path, monkeypatch):
 # ---- accounts: cheap hashes in tests, and the CLI's login ------------------------------------------
 
 CLI_PASSWORD = "Zzb-Test-2024"  # every test account's password (strong by the program's rules)
-CLI_ACCOUNTS = {"admin": "SYSADMIN", "clerk": "CLERK"}
+CLI_ACCOUNTS = {"admin": "SYSADMIN", "clerk": "CLERK", "auditor": "AUDITOR"}
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +65,7 @@ def _cli_login(monkeypatch):
 
 
 def add_cli_accounts(path) -> Path:
-    """Give a database file the CLI's accounts (sysadmin `admin`, clerk `clerk`) where they are missing."""
+    """Give a database file the CLI's accounts (sysadmin `admin`, clerk `clerk`, auditor `auditor`) where missing."""
     from argon2 import PasswordHasher
     from sqlalchemy import select
 

@@ -52,8 +52,17 @@ def _ids(path: Path) -> list[int]:
         con.close()
 
 
-def _zzb(capsys, *argv) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
+@pytest.fixture
+def db_path(db_path):
+    """The test's database file with the CLI's accounts made before any tampering (`zzb` logs in)."""
+    from conftest import add_cli_accounts
+
+    return add_cli_accounts(db_path)
+
+
+def _zzb(capsys, *argv, user: str | None = None) -> tuple[int, str, str]:
+    argv = [str(a) for a in argv]
+    code = main(argv if user is None else ["--user", user, *argv])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -72,8 +81,10 @@ def test_deleting_the_newest_records_is_detected_by_zzb_check(db, db_path, capsy
     code, out, err = _zzb(capsys, "--db", db_path, "check")
     assert code == 1, out
     assert "删除" in err and str(n) in err, err
+    # zzb checked the log before recording its own login; that login record, appended after the deleted ones,
+    # now shows the same deletion as a gap before it
     check = audit.check_chain(Ledger(open_database(db_path)))
-    assert not check.intact and "删除" in check.message and f"{n} 条" in check.message
+    assert not check.intact and "删除" in check.message and check.broken_id == max(_ids(db_path))
 
 
 # ---- an edit with the following hashes recomputed ----------------------------------------------
@@ -142,6 +153,9 @@ def test_the_kept_0001_database_once_upgraded_passes_zzb_check(tmp_path, capsys)
     path = tmp_path / "old.sqlite3"
     shutil.copyfile(FIXTURES / "ledger-0001.sqlite3", path)
     open_database(path, backup_dir=tmp_path).dispose()
+    from conftest import add_cli_accounts
+
+    add_cli_accounts(path)
     code, out, err = _zzb(capsys, "--db", path, "check")
     assert code == 0, out + err
     assert "操作日志哈希链：完整" in out
@@ -254,10 +268,12 @@ def test_an_append_after_deleting_the_newest_records_does_not_heal_the_chain(db,
 
 def test_zzb_audit_verify_exits_0_on_an_intact_chain_with_its_head(db, db_path, capsys):
     _towns(db, 2)
+    found, head = len(_ids(db_path)), audit.head_short_hash(db)
     code, out, _ = _zzb(capsys, "--db", db_path, "audit", "verify", "--json")
     report = json.loads(out)
     assert code == 0 and report["ok"] is True and report["problem"] is None
-    assert report["records"] == len(_ids(db_path)) and report["head"] == audit.head_short_hash(db)
+    assert report["records"] == found and report["head"] == head  # the log as found, before this login
+    assert len(_ids(db_path)) == found + 1 and audit.check_chain(db).intact
     assert len(report["head"]) == 12 and int(report["head"], 16) >= 0
 
 
@@ -271,8 +287,8 @@ def test_zzb_audit_verify_exits_1_naming_the_deleted_newest_records(db, db_path,
     report = json.loads(out)
     assert code == 1 and report["problem"] == "newest_deleted" and report["deleted_newest"] == n
     assert report["tip_id"] == ids[-1] and report["last_id"] == (None if deleted == "all" else ids[-n - 1])
-    code, _, err = _zzb(capsys, "--db", db_path, "audit", "verify")
-    assert code == 1 and (f"最新的 {n} 条记录被删除" in err or f"全部 {n} 条记录被删除" in err)
+    code, _, err = _zzb(capsys, "--db", db_path, "audit", "verify")  # after the first call's login record
+    assert code == 1 and f"第 {max(_ids(db_path)) - 1} 号记录被改动，或它之前的记录被删除" in err
 
 
 def test_zzb_audit_verify_exits_1_naming_the_first_edited_record(db, db_path, capsys):
@@ -291,7 +307,10 @@ def test_zzb_audit_export_writes_the_period_and_is_itself_recorded(db, db_path, 
     _towns(db, 3)
     today = db.today()
     out_file = tmp_path / "日志.xlsx"
-    code, out, _ = _zzb(capsys, "--db", db_path, "audit", "export", "--from", today, "--to", today, "-o", out_file)
+    code, _, err = _zzb(capsys, "--db", db_path, "audit", "export", "--from", today, "--to", today, "-o", out_file)
+    assert code == 1 and "系统管理员无权" in err and not out_file.exists()  # the auditor's, not the sysadmin's
+    code, out, _ = _zzb(capsys, "--db", db_path, "audit", "export", "--from", today, "--to", today, "-o", out_file,
+                        user="auditor")
     n = len(_ids(db_path)) - 1  # all but the export's own record
     assert code == 0 and f"已导出 {n} 条" in out
     rows = list(load_workbook(out_file, read_only=True).active.iter_rows(values_only=True))
