@@ -80,6 +80,7 @@ def _spoiled_copy(ledger, tmp_path):
     src, out = sqlite3.connect(ledger.path), sqlite3.connect(plain)
     src.backup(out)
     src.close()
+    out.execute("DROP TRIGGER IF EXISTS audit_log_no_update")  # someone with the file drops the guard first
     out.execute("UPDATE audit_log SET user = '别人' WHERE id = (SELECT min(id) FROM audit_log)")
     out.commit()
     out.close()

@@ -261,6 +261,7 @@ def test_backup_and_restore_carry_the_attachments(capsys, cli_db_path, tmp_path)
 def test_restore_of_a_file_whose_log_was_edited_needs_force(capsys, cli_db_path, tmp_path):
     spoiled = tmp_path / "spoiled.sqlite3"
     shutil.copyfile(cli_db_path, spoiled)
+    _sql(spoiled, "DROP TRIGGER audit_log_no_update")  # someone with the file drops the guard first
     _sql(spoiled, "UPDATE audit_log SET user = '别人' WHERE id = (SELECT min(id) FROM audit_log)")
     before = _ledger_rows(cli_db_path)
     code, out, err = run(capsys, "--db", cli_db_path, "restore", spoiled)

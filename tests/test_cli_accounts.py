@@ -138,7 +138,7 @@ def test_user_add_list_and_the_clerks_user_add_is_refused(capsys, cli_db_path, m
     assert code == 1 and "经办无权管理账户" in err
     code, out, _ = run_cli(capsys, "--db", cli_db_path, "user", "list", "--json")
     users = {u["name"]: u for u in json.loads(out)}
-    assert set(users) == {"admin", "clerk", "li"}
+    assert set(users) == {"admin", "clerk", "auditor", "li"}
     assert {"name", "role", "locked", "last_login"} <= set(users["li"])
     assert users["li"]["role"] == "leader" and users["li"]["locked"] is False and users["li"]["last_login"] is None
     assert users["admin"]["last_login"] is not None
@@ -150,7 +150,7 @@ def test_user_add_with_a_weak_password_or_a_bad_role(capsys, cli_db_path, monkey
     assert code == 1 and "密码太弱" in err
     code, _out, err = run_cli(capsys, "--db", cli_db_path, "user", "add", "li", "--role", "boss")
     assert code == 2
-    assert _count(cli_db_path, "app_user") == 2
+    assert _count(cli_db_path, "app_user") == 3
 
 
 def test_the_security_administrator_unlocks(capsys, cli_db_path, monkeypatch):
