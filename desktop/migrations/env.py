@@ -3,6 +3,7 @@
 from alembic import context
 
 from desktop.models import Base
+from desktop.services.search_index import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -28,6 +29,7 @@ def _run(connection) -> None:
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies the table
         transaction_per_migration=True,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

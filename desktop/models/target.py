@@ -20,9 +20,10 @@ class Target(Timestamped, Base):
         # Not an index on name alone: SQLite would walk it to ORDER BY name and visit every row in
         # random order (5x slower than scanning and sorting the matches). Town + name serves lookups.
         Index("ix_target_town_name", "town_id", "name"),
-        # Covering index for search-as-you-type: the LIKE scan reads this narrow index instead of
-        # the wide table rows, and has the name at hand for ORDER BY name (see migration 0004).
-        Index("ix_target_search", "search_text", "name"),
+        # Covering index for search-as-you-type, in display order: a LIKE scan reads this narrow index
+        # instead of the wide rows, and a search sorted by name stops at its first screen (migration 0008;
+        # the trigram index that answers terms of 3+ characters lives beside it, services/search_index.py).
+        Index("ix_target_name_search", "name", "id", "search_text"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from desktop.models import ContiguousArea, GovernanceList, ListEntry, Target, Town, Year
 from desktop.models.base import utcnow
 from desktop.models.enums import EntryState, ListStatus, Method, TargetState
-from desktop.services import numbers, rules
+from desktop.services import numbers, rules, search_index
 from desktop.services.accounts import permissions
 from desktop.services.lists import entry_states
 from desktop.services.year import year_service
@@ -448,8 +448,7 @@ def candidates(ledger: Ledger, list_id: int, text: str = "", *, limit: int = CAN
             .outerjoin(ContiguousArea, ContiguousArea.id == Target.contiguous_area_id)
             .where(Target.town_id == lst.town_id, Target.id.not_in(on_list))
         )
-        for term in normalize_query(text):
-            q = q.where(Target.search_text.contains(term, autoescape=True))
+        q = q.where(*search_index.term_conditions(s.connection(), normalize_query(text)))
         q = q.order_by(Target.name, Target.id).limit(limit)
         return [CandidateRow(t.id, t.name, t.credit_code, t.category.label, t.land_area_mu, t.contiguous_area_id,
                              park or "", t.state, t.address)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 
 from desktop.models import AuditLog, ContiguousArea, Evaluation, GovernanceList, ListEntry, Target, Town, Year
 from desktop.models.enums import Category, EvaluationClass, TargetKind, TargetState
-from desktop.services import audit, credit_code, numbers, units
+from desktop.services import audit, credit_code, numbers, search_index, units
 from desktop.services.year import year_service
 from desktop.services.errors import NotFound, Refused, ValidationError
 from desktop.services.ledger import Ledger
@@ -91,8 +91,7 @@ def _grade_join(eval_year: int):
 
 
 def _filtered(query, flt: RegisterFilter, ev):
-    for term in normalize_query(flt.text):
-        query = query.where(Target.search_text.contains(term, autoescape=True))
+    """The filters other than the text (search_ids adds the text's conditions, see search_index)."""
     if flt.town_id is not None:
         query = query.where(Target.town_id == flt.town_id)
     if flt.category is not None:
@@ -131,11 +130,19 @@ def search_ids(ledger: Ledger, flt: RegisterFilter, *, year: int, sort: str = "n
     the first screen of a broad search (“公” matches nearly all) comes back in a fraction of the time.
     """
     q = _search_query(ledger, flt, year, sort, descending)
-    if limit is not None:
-        q = q.limit(limit)
+    terms = normalize_query(flt.text)
     with ledger.reader() as s:
+        conn = s.connection()
+        if limit is not None and sort == "name" and terms:
+            plain = q.where(*search_index.term_conditions(conn, terms, indexed=False))
+            head = search_index.head_by_name(conn, plain, limit=limit, descending=descending)
+            if head is not None:
+                return head
+        q = q.where(*search_index.term_conditions(conn, terms))
+        if limit is not None:
+            q = q.limit(limit)
         # Core rows, not ORM, iterated rather than .all(): at 90k matching ids that halves the time.
-        return list(s.connection().execute(q).scalars())
+        return list(conn.execute(q).scalars())
 
 
 def _sort_expression(sort: str, ev, q):
