@@ -69,15 +69,13 @@ def _phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _trigrams(conn, term: str) -> list[tuple[str, int]] | None:
-    """For a short term: the trigrams that begin with it and how many rows hold each, or None when
-    there are too many to ask for. For a longer term: its first trigram and its row count."""
-    lo, hi = (term, term + "\U0010ffff") if len(term) < MIN_INDEXED else (term[:3], term[:3])
+def _trigrams(conn, term: str) -> list[str] | None:
+    """The trigrams that begin with a short term, or None when there are too many to ask for."""
     found = conn.execute(
-        text(f"SELECT term, doc FROM {VOCAB_TABLE} WHERE term >= :lo AND term <= :hi LIMIT :cap"),
-        {"lo": lo, "hi": hi, "cap": MAX_EXPANSION + 1},
-    ).all()
-    return None if len(found) > MAX_EXPANSION else [(g, n) for g, n in found]
+        text(f"SELECT term FROM {VOCAB_TABLE} WHERE term >= :lo AND term < :hi LIMIT :cap"),
+        {"lo": term, "hi": term + "\U0010ffff", "cap": MAX_EXPANSION + 1},
+    ).scalars().all()
+    return None if len(found) > MAX_EXPANSION else list(found)
 
 
 def _rows(conn) -> int:
@@ -86,35 +84,48 @@ def _rows(conn) -> int:
 
 
 def term_conditions(conn, terms: list[str], *, indexed: bool = True) -> list:
-    """WHERE conditions on Target: every term a substring of search_text.
+    """WHERE conditions on Target: every term a substring of search_text (see text_search)."""
+    return text_search(conn, terms, indexed=indexed)[0]
 
-    The trigram index answers when it can and when it pays: a search that the vocabulary says matches
-    more than BROAD_SHARE of the register is quicker as a scan. `indexed=False` gives plain LIKEs
+
+def text_search(conn, terms: list[str], *, indexed: bool = True) -> tuple[list, int | None]:
+    """WHERE conditions on Target for the terms, and how many rows they may match at most when the
+    index knows (else None).
+
+    The trigram index answers when it can and when it pays: a search it finds in more than BROAD_SHARE
+    of the register is quicker as a scan. `indexed=False` gives plain LIKEs
     (what a name-ordered walk that stops early wants)."""
     likes = [Target.search_text.contains(t, autoescape=True) for t in terms]
     if not terms or not indexed or conn.dialect.name != "sqlite" or not has_fts(conn):
-        return likes  # PostgreSQL: the GIN index serves these LIKEs itself
-    clauses, scans, estimate = [], [], None
+        return likes, None  # PostgreSQL: the GIN index serves these LIKEs itself
+    clauses, scans = [], []
     for term, like in zip(terms, likes):
+        if len(term) >= MIN_INDEXED:
+            clauses.append(_phrase(term))
+            continue
         grams = _trigrams(conn, term)
         if grams is None:
             scans.append(like)
-            continue
-        if not grams:
-            return [false()]  # no trigram begins with it: no row holds it
-        held = sum(n for _g, n in grams)
-        estimate = held if estimate is None else min(estimate, held)
-        if len(term) >= MIN_INDEXED:
-            clauses.append(_phrase(term))
+        elif not grams:
+            return [false()], 0  # no trigram begins with it: no row holds it
         else:
-            clauses.append("(" + " OR ".join(_phrase(g) for g, _n in grams) + ")")
-    if not clauses or estimate > BROAD_SHARE * _rows(conn):
-        return likes
-    found = select(_fts.c.rowid).where(_fts.c.search_text.op("MATCH")(" AND ".join(clauses)))
-    return [Target.id.in_(found), *scans]
+            clauses.append("(" + " OR ".join(_phrase(g) for g in grams) + ")")
+    if not clauses:
+        return likes, None
+    match = " AND ".join(clauses)
+    # How many rows the index finds, counted no further than the share that makes a scan quicker
+    # (the index hands its rows over lazily: counting stops there).
+    cap = int(BROAD_SHARE * _rows(conn)) + 1
+    found = select(_fts.c.rowid).where(_fts.c.search_text.op("MATCH")(match))
+    estimate = conn.execute(select(func.count()).select_from(found.limit(cap).subquery())).scalar()
+    if estimate == 0:
+        return [false()], 0
+    if estimate >= cap:
+        return likes, estimate
+    return [Target.id.in_(found), *scans], estimate
 
 
-def head_by_name(conn, plain_query, *, limit: int, descending: bool) -> list[int] | None:
+def head_by_name(conn, plain_query, *, limit: int, descending: bool, estimate: int | None = None) -> list[int] | None:
     """The first `limit` ids of a search sorted by name, when they all lie among the register's first
     names (in that direction), else None.
 
@@ -122,11 +133,14 @@ def head_by_name(conn, plain_query, *, limit: int, descending: bool) -> list[int
     walking the name-ordered covering index a little way, while the trigram index would hand over every
     match to be sorted. How far: √(limit × rows), which balances the walk against the matches the
     index hands over when the walk falls short. `plain_query` is the search with plain LIKE conditions,
-    ordered by (name, id)."""
+    ordered by (name, id); `estimate` (from text_search) skips the walk when the search matches too few
+    rows for `limit` of them to be met in it."""
     rows = _rows(conn)
     probe = math.isqrt(limit * rows)
     if probe < 4 * limit:
         return None  # a small register: the whole search is as quick
+    if estimate is not None and estimate * probe < limit * rows:
+        return None  # at the register's average rate, fewer than `limit` matches lie in the walk
     order = (Target.name.desc(), Target.id.desc()) if descending else (Target.name, Target.id)
     bound = conn.execute(select(Target.name, Target.id).order_by(*order).offset(probe - 1).limit(1)).first()
     if bound is None:

@@ -133,12 +133,13 @@ def search_ids(ledger: Ledger, flt: RegisterFilter, *, year: int, sort: str = "n
     terms = normalize_query(flt.text)
     with ledger.reader() as s:
         conn = s.connection()
+        conditions, estimate = search_index.text_search(conn, terms)
         if limit is not None and sort == "name" and terms:
             plain = q.where(*search_index.term_conditions(conn, terms, indexed=False))
-            head = search_index.head_by_name(conn, plain, limit=limit, descending=descending)
+            head = search_index.head_by_name(conn, plain, limit=limit, descending=descending, estimate=estimate)
             if head is not None:
                 return head
-        q = q.where(*search_index.term_conditions(conn, terms))
+        q = q.where(*conditions)
         if limit is not None:
             q = q.limit(limit)
         # Core rows, not ORM, iterated rather than .all(): at 90k matching ids that halves the time.
