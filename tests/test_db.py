@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -49,3 +50,48 @@ def test_writes_roll_back_as_one_unit(db):
         pass
     with db.reader() as s:
         assert s.scalar(select(func.count(Town.id)).where(Town.name == "甲镇")) == 0
+
+
+def test_the_revisions_read_without_alembic_are_alembics_own():
+    """services/revisions.py reads the scripts' revision lines so that a start with nothing to migrate
+    needs no Alembic; it must see the same graph and head as Alembic does."""
+    from alembic.script import ScriptDirectory
+
+    from desktop.services import revisions
+    from desktop.services.db import _alembic_config
+
+    scripts = ScriptDirectory.from_config(_alembic_config())
+    assert revisions.graph() == {r.revision: r.down_revision for r in scripts.walk_revisions()}
+    assert revisions.head() == scripts.get_current_head()
+
+
+def test_opening_an_up_to_date_ledger_imports_no_alembic(db_path):
+    import subprocess
+    import sys
+
+    code = ("import sys; from desktop.services.db import open_database; open_database(sys.argv[1]).dispose(); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    run = subprocess.run([sys.executable, "-c", code, str(db_path)], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).parent.parent)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() == "[]"
+
+
+def test_the_start_asks_its_questions_before_the_orm_sets_its_mappers_up(db_path):
+    """Issue 12's start: opening a seeded ledger, the seeding check and the years the window needs run in
+    plain SQL, so the ORM's one-time mapper set-up waits for the lane instead of delaying the window."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from desktop.models import Base\n"
+            "from desktop.services import setup_service\n"
+            "from desktop.services.db import open_database\n"
+            "from desktop.services.year import year_service\n"
+            "db = open_database(sys.argv[1])\n"
+            "print(setup_service.initialize(db), year_service.current_year(db), year_service.list_years(db))\n"
+            "print(Base.registry._new_mappers)\n")
+    run = subprocess.run([sys.executable, "-c", code, str(db_path)], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).parent.parent)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split("\n")[:2] == ["False 2024 [2024]", "True"]

@@ -22,10 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
@@ -33,7 +29,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop import paths
-from desktop.services import faults
+from desktop.services import faults, revisions
 from desktop.services.clock import file_stamp
 from desktop.services.errors import DatabaseError
 
@@ -120,7 +116,9 @@ def case_insensitive_like(column, pattern: str):
     return column.ilike(pattern, escape="\\")
 
 
-def _alembic_config(connection=None) -> Config:
+def _alembic_config(connection=None):
+    from alembic.config import Config  # Alembic only when a migration is due (see services/revisions.py)
+
     cfg = Config()
     cfg.set_main_option("script_location", str(paths.migrations_dir()))
     if connection is not None:
@@ -129,16 +127,23 @@ def _alembic_config(connection=None) -> Config:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    return revisions.head()
 
 
 def known_revisions() -> set[str]:
-    return {rev.revision for rev in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+    return revisions.known()
+
+
+def _stored_revision(conn) -> str | None:
+    """The revision recorded in alembic_version (None when the table is missing or empty)."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return _stored_revision(conn)
 
 
 def _pause(seconds: float) -> None:
@@ -277,7 +282,7 @@ def _read_tables_and_revision(engine: Engine, url: str, timeout_ms: int) -> tupl
         return tables, rev
     try:
         with engine.connect() as conn:
-            return set(inspect(conn).get_table_names()), MigrationContext.configure(conn).get_current_revision()
+            return set(inspect(conn).get_table_names()), _stored_revision(conn)
     except SADatabaseError as exc:
         raise (faults.database_error(exc, url) or DatabaseError(f"无法打开数据库 {url}：{exc.orig}")) from exc
 
@@ -327,6 +332,8 @@ def open_database(db: str | os.PathLike | None = None, *, migrate: bool = True, 
 
 def run_migrations(engine: Engine, revision: str = "head") -> None:
     """Every pending step in one transaction: a kill or a failure half-way leaves the database as it was."""
+    from alembic import command  # only when a migration is due (services/revisions.py)
+
     with writing(engine).connect() as conn, conn.begin():
         command.upgrade(_alembic_config(conn), revision)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from desktop.models import Department, Year
+from desktop.models import CalendarYear, Department, Year
 from desktop.services import audit
 from desktop.services.deadlines import calendar_service
 from desktop.services.year import year_service
@@ -26,9 +26,23 @@ def is_initialized(ledger: Ledger) -> bool:
 def initialize(ledger: Ledger) -> bool:
     """Create the first year and the member units if the database is empty; make sure the holiday
     table holds every year the bundled calendar knows. True when the year was created."""
+    if _nothing_to_seed(ledger):
+        return False
     created = _create_first_year(ledger)
     calendar_service.seed_from_package(ledger)
     return created
+
+
+def _nothing_to_seed(ledger: Ledger) -> bool:
+    """The usual start: a year exists and the holiday table has every bundled year. Asked in plain SQL
+    (tables, not mapped classes) and without a write lock, so that the window can show before the ORM
+    sets its mappers up (tens of milliseconds, then done on the lane by the first page's query)."""
+    years, calendar = Year.__table__, CalendarYear.__table__
+    with ledger.reader() as s:
+        if not s.scalar(select(func.count()).select_from(years)):
+            return False
+        have = set(s.scalars(select(calendar.c.year)))
+    return set(calendar_service.package_years()) <= have
 
 
 def _create_first_year(ledger: Ledger) -> bool:

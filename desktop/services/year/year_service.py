@@ -114,14 +114,18 @@ def validate(values: dict) -> dict:
 
 
 def list_years(ledger: Ledger) -> list[int]:
+    # The table's columns, not the mapped class: the window asks before showing, and the ORM's one-time
+    # set-up of every mapper is left to the lane (see setup_service._nothing_to_seed).
+    year = Year.__table__.c.year
     with ledger.reader() as s:
-        return list(s.scalars(select(Year.year).order_by(Year.year)))
+        return list(s.scalars(select(year).order_by(year)))
 
 
 def current_year(ledger: Ledger) -> int:
-    """The year marked current, else the latest year."""
+    """The year marked current, else the latest year (asked in plain SQL, as list_years)."""
+    t = Year.__table__
     with ledger.reader() as s:
-        y = s.scalar(select(Year.year).where(Year.is_current)) or s.scalar(select(Year.year).order_by(Year.year.desc()))
+        y = s.scalar(select(t.c.year).where(t.c.is_current)) or s.scalar(select(t.c.year).order_by(t.c.year.desc()))
     if y is None:
         raise NotFound("数据库中还没有任何年度，请先初始化（zzb init）")
     return y
