@@ -10,7 +10,8 @@ then measures in one run:
 - first_screen_ms: the register page built and its first rows drawn;
 - search_p50_ms / search_p95_ms: keystroke to results drawn (the first screen of rows), over 50
   varied queries (1–4 Chinese characters, code and address fragments), through the real page and
-  worker lane; the time until the whole result and its count are in the model is printed too;
+  worker lane; the time until the whole result and its count are in the model is printed too, and
+  the search service alone (what the lane runs, without Qt's hand-overs);
 - rss_mb: peak resident memory of this process (the GUI part; the database is built in a child).
 Baselines run in the same process: a bare Python+Qt window start, and the same queries as the old
 scan in raw sqlite3 (LIKE over the narrow covering index, every row read and sorted: the first screen
@@ -139,6 +140,29 @@ def raw_sql_ms(db: Path, queries: list[str], limit: int | None = None) -> list[f
 FIRST_SCREEN = 200  # RegisterPage.FIRST_SCREEN (not imported: the page pulls in Qt)
 
 
+def service_ms(db_path: Path, queries: list[str]) -> tuple[list[float], list[float]]:
+    """The search service alone, as the lane runs it (no Qt): the first screen, then the whole result."""
+    from desktop.services.db import open_database
+    from desktop.services.ledger import Ledger
+    from desktop.services.register import target_service
+    from desktop.services.year import year_service
+
+    database = open_database(db_path, migrate=False)
+    ledger = Ledger(database)
+    year = year_service.current_year(ledger)
+    first, whole = [], []
+    for q in queries:
+        flt = target_service.RegisterFilter(text=q)
+        t = time.perf_counter()
+        target_service.search_ids(ledger, flt, year=year, limit=FIRST_SCREEN)
+        first.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        target_service.search_ids(ledger, flt, year=year)
+        whole.append((time.perf_counter() - t) * 1000)
+    database.dispose()
+    return first, whole
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -237,6 +261,7 @@ def main() -> int:
     first_screen, latencies, completes, total = gui_measures(db, queries)
     raw = raw_sql_ms(db, queries)
     raw_first = raw_sql_ms(db, queries, limit=FIRST_SCREEN)
+    svc_first, svc_whole = service_ms(db, queries)
     p50, p95_ = statistics.median(latencies), p95(latencies)
     raw50, raw95 = statistics.median(raw), p95(raw)
     first50, first95 = statistics.median(raw_first), p95(raw_first)
@@ -247,6 +272,10 @@ def main() -> int:
     print(f"search: p50 {p50:.1f} ms, p95 {p95_:.1f} ms over {len(queries)} queries "
           f"(old scan, first screen in raw sqlite3: p50 {first50:.1f} ms, p95 {first95:.1f} ms; "
           f"ratio p95 {p95_ / first95:.2f})")
+    s95, w95 = p95(svc_first), p95(svc_whole)
+    print(f"search service alone (the lane's part, no Qt): first screen p50 {statistics.median(svc_first):.1f} ms, "
+          f"p95 {s95:.1f} ms (ratio p95 to the old scan {s95 / first95:.2f}); whole result p50 "
+          f"{statistics.median(svc_whole):.1f} ms, p95 {w95:.1f} ms (ratio {w95 / raw95:.2f})")
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"register: objects={total} start_ms={start:.0f} first_screen_ms={first_screen:.0f} "
           f"search_p50_ms={p50:.1f} search_p95_ms={p95_:.1f} search_complete_p95_ms={c95:.1f} "
