@@ -78,20 +78,23 @@ def test_opening_an_up_to_date_ledger_imports_no_alembic(db_path):
 
 
 def test_the_start_asks_its_questions_before_the_orm_sets_its_mappers_up(db_path):
-    """Issue 12's start: opening a seeded ledger, the seeding check and the years the window needs run in
-    plain SQL, so the ORM's one-time mapper set-up waits for the lane instead of delaying the window."""
+    """Issue 12's start: opening a seeded ledger, the seeding check, whether accounts exist (before the login
+    dialog) and the years the window needs run in plain SQL: the ORM's one-time mapper set-up waits for
+    the login instead of delaying the first window."""
     import subprocess
     import sys
 
     code = ("import sys\n"
             "from desktop.models import Base\n"
             "from desktop.services import setup_service\n"
+            "from desktop.services.accounts import accounts_service\n"
             "from desktop.services.db import open_database\n"
             "from desktop.services.year import year_service\n"
             "db = open_database(sys.argv[1])\n"
-            "print(setup_service.initialize(db), year_service.current_year(db), year_service.list_years(db))\n"
+            "print(setup_service.initialize(db), year_service.current_year(db), year_service.list_years(db),\n"
+            "      accounts_service.has_accounts(db))\n"
             "print(Base.registry._new_mappers)\n")
     run = subprocess.run([sys.executable, "-c", code, str(db_path)], capture_output=True, text=True, timeout=120,
                          cwd=Path(__file__).parent.parent)
     assert run.returncode == 0, run.stderr[-2000:]
-    assert run.stdout.split("\n")[:2] == ["False 2024 [2024]", "True"]
+    assert run.stdout.split("\n")[:2] == ["False 2024 [2024] False", "True"]

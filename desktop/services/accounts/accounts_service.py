@@ -112,7 +112,9 @@ def has_accounts(ledger: Ledger) -> bool:
     with ledger.reader() as s:
         if not inspect(s.connection()).has_table(User.__tablename__):
             return False
-        return bool(s.scalar(select(func.count()).select_from(User)))
+        # The table, not the mapped class: asked before the login dialog shows, and a plain count leaves the
+        # ORM's one-time mapper set-up to the login itself (issue 12's start).
+        return bool(s.scalar(select(func.count()).select_from(User.__table__)))
 
 
 def create_first_admin(ledger: Ledger, username: str, password: str, display_name: str = "") -> Account:
