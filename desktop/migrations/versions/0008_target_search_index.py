@@ -14,7 +14,7 @@ The DDL is literal here (not imported from desktop.services.search_index) so thi
 change when that code does.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 
 import logging
@@ -23,7 +23,7 @@ from alembic import op
 from sqlalchemy import text
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
