@@ -44,9 +44,10 @@ def build_database(path: Path, rows: int) -> tuple[object, int]:
     from desktop.models.enums import Category, EntryState, Method, TargetKind, TargetState
     from desktop.services import credit_code, setup_service
     from desktop.services.db import open_database
+    from desktop.services.ledger import Ledger
     from desktop.services.search_text import search_text_for
 
-    db = open_database(path, backup_dir=path.parent)
+    db = Ledger(open_database(path, backup_dir=path.parent))
     setup_service.initialize(db)
     rng = random.Random(7)
     states = [EntryState.IN_PROGRESS, EntryState.PLAN_FILED, EntryState.APPROVED, EntryState.REPORTED]
