@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from desktop.models.enums import Category, LabelEnum, Method, TargetKind
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the identity sheet and the rows are sealed (packet_seal)
 KIND = "town-progress"  # 镇街进度数据包
 KIND_LABEL = "镇街数据包"
 

@@ -18,7 +18,10 @@ from desktop.services import numbers
 from desktop.services.errors import UserError
 from desktop.services.excel import packet_columns as pc
 from desktop.services.excel.excel_common import CancelToken, Progress, check_cancel, written_atomically, xlsx_path
-from desktop.services.excel.packet_rows import DbRow, SNAPSHOT_CELL, pack, period_text, read_db_rows, town_of
+from desktop.services.excel import packet_seal
+from desktop.services.excel.packet_rows import (
+    DbRow, SNAPSHOT_CELL, pack_encoded, period_text, read_db_rows, record_json, town_of,
+)
 from desktop.services.ledger import Ledger
 from desktop.services.lists import list_service
 from desktop.services.towns import town_service
@@ -50,9 +53,10 @@ def export_packet_by_name(ledger: Ledger, town: str, year: int, month: int | Non
 
 def export_packet(ledger: Ledger, town_id: int, year: int, month: int | None, path, *, progress: Progress | None = None,
                   cancel: CancelToken | None = None, now: dt.datetime | None = None) -> ExportResult:
-    """Write the town's packet to `path` (.xlsx) and remember the export (packet id, counts)."""
+    """Write the town's packet to `path` (.xlsx), sealed with the office's key, and remember the export."""
     _check_period(year, month)
     path = xlsx_path(path)
+    office = packet_seal.office_key(ledger)
     with ledger.reader() as s:
         town = town_of(s, town_id)
         town_name = town.name
@@ -62,10 +66,10 @@ def export_packet(ledger: Ledger, town_id: int, year: int, month: int | None, pa
     meta = {
         "packet_id": packet_id, "kind": pc.KIND, "schema_version": pc.SCHEMA_VERSION, "town": town_name,
         "town_id": town_id, "year": year, "month": month or "", "exported_at": now.isoformat(),
-        "exported_by": ledger.user,
+        "exported_by": ledger.user, "office_id": office.office_id,
     }
     with written_atomically(path) as tmp:
-        _write_packet(tmp, meta, rows, month is not None, progress, cancel)
+        _write_packet(tmp, meta, rows, month is not None, office, progress, cancel)
     with ledger.session() as s:
         s.add(PacketImport(packet_id=packet_id, direction="export", kind=pc.KIND, town_id=town_id, year=year,
                            month=month, file_name=path.name, sha256=None, user=ledger.user,
@@ -95,7 +99,8 @@ def export_all(ledger: Ledger, year: int, month: int | None, folder, *, progress
     return results
 
 
-def _write_packet(path: Path, meta: dict, rows: list[DbRow], monthly: bool, progress, cancel) -> None:
+def _write_packet(path: Path, meta: dict, rows: list[DbRow], monthly: bool, office: packet_seal.OfficeKey, progress,
+                  cancel) -> None:
     import xlsxwriter
 
     cols = pc.entry_columns(monthly)
@@ -113,7 +118,7 @@ def _write_packet(path: Path, meta: dict, rows: list[DbRow], monthly: bool, prog
     styles = [(fmt["locked_" + c.kind] if c.locked else fmt["open_" + c.kind]) for c in cols]
     keys = [c.key for c in cols]
     last = pc.FIRST_DATA_ROW - 1 + max(len(rows), 1)
-    snapshots = []
+    records = []  # each row's snapshot record, encoded once: packed into the meta sheet and sealed
     total = len(rows)
     write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
     canon = pc.canon
@@ -149,7 +154,7 @@ def _write_packet(path: Path, meta: dict, rows: list[DbRow], monthly: bool, prog
                 text = v.label
                 snap.append(text)
                 write_string(row, c, text, style)
-        snapshots.append((r.entry_id, r.entry_revision, r.target_revision, snap))
+        records.append(record_json((r.entry_id, r.entry_revision, r.target_revision, snap)))
         if i % 500 == 0:
             check_cancel(cancel)
             if progress:
@@ -176,22 +181,29 @@ def _write_packet(path: Path, meta: dict, rows: list[DbRow], monthly: bool, prog
         hs.write_string(i, 0, line, fmt["title"] if i == 0 else fmt["wrap"])
 
     ms = wb.add_worksheet(pc.META_SHEET)
-    meta_rows = [(k, meta[k]) for k in ("packet_id", "kind", "schema_version", "town", "town_id", "year", "month",
-                                        "exported_at", "exported_by")]
-    meta_rows += [("columns", json.dumps(keys)), ("rows", len(rows))]
-    for i, (k, v) in enumerate(meta_rows):
+    # Each row's revisions and exported values, as compressed JSON cut into cells (a few dozen cells
+    # instead of 80 000: faster to write and to read back), sealed as a whole and row by row.
+    packed = pack_encoded(records)
+    identity = {**meta, "columns": json.dumps(keys), "rows": len(rows)}
+    meta_rows = [(k, identity[k], packet_seal.field_tag(office, meta["packet_id"], k, identity[k]))
+                 for k in packet_seal.SEALED_FIELDS]
+    meta_rows.append((packet_seal.SEAL, packet_seal.snapshot_seal(office, meta["packet_id"], packed), None))
+    for i, (k, v, tag) in enumerate(meta_rows):
         ms.write_string(i, 0, k)
         if isinstance(v, str):
             ms.write_string(i, 1, v)
         else:
             ms.write_number(i, 1, v)
-    # Each row's revisions and exported values, as compressed JSON cut into cells (a few dozen cells
-    # instead of 80 000: faster to write and to read back).
-    packed = pack(snapshots)
-    base = len(meta_rows) + 1
-    ms.write_string(base, 0, "snapshot")
-    for i in range(0, len(packed), SNAPSHOT_CELL):
-        ms.write_string(base + 1 + i // SNAPSHOT_CELL, 0, packed[i:i + SNAPSHOT_CELL])
+        if tag:
+            ms.write_string(i, 2, tag)
+    at = len(meta_rows) + 1
+    for section, text in ((packet_seal.ROW_SEALS, packet_seal.row_tags(office, meta["packet_id"], records)),
+                          ("snapshot", packed)):  # the snapshot last: every cell after its key is its text
+        ms.write_string(at, 0, section)
+        for i in range(0, len(text), SNAPSHOT_CELL):
+            at += 1
+            ms.write_string(at, 0, text[i:i + SNAPSHOT_CELL])
+        at += 1
     ms.protect(password)
     ms.very_hidden()
     ws.activate()

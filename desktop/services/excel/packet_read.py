@@ -18,6 +18,7 @@ from desktop.models.enums import Category, Method, TargetKind
 from desktop.services import audit, numbers
 from desktop.services.errors import Refused, ValidationError
 from desktop.services.excel import packet_columns as pc
+from desktop.services.excel import packet_seal
 from desktop.services.excel.excel_common import (
     CancelToken, CellProblem, ImportSummary, Progress, check_cancel, file_sha256,
 )
@@ -94,23 +95,44 @@ def refuse_twice(prev: PacketImport, file_name: str) -> Refused:
     return Refused(f"文件“{file_name}”已于 {at} 由 {prev.user} 导入过（内容完全相同），不再重复导入。")
 
 
-def _meta(sheet, file_name: str) -> tuple[dict, dict[int, tuple[int, int, list[str]]]]:
-    meta: dict = {}
-    chunks: list[str] = []
-    in_snapshot = False
+@dataclass
+class _MetaSheet:
+    """The hidden sheet as read: identity fields, their tags, and the packed sections (snapshot, row seals)."""
+
+    fields: dict = field(default_factory=dict)
+    tags: dict = field(default_factory=dict)
+    sections: dict = field(default_factory=dict)  # section name → its chunks joined
+
+    def snapshot_records(self, file_name: str) -> list:
+        try:
+            return unpack(self.sections.get("snapshot", ""))
+        except (TypeError, ValueError, zlib.error, binascii.Error):
+            raise Refused(f"文件“{file_name}”的数据包信息已损坏，无法核对，请重新导出数据包。") from None
+
+
+def _meta(sheet) -> _MetaSheet:
+    out = _MetaSheet()
+    chunks: list[str] | None = None
     for _row, values in sheet.rows:
         key = values[0] if values else None
-        if key == "snapshot":
-            in_snapshot = True
-        elif in_snapshot:
+        if key in ("snapshot", packet_seal.ROW_SEALS):
+            chunks = []
+            out.sections[key] = chunks
+        elif chunks is not None:
             chunks.append(key if isinstance(key, str) else "")
         elif isinstance(key, str) and len(values) > 1:
-            meta[key] = values[1]
+            out.fields[key] = values[1]
+            if len(values) > 2:
+                out.tags[key] = values[2]
+    out.sections = {k: "".join(v) for k, v in out.sections.items()}
+    return out
+
+
+def _snapshots(records: list, file_name: str) -> dict[int, tuple[int, int, list[str]]]:
     try:
-        snapshots = {int(eid): (int(erev), int(trev), list(snap)) for eid, erev, trev, snap in unpack("".join(chunks))}
-    except (TypeError, ValueError, zlib.error, binascii.Error):
+        return {int(eid): (int(erev), int(trev), list(snap)) for eid, erev, trev, snap in records}
+    except (TypeError, ValueError):
         raise Refused(f"文件“{file_name}”的数据包信息已损坏，无法核对，请重新导出数据包。") from None
-    return meta, snapshots
 
 
 def _int(value) -> int | None:
@@ -139,7 +161,12 @@ def read_packet(ledger: Ledger, path, *, progress: Progress | None = None, cance
                       "外部表格请用“导入外部表格”。")
     wanted = [pc.META_SHEET, pc.ENTRY_SHEET] + ([pc.NEW_SHEET] if pc.NEW_SHEET in info.sheet_names else [])
     sheets = xlsx_reader.read_sheets(path, wanted, progress=progress, cancel=cancel)
-    meta, snapshots = _meta(sheets[0], file_name)
+    sheet = _meta(sheets[0])
+    meta = sheet.fields
+    with ledger.reader() as s:
+        office = packet_seal.check_identity(s, file_name, meta, sheet.tags)
+    records = _sealed_records(office, file_name, sheet, sheets[1])
+    snapshots = _snapshots(records, file_name)
     if meta.get("kind") != pc.KIND:
         raise Refused(f"文件“{file_name}”的数据包类型为“{meta.get('kind')}”，不是{pc.KIND_LABEL}。")
     version = _int(meta.get("schema_version"))
@@ -169,13 +196,40 @@ def read_packet(ledger: Ledger, path, *, progress: Progress | None = None, cance
         db_rows = {r.entry_id: r for r in read_db_rows(s, town_id, year, month)}
         rows: list[PreviewRow] = []
         problems: list[CellProblem] = []
+        forged: list[str] = []
         rows_read = _compare_entries(entry_sheet, pc.entry_columns(monthly), snapshots, db_rows, rows, problems,
-                                     cancel)
+                                     cancel, forged)
+        if forged:
+            raise packet_seal.refuse_rows(file_name, forged)
         reported_on = _report_date(entry_sheet, year, month, today or ledger.today(), problems) if monthly else None
         if new_sheet is not None:
             rows_read += _read_new(s, new_sheet, town_id, town_name, year, rows, problems)
     return PacketPreview(path, file_name, sha, packet_id, town_id, town_name, year, month,
                          str(meta.get("exported_at") or ""), rows, problems, rows_read, reported_on)
+
+
+def _sealed_records(office, file_name: str, sheet: _MetaSheet, entry_sheet) -> list:
+    """The snapshot's records once its seal holds; a failed seal names the rows whose records were changed."""
+    packed = sheet.sections.get("snapshot", "")
+    if packet_seal.snapshot_intact(office, sheet.fields, packed):
+        return sheet.snapshot_records(file_name)
+    try:
+        records = unpack(packed)
+    except (TypeError, ValueError, zlib.error, binascii.Error):
+        records = []
+    rows = _entry_rows(entry_sheet)
+    raise packet_seal.refuse_snapshot(office, file_name, sheet.fields, records if isinstance(records, list) else [],
+                                      sheet.sections.get(packet_seal.ROW_SEALS, ""), lambda eid: rows.get(_int(eid)))
+
+
+def _entry_rows(sheet) -> dict[int, int]:
+    """Entry id → Excel row of the entry sheet (only to name rows in a refusal)."""
+    header = next((v for r, v in sheet.rows if r == pc.HEADER_ROW), ())
+    title = pc.ENTRY_COLUMNS[0].header
+    at = next((i for i, h in enumerate(header) if isinstance(h, str) and h.strip().rstrip("*") == title), None)
+    if at is None:
+        return {}
+    return {_int(v[at]): r for r, v in sheet.rows if r > pc.HEADER_ROW and at < len(v) and _int(v[at]) is not None}
 
 
 def _report_date(sheet, year: int, month: int, today: dt.date, problems: list[CellProblem]) -> dt.date | None:
@@ -253,10 +307,11 @@ def _canon_parsed(col: pc.Column, value) -> str:
 
 
 def _compare_entries(sheet, cols, snapshots, db_rows: dict[int, DbRow], out: list[PreviewRow],
-                     problems: list[CellProblem], cancel) -> int:
+                     problems: list[CellProblem], cancel, forged: list[str]) -> int:
     """Each row three ways: sheet vs exported (what the town changed), exported vs database (what changed
     here since), and every changed cell parsed and validated. Unchanged cells are not parsed: a cell
-    whose text equals the exported text is the database's own value."""
+    whose text equals the exported text is the database's own value. A row whose 条目编号 or 对象编号 is not
+    the exported one (added, edited, twice) goes to `forged`: the caller refuses the whole packet."""
     from desktop.services.excel.xlsx_reader import column_letter
 
     where = _header_map(sheet, cols, problems)
@@ -267,8 +322,15 @@ def _compare_entries(sheet, cols, snapshots, db_rows: dict[int, DbRow], out: lis
     plan = [(col, where[col.key], i) for i, col in enumerate(cols)]
     width = max(where.values()) + 1
     entry_at = where["entry_id"]
+    target_at = where["target_id"]
     name_at = where["name"]
+    row_of: dict[int, int] = {}  # entry id → the first Excel row holding it
+    entry_of: dict[int, int] | None = None  # target id → exported entry id, made when a pair does not match
     read = 0
+
+    def forged_cell(excel_row: int, key: str, what: str) -> None:
+        forged.append(f"“{sheet.name}”表第{excel_row}行{column_letter(where[key])}列{what}")
+
     for n, (excel_row, values) in enumerate(sheet.rows):
         if excel_row <= pc.HEADER_ROW:
             continue
@@ -287,6 +349,24 @@ def _compare_entries(sheet, cols, snapshots, db_rows: dict[int, DbRow], out: lis
             problems.append(p)
 
         snap = snapshots.get(entry_id) if entry_id is not None else None
+        if snap is None and values[entry_at] not in (None, ""):
+            forged_cell(excel_row, "entry_id", f"条目编号“{canon(values[entry_at])}”不是导出的条目")
+            continue
+        if snap is not None and entry_id in row_of:
+            forged_cell(excel_row, "entry_id", f"条目编号 {entry_id} 与第{row_of[entry_id]}行重复")
+            continue
+        if snap is not None and _int(values[target_at]) != _int(snap[2][1]):
+            if entry_of is None:
+                entry_of = {_int(s[2][1]): eid for eid, s in snapshots.items()}
+            was = entry_of.get(_int(values[target_at]))
+            if was is not None:  # the target is another exported row's: its 条目编号 was edited
+                forged_cell(excel_row, "entry_id", f"条目编号“{entry_id}”被改动（导出时为“{was}”）")
+            else:
+                forged_cell(excel_row, "target_id", f"对象编号“{canon(values[target_at]) or '空'}”被改动"
+                                                    f"（导出时为“{snap[2][1]}”）")
+            continue
+        if snap is not None:
+            row_of[entry_id] = excel_row
         if snap is None:
             bad("entry_id", "条目编号不是导出时的条目（请勿在本表增加行或修改条目编号；新的对象请填在"
                             f"“{pc.NEW_SHEET}”表）")

@@ -103,8 +103,21 @@ def town_of(s, town_id: int) -> Town:
 SNAPSHOT_CELL = 30000  # characters per cell (Excel keeps 32 767)
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def record_json(record) -> str:
+    """One snapshot record as `pack` writes it: compact JSON, characters as they are (what a row's seal covers)."""
+    return _ENCODER.encode(record)
+
+
 def pack(snapshots: list) -> str:
-    raw = json.dumps(snapshots, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return pack_encoded([record_json(r) for r in snapshots])
+
+
+def pack_encoded(records_json: list[str]) -> str:
+    """`pack` of records already encoded by `record_json` (the export encodes each once, for its seal too)."""
+    raw = ("[" + ",".join(records_json) + "]").encode("utf-8")
     return base64.b64encode(zlib.compress(raw, 1)).decode("ascii")
 
 
