@@ -240,3 +240,17 @@ def test_the_packet_page_shows_the_refusal_of_a_tampered_packet_in_chinese(qtbot
     assert title == "提示" and text.startswith("数据包已被改动") and "改过的.xlsx" in text and "镇街" in text
     assert page.last_preview_dialog is None  # no preview of a forged packet
     assert _nothing_imported(db)
+
+
+def test_the_packet_key_is_made_once_and_never_written_into_the_audit_log(packet, tmp_path):
+    from desktop.models import AuditLog
+    from desktop.services import meta
+
+    db, town_id, _town, _result = packet
+    packet_service.export_packet(db, town_id, 2024, None, tmp_path / "again.xlsx")
+    with db.reader() as s:
+        key = meta.get(s, "packet.secret")
+        logged = [(a.before, a.after) for a in s.scalars(select(AuditLog))]
+    made = [after for _before, after in logged if after and after.get("key") == "packet.secret"]
+    assert len(key) == 64 and len(made) == 1 and made[0]["value"] == "（密钥不记录）"
+    assert not any(key in str(side) for pair in logged for side in pair)

@@ -1,6 +1,7 @@
-"""镇街数据包 back in, read and previewed (nothing written): the packet's identity is checked (kind, town, year,
-schema, this database, not imported before), each row compared three ways (sheet, exported, database) and
-validated, new proposed entries matched against the register."""
+"""镇街数据包 back in, read and previewed (nothing written): the packet's seal is checked (packet_seal: not
+forged, not edited, of this office), then its identity (kind, town, year, schema, this database, not imported
+before), each row compared three ways (sheet, exported, database) and validated, new proposed entries
+matched against the register."""
 
 from __future__ import annotations
 

@@ -24,6 +24,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+from desktop.services import audit
 from desktop.services import meta as ledger_meta
 from desktop.services.errors import Refused
 from desktop.services.excel import packet_columns as pc
@@ -56,9 +57,23 @@ class OfficeKey:
 
 def office_key(ledger: Ledger) -> OfficeKey:
     """This office's id and packet key, made from the OS's random source on first use (a write)."""
+    with ledger.reader() as s:
+        known = known_office_key(s)
+    if known is not None:
+        return known
     with ledger.session() as s:
-        office_id = ledger_meta.secret(s, OFFICE_KEY, 16)
-        key = ledger_meta.secret(s, SECRET_KEY)
+        made = ledger_meta.get(s, SECRET_KEY) is None  # another PC may have made it meanwhile
+        # The key must never reach the audit log (the auditor reads and exports it): its making is
+        # recorded without the value.
+        s.info["skip_audit"] = True
+        try:
+            office_id = ledger_meta.secret(s, OFFICE_KEY, 16)
+            key = ledger_meta.secret(s, SECRET_KEY)
+            if made:
+                audit.record(s, "create", "ledger_meta", label="数据包密钥",
+                             after={"key": SECRET_KEY, "value": "（密钥不记录）", OFFICE_KEY: office_id})
+        finally:
+            s.info.pop("skip_audit", None)
     return OfficeKey(office_id, bytes.fromhex(key))
 
 

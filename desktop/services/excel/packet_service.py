@@ -3,7 +3,8 @@
 Out: one .xlsx per town and period (xlsxwriter: about twice as fast as openpyxl at writing), with
 locked identity columns, editable progress columns with drop-downs and hints, a sheet for newly
 proposed entries, and a very hidden sheet holding the packet's identity and each row's revisions
-and exported values. In: the packet is checked (kind, town, year, schema), each row is compared
+and exported values, sealed with the office's key (packet_seal). In: the seal is checked (a forged,
+edited or foreign packet is refused whole), then kind, town, year, schema; each row is compared
 three ways (sheet, exported, database), validated, and previewed; the clerk applies every valid
 change in one transaction. The file's SHA-256 is remembered, so the same file cannot land twice.
 """
