@@ -166,8 +166,7 @@ def read_packet(ledger: Ledger, path, *, progress: Progress | None = None, cance
     meta = sheet.fields
     with ledger.reader() as s:
         office = packet_seal.check_identity(s, file_name, meta, sheet.tags)
-    records = _sealed_records(office, file_name, sheet, sheets[1])
-    snapshots = _snapshots(records, file_name)
+    snapshots = _snapshots(_sealed_records(office, file_name, sheet, sheets[1]), file_name)  # records not kept
     if meta.get("kind") != pc.KIND:
         raise Refused(f"文件“{file_name}”的数据包类型为“{meta.get('kind')}”，不是{pc.KIND_LABEL}。")
     version = _int(meta.get("schema_version"))
