@@ -208,6 +208,15 @@ def read_packet(ledger: Ledger, path, *, progress: Progress | None = None, cance
                          str(meta.get("exported_at") or ""), rows, problems, rows_read, reported_on)
 
 
+def _same_id(raw, exported: str) -> bool:
+    """The id cell still holds the exported id (a float from the reader, an int, or text): one per row, kept cheap."""
+    if type(raw) is float:
+        return raw.is_integer() and str(int(raw)) == exported
+    if type(raw) is int:
+        return str(raw) == exported
+    return _int(raw) is not None and _int(raw) == _int(exported)
+
+
 def _sealed_records(office, file_name: str, sheet: _MetaSheet, entry_sheet) -> list:
     """The snapshot's records once its seal holds; a failed seal names the rows whose records were changed."""
     packed = sheet.sections.get("snapshot", "")
@@ -355,7 +364,7 @@ def _compare_entries(sheet, cols, snapshots, db_rows: dict[int, DbRow], out: lis
         if snap is not None and entry_id in row_of:
             forged_cell(excel_row, "entry_id", f"条目编号 {entry_id} 与第{row_of[entry_id]}行重复")
             continue
-        if snap is not None and _int(values[target_at]) != _int(snap[2][1]):
+        if snap is not None and not _same_id(values[target_at], snap[2][1]):
             if entry_of is None:
                 entry_of = {_int(s[2][1]): eid for eid, s in snapshots.items()}
             was = entry_of.get(_int(values[target_at]))
