@@ -13,7 +13,7 @@ from sqlalchemy import select
 from desktop.models import GovernanceList, ListEntry, PacketImport, Town
 from desktop.services.errors import Refused
 from desktop.services.excel import packet_columns as pc
-from desktop.services.excel import packet_rows, packet_service
+from desktop.services.excel import packet_rows, packet_seal, packet_service
 from test_packet_service import TODAY, _fill, _header, _rows, _town_with_work
 
 
@@ -174,9 +174,7 @@ def test_a_packet_exported_from_another_ledger_is_refused_as_foreign(packet, dem
     assert "此数据包不是本台账导出的" in message and "外来.xlsx" in message
     # Claiming this office's id does not help: the keyed hashes do not match this office's key.
     with db.reader() as s:
-        from desktop.services import meta
-
-        office = meta.get(s, "office.id")
+        office = packet_seal.known_office_key(s).office_id
     _set_meta(foreign.path, office_id=office)
     message = _refusal(db, foreign.path)
     assert "数据包已被改动" in message and "台账编号" in message
@@ -254,3 +252,24 @@ def test_the_packet_key_is_made_once_and_never_written_into_the_audit_log(packet
     made = [after for _before, after in logged if after and after.get("key") == "packet.secret"]
     assert len(key) == 64 and len(made) == 1 and made[0]["value"] == "（密钥不记录）"
     assert not any(key in str(side) for pair in logged for side in pair)
+
+
+def test_a_clerk_makes_the_key_on_the_ledgers_first_export_and_a_copy_of_the_ledger_is_the_same_office(
+        demo_db, demo_db_path, tmp_path):
+    import sqlite3
+    from contextlib import closing, contextmanager
+    from dataclasses import replace
+
+    from conftest import _opened
+    from desktop.models.enums import Role
+
+    clerk = replace(demo_db, user="clerk", role=Role.CLERK)
+    town_id, _town = _town_with_work(demo_db)
+    result = packet_service.export_packet(clerk, town_id, 2024, 11, tmp_path / "p.xlsx")
+    copy = tmp_path / "restored.sqlite3"  # a backup restored on another PC (SQLite's online backup: WAL too)
+    with closing(sqlite3.connect(demo_db_path)) as src, closing(sqlite3.connect(copy)) as dst:
+        src.backup(dst)
+    with contextmanager(_opened)(copy) as restored:
+        preview = packet_service.read_packet(replace(restored, user="clerk", role=Role.CLERK), result.path,
+                                             today=TODAY)
+    assert preview.problems == [] and preview.packet_id == result.packet_id

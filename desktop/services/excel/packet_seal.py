@@ -1,7 +1,9 @@
 """镇街数据包 seals: keyed hashes (HMAC-SHA256) that make a packet impossible to forge without this office's key.
 
-The key (`packet.secret`) and the office id (`office.id`) live in this ledger's `ledger_meta`, made on the
-first export; a copy of the database (a backup restored) is the same office. What is sealed:
+The key (`packet.secret`) lives in this ledger's `ledger_meta`, made from the OS's random source on the first
+export (by whoever exports first: any role may make a secret); the office id written into each packet is
+derived from it (a keyed hash, which tells nothing of the key), so a copy of the database (a backup restored)
+is the same office and another database is another office. What is sealed:
 
 - every row of the hidden identity sheet (packet id, kind, schema, office id, town, town id, year, month,
   export time and user, column list, row count): a tag per row, bound to the office and the packet id, so
@@ -32,7 +34,6 @@ from desktop.services.excel.packet_rows import record_json
 from desktop.services.ledger import Ledger
 
 SECRET_KEY = "packet.secret"
-OFFICE_KEY = "office.id"
 SEAL = "seal"  # meta row: HMAC of the packed snapshot
 ROW_SEALS = "row_seals"  # meta section: the rows' tags, packed
 TAG_BYTES = 16  # a row's tag: HMAC-SHA256 cut to 128 bits
@@ -55,8 +56,13 @@ class OfficeKey:
     key: bytes
 
 
+def _office(key_hex: str) -> OfficeKey:
+    key = bytes.fromhex(key_hex)
+    return OfficeKey(_mac(key, "office.id")[:16].hex(), key)
+
+
 def office_key(ledger: Ledger) -> OfficeKey:
-    """This office's id and packet key, made from the OS's random source on first use (a write)."""
+    """This office's id and packet key; the key is made from the OS's random source on first use (a write)."""
     with ledger.reader() as s:
         known = known_office_key(s)
     if known is not None:
@@ -67,22 +73,19 @@ def office_key(ledger: Ledger) -> OfficeKey:
         # recorded without the value.
         s.info["skip_audit"] = True
         try:
-            office_id = ledger_meta.secret(s, OFFICE_KEY, 16)
-            key = ledger_meta.secret(s, SECRET_KEY)
+            office = _office(ledger_meta.secret(s, SECRET_KEY))
             if made:
                 audit.record(s, "create", "ledger_meta", label="数据包密钥",
-                             after={"key": SECRET_KEY, "value": "（密钥不记录）", OFFICE_KEY: office_id})
+                             after={"key": SECRET_KEY, "value": "（密钥不记录）", "office_id": office.office_id})
         finally:
             s.info.pop("skip_audit", None)
-    return OfficeKey(office_id, bytes.fromhex(key))
+    return office
 
 
 def known_office_key(s) -> OfficeKey | None:
     """The office's key when it has one (none before the first export: then no packet is ours)."""
-    office_id, key = ledger_meta.get(s, OFFICE_KEY), ledger_meta.get(s, SECRET_KEY)
-    if not office_id or not key:
-        return None
-    return OfficeKey(office_id, bytes.fromhex(key))
+    key = ledger_meta.get(s, SECRET_KEY)
+    return _office(key) if key else None
 
 
 def _mac(key: bytes, *parts: str) -> bytes:
