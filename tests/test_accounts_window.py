@@ -184,6 +184,12 @@ def test_idle_window_is_locked_keeps_the_typed_text_and_unlocks_with_the_passwor
     qtbot.waitUntil(lambda: not session.idle_lock.locked, timeout=10000)
     assert window.findChild(LockScreen) is None or not lock.isVisible()
     assert page.search.text() == "沙洲" and session.window is window
+    from desktop.services import audit
+
+    wait_idle(qtbot, window.ctx)
+    actions = [r.action for r in audit.list_entries(db, user="clerk")][::-1]  # oldest first
+    assert "screen_lock" in actions and "screen_unlock" in actions  # the lock and the unlock are both logged
+    assert actions.index("screen_lock") < actions.index("screen_unlock")
 
 
 def test_failures_at_the_lock_screen_lock_the_account_and_end_the_session(qtbot, db, session_of):
@@ -323,3 +329,4 @@ def test_the_selftest_logs_in_with_zzb_user_and_zzb_password(db, db_path, tmp_pa
     assert wrong.returncode == 1 and "用户名或密码错误" in wrong.stderr
     clerk = selftest(ZZB_USER="clerk", ZZB_PASSWORD=PW)
     assert clerk.returncode == 0 and "selftest: ok (13 pages" in clerk.stdout, clerk.stderr
+

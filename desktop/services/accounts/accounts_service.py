@@ -28,7 +28,7 @@ NO_NAME = "（未指明用户名）"  # the log's user of an attempt that named 
 NAME_MAX = 64
 
 audit.ACTION_LABELS.update({"lock": "账户锁定", "password_change": "修改密码", "password_reset": "重置密码",
-                            "screen_unlock": "解除屏幕锁定"})
+                            "screen_lock": "屏幕锁定", "screen_unlock": "解除屏幕锁定"})
 
 
 class LoginRefused(UserError):
@@ -242,6 +242,14 @@ def current_account(ledger: Ledger) -> Account | None:
     with ledger.reader() as s:
         u = s.scalar(select(User).where(User.username == ledger.user))
         return _account(u) if u is not None else None
+
+
+def record_screen_lock(ledger: Ledger) -> None:
+    """The window locked itself after the idle minutes: recorded like a logout (the unlock is recorded by
+    `check_own_password`)."""
+    with _bookkeeping_session(ledger) as s:
+        u = s.scalar(select(User).where(User.username == ledger.user))
+        audit.record(s, "screen_lock", "app_user", u.id if u else None, label=ledger.user)
 
 
 def check_own_password(ledger: Ledger, password: str) -> None:

@@ -119,11 +119,17 @@ class Session(QObject):
         install_account_menu(window, self)
         window.show()
         self.dialog = None
-        self.idle_lock = IdleLock(window, self.idle_ms or 15 * MINUTE_MS, ledger.user)
+        self.idle_lock = IdleLock(window, self.idle_ms or 15 * MINUTE_MS, ledger.user,
+                                  on_lock=lambda: self._record_lock(window))
         self.idle_lock.leave.connect(self.logout)
         if self.idle_ms is None:
             self.apply_security_settings()
         self.window_opened.emit(window)
+
+    @staticmethod
+    def _record_lock(window) -> None:
+        """The idle lock covered the window: the lock goes to the audit log (on the lane)."""
+        write(window, accounts_service.record_screen_lock)
 
     def apply_security_settings(self) -> None:
         """Read the idle minutes again (at login, and after the security administrator saved them)."""
@@ -142,7 +148,8 @@ class Session(QObject):
             self.idle_lock = None
         if not window.close():  # a page kept its unsaved work: the session goes on
             self.window = window
-            self.idle_lock = IdleLock(window, self.idle_ms or 15 * MINUTE_MS, window.ctx.ledger.user)
+            self.idle_lock = IdleLock(window, self.idle_ms or 15 * MINUTE_MS, window.ctx.ledger.user,
+                                      on_lock=lambda: self._record_lock(window))
             self.idle_lock.leave.connect(self.logout)
             self.apply_security_settings()
             return
