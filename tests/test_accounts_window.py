@@ -222,6 +222,8 @@ def test_the_sysadmin_sees_parameters_holidays_and_accounts_but_no_ledger_page(q
     window = _logged_in(qtbot, session_of(), "admin", ADMIN_PW)
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["节假日", "年度参数"]
     assert {"accounts", "change_password", "logout"} <= {a.objectName() for a in window.system_menu().actions()}
+    system = [m for m in window.menuBar().actions() if m.text() == "系统"]
+    assert len(system) == 1  # one 系统 menu: the accounts' items and the backups' together
 
 
 def test_a_clerk_sees_no_accounts_menu_and_no_approval_buttons(qtbot, db, session_of):

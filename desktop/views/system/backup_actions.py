@@ -110,16 +110,18 @@ class BackupActions(QObject):
         super().__init__(window)
         self.window = window
         self.ctx = window.ctx
-        self.menu = QMenu("系统", window)
-        self.menu.setObjectName("system_menu")
-        window.menuBar().addMenu(self.menu)
+        self.menu = window.system_menu()  # the one 系统 menu, shared with the accounts' items
+        if self.menu.actions():
+            self.menu.addSeparator()
+        self.actions = []
         for text, slot, name in (("备份…", self.backup, "backup_action"), ("恢复…", self.restore, "restore_action"),
                                  ("自动备份设置…", self.settings, "auto_backup_action")):
             act = self.menu.addAction(text)
             act.setObjectName(name)
             act.triggered.connect(slot)
+            self.actions.append(act)
         why = backup_service.why_not(self.ctx.ledger, "backup")
-        for act in self.menu.actions():
+        for act in self.actions:
             act.setEnabled(why is None)
             act.setToolTip(why or "")
         self.menu.setToolTipsVisible(True)
