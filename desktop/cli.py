@@ -106,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=year_arg(), default=None, metavar="YEAR", help="年度（默认当前年度）")
     p.add_argument("--admin", metavar="NAME", default=None,
                    help="在没有账户的数据库中建立首个系统管理员（密码取自 ZZB_PASSWORD，或在终端中输入两次）")
+    p.add_argument("--years", type=number_arg("parse_int", label="年度数", maximum=10), default=1, metavar="N",
+                   help="连续年度数：大于 1 时补上此前各年度，每年约 1200 条清单条目（默认 1）")
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("check", help="检查数据库（完整性、版本、数量、操作日志）",
@@ -220,13 +222,17 @@ def _cmd_demo(args) -> int:
         if admin:
             cli_users.create_first_admin(args.db, admin)
         s = demo_service.generate(database, enterprises=args.enterprises, seed=args.seed, year=args.year,
-                                  progress=_progress_printer())
+                                  years=args.years, progress=_progress_printer())
     finally:
         database.dispose()
     print(f"已载入示例数据（{s.year}年度，种子 {s.seed}，用时 {s.seconds:.1f} 秒）：{display_url(database.url)}")
     print(f"  镇街 {s.towns} 个，市级国企 {s.soes} 家，连片整治片区 {s.parks} 个（本年已启动 {s.parks_started} 个）")
     print(f"  企业 {s.enterprises} 家，地块 {s.parcels} 宗，综合评价 {s.evaluations} 条")
     print(f"  年度清单 {s.lists} 份，清单条目 {s.entries} 条，治理方案 {s.plans} 份")
+    if s.extra.get("years", 1) > 1:
+        print(f"  共 {s.extra['years']} 个年度：清单 {s.extra['all_lists']} 份，条目 {s.extra['all_entries']} 条，"
+              f"月度报送 {s.extra.get('monthly_reports', 0)} 份，核实 {s.extra.get('verifications', 0)} 条，"
+              f"周转指标借用 {s.extra.get('quota_loans', 0)} 笔")
     states = "，".join(f"{k} {v}" for k, v in s.entries_by_state.items())
     print(f"  条目状态：{states}")
     print(f"  年度目标 {_mu(s.city_target_mu)} 亩；列入清单 {_mu(s.listed_area_mu)} 亩"

@@ -22,6 +22,7 @@ from desktop.models import (
     GroundworkRecord,
     LandBanking,
     ListEntry,
+    Plan,
     Soe,
     TaxRecord,
     Target,
@@ -82,12 +83,12 @@ def _planned_entries(s, year_id: int):
          .where(GovernanceList.year_id == year_id, ListEntry.state.in_(agreement_service.PLAN_FILED_ON_STATES))
          .order_by(ListEntry.id))
     rows = s.execute(q).all()
-    out = []
-    for e, target, town_id, town in rows:
-        plan = agreement_service.latest_plan(s, e.id)
-        if plan is not None:
-            out.append((e, plan, target, town_id, town))
-    return out
+    plans: dict[int, Plan] = {}  # each entry's plan in force (agreement_service.latest_plan), in one query
+    for plan in s.scalars(select(Plan).where(Plan.entry_id.in_(select(ListEntry.id).join(GovernanceList)
+                                                               .where(GovernanceList.year_id == year_id)))
+                          .order_by(Plan.entry_id, Plan.filed_on.desc().nulls_last(), Plan.id.desc())):
+        plans.setdefault(plan.entry_id, plan)
+    return [(e, plans[e.id], target, town_id, town) for e, target, town_id, town in rows if e.id in plans]
 
 
 def populate_demo(s, rng: random.Random, params, year_id: int, as_of: dt.date) -> dict[str, int]:
@@ -119,7 +120,6 @@ def _land_banking(s, rng, params, year_id, as_of, days, soes, counts, entries) -
     for e, plan, target, town_id, town in entries:
         lb = LandBanking(entry_id=e.id, soe_id=plan.soe_id)
         s.add(lb)
-        s.flush()
         counts["land_banking"] += 1
         area = plan.planned_area_mu or e.planned_area_mu
         day = plan.filed_on or dt.date(params.year, 3, 15)
@@ -130,7 +130,7 @@ def _land_banking(s, rng, params, year_id, as_of, days, soes, counts, entries) -
                 continue
             result = (f"评估价值 {_money(area * Decimal(str(rng.uniform(38, 58)))):,} 万元" if step is G.VALUATION
                       else rng.choice(STEP_RESULTS[step]))
-            s.add(GroundworkRecord(land_banking_id=lb.id, step=step, done_on=day, result=result))
+            lb.steps.append(GroundworkRecord(step=step, done_on=day, result=result))
             counts["groundwork_records"] += 1
         if G.NEGOTIATION not in done or plan.soe_id is None:
             continue

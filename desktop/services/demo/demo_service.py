@@ -33,7 +33,7 @@ from desktop.models import (
 from desktop.models.base import utcnow
 from desktop.models.enums import EntryState, ParkStatus
 from desktop.services import audit, rules
-from desktop.services.demo import demo_landbank, demo_quota, demo_reports
+from desktop.services.demo import demo_landbank, demo_quota, demo_reports, demo_years
 from desktop.services.demo.demo_city import PLANNED_STATES, draw_city  # noqa: F401 - PLANNED_STATES: tests
 from desktop.services.demo.demo_names import AREA_CODE_PREFIX, CENT, CHUNK, CITY, ZERO, Generator, dec
 from desktop.services.errors import Refused
@@ -94,10 +94,16 @@ def _existing(s) -> list[str]:
 
 
 def generate(ledger: Ledger, *, enterprises: int = 300, seed: int = 2024, year: int | None = None,
+             years: int = 1, entries_per_year: int = 1200,
              progress: Callable[[int, int], None] | None = None, cancel=None) -> DemoSummary:
-    """Fill a sample city into an initialised, empty database (no towns, targets, parks or SOEs yet)."""
+    """Fill a sample city into an initialised, empty database (no towns, targets, parks or SOEs yet).
+
+    `years` > 1 adds the years before `year` and tops every year up to about `entries_per_year` list
+    entries (demo_years), each with its land banking, acquisitions, monthly reports and quota loans."""
     if enterprises < 0:
         raise Refused("治理对象数量不能为负数")
+    if not 1 <= years <= 10:
+        raise Refused("示例年度数应在 1 到 10 之间")
     started = time.perf_counter()
     year = year or year_service.current_year(ledger)
     try:
@@ -110,7 +116,16 @@ def generate(ledger: Ledger, *, enterprises: int = 300, seed: int = 2024, year: 
             year_id = s.scalar(select(Year.id).where(Year.year == year))
             as_of = _as_of(year, ledger.today())
             summary = _build(s, params, year_id, enterprises, seed, as_of, progress, cancel)
+            earlier = demo_years.add_years(s, seed, year, as_of, years=years, entries_per_year=entries_per_year) \
+                if years > 1 else []
             summary.extra = _populate_areas(s, seed, params, year_id, as_of)
+            for y, y_as_of in earlier:
+                y_params = year_service.params_in_session(s, y)
+                y_id = s.scalar(select(Year.id).where(Year.year == y))
+                _add_counts(summary.extra, _populate_areas(s, seed + y, y_params, y_id, y_as_of, EARLIER_YEAR_AREAS))
+            if earlier:
+                _add_counts(summary.extra, demo_years.add_loans(s, seed, [y for y, _ in earlier], ledger.today()))
+                _add_counts(summary.extra, demo_years.totals(s))
             audit.record(s, "示例数据", "database", label=f"示例数据：{CITY}市（种子 {seed}，{enterprises} 个治理对象）",
                          after={**summary.counts(), "seed": seed, "year": year})
     except _Cancelled:
@@ -119,18 +134,25 @@ def generate(ledger: Ledger, *, enterprises: int = 300, seed: int = 2024, year: 
     return summary
 
 
+def _add_counts(total: dict[str, int], counts: dict[str, int]) -> None:
+    for key, n in counts.items():
+        total[key] = total.get(key, 0) + n
+
+
 # Areas of the year's work that add their own sample rows (each module's populate_demo), in order.
 DEMO_AREAS = (demo_landbank, demo_reports, demo_quota)
+# The years before the sample year get their quota loans from demo_years.add_loans instead.
+EARLIER_YEAR_AREAS = (demo_landbank, demo_reports)
 
 
-def _populate_areas(s, seed: int, params, year_id: int, as_of: dt.date) -> dict[str, int]:
+def _populate_areas(s, seed: int, params, year_id: int, as_of: dt.date, areas=DEMO_AREAS) -> dict[str, int]:
     """Let each area add its sample rows through the ORM in this same transaction (one audit record
     covers the whole sample city, so the per-row hook is off meanwhile)."""
     counts: dict[str, int] = {}
     s.flush()
     s.info["skip_audit"] = True
     try:
-        for i, module in enumerate(DEMO_AREAS):
+        for i, module in enumerate(areas):
             counts.update(module.populate_demo(s, random.Random(seed * 1000 + i), params, year_id, as_of))
             s.flush()
     finally:

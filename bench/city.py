@@ -1,0 +1,202 @@
+"""The five-year city: one ledger the size of a real city's office after five years, built once and reused.
+
+    .venv/bin/python bench/city.py [--enterprises 100000] [--years 5] [--audit 1000000] [--rebuild]
+
+100 000 objects in the register; years 2022–2026 (2026 current), each with every town's list of about
+1 200 entries, plans, land banking with groundwork steps and agreements, acquisitions, monthly reports with
+the four departments' verifications for every month, about 300 quota loans with returns; the bundled
+holiday table; and 1 000 000 audit records. Everything goes through `zzb demo --years` (desktop/services/
+demo) as Core bulk inserts, except the audit records, written here by `append_audit_records`.
+
+The file lives under bench/.cache/, keyed by this generator's version, its parameters and the schema's
+migrations, so a second run (and bench/pages.py) reuses it. Prints whether it was built or reused and how
+long that took; `city_path()` is what other benchmarks call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import random
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+GENERATOR_VERSION = 1  # bump when what the city holds changes
+CACHE = ROOT / "bench" / ".cache"
+YEAR = 2026  # the current year of the city; the four before it are history
+CITY_DAY = dt.date(YEAR, 11, 20)  # the day the city is generated on (fixed, so the file is the same every time)
+SEED = 7
+
+
+def _migrations_key() -> str:
+    names = sorted(p.name for p in (ROOT / "desktop" / "migrations" / "versions").glob("*.py"))
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()[:8]
+
+
+def city_path(enterprises: int = 100_000, years: int = 5, audit: int = 1_000_000, entries: int = 1200) -> Path:
+    key = json.dumps([GENERATOR_VERSION, enterprises, years, audit, entries, SEED, YEAR, _migrations_key()])
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    return CACHE / f"city-{enterprises}-{years}y-{digest}.sqlite3"
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def build(path: Path, *, enterprises: int, years: int, audit: int, entries: int) -> dict[str, float]:
+    """Build the city into `path` (through a temporary file, renamed when complete). Returns seconds per part."""
+    from desktop.services import setup_service
+    from desktop.services.demo import demo_service
+    from desktop.services.ledger import open_ledger
+    from desktop.services.year import year_service
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
+    _remove(part)
+    took: dict[str, float] = {}
+    t = time.perf_counter()
+    ledger = open_ledger(part, as_of=CITY_DAY, user="bench")
+    try:
+        setup_service.initialize(ledger)
+        for y in range(year_service.current_year(ledger) + 1, YEAR + 1):
+            year_service.new_year(ledger, y)
+        year_service.set_current_year(ledger, YEAR)
+        took["init_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        demo_service.generate(ledger, enterprises=enterprises, seed=SEED, year=YEAR, years=years,
+                              entries_per_year=entries)
+        took["demo_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        append_audit_records(ledger, audit, first_day=dt.date(YEAR - years + 1, 1, 1), last_day=CITY_DAY)
+        took["audit_s"] = time.perf_counter() - t
+    finally:
+        ledger.dispose()
+    t = time.perf_counter()
+    con = sqlite3.connect(part)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.execute("ANALYZE")
+    con.close()
+    took["analyze_s"] = time.perf_counter() - t
+    _remove(path)
+    for suffix in ("-wal", "-shm"):
+        Path(str(part) + suffix).unlink(missing_ok=True)
+    part.rename(path)
+    return took
+
+
+# --- audit records ---------------------------------------------------------------------------------
+
+USERS = ["zhangwei", "lina", "wangfang", "liuyang", "chenjing", "admin", "audit"]
+OBJECTS = [("list_entry", "修改"), ("target", "修改"), ("monthly_report", "新增"), ("verification", "新增"),
+           ("agreement", "新增"), ("quota_loan", "新增"), ("governance_list", "修改"), ("plan", "新增")]
+ACTIONS = {"新增": "create", "修改": "update"}
+AUDIT_CHUNK = 50_000
+
+
+def append_audit_records(ledger, n: int, *, first_day: dt.date, last_day: dt.date) -> None:
+    """Append `n` audit records spread over the years, in time order, chained onto the log's tip.
+
+    The one place the bench writes the audit log: it follows services/audit.py's chain (each record's
+    hash covers the previous one, services.audit._digest), one transaction per chunk of records. The
+    values go to the driver already in their stored form (the city is a SQLite file)."""
+    from desktop.models import AuditLog
+    from desktop.services import audit
+
+    rng = random.Random(SEED)
+    start = dt.datetime.combine(first_day, dt.time(8, 0))
+    step = (dt.datetime.combine(last_day, dt.time(18, 0)) - start).total_seconds() / max(n, 1)
+    columns = ("at", "user", "action", "object_type", "object_id", "object_label", "before", "after", "result",
+               "prev_hash", "hash")
+    quoted = ", ".join('"' + c + '"' for c in columns)
+    sql = f"INSERT INTO {AuditLog.__table__.name} ({quoted}) VALUES ({', '.join('?' for _ in columns)})"
+    sha256 = hashlib.sha256
+    written = 0
+    while written < n:
+        size = min(AUDIT_CHUNK, n - written)
+        with ledger.session() as s:
+            conn = s.connection()
+            prev = audit._last_hash(conn)
+            params = []
+            for i in range(written, written + size):
+                at = start + dt.timedelta(seconds=i * step)
+                user = USERS[i % len(USERS)]
+                object_type, verb = OBJECTS[int(rng.random() * len(OBJECTS))]
+                object_id = int(rng.random() * 100_000) + 1
+                if i % 25 == 0:
+                    action, object_type, object_id, label, before, after = "login", "app_user", None, "", None, None
+                elif verb == "修改":
+                    action, label, before, after = "update", f"对象{object_id}", '{"note":""}', f'{{"note":"第{i}次修改"}}'
+                else:
+                    action, label, before, after = "create", f"对象{object_id}", None, f'{{"id":{object_id}}}'
+                # audit._digest's payload, formatted directly (no value here needs JSON escaping)
+                payload = (f'["{prev}","{at.isoformat()}","{user}","{action}","{object_type}",'
+                           f'{"null" if object_id is None else object_id},"{label}",{before or "null"},'
+                           f'{after or "null"},"成功"]')
+                h = sha256(payload.encode()).hexdigest()
+                if i == written:  # the shortcut must agree with the service's own digest
+                    assert h == audit._digest(prev, {
+                        "at": at, "user": user, "action": action, "object_type": object_type, "object_id": object_id,
+                        "object_label": label, "before": before and json.loads(before),
+                        "after": after and json.loads(after), "result": "成功"}), "audit digest changed"
+                params.append((f"{at:%Y-%m-%d %H:%M:%S}.{at.microsecond:06d}", user, action, object_type, object_id,
+                               label, before, after, "成功", prev, h))
+                prev = h
+            conn.exec_driver_sql(sql, params)
+        written += size
+
+
+def ensure_city(*, enterprises: int = 100_000, years: int = 5, audit: int = 1_000_000, entries: int = 1200,
+                rebuild: bool = False, quiet: bool = False) -> Path:
+    """The cached city's path, building it first when missing (or when `rebuild`)."""
+    path = city_path(enterprises, years, audit, entries)
+    t, cpu = time.perf_counter(), time.process_time()
+    if path.exists() and not rebuild:
+        if not quiet:
+            print(f"city: reused {path.relative_to(ROOT)} ({path.stat().st_size / 1e6:.0f} MB) in "
+                  f"{(time.perf_counter() - t) * 1000:.0f} ms")
+        return path
+    took = build(path, enterprises=enterprises, years=years, audit=audit, entries=entries)
+    total = time.perf_counter() - t
+    if not quiet:
+        parts = " ".join(f"{k}={v:.1f}" for k, v in took.items())
+        print(f"city: built {path.relative_to(ROOT)} ({path.stat().st_size / 1e6:.0f} MB) in {total:.1f} s, "
+              f"cpu {time.process_time() - cpu:.1f} s ({parts})")
+    return path
+
+
+def describe(path: Path) -> str:
+    con = sqlite3.connect(path)
+    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (
+        "target", "year", "governance_list", "list_entry", "plan", "land_banking", "groundwork_record", "agreement",
+        "acquisition", "monthly_report", "monthly_report_item", "verification", "quota_loan", "quota_return",
+        "holiday", "audit_log")}
+    con.close()
+    return "city: " + " ".join(f"{k}={v}" for k, v in counts.items())
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="build (or reuse) the five-year city")
+    ap.add_argument("--enterprises", type=int, default=100_000)
+    ap.add_argument("--years", type=int, default=5)
+    ap.add_argument("--entries", type=int, default=1200, help="list entries per year")
+    ap.add_argument("--audit", type=int, default=1_000_000, help="audit records")
+    ap.add_argument("--rebuild", action="store_true")
+    args = ap.parse_args()
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    path = ensure_city(enterprises=args.enterprises, years=args.years, audit=args.audit, entries=args.entries,
+                       rebuild=args.rebuild)
+    print(describe(path))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
