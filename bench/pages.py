@@ -1,0 +1,187 @@
+"""Every page of the window measured on the five-year city (bench/city.py).
+
+    .venv/bin/python bench/pages.py            (offscreen; or under xvfb-run -a)
+
+Opens the real window (desktop/app.make_application + make_window, a role-None ledger, its own worker lane
+and a throw-away settings file), then for each page of the sidebar, in order:
+- first_screen_ms: from asking for the page (building it on first visit) until its lane is idle — every
+  answer of its first queries delivered — and the window repainted. The dashboard opens with the window,
+  so its figure covers building the window too;
+- refresh_ms: the same after a data_changed of everything (what a write elsewhere sends);
+- first_cpu_ms / refresh_cpu_ms: the process's CPU time over the same spans (both threads), which a busy
+  machine inflates far less than the clock;
+- max_stall_ms: the longest gap between two ticks of a 10 ms QTimer on the GUI thread while the page opens
+  and refreshes (10 when nothing ever blocks the thread).
+Baselines measured in the same run: a bare page (a QTableView over 100 rows of a QStandardItemModel) shown
+the same way, and the timer's longest gap while the window sits idle (what the machine's load alone costs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+TICK_MS = 10
+
+
+class StallMeter:
+    """The longest gap between ticks of a 10 ms timer on the GUI thread, since start()."""
+
+    def __init__(self):
+        from PySide6.QtCore import Qt, QTimer
+
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self._tick)
+        self.last = self.worst = 0.0
+
+    def start(self) -> None:
+        self.last, self.worst = time.perf_counter(), 0.0
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.worst = max(self.worst, now - self.last)
+        self.last = now
+
+    def stop(self) -> float:
+        self._tick()  # a stall still going on when the measure ends counts too
+        self.timer.stop()
+        return self.worst * 1000
+
+
+def run_until(done, timeout_s: float = 60.0) -> bool:
+    """Run the event loop (timers and all) until done() holds; False on timeout."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if done():
+        return True
+    loop = QEventLoop()
+    poll = QTimer()
+    poll.setInterval(1)
+    poll.timeout.connect(lambda: loop.quit() if done() else None)
+    poll.start()
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    loop.exec()
+    poll.stop()
+    return done()
+
+
+def settled(window, meter: StallMeter, start: float) -> float:
+    """ms from `start` until the window's lane is idle and the window repainted."""
+    if not run_until(lambda: window.ctx.worker.pending() == 0):
+        raise SystemExit("benchmark: a page's queries did not finish within a minute")
+    window.repaint()
+    return (time.perf_counter() - start) * 1000
+
+
+def cpu_ms(since: float) -> float:
+    """CPU time of this process (GUI thread and lane together) since `since`: steadier than the clock on a
+    busy machine."""
+    return (time.process_time() - since) * 1000
+
+
+def bare_page_ms(window) -> float:
+    """Baseline: a bare table page (100 rows, no database) shown in the window's stack the same way."""
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+    from PySide6.QtWidgets import QTableView
+
+    t = time.perf_counter()
+    model = QStandardItemModel(100, 8)
+    for r in range(100):
+        for c in range(8):
+            model.setItem(r, c, QStandardItem(f"{r}-{c}"))
+    view = QTableView()
+    view.setModel(model)
+    window.stack.addWidget(view)
+    window.stack.setCurrentWidget(view)
+    window.repaint()
+    ms = (time.perf_counter() - t) * 1000
+    window.stack.removeWidget(view)
+    view.deleteLater()
+    return ms
+
+
+def measure(db_path: Path, only: list[str] | None = None) -> list[tuple[str, str, float, float, float]]:
+    from PySide6.QtCore import QSettings
+
+    from desktop.app import make_application, make_window
+    from desktop.services.db import open_database
+
+    make_application()
+    database = open_database(db_path)
+    settings_file = Path(tempfile.mkdtemp(prefix="zzb-pages-")) / "settings.ini"
+    settings = QSettings(str(settings_file), QSettings.Format.IniFormat)
+    meter = StallMeter()
+    rows = []
+
+    meter.start()
+    t, c = time.perf_counter(), time.process_time()
+    window = make_window(database, settings)
+    window.resize(1366, 768)
+    window.show()
+    first = settled(window, meter, t)
+    first_cpu = cpu_ms(c)
+    try:
+        idle = StallMeter()
+        idle.start()
+        run_until(lambda: False, 0.5)
+        idle_stall = idle.stop()
+        bare = bare_page_ms(window)
+        for i, spec in enumerate(window._specs):
+            if only and spec.key not in only:
+                continue
+            if i > 0:
+                meter.start()
+                t, c = time.perf_counter(), time.process_time()
+                window.page(spec.key)
+                first = settled(window, meter, t)
+                first_cpu = cpu_ms(c)
+            t, c = time.perf_counter(), time.process_time()
+            window.ctx.changed()
+            refresh = settled(window, meter, t)
+            refresh_cpu = cpu_ms(c)
+            rows.append((spec.key, spec.title, first, refresh, meter.stop()))
+            print(f"page: name={spec.key} first_screen_ms={first:.0f} refresh_ms={refresh:.0f} "
+                  f"max_stall_ms={rows[-1][4]:.0f} first_cpu_ms={first_cpu:.0f} refresh_cpu_ms={refresh_cpu:.0f}"
+                  f"  ({spec.title})", flush=True)
+    finally:
+        settings.clear()
+        window.close()
+        window.ctx.worker.stop()
+        database.dispose()
+    worst_first = max(r[2] for r in rows)
+    worst_stall = max(r[4] for r in rows)
+    print(f"baseline: bare_page_ms={bare:.0f} idle_stall_ms={idle_stall:.0f}")
+    print(f"pages: worst_first_screen_ms={worst_first:.0f} worst_stall_ms={worst_stall:.0f} "
+          f"(ratio to bare page {worst_first / max(bare, 1):.1f}; goals 200 and 50)")
+    return rows
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="every page measured on the five-year city")
+    ap.add_argument("--db", type=Path, help="a ledger file (default: the cached five-year city)")
+    ap.add_argument("--page", action="append", help="only this page key (repeatable)")
+    ap.add_argument("--enterprises", type=int, default=100_000)
+    args = ap.parse_args()
+    if args.db is None:
+        from city import describe, ensure_city
+
+        args.db = ensure_city(enterprises=args.enterprises)
+        print(describe(args.db))
+    measure(args.db, args.page)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
