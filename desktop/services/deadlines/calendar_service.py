@@ -8,6 +8,7 @@ year with no table raises CalendarMissing instead of guessing.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -87,6 +88,9 @@ class WorkCalendar:
 
     exceptions: dict[dt.date, bool] = field(default_factory=dict)
     years: set[int] = field(default_factory=set)
+    # Workdays from 1 Jan of the first covered year through each day (uncovered days count none), built on
+    # first use: a deadline five years overdue is counted in one subtraction, not day by day.
+    _prefix: list[int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def covers(self, year: int) -> bool:
         return year in self.years
@@ -102,12 +106,14 @@ class WorkCalendar:
         """The N-th workday counted from the day after `start` (start itself never counts)."""
         if n < 1:
             raise ValueError("n must be at least 1")
-        day, counted = start, 0
-        while counted < n:
-            day += dt.timedelta(days=1)
-            if self.is_workday(day):
-                counted += 1
-        return day
+        first = start + dt.timedelta(days=1)
+        missing = next((y for y in range(first.year, first.year + n // 250 + 3) if y not in self.years), None)
+        reach = dt.date(missing - 1, 12, 31) if missing is not None else None
+        target = self._through(start) + n
+        if reach is None or (reach >= first and self._through(reach) >= target):
+            offset = bisect.bisect_left(self._prefix, target)
+            return dt.date(min(self.years), 1, 1) + dt.timedelta(days=offset)
+        raise CalendarMissing(missing)
 
     def workdays_between(self, start: dt.date, end: dt.date) -> int:
         """Workdays after `start` up to and including `end` (negative when end is before start)."""
@@ -126,14 +132,32 @@ class WorkCalendar:
         Returns (count, None) when every day is covered, else (workdays counted before the first
         uncovered day, that day's year): a lower bound, never a guess.
         """
-        day, counted = start, 0
-        while day < end:
-            day += dt.timedelta(days=1)
-            if day.year not in self.years:
-                return counted, day.year
-            if self.is_workday(day):
-                counted += 1
-        return counted, None
+        if end <= start:
+            return 0, None
+        first = start + dt.timedelta(days=1)
+        for year in range(first.year, end.year + 1):
+            if year not in self.years:
+                stop = max(first, dt.date(year, 1, 1)) - dt.timedelta(days=1)
+                return self._through(stop) - self._through(start), year
+        return self._through(end) - self._through(start), None
+
+    def _through(self, day: dt.date) -> int:
+        """Workdays of covered years from the first covered year's 1 Jan through `day` (inclusive)."""
+        if not self.years:
+            return 0
+        if self._prefix is None:
+            first, last = dt.date(min(self.years), 1, 1), dt.date(max(self.years), 12, 31)
+            prefix, n, d = [], 0, first
+            while d <= last:
+                if d.year in self.years and self.is_workday(d):
+                    n += 1
+                prefix.append(n)
+                d += dt.timedelta(days=1)
+            self._prefix = prefix
+        offset = (day - dt.date(min(self.years), 1, 1)).days
+        if offset < 0:
+            return 0
+        return self._prefix[min(offset, len(self._prefix) - 1)]
 
 
 def load(ledger: Ledger) -> WorkCalendar:

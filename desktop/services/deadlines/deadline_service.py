@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from desktop.models import (
     Agreement,
@@ -108,6 +108,8 @@ class ProviderContext:
     ledger: Ledger
     as_of: dt.date
     town_id: int | None
+    # Only duties not yet done are wanted (the dashboard's counts): a provider may leave done ones out.
+    open_only: bool = False
 
 
 Provider = Callable[[ProviderContext], Iterable[DueItem]]
@@ -300,6 +302,8 @@ def agreement_filings(ctx: ProviderContext) -> list[DueItem]:
              .order_by(Agreement.signed_on, Agreement.id))
         if ctx.town_id is not None:
             q = q.where(Agreement.town_id == ctx.town_id)
+        if ctx.open_only:
+            q = q.where(or_(Agreement.filed_on.is_(None), Agreement.filed_on > ctx.as_of))
         for kind, town_id, town, a, b, signed, filed in s.execute(q).tuples():
             parties = "—".join(x for x in (a, b) if x)
             subject = f"{kind.label}备案（{_cn_date(signed)}签订{'：' + parties if parties else ''}）"
@@ -331,17 +335,17 @@ def kinds() -> list[str]:
 # ---- the list ---------------------------------------------------------------------------------
 
 def deadlines(ledger: Ledger, *, as_of: dt.date | None = None, town_id: int | None = None,
-              kinds: Iterable[str] | None = None) -> list[DeadlineRow]:
-    """Every due item as of `as_of` (default today), most urgent first."""
+              kinds: Iterable[str] | None = None, open_only: bool = False) -> list[DeadlineRow]:
+    """Every due item as of `as_of` (default today), most urgent first; `open_only`: only those not done."""
     as_of = as_of or ledger.today()
     wanted = set(kinds) if kinds is not None else None
-    ctx = ProviderContext(ledger, as_of, town_id)
+    ctx = ProviderContext(ledger, as_of, town_id, open_only)
     cal = calendar_service.load(ledger)
     rows = []
     for kind, provider in PROVIDERS.items():
         if wanted is not None and kind not in wanted:
             continue
-        rows.extend(classify(cal, item, as_of) for item in provider(ctx))
+        rows.extend(classify(cal, item, as_of) for item in provider(ctx) if not (open_only and item.is_done))
     rows.sort(key=sort_key)
     return rows
 
@@ -354,7 +358,7 @@ def sort_key(row: DeadlineRow):
 def counts(ledger: Ledger, as_of: dt.date | None = None) -> dict[str, int]:
     """For the dashboard: {'overdue': N, 'soon': M, 'no_calendar': K}."""
     out = {OVERDUE: 0, SOON: 0, NO_CALENDAR: 0}
-    for r in deadlines(ledger, as_of=as_of):
+    for r in deadlines(ledger, as_of=as_of, open_only=True):  # a done duty is never counted
         if r.status in out:
             out[r.status] += 1
     return out
