@@ -31,7 +31,8 @@ class AuditLog(Base):
     """Append-only audit trail; each record's hash covers the previous record's hash (等保 2.0)."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_object", "object_type", "object_id"),)
+    __table_args__ = (Index("ix_audit_object", "object_type", "object_id"), Index("ix_audit_user", "user"),
+                      Index("ix_audit_action", "action"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -261,11 +261,19 @@ def count_entries(ledger: Ledger, flt: AuditFilter | None = None) -> int:
 def distinct_values(ledger: Ledger) -> dict[str, list[str]]:
     """Users, actions and object types present in the log (for filter drop-downs)."""
     with ledger.reader() as s:
-        return {
-            "user": sorted(s.scalars(select(AuditLog.user).distinct())),
-            "action": sorted(s.scalars(select(AuditLog.action).distinct())),
-            "object_type": sorted(s.scalars(select(AuditLog.object_type).distinct())),
-        }
+        return {"user": _distinct(s, AuditLog.user), "action": _distinct(s, AuditLog.action),
+                "object_type": _distinct(s, AuditLog.object_type)}
+
+
+def _distinct(s, column) -> list[str]:
+    """The distinct values of an indexed column, one index seek each (a million records hold a handful of
+    users and actions; a DISTINCT would read them all)."""
+    out = []
+    value = s.scalar(select(func.min(column)))
+    while value is not None:
+        out.append(value)
+        value = s.scalar(select(func.min(column)).where(column > value))
+    return sorted(out)
 
 
 def count(ledger: Ledger) -> int:
