@@ -5,13 +5,13 @@ DISTINCT scans them all (about half a second on the five-year city, bench/pages.
 (object_type already leads ix_audit_object) each distinct value is one index seek.
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0008
 """
 
 from alembic import op
 
 revision = "0009"
-down_revision = "0006"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
