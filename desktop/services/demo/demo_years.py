@@ -157,6 +157,8 @@ def _fill_year(s, rng, pool: _Pool, year_id: int, year: int, as_of: dt.date, tow
             entries.append(entry)
             plans.append(plan)
             target_states.append({"tid": target_id, "st": TARGET_STATE_OF[entry["state"]]})
+    if not entries:  # a small register already fully listed: nothing left to add
+        return
     entry_ids = _insert(s, ListEntry, entries, ids=True)
     _insert(s, Plan, [{**p, "entry_id": eid} for p, eid in zip(plans, entry_ids) if p is not None])
     t = Target.__table__
@@ -243,6 +245,7 @@ def _returns(rng, y: int, day: dt.date, area: Decimal, today: dt.date) -> list[t
 
 
 def totals(s) -> dict[str, int]:
-    """The whole sample's years, lists and entries (all years together), for the summary."""
-    return {"years": s.scalar(select(func.count(Year.id))), "all_lists": s.scalar(select(func.count(GovernanceList.id))),
+    """The whole sample's years with lists (not the quota pool's history year), its lists and entries, for the
+    summary."""
+    return {"years": s.scalar(select(func.count(GovernanceList.year_id.distinct()))), "all_lists": s.scalar(select(func.count(GovernanceList.id))),
             "all_entries": s.scalar(select(func.count(ListEntry.id)))}
