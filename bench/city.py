@@ -5,8 +5,15 @@
 100 000 objects in the register; years 2022–2026 (2026 current), each with every town's list of about
 1 200 entries, plans, land banking with groundwork steps and agreements, acquisitions, monthly reports with
 the four departments' verifications for every month, about 300 quota loans with returns; the bundled
-holiday table; and 1 000 000 audit records. Everything goes through `zzb demo --years` (desktop/services/
-demo) as Core bulk inserts, except the audit records, written here by `append_audit_records`.
+holiday table; and 1 000 000 audit records on the keyed chain. Everything goes through `zzb demo --years`
+(desktop/services/demo) as Core bulk inserts, except the audit records, written here by `append_audit_records`
+through the chain's own bulk append (services/audit_chain.append), so `zzb audit verify` passes on the city.
+
+The city has one account, its system administrator: named by ZZB_USER (else cityadmin), with the password
+from ZZB_PASSWORD, which must be set when the city is built (there is no default password). Log in with the
+same two to open the city with the program or the CLI. The chain's key is made on this PC, in the program's
+settings folder (ZZB_CONFIG_DIR, else the user's config folder); a cached city whose key is not on this PC
+is built again.
 
 The file lives under bench/.cache/, keyed by this generator's version, its parameters and the schema's
 migrations, so a second run (and bench/pages.py) reuses it. Prints whether it was built or reused and how
@@ -29,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-GENERATOR_VERSION = 1  # bump when what the city holds changes
+GENERATOR_VERSION = 2  # bump when what the city holds changes
 CACHE = ROOT / "bench" / ".cache"
 YEAR = 2026  # the current year of the city; the four before it are history
 CITY_DAY = dt.date(YEAR, 11, 20)  # the day the city is generated on (fixed, so the file is the same every time)
@@ -52,8 +59,10 @@ def _remove(path: Path) -> None:
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
-def build(path: Path, *, enterprises: int, years: int, audit: int, entries: int) -> dict[str, float]:
-    """Build the city into `path` (through a temporary file, renamed when complete). Returns seconds per part."""
+def build(path: Path, *, enterprises: int, years: int, audit: int, entries: int,
+          admin: tuple[str, str]) -> dict[str, float]:
+    """Build the city into `path` (through a temporary file, renamed when complete), its administrator
+    `admin` (name, password) first. Returns seconds per part."""
     from desktop.services import setup_service
     from desktop.services.demo import demo_service
     from desktop.services.ledger import open_ledger
@@ -67,6 +76,7 @@ def build(path: Path, *, enterprises: int, years: int, audit: int, entries: int)
     ledger = open_ledger(part, as_of=CITY_DAY, user="bench")
     try:
         setup_service.initialize(ledger)
+        create_admin(ledger, *admin)
         for y in range(year_service.current_year(ledger) + 1, YEAR + 1):
             year_service.new_year(ledger, y)
         year_service.set_current_year(ledger, YEAR)
@@ -103,55 +113,68 @@ AUDIT_CHUNK = 50_000
 
 
 def append_audit_records(ledger, n: int, *, first_day: dt.date, last_day: dt.date) -> None:
-    """Append `n` audit records spread over the years, in time order, chained onto the log's tip.
+    """Append `n` audit records spread over the years, in time order, onto the log's keyed chain.
 
-    The one place the bench writes the audit log: it follows services/audit.py's chain (each record's
-    hash covers the previous one, services.audit._digest), one transaction per chunk of records. The
-    values go to the driver already in their stored form (the city is a SQLite file)."""
-    from desktop.models import AuditLog
-    from desktop.services import audit
+    The one place the bench writes the audit log, and it writes it as the program does: through
+    services/audit_chain.append (each record's hash an HMAC with the ledger's key over the record and the
+    hash before it, the tip moved in the same transaction), one transaction per chunk of records."""
+    from desktop.services import audit_chain
 
     rng = random.Random(SEED)
     start = dt.datetime.combine(first_day, dt.time(8, 0))
     step = (dt.datetime.combine(last_day, dt.time(18, 0)) - start).total_seconds() / max(n, 1)
-    columns = ("at", "user", "action", "object_type", "object_id", "object_label", "before", "after", "result",
-               "prev_hash", "hash")
-    quoted = ", ".join('"' + c + '"' for c in columns)
-    sql = f"INSERT INTO {AuditLog.__table__.name} ({quoted}) VALUES ({', '.join('?' for _ in columns)})"
-    sha256 = hashlib.sha256
     written = 0
     while written < n:
         size = min(AUDIT_CHUNK, n - written)
+        rows = []
+        for i in range(written, written + size):
+            object_type, verb = OBJECTS[int(rng.random() * len(OBJECTS))]
+            object_id = int(rng.random() * 100_000) + 1
+            row = {"at": start + dt.timedelta(seconds=i * step), "user": USERS[i % len(USERS)],
+                   "action": ACTIONS[verb], "object_type": object_type, "object_id": object_id,
+                   "object_label": f"对象{object_id}", "before": None, "after": {"id": object_id}, "result": "成功"}
+            if i % 25 == 0:
+                row.update(action="login", object_type="app_user", object_id=None, object_label="", after=None)
+            elif verb == "修改":
+                row.update(before={"note": ""}, after={"note": f"第{i}次修改"})
+            rows.append(row)
         with ledger.session() as s:
-            conn = s.connection()
-            prev = audit._last_hash(conn)
-            params = []
-            for i in range(written, written + size):
-                at = start + dt.timedelta(seconds=i * step)
-                user = USERS[i % len(USERS)]
-                object_type, verb = OBJECTS[int(rng.random() * len(OBJECTS))]
-                object_id = int(rng.random() * 100_000) + 1
-                if i % 25 == 0:
-                    action, object_type, object_id, label, before, after = "login", "app_user", None, "", None, None
-                elif verb == "修改":
-                    action, label, before, after = "update", f"对象{object_id}", '{"note":""}', f'{{"note":"第{i}次修改"}}'
-                else:
-                    action, label, before, after = "create", f"对象{object_id}", None, f'{{"id":{object_id}}}'
-                # audit._digest's payload, formatted directly (no value here needs JSON escaping)
-                payload = (f'["{prev}","{at.isoformat()}","{user}","{action}","{object_type}",'
-                           f'{"null" if object_id is None else object_id},"{label}",{before or "null"},'
-                           f'{after or "null"},"成功"]')
-                h = sha256(payload.encode()).hexdigest()
-                if i == written:  # the shortcut must agree with the service's own digest
-                    assert h == audit._digest(prev, {
-                        "at": at, "user": user, "action": action, "object_type": object_type, "object_id": object_id,
-                        "object_label": label, "before": before and json.loads(before),
-                        "after": after and json.loads(after), "result": "成功"}), "audit digest changed"
-                params.append((f"{at:%Y-%m-%d %H:%M:%S}.{at.microsecond:06d}", user, action, object_type, object_id,
-                               label, before, after, "成功", prev, h))
-                prev = h
-            conn.exec_driver_sql(sql, params)
+            audit_chain.append(s.connection(), rows)
         written += size
+
+
+# --- the administrator ------------------------------------------------------------------------------
+
+ADMIN_NAME = "cityadmin"  # the account's name when ZZB_USER does not name one
+
+
+def admin_credentials() -> tuple[str, str]:
+    """The city's administrator: ZZB_USER (else cityadmin) with the password from ZZB_PASSWORD. There is no
+    default password: without ZZB_PASSWORD the city is not built."""
+    password = os.environ.get("ZZB_PASSWORD")
+    if not password:
+        raise SystemExit("city: set ZZB_PASSWORD (and optionally ZZB_USER) to the password of the city's "
+                         "administrator account; the bench writes no default password")
+    return os.environ.get("ZZB_USER") or ADMIN_NAME, password
+
+
+def create_admin(ledger, name: str, password: str) -> None:
+    """The city's system administrator, through the accounts service (its password rule applies)."""
+    from desktop.services.accounts import accounts_service
+
+    accounts_service.create_first_admin(ledger, name, password, "五年城市管理员")
+
+
+def key_present(path: Path) -> bool:
+    """Whether this PC holds the audit key the city's chain was written with (paths.config_dir()/audit-keys)."""
+    from desktop.services import audit_chain
+
+    con = sqlite3.connect(path)
+    try:
+        key_id = con.execute("SELECT value FROM ledger_meta WHERE key = ?", (audit_chain.KEY_ID,)).fetchone()
+    finally:
+        con.close()
+    return bool(key_id) and audit_chain.load_key(key_id[0]) is not None
 
 
 def ensure_city(*, enterprises: int = 100_000, years: int = 5, audit: int = 1_000_000, entries: int = 1200,
@@ -159,17 +182,23 @@ def ensure_city(*, enterprises: int = 100_000, years: int = 5, audit: int = 1_00
     """The cached city's path, building it first when missing (or when `rebuild`)."""
     path = city_path(enterprises, years, audit, entries)
     t, cpu = time.perf_counter(), time.process_time()
+    if path.exists() and not rebuild and not key_present(path):
+        if not quiet:
+            print(f"city: {path.relative_to(ROOT)} was built with an audit key this PC does not hold; building again")
+        rebuild = True
     if path.exists() and not rebuild:
         if not quiet:
             print(f"city: reused {path.relative_to(ROOT)} ({path.stat().st_size / 1e6:.0f} MB) in "
                   f"{(time.perf_counter() - t) * 1000:.0f} ms")
         return path
-    took = build(path, enterprises=enterprises, years=years, audit=audit, entries=entries)
+    admin = admin_credentials()
+    took = build(path, enterprises=enterprises, years=years, audit=audit, entries=entries, admin=admin)
     total = time.perf_counter() - t
     if not quiet:
         parts = " ".join(f"{k}={v:.1f}" for k, v in took.items())
         print(f"city: built {path.relative_to(ROOT)} ({path.stat().st_size / 1e6:.0f} MB) in {total:.1f} s, "
               f"cpu {time.process_time() - cpu:.1f} s ({parts})")
+        print(f"city: administrator {admin[0]} (system administrator; password from ZZB_PASSWORD)")
     return path
 
 
@@ -178,7 +207,7 @@ def describe(path: Path) -> str:
     counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (
         "target", "year", "governance_list", "list_entry", "plan", "land_banking", "groundwork_record", "agreement",
         "acquisition", "monthly_report", "monthly_report_item", "verification", "quota_loan", "quota_return",
-        "holiday", "audit_log")}
+        "holiday", "audit_log", "app_user")}
     con.close()
     return "city: " + " ".join(f"{k}={v}" for k, v in counts.items())
 

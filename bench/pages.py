@@ -2,8 +2,11 @@
 
     .venv/bin/python bench/pages.py            (offscreen; or under xvfb-run -a)
 
-Opens the real window (desktop/app.make_application + make_window, a role-None ledger, its own worker lane
-and a throw-away settings file), then for each page of the sidebar, in order:
+First logs in as the city's administrator (ZZB_USER, else cityadmin, with the password from ZZB_PASSWORD:
+see bench/city.py), checking the account without writing to the cached city. Then opens the real window
+(desktop/app.make_application + make_window, its own worker lane and a throw-away settings file) on a
+role-None ledger — the trusted in-process caller, which sees every page (a system administrator's window
+shows only the administration pages) — and for each page of the sidebar, in order:
 - first_screen_ms: from asking for the page (building it on first visit) until its lane is idle — every
   answer of its first queries delivered — and the window repainted. The dashboard opens with the window,
   so its figure covers building the window too;
@@ -112,6 +115,27 @@ def bare_page_ms(window) -> float:
     return ms
 
 
+def check_login(db_path: Path) -> None:
+    """The city's administrator logs in (read-only: no bookkeeping written into the cached city)."""
+    from city import ADMIN_NAME
+
+    from desktop.services.accounts import accounts_service
+    from desktop.services.errors import UserError
+    from desktop.services.ledger import open_ledger
+
+    name, password = os.environ.get("ZZB_USER") or ADMIN_NAME, os.environ.get("ZZB_PASSWORD")
+    if not password:
+        raise SystemExit("pages: set ZZB_PASSWORD (and ZZB_USER unless the account is cityadmin) to log in to the city")
+    ledger = open_ledger(db_path)
+    try:
+        acting = accounts_service.login_read_only(ledger, name, password)
+    except UserError as exc:
+        raise SystemExit(f"pages: {name} cannot log in to {db_path.name}: {exc}") from None
+    finally:
+        ledger.dispose()
+    print(f"login: {acting.user} ({acting.role.label}, password from ZZB_PASSWORD); pages measured as role None")
+
+
 def measure(db_path: Path, only: list[str] | None = None) -> list[tuple[str, str, float, float, float]]:
     from PySide6.QtCore import QSettings
 
@@ -179,6 +203,7 @@ def main() -> int:
 
         args.db = ensure_city(enterprises=args.enterprises)
         print(describe(args.db))
+    check_login(args.db)
     measure(args.db, args.page)
     return 0
 

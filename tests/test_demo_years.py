@@ -134,20 +134,58 @@ def test_years_out_of_range_are_refused(db):
         demo_service.generate(db, enterprises=10, years=0)
 
 
-def test_the_benchmarks_audit_records_keep_the_chain(tmp_path):
-    """bench/city.py writes its million records outside the ORM: they must chain like the service's own."""
-    from desktop.services import setup_service
-    from desktop.services.ledger import open_ledger
-
+def _bench_city():
     spec = importlib.util.spec_from_file_location("bench_city", Path(__file__).parent.parent / "bench" / "city.py")
     bench_city = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench_city)
+    return bench_city
+
+
+def test_the_benchmarks_audit_records_keep_the_keyed_chain_and_its_administrator_logs_in(tmp_path):
+    """bench/city.py writes its million records through the chain's bulk append and makes the city's
+    administrator with the accounts service: the keyed chain and its tip verify, and the account logs in."""
+    from sqlalchemy import text
+
+    from desktop.services import setup_service
+    from desktop.services.accounts import accounts_service
+    from desktop.services.ledger import open_ledger
+    from desktop.models.enums import Role
+
+    bench_city = _bench_city()
     ledger = open_ledger(tmp_path / "a.sqlite3")
     try:
         setup_service.initialize(ledger)
+        bench_city.create_admin(ledger, "cityadmin", "City-Admin-2026")
         before = audit.count(ledger)
         bench_city.append_audit_records(ledger, 120, first_day=dt.date(2024, 1, 1), last_day=dt.date(2024, 12, 31))
-        assert audit.count(ledger) == before + 120
-        assert audit.verify_chain(ledger) == (True, None)
+        check = audit.check_chain(ledger)
+        assert (check.intact, check.total) == (True, before + 120), check.message
+        with ledger.reader() as s:
+            last_id, last_hash = s.connection().execute(text("SELECT id, hash FROM audit_log ORDER BY id DESC")).first()
+            tip = s.connection().execute(text("SELECT last_id, last_hash, count FROM audit_tip WHERE id = 1")).first()
+        assert tuple(tip) == (last_id, last_hash, before + 120)
+        acting = accounts_service.login(ledger, "cityadmin", "City-Admin-2026")
+        assert acting.role is Role.SYSADMIN
+        assert bench_city.key_present(tmp_path / "a.sqlite3")
     finally:
         ledger.dispose()
+
+
+def test_the_city_is_not_built_without_zzb_password(monkeypatch):
+    monkeypatch.delenv("ZZB_PASSWORD", raising=False)
+    with pytest.raises(SystemExit, match="ZZB_PASSWORD"):
+        _bench_city().admin_credentials()
+
+
+def test_zzb_demo_years_with_admin_makes_a_ledger_whose_log_verifies(capsys, tmp_path):
+    from desktop.cli import main
+
+    path = tmp_path / "years.sqlite3"
+    code = main(["--db", str(path), "demo", "--admin", "admin", "--years", "2", "--enterprises", "400"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "已建立系统管理员账户：admin" in out and "共 2 个年度：清单 24 份" in out
+    code = main(["--db", str(path), "audit", "verify"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "日志完整" in out
