@@ -147,6 +147,25 @@ def record(session: Session, action: str, object_type: str, object_id: int | Non
     _write(session.connection(), [_row(action, object_type, object_id, label, before, after, result, user or actor(session))])
 
 
+def _plain(values: dict | None) -> dict | None:
+    return None if values is None else {k: _jsonable(v) for k, v in values.items() if k not in SKIPPED_COLUMNS}
+
+
+def record_many(session: Session, changes) -> None:
+    """Record rows written by bulk statements (imports) as the flush hook records ORM writes: one record per
+    (action, object_type, object_id, label, before, after), naming session.info["audit_source"], in one insert."""
+    if session.info.get("skip_audit"):
+        return
+    user, source, rows = actor(session), session.info.get("audit_source"), []
+    for action, object_type, object_id, label, before, after in changes:
+        row = _row(action, object_type, object_id, label, _plain(before), _plain(after), user=user)
+        if source:
+            side = "before" if action == "delete" else "after"
+            row[side] = {**(row[side] or {}), SOURCE_KEY: source}
+        rows.append(row)
+    _write(session.connection(), rows)
+
+
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, _ctx) -> None:
     if session.info.get("skip_audit"):

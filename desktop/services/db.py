@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import create_engine, event, func, insert, inspect, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
@@ -349,3 +349,21 @@ def integrity_check(database: Database) -> list[str]:
 def ping(database: Database) -> None:
     with database.engine.connect() as conn:
         conn.execute(text("SELECT 1"))
+
+
+def insert_returning_ids(session: Session, table, rows: list[dict]) -> list[int]:
+    """INSERT many rows in a few statements and return their new ids, in the order of `rows`.
+
+    SQLite cannot promise RETURNING's order for a multi-row INSERT, so SQLAlchemy would send one row at a
+    time; there the ids are given instead: a write session holds the only write lock (BEGIN IMMEDIATE), so
+    max(id)+1 onwards is free (and a clash, should it ever happen, is an IntegrityError: nothing written).
+    Other servers return the sequence's ids with RETURNING, in parameter order."""
+    if not rows:
+        return []
+    if session.get_bind().dialect.name == "sqlite":
+        first = (session.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+        ids = list(range(first, first + len(rows)))
+        session.execute(insert(table), [{**row, "id": i} for row, i in zip(rows, ids)])
+        return ids
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(session.execute(stmt, rows).scalars())

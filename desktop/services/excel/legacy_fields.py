@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 
 from desktop.models.enums import Category, TargetKind
@@ -107,13 +108,19 @@ def check_kind(kind: str) -> None:
 
 # Text helpers -------------------------------------------------------------------------------------
 
+_SPACES = re.compile(r"\s+")
+
+
 def header_key(text) -> str:
     """A header or name for comparison: NFKC (full-width folded), lower case, no spaces or markers."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text)).lower()
-    s = re.sub(r"\s+", "", s)
-    return s.strip("*※★:：")
+    return _key(text if type(text) is str else str(text))
+
+
+@lru_cache(maxsize=1 << 16)  # towns, headers and names recur across rows and passes
+def _key(text: str) -> str:
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text).lower()).strip("*※★:：")
 
 
 def strip_paren(key: str) -> str:

@@ -4,7 +4,7 @@ The sheet may have title rows, merged two-row headers, totals, blank and note ro
 found by header synonyms, a column mapping is proposed (and can be saved by header text), every
 row is validated with the register's own rules (target_service.clean), a preview says per row
 create / update / unchanged / invalid / duplicate, and `apply` writes the valid rows in one
-transaction through the ORM, so the audit hook records each change.
+transaction with bulk statements (legacy_write), recording each row written in the audit log.
 """
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ from desktop.services.excel.legacy_mapping import (
     save_mapping,
 )
 from desktop.services.excel.legacy_rows import (
-    LegacyPreview, PreviewRow, Stale, TownIndex, chunked, parse_rows, tick_write, title_unit,
+    LegacyPreview, PreviewRow, Stale, TownIndex, chunked, parse_rows, title_unit,
 )
 from desktop.services.excel.legacy_table import LegacyTable, SourceColumn, locate_table, read_table
 from desktop.services.excel.legacy_targets import preview_targets, write_targets
+from desktop.services.excel.legacy_write import write_enterprises
 from desktop.services.ledger import Ledger
 from desktop.services.register import target_service
 from desktop.services.year import year_service
@@ -315,7 +316,7 @@ def apply(ledger: Ledger, preview: LegacyPreview, *, skip_invalid: bool = False,
             s.info["audit_source"] = f"外部表格 {preview.file_name}（{preview.sheet}）"
             try:
                 if preview.kind == "enterprises":
-                    _write_enterprises(s, preview, todo, progress, cancel)
+                    write_enterprises(s, preview, todo, progress, cancel)
                 else:
                     write_targets(s, preview, todo, progress, cancel)
                 check_cancel(cancel)
@@ -339,48 +340,6 @@ def apply(ledger: Ledger, preview: LegacyPreview, *, skip_invalid: bool = False,
     if progress:
         progress(len(todo), len(todo))
     return ImportOutcome(summary, applied=True)
-
-
-def _write_enterprises(s, preview: LegacyPreview, todo: list[PreviewRow], progress, cancel) -> None:
-    eval_year = year_service.params_in_session(s, preview.year).evaluation_year
-    source = f"导入：{preview.file_name}"[:200]
-    total = len(todo)
-    updates = [r for r in todo if r.action == UPDATE]
-    n = 0
-    for chunk in chunked(updates):
-        ids = [r.target_id for r in chunk]
-        targets = {t.id: t for t in s.scalars(select(Target).where(Target.id.in_(ids)))}
-        evals = {e.target_id: e for e in s.scalars(
-            select(Evaluation).where(Evaluation.target_id.in_(ids), Evaluation.year == eval_year))}
-        for r in chunk:
-            t = targets.get(r.target_id)
-            if t is None or t.revision != r.revision:
-                raise Stale(f"第{r.excel_row}行对应的“{r.label}”在预览之后已被修改或删除，未写入任何内容。请重新预览后再导入。")
-            v: target_service.TargetValues = r.final
-            for name in target_service.EDITABLE_FIELDS:
-                new = getattr(v, name)
-                if getattr(t, name) != new:
-                    setattr(t, name, new)
-            if v.grade is not None:
-                ev = evals.get(t.id)
-                if ev is None:
-                    s.add(Evaluation(target_id=t.id, year=eval_year, grade=v.grade, source=source))
-                elif ev.grade != v.grade:
-                    ev.grade = v.grade
-            n += 1
-            tick_write(n, total, s, progress, cancel)
-    for r in todo:
-        if r.action != CREATE:
-            continue
-        v = r.final
-        cls = Target.__mapper__.polymorphic_map[v.kind].class_
-        t = cls(**{name: getattr(v, name) for name in target_service.EDITABLE_FIELDS})
-        if v.grade is not None:
-            t.evaluations.append(Evaluation(year=eval_year, grade=v.grade, source=source))
-        s.add(t)
-        n += 1
-        tick_write(n, total, s, progress, cancel)
-    s.flush()
 
 
 # The whole import (CLI `zzb import-legacy`) -------------------------------------------------------

@@ -195,6 +195,9 @@ class _Parsed:
     problems: list[CellProblem]
 
 
+_MISSING = object()
+
+
 def parse_rows(table: LegacyTable, mapping: Mapping, specs, title_unit, cancel, progress,
                 content_fields) -> tuple[list[_Parsed], list[CellProblem]]:
     """Parse every mapped cell; defaults fill fields whose cell is empty. Rows with no content are dropped."""
@@ -209,27 +212,41 @@ def parse_rows(table: LegacyTable, mapping: Mapping, specs, title_unit, cancel, 
                 defaults[f] = _parse_value(by_key[f], raw, by_key[f].unit)
             except ValidationError as exc:
                 default_problems.append(CellProblem(table.sheet, None, None, f"默认值：{exc.message}"))
-    parsed = []
-    total = len(table.data)
-    for n, (r, values) in enumerate(table.data):
+    # Column by column: a column's values repeat (towns, industries, grades, units), so each distinct text is
+    # parsed once; then the rows are put together in the mapping's order, as the row-wise loop did.
+    data = table.data
+    total = len(data)
+    cells: list[list] = [[] for _ in data]  # per row: (spec key, parsed value or ValidationError, column)
+    for k, (spec, c0, unit) in enumerate(sources):
         check_cancel(cancel)
-        if progress and n % 500 == 0:
-            progress(n, total)
-        got, problems = {}, []
-        has_content = False
-        for spec, c0, unit in sources:
+        if progress:
+            progress(total * k // max(len(sources), 1), total)
+        seen: dict[str, object] = {}
+        content = spec.key in content_fields
+        for n, (_r, values) in enumerate(data):
             value = values[c0] if c0 < len(values) else None
             if is_blank(value):
                 continue
-            if spec.key in content_fields:
+            result = seen.get(value, _MISSING) if type(value) is str else _MISSING
+            if result is _MISSING:
+                try:
+                    result = _parse_value(spec, value, unit)
+                except ValidationError as exc:
+                    result = exc
+                if type(value) is str:
+                    seen[value] = result
+            cells[n].append((spec.key, result, c0, content))
+    parsed = []
+    for (r, _values), row in zip(data, cells):
+        got, problems = {}, []
+        has_content = False
+        for key, result, c0, content in row:
+            if content:
                 has_content = True
-            try:
-                parsed_value = _parse_value(spec, value, unit)
-            except ValidationError as exc:
-                problems.append(CellProblem(table.sheet, r, table.letter(c0), exc.message))
-                continue
-            if parsed_value is not None:
-                got[spec.key] = parsed_value
+            if isinstance(result, ValidationError):
+                problems.append(CellProblem(table.sheet, r, table.letter(c0), result.message))
+            elif result is not None:
+                got[key] = result
         if not has_content and not problems:
             continue  # only a serial number or a merged-down town: not a row of the table
         for f, v in defaults.items():

@@ -217,14 +217,14 @@ def _is_note_row(values) -> bool:
     texts = [v for v in values if not is_blank(v)]
     if not texts or not all(isinstance(v, str) for v in texts):
         return False
-    keys = [header_key(v) for v in texts]
-    if len(texts) == 1 and _NOTE_RE.match(keys[0]):
+    if len(texts) == 1 and _NOTE_RE.match(header_key(texts[0])):
         return True
-    return all(_FOOTER_RE.match(k) for k in keys)
+    return all(_FOOTER_RE.match(header_key(v)) for v in texts)
 
 
 def _is_totals_row(values) -> bool:
-    return any(isinstance(v, str) and _TOTALS_RE.match(header_key(v)) for v in values)
+    # Every totals word has 计 (NFKC leaves it alone): most rows are decided without building a key.
+    return any(isinstance(v, str) and "计" in v and _TOTALS_RE.match(header_key(v)) for v in values)
 
 
 def _is_section_row(r: int, values, merged) -> bool:
