@@ -147,8 +147,13 @@ def record(session: Session, action: str, object_type: str, object_id: int | Non
     _write(session.connection(), [_row(action, object_type, object_id, label, before, after, result, user or actor(session))])
 
 
+_AS_IS = (str, int, float, bool, type(None))
+
+
 def _plain(values: dict | None) -> dict | None:
-    return None if values is None else {k: _jsonable(v) for k, v in values.items() if k not in SKIPPED_COLUMNS}
+    if values is None:
+        return None
+    return {k: v if type(v) in _AS_IS else _jsonable(v) for k, v in values.items() if k not in SKIPPED_COLUMNS}
 
 
 def record_many(session: Session, changes) -> None:

@@ -228,7 +228,7 @@ def _preview_enterprises(ledger: Ledger, preview: LegacyPreview, table: LegacyTa
             continue
         v = p.values
         tid = matches.get(p.excel_row)
-        base = dataclasses.replace(current[tid][0]) if tid in current else None
+        base = current[tid][0] if tid in current else None  # not changed below: replaced into `new`
         if tid is not None and base is None:  # deleted between the two reads
             tid = None
         if base is None:
