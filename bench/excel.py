@@ -14,8 +14,16 @@ Builds a database with one town holding N list entries, then measures in one run
 - openpyxl_ro_s / calamine_s: the bare parse of the same file's entry sheet by openpyxl
   read-only and by python-calamine;
 - soffice_s: `soffice --headless --convert-to csv` of the same file, when LibreOffice is
-  installed (import ratio = import_s over soffice_s; the goal is below 1.0);
+  installed (import ratio = import_s over soffice_s; the goal is 0.6 or less); without LibreOffice the
+  import is compared with calamine's bare parse instead, and the line says so;
+- legacy: `legacy_import.run_import` (what `zzb import-legacy` runs: read, locate the table, map,
+  validate, match, write in one transaction) of a plain N-row enterprise list into a fresh ledger
+  with three towns, printed as `legacy: rows=N import_s=…` (the goal is 3 s or less for 20 000 rows);
 - rss_mb: peak resident memory of this process.
+
+The last lines are the ones the issue's table reads:
+    ratios: export_to_xlsxwriter=… import_to_soffice=… (or import_to_calamine=…)
+    legacy: rows=20000 import_s=…
 """
 
 from __future__ import annotations
@@ -163,6 +171,61 @@ def town_edits(path: Path, out: Path, share: float = 0.05) -> int:
     return len(picked)
 
 
+LEGACY_TOWNS = ["城东街道", "城西街道", "北山镇"]
+
+
+def write_legacy_list(path: Path, rows: int) -> None:
+    """A plain enterprise list as 工信 sends it: a title row, a header, `rows` enterprises (10 columns)."""
+    import xlsxwriter
+
+    from desktop.services import credit_code
+
+    rng = random.Random(5)
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+    ws = wb.add_worksheet("名单")
+    ws.write_string(0, 0, "全市低效企业名单")
+    header = ["序号", "企业名称", "统一社会信用代码", "所属镇街", "占地面积（亩）", "建筑面积（㎡）", "法定代表人",
+              "行业", "综合评价", "地址"]
+    for j, h in enumerate(header):
+        ws.write_string(1, j, h)
+    for i in range(rows):
+        town = LEGACY_TOWNS[i % len(LEGACY_TOWNS)]
+        body = f"91320{i + 500000:012d}"[:17]
+        line = [i + 1, f"{town[:2]}{i:05d}精密机械有限公司", body + credit_code.check_char(body), town,
+                rng.randint(200, 9000) / 100, float(rng.randint(500, 20000)), rng.choice(["张建国", "王海", "李明"]),
+                rng.choice(["通用设备制造业", "纺织业", "金属制品业"]), "D", f"{town}工业路{i}号"]
+        for j, v in enumerate(line):
+            (ws.write_number if isinstance(v, (int, float)) else ws.write_string)(i + 2, j, v)
+    wb.close()
+
+
+def legacy_import_s(work: Path, rows: int) -> float:
+    """`zzb import-legacy` of an N-row list into a fresh ledger with the list's towns: seconds."""
+    from desktop.services import setup_service
+    from desktop.services.db import open_database
+    from desktop.services.excel import legacy_import
+    from desktop.services.ledger import as_ledger
+    from desktop.services.towns import town_service
+
+    db = as_ledger(open_database(work / "legacy.sqlite3", backup_dir=work))
+    setup_service.initialize(db)
+    for name in LEGACY_TOWNS:
+        town_service.create_town(db, name)
+    path = work / "legacy.xlsx"
+    write_legacy_list(path, rows)
+    outcome = None
+
+    def run():
+        nonlocal outcome
+        outcome = legacy_import.run_import(db, path, kind="enterprises", year=2024)
+
+    seconds = timed(run)
+    db.dispose()
+    if not outcome.applied or outcome.summary.created != rows:
+        raise SystemExit(f"legacy import did not create {rows} rows: {outcome.refused or outcome.summary}")
+    return seconds
+
+
 def timed(fn) -> float:
     t = time.perf_counter()
     fn()
@@ -235,16 +298,21 @@ def main() -> int:
                "--outdir", str(out), str(returned)]
         subprocess.run(cmd, capture_output=True, timeout=600)  # first start initialises the profile
         soffice_s = timed(lambda: subprocess.run(cmd, capture_output=True, timeout=600, check=True))
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"bare parse: openpyxl read-only {openpyxl_ro_s:.2f} s, calamine {calamine_s:.2f} s"
           + (f"; soffice convert {soffice_s:.2f} s; import ratio to soffice {import_s / soffice_s:.2f}"
-             if soffice_s else "; soffice not installed"), flush=True)
+             if soffice_s else "; soffice not installed (ratio to calamine's bare parse instead)"), flush=True)
     db.dispose()
+    legacy_s = legacy_import_s(work, args.rows)
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     soffice_text = f"{soffice_s:.2f}" if soffice_s is not None else "n/a"
     print(f"excel: export_s={export_s:.2f} import_s={import_s:.2f} openpyxl_ro_s={openpyxl_ro_s:.2f} "
-          f"calamine_s={calamine_s:.2f} soffice_s={soffice_text} rss_mb={rss_mb:.0f}")
+          f"calamine_s={calamine_s:.2f} soffice_s={soffice_text} xlsxwriter_s={xw_s:.2f} rss_mb={rss_mb:.0f}")
+    import_ratio = (f"import_to_soffice={import_s / soffice_s:.2f}" if soffice_s
+                    else f"import_to_calamine={import_s / calamine_s:.2f}")
+    print(f"ratios: export_to_xlsxwriter={export_s / xw_s:.2f} {import_ratio}")
+    print(f"legacy: rows={args.rows} import_s={legacy_s:.2f}")
     return 0
 
 
