@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from decimal import Decimal
@@ -767,3 +768,72 @@ def test_a_saved_mapping_without_a_unit_takes_the_unit_from_the_header(db, towns
     assert outcome.summary.created == 2
     got = _targets(db)
     assert all(got[f.name].land_area_mu == units.m2_to_mu(f.land_m2) and got[f.name].credit_code is None for f in items)
+
+
+# ---- the bulk write ----------------------------------------------------------------------------------
+
+
+def _audit(db, object_type: str, action: str) -> list[AuditLog]:
+    with db.reader() as s:
+        found = list(s.scalars(select(AuditLog).where(AuditLog.object_type == object_type, AuditLog.action == action)
+                               .order_by(AuditLog.id)))
+        s.expunge_all()
+        return found
+
+
+def test_each_new_target_and_grade_has_its_own_create_record_naming_its_id(db, towns, tmp_path):
+    written = samples.write_d_class_list(tmp_path / "d.xlsx", samples.firms(5, TOWNS))
+    _import(db, written.path)
+    by_id = {t.id: t for t in _targets(db).values()}
+    creates = _audit(db, "target", "create")
+    assert sorted(a.object_id for a in creates) == sorted(by_id)
+    for a in creates:
+        t = by_id[a.object_id]
+        assert a.object_label == t.name and a.after["name"] == t.name and a.after["credit_code"] == t.credit_code
+        assert a.after["town_id"] == t.town_id and a.after["category"] == Category.OTHER.value
+    grades = _audit(db, "evaluation", "create")
+    assert sorted(a.after["target_id"] for a in grades) == sorted(by_id)
+    assert all(a.object_label == by_id[a.after["target_id"]].name and a.after["grade"] == "D" for a in grades)
+    assert all(a.after[audit.SOURCE_KEY] == "外部表格 d.xlsx（D类企业）" for a in creates + grades)
+    with db.reader() as s:
+        assert all(t.search_text == f"{t.name} {t.credit_code} {t.address}".lower() for t in s.scalars(select(Target)))
+
+
+def test_an_update_records_only_the_changed_fields_and_the_grade_with_old_and_new(db, towns, tmp_path):
+    f = samples.firms(1, TOWNS)[0]
+    tid = target_service.create(db, target_service.TargetValues(
+        name=f.name, town_id=towns[f.town], category=Category.POINT, credit_code=f.code, address="旧地址",
+        grade=EvaluationClass.C), year=YEAR)
+    revision = _targets(db)[f.name].revision
+    path = tmp_path / "u.xlsx"
+    samples.write_custom(path, ["企业名称", "统一社会信用代码", "所属镇", "地址", "综合评价"],
+                         [[f.name, f.code, f.town, "新地址 8 号", "D"]])
+    assert _import(db, path).summary.updated == 1
+    t = _targets(db)[f.name]
+    assert (t.address, t.revision, t.search_text) == ("新地址 8 号", revision + 1, f"{f.name} {f.code} 新地址 8 号".lower())
+    assert _grades(db) == {f.name: EvaluationClass.D}
+    (upd,) = _audit(db, "target", "update")
+    assert (upd.object_id, upd.object_label, upd.before) == (tid, f.name, {"address": "旧地址"})
+    assert upd.after == {"address": "新地址 8 号", audit.SOURCE_KEY: "外部表格 u.xlsx（Sheet1）"}
+    (grade,) = _audit(db, "evaluation", "update")
+    assert (grade.object_label, grade.before, grade.after["grade"]) == (f.name, {"grade": "C"}, "D")
+    history = target_service.get(db, tid, year=YEAR).history
+    assert any(c.label == "地址" and c.after == "新地址 8 号" for line in history for c in line.changes)
+
+
+def test_a_target_edited_after_the_preview_refuses_the_whole_import_and_writes_nothing(db, towns, tmp_path):
+    old, new = samples.firms(2, TOWNS)
+    tid = target_service.create(db, target_service.TargetValues(
+        name=old.name, town_id=towns[old.town], category=Category.OTHER, credit_code=old.code), year=YEAR)
+    path = tmp_path / "s.xlsx"
+    samples.write_custom(path, ["企业名称", "统一社会信用代码", "所属镇", "地址"],
+                         [[old.name, old.code, old.town, "导入的地址"], [new.name, new.code, new.town, "新企业地址"]])
+    p = li.preview(db, path, kind="enterprises", year=YEAR)
+    assert [r.action for r in p.rows] == [li.UPDATE, li.CREATE]
+    values = target_service.get(db, tid, year=YEAR).values
+    target_service.update(db, tid, dataclasses.replace(values, legal_rep="别人刚改的"), year=YEAR)
+    audit_before, imports_before = _count(db, AuditLog), _count(db, PacketImport)
+    outcome = li.apply(db, p)
+    assert not outcome.applied and f"第{p.rows[0].excel_row}行" in outcome.refused and "预览之后已被修改" in outcome.refused
+    assert set(_targets(db)) == {old.name} and _targets(db)[old.name].address == ""
+    assert (_count(db, AuditLog), _count(db, PacketImport)) == (audit_before, imports_before)
