@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from desktop.models import AuditLog, ListEntry, MonthlyReportItem, PacketImport, Target
 from desktop.models.enums import EntryState
@@ -291,3 +291,62 @@ def test_meta_sheet_holds_each_rows_revisions_and_exported_values(packet):
     assert (entry_rev, target_rev) == (rows[entry_id].entry_revision, rows[entry_id].target_revision)
     assert len(values) == 30 and values[0] == str(entry_id)
     assert values[2] == rows[entry_id].value("name")
+
+
+def test_changed_rows_are_written_in_bulk_each_with_its_own_audit_record_old_and_new(packet):
+    db, _town_id, _town, result = packet
+    ws = load_workbook(result.path)[pc.ENTRY_SHEET]
+    head = _header(ws)
+    row = _rows(ws)[0]
+    entry_id, target_id = int(ws.cell(row, head["条目编号"]).value), int(ws.cell(row, head["对象编号"]).value)
+    with db.reader() as s:
+        t, e = s.get(Target, target_id), s.get(ListEntry, entry_id)
+        old_address, old_note, revisions = t.address, e.note, (t.revision, e.revision)
+
+    def edit(wb):
+        wb[pc.ENTRY_SHEET].cell(row, head["地址"]).value = "镇里新填的地址 9 号"
+        wb[pc.ENTRY_SHEET].cell(row, head["进展情况"]).value = "已签约"
+
+    _fill(result.path, edit)
+    preview = packet_service.read_packet(db, result.path, today=TODAY)
+    assert preview.count("changed") == 1
+    assert packet_service.apply(db, preview, today=TODAY).applied
+    with db.reader() as s:
+        t, e = s.get(Target, target_id), s.get(ListEntry, entry_id)
+        assert (t.address, e.note) == ("镇里新填的地址 9 号", "已签约")
+        assert (t.revision, e.revision) == (revisions[0] + 1, revisions[1] + 1)
+        assert t.search_text == f"{t.name} {t.credit_code or ''} 镇里新填的地址 9 号".lower()
+        records = {a.object_type: a for a in s.scalars(select(AuditLog).where(AuditLog.action == "update"))}
+        assert records["target"].object_id == target_id and records["target"].object_label == t.name
+        assert records["target"].before == {"address": old_address}
+        assert records["target"].after["address"] == "镇里新填的地址 9 号"
+        assert records["list_entry"].before == {"note": old_note} and records["list_entry"].after["note"] == "已签约"
+        assert all("packet.xlsx" in a.after["_source"] for a in records.values())
+
+
+def test_a_row_edited_in_the_database_after_the_preview_refuses_the_apply_and_writes_nothing(packet):
+    db, _town_id, _town, result = packet
+    ws = load_workbook(result.path)[pc.ENTRY_SHEET]
+    head = _header(ws)
+    first, second = _rows(ws)[:2]
+    target_id = int(ws.cell(second, head["对象编号"]).value)
+
+    def edit(wb):
+        wb[pc.ENTRY_SHEET].cell(first, head["进展情况"]).value = "推进中"
+        wb[pc.ENTRY_SHEET].cell(second, head["进展情况"]).value = "已拆除"
+
+    _fill(result.path, edit)
+    preview = packet_service.read_packet(db, result.path, today=TODAY)
+    assert preview.count("changed") == 2
+    detail = target_service.get(db, target_id, year=2024)
+    detail.values.legal_rep = "刚刚改过"
+    detail.values.revision = None
+    target_service.update(db, target_id, detail.values, year=2024)
+    with db.reader() as s:
+        notes = dict(s.execute(select(ListEntry.id, ListEntry.note)).tuples().all())
+        imports = s.scalar(select(func.count(PacketImport.id)))
+    with pytest.raises(Refused, match="预览之后又被修改"):
+        packet_service.apply(db, preview, today=TODAY)
+    with db.reader() as s:
+        assert dict(s.execute(select(ListEntry.id, ListEntry.note)).tuples().all()) == notes
+        assert s.scalar(select(func.count(PacketImport.id))) == imports

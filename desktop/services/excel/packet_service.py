@@ -18,10 +18,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from desktop.models import ListEntry, MonthlyReportItem, PacketImport, Target, Town
+from desktop.models import MonthlyReportItem, PacketImport, Target, Town
 from desktop.models.enums import Category, TargetKind
 from desktop.services import audit
-from desktop.services.errors import Refused, UserError
+from desktop.services.errors import UserError
 from desktop.services.excel import packet_columns as pc
 from desktop.services.excel.excel_common import (
     CancelToken, ImportOutcome, ImportSummary, Progress, written_atomically, xlsx_path,
@@ -33,6 +33,7 @@ from desktop.services.excel.packet_read import (
     CellChange, PacketPreview, PreviewRow, STATUS_LABELS, already_imported, read_packet, refuse_twice,
 )
 from desktop.services.excel.packet_rows import DbRow, SNAPSHOT_CELL
+from desktop.services.excel.packet_write import write_changed
 from desktop.services.ledger import Ledger
 from desktop.services.lists import list_service
 from desktop.services.reports import report_service
@@ -74,29 +75,20 @@ def _counts(summary: ImportSummary, preview: PacketPreview) -> dict:
 
 
 def _apply_rows(s, preview: PacketPreview, today: dt.date) -> Decimal:
-    area = Decimal(0)
     changed = [r for r in preview.rows if r.status == "changed"]
+    changes: list[tuple] = []
+    area = write_changed(s, changed, TARGET_FIELDS, changes)  # bulk: target fields and progress notes
+    audit.record_many(s, changes)
     report_items: list[tuple[int, object, str]] = []
     for r in changed:
-        e = s.get(ListEntry, r.entry_id)
-        t = s.get(Target, r.target_id)
-        if e is None or t is None or (e.revision, t.revision) != r.revisions:
-            raise Refused(f"“{r.name}”在预览之后又被修改，请重新导入预览。未写入任何内容。")
         u = r.updates
-        for key, attr in TARGET_FIELDS.items():
-            if key in u:
-                value = u[key] if u[key] is not None or attr.endswith(("_mu", "_m2")) else ""
-                setattr(t, attr, value)
-        if "progress" in u:
-            e.note = u["progress"] or ""
         if u.get("report_done"):
-            report_items.append((e.id, u.get("report_area"), u.get("report_note") or ""))
+            report_items.append((r.entry_id, u.get("report_area"), u.get("report_note") or ""))
         elif ("report_area" in u or "report_note" in u) and r.item_id is not None:
             item = s.get(MonthlyReportItem, r.item_id)
             if item is not None:
                 new_area = u.get("report_area", item.completed_area_mu) or item.completed_area_mu
                 report_service.update_item_in_session(s, item, new_area, u.get("report_note", item.note) or "")
-        area += t.land_area_mu or Decimal(0)
     if report_items:
         r = report_service.open_report_in_session(s, preview.town_id, preview.year, preview.month,
                                                   preview.reported_on or today, today=today)
