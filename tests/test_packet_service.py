@@ -293,6 +293,17 @@ def test_meta_sheet_holds_each_rows_revisions_and_exported_values(packet):
     assert values[2] == rows[entry_id].value("name")
 
 
+def _preview_of_edits(db, path, cells: dict[tuple[int, int], object]):
+    """The entry sheet's cells (row, column) set as a town would, then previewed."""
+
+    def edit(wb):
+        for (r, c), value in cells.items():
+            wb[pc.ENTRY_SHEET].cell(r, c).value = value
+
+    _fill(path, edit)
+    return packet_service.read_packet(db, path, today=TODAY)
+
+
 def test_changed_rows_are_written_in_bulk_each_with_its_own_audit_record_old_and_new(packet):
     db, _town_id, _town, result = packet
     ws = load_workbook(result.path)[pc.ENTRY_SHEET]
@@ -303,12 +314,8 @@ def test_changed_rows_are_written_in_bulk_each_with_its_own_audit_record_old_and
         t, e = s.get(Target, target_id), s.get(ListEntry, entry_id)
         old_address, old_note, revisions = t.address, e.note, (t.revision, e.revision)
 
-    def edit(wb):
-        wb[pc.ENTRY_SHEET].cell(row, head["地址"]).value = "镇里新填的地址 9 号"
-        wb[pc.ENTRY_SHEET].cell(row, head["进展情况"]).value = "已签约"
-
-    _fill(result.path, edit)
-    preview = packet_service.read_packet(db, result.path, today=TODAY)
+    preview = _preview_of_edits(db, result.path, {(row, head["地址"]): "镇里新填的地址 9 号",
+                                                  (row, head["进展情况"]): "已签约"})
     assert preview.count("changed") == 1
     assert packet_service.apply(db, preview, today=TODAY).applied
     with db.reader() as s:
@@ -331,12 +338,7 @@ def test_a_row_edited_in_the_database_after_the_preview_refuses_the_apply_and_wr
     first, second = _rows(ws)[:2]
     target_id = int(ws.cell(second, head["对象编号"]).value)
 
-    def edit(wb):
-        wb[pc.ENTRY_SHEET].cell(first, head["进展情况"]).value = "推进中"
-        wb[pc.ENTRY_SHEET].cell(second, head["进展情况"]).value = "已拆除"
-
-    _fill(result.path, edit)
-    preview = packet_service.read_packet(db, result.path, today=TODAY)
+    preview = _preview_of_edits(db, result.path, {(first, head["进展情况"]): "推进中", (second, head["进展情况"]): "已拆除"})
     assert preview.count("changed") == 2
     detail = target_service.get(db, target_id, year=2024)
     detail.values.legal_rep = "刚刚改过"
