@@ -1,10 +1,11 @@
 """The append-only audit log: every ORM write is recorded by a session hook, with a hash chain.
 
 Services write through ORM sessions; the hook below records each insert, update and delete
-with before/after values, so nothing reaches the database unrecorded. Bulk loads (sample data,
-imports) call `record()` once with counts. Each record's hash is keyed and covers the previous
-record's hash, and a chain tip moves with every append (services/audit_chain.py), so a silent edit
-or deletion, even of the newest records, is found by `check_chain`.
+with before/after values, so nothing reaches the database unrecorded. Bulk loads (sample data)
+call `record()` once with counts; imports writing with bulk statements call `record_many()`, one
+record per row written. Each record's hash is keyed and covers the previous record's hash, and a
+chain tip moves with every append (services/audit_chain.py), so a silent edit or deletion, even of
+the newest records, is found by `check_chain`.
 """
 
 from __future__ import annotations
@@ -150,24 +151,35 @@ def record(session: Session, action: str, object_type: str, object_id: int | Non
 _AS_IS = (str, int, float, bool, type(None))
 
 
-def _plain(values: dict | None) -> dict | None:
+def _as_logged(values: dict | None) -> dict | None:
+    """Column values as the hook logs them (plain JSON values, bookkeeping columns left out)."""
     if values is None:
         return None
     return {k: v if type(v) in _AS_IS else _jsonable(v) for k, v in values.items() if k not in SKIPPED_COLUMNS}
 
 
+def _name_source(session: Session, rows: list[dict]) -> None:
+    """An import names itself on every row it writes, so each touched object shows where the change came from."""
+    source = session.info.get("audit_source")
+    if source:
+        for row in rows:
+            side = "before" if row["action"] == "delete" else "after"
+            row[side] = {**(row[side] or {}), SOURCE_KEY: source}
+
+
 def record_many(session: Session, changes) -> None:
     """Record rows written by bulk statements (imports) as the flush hook records ORM writes: one record per
-    (action, object_type, object_id, label, before, after), naming session.info["audit_source"], in one insert."""
+    (action, object_type, object_id, label, before, after), naming session.info["audit_source"].
+
+    The records go onto the keyed chain in one append (audit_chain.append: each record's hash keyed and
+    linked to the one before, one INSERT, the tip moved) inside the caller's transaction, so the rows and
+    their records commit or roll back together and the chain verifies afterwards."""
     if session.info.get("skip_audit"):
         return
-    user, source, rows = actor(session), session.info.get("audit_source"), []
-    for action, object_type, object_id, label, before, after in changes:
-        row = _row(action, object_type, object_id, label, _plain(before), _plain(after), user=user)
-        if source:
-            side = "before" if action == "delete" else "after"
-            row[side] = {**(row[side] or {}), SOURCE_KEY: source}
-        rows.append(row)
+    user = actor(session)
+    rows = [_row(action, object_type, object_id, label, _as_logged(before), _as_logged(after), user=user)
+            for action, object_type, object_id, label, before, after in changes]
+    _name_source(session, rows)
     _write(session.connection(), rows)
 
 
@@ -191,12 +203,7 @@ def _after_flush(session: Session, _ctx) -> None:
         table = getattr(obj, "__tablename__", None)
         if isinstance(obj, Base) and table not in NOT_AUDITED:
             rows.append(_row("delete", table, getattr(obj, "id", None), _label(session, obj), _columns(obj), None, user=user))
-    source = session.info.get("audit_source")
-    if source:
-        # An import names itself on every row it writes, so each touched object shows where the change came from.
-        for row in rows:
-            side = "before" if row["action"] == "delete" else "after"
-            row[side] = {**(row[side] or {}), SOURCE_KEY: source}
+    _name_source(session, rows)
     _write(session.connection(), rows)
 
 
