@@ -54,6 +54,9 @@ def test_export_then_import_with_json_prints_one_object_and_exits_0(demo_db, cli
     assert data["applied"] and data["updated"] == 1 and data["rows_read"] > 1
     with demo_db.reader() as s:
         assert s.get(ListEntry, entry_id).note == "推进中"
+    # The bulk write's records are on the keyed chain and the tip moved with them: the auditor's verify passes.
+    assert main(["--user", "auditor", "--db", str(cli_demo_db_path), "audit", "verify", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["ok"] is True
     # The same file again: refused, exit 1, still one JSON object naming the first import.
     assert main(["--db", str(cli_demo_db_path), "import-packet", str(out), "--json"]) == 1
     data = json.loads(capsys.readouterr().out)

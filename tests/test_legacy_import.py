@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 import legacy_samples as samples
 from desktop.models import AuditLog, Evaluation, PacketImport, Target, Town, TownTarget
-from desktop.models.enums import Category, EvaluationClass, TargetKind
+from desktop.models.enums import Category, EvaluationClass, Role, TargetKind
 from desktop.services.excel import legacy_import as li
 from desktop.services.excel.excel_common import file_sha256
 from desktop.services import audit, units
@@ -837,3 +837,52 @@ def test_a_target_edited_after_the_preview_refuses_the_whole_import_and_writes_n
     assert not outcome.applied and f"第{p.rows[0].excel_row}行" in outcome.refused and "预览之后已被修改" in outcome.refused
     assert set(_targets(db)) == {old.name} and _targets(db)[old.name].address == ""
     assert (_count(db, AuditLog), _count(db, PacketImport)) == (audit_before, imports_before)
+
+
+def test_cli_imports_keep_the_keyed_chain_intact_one_record_per_row_written(cli_towns, capsys, tmp_path):
+    """New rows, then an update of them: the bulk writes' records are keyed and the tip moved with them."""
+    from conftest import run_cli
+
+    items = samples.firms(6, TOWNS)
+    written = samples.write_d_class_list(tmp_path / "d.xlsx", items)
+    assert run(capsys, "--db", cli_towns, "import-legacy", written.path)[0] == 0
+    path = tmp_path / "u.xlsx"
+    samples.write_custom(path, ["企业名称", "统一社会信用代码", "所属镇", "地址"],
+                         [[f.name, f.code, f.town, f"新地址 {i} 号"] for i, f in enumerate(items[:4])])
+    assert run(capsys, "--db", cli_towns, "import-legacy", str(path))[0] == 0
+    con = sqlite3.connect(cli_towns)
+    try:
+        counts = dict(con.execute("SELECT action, count(*) FROM audit_log WHERE object_type = 'target'"
+                                  " GROUP BY action").fetchall())
+    finally:
+        con.close()
+    assert counts == {"create": 6, "update": 4}
+    code, out, err = run_cli(capsys, "--db", cli_towns, "audit", "verify", "--json", user="auditor")
+    assert code == 0 and json.loads(out)["ok"] is True, out + err
+
+
+@pytest.mark.parametrize("what", ["create", "update"])
+def test_a_leader_cannot_import_the_bulk_insert_and_update_are_refused(db, towns, tmp_path, what):
+    """The role hook sees the bulk INSERT and UPDATE (Session.execute of Core statements), not only ORM flushes."""
+    f = samples.firms(1, TOWNS)[0]
+    if what == "update":
+        target_service.create(db, target_service.TargetValues(
+            name=f.name, town_id=towns[f.town], category=Category.OTHER, credit_code=f.code), year=YEAR)
+    path = tmp_path / "l.xlsx"
+    samples.write_custom(path, ["企业名称", "统一社会信用代码", "所属镇", "地址"], [[f.name, f.code, f.town, "领导填的地址"]])
+    p = li.preview(db, path, kind="enterprises", year=YEAR)
+    assert [r.action for r in p.rows] == [li.CREATE if what == "create" else li.UPDATE]
+    log_before, targets_before = _count(db, AuditLog), {n: t.address for n, t in _targets(db).items()}
+    with pytest.raises(li.Refused, match="无权修改台账数据"):
+        li.apply(dataclasses.replace(db, role=Role.LEADER), p)
+    assert {n: t.address for n, t in _targets(db).items()} == targets_before
+    assert (_count(db, AuditLog), _count(db, PacketImport)) == (log_before, 0)
+
+
+def test_cli_an_auditor_cannot_import_a_list(cli_towns, capsys, tmp_path):
+    from conftest import run_cli
+
+    written = samples.write_d_class_list(tmp_path / "d.xlsx", samples.firms(3, TOWNS))
+    code, out, err = run_cli(capsys, "--db", cli_towns, "import-legacy", written.path, user="auditor")
+    assert code == 1 and "无权" in err and "Traceback" not in out + err
+    assert _sql_count(cli_towns, "target") == 0

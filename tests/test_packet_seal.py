@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from desktop.models import GovernanceList, ListEntry, PacketImport, Town
+from desktop.services import audit
 from desktop.services.errors import Refused
 from desktop.services.excel import packet_columns as pc
 from desktop.services.excel import packet_rows, packet_seal, packet_service
@@ -273,3 +274,24 @@ def test_a_clerk_makes_the_key_on_the_ledgers_first_export_and_a_copy_of_the_led
         preview = packet_service.read_packet(replace(restored, user="clerk", role=Role.CLERK), result.path,
                                              today=TODAY)
     assert preview.problems == [] and preview.packet_id == result.packet_id
+
+
+def test_a_forged_row_is_refused_before_the_bulk_apply_writes_any_of_the_towns_edits(packet):
+    """import_packet checks the seal first: the row whose revision was raised, and every other row, stay
+    as they were, and the log gains nothing."""
+    db, _town_id, _town, result = packet
+    ws = load_workbook(result.path)[pc.ENTRY_SHEET]
+    head = _header(ws)
+    forged_row, honest_row = _rows(ws)[:2]
+    forged = int(ws.cell(forged_row, head["条目编号"]).value)
+    _edit_snapshot(result.path, lambda body: next(r for r in body if r[0] == forged).__setitem__(1, 99))
+    _fill(result.path, lambda wb: [wb[pc.ENTRY_SHEET].cell(r, head["进展情况"]).__setattr__("value", "推进中")
+                                   for r in (forged_row, honest_row)])
+    with db.reader() as s:
+        notes = dict(s.execute(select(ListEntry.id, ListEntry.note)).tuples().all())
+    log_before = audit.count(db)
+    with pytest.raises(Refused, match="数据包已被改动"):
+        packet_service.import_packet(db, result.path, today=TODAY)
+    with db.reader() as s:
+        assert dict(s.execute(select(ListEntry.id, ListEntry.note)).tuples().all()) == notes
+    assert audit.count(db) == log_before and _nothing_imported(db)

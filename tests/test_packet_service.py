@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -10,7 +11,8 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from desktop.models import AuditLog, ListEntry, MonthlyReportItem, PacketImport, Target
-from desktop.models.enums import EntryState
+from desktop.models.enums import EntryState, Role
+from desktop.services import audit
 from desktop.services.excel import packet_rows, packet_service
 from desktop.services.register import target_service
 from desktop.services.excel import packet_columns as pc
@@ -352,3 +354,24 @@ def test_a_row_edited_in_the_database_after_the_preview_refuses_the_apply_and_wr
     with db.reader() as s:
         assert dict(s.execute(select(ListEntry.id, ListEntry.note)).tuples().all()) == notes
         assert s.scalar(select(func.count(PacketImport.id))) == imports
+
+
+@pytest.mark.parametrize("role, refusal", [(Role.LEADER, "无权修改台账数据"), (Role.AUDITOR, "无权查阅台账")])
+def test_a_leader_or_an_auditor_cannot_apply_a_packet_the_bulk_statements_are_refused(packet, role, refusal):
+    """The role hook sees the bulk UPDATEs (Session.execute of Core statements), not only ORM flushes."""
+    db, _town_id, _town, result = packet
+    ws = load_workbook(result.path)[pc.ENTRY_SHEET]
+    head = _header(ws)
+    row = _rows(ws)[0]
+    preview = _preview_of_edits(db, result.path, {(row, head["地址"]): "领导想改的地址", (row, head["进展情况"]): "已签约"})
+    assert preview.count("changed") == 1
+    with db.reader() as s:
+        before = (dict(s.execute(select(Target.id, Target.address)).tuples().all()),
+                  dict(s.execute(select(ListEntry.id, ListEntry.note)).tuples().all()))
+    log_before = audit.count(db)
+    with pytest.raises(Refused, match=refusal):
+        packet_service.apply(dataclasses.replace(db, role=role), preview, today=TODAY)
+    with db.reader() as s:
+        assert (dict(s.execute(select(Target.id, Target.address)).tuples().all()),
+                dict(s.execute(select(ListEntry.id, ListEntry.note)).tuples().all())) == before
+    assert audit.count(db) == log_before
