@@ -13,11 +13,12 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 import legacy_samples as samples
+import search_samples
 from desktop.models import AuditLog, Evaluation, PacketImport, Target, Town, TownTarget
 from desktop.models.enums import Category, EvaluationClass, Role, TargetKind
 from desktop.services.excel import legacy_import as li
 from desktop.services.excel.excel_common import file_sha256
-from desktop.services import audit, units
+from desktop.services import audit, search_index, units
 from desktop.services.parks import park_service
 from desktop.services.register import target_service
 from desktop.services.towns import town_service
@@ -797,6 +798,8 @@ def test_each_new_target_and_grade_has_its_own_create_record_naming_its_id(db, t
     assert all(a.after[audit.SOURCE_KEY] == "外部表格 d.xlsx（D类企业）" for a in creates + grades)
     with db.reader() as s:
         assert all(t.search_text == f"{t.name} {t.credit_code} {t.address}".lower() for t in s.scalars(select(Target)))
+        for tid, t in by_id.items():  # the search index (FTS5 triggers on target) followed the bulk INSERT
+            assert search_samples.ordered_ids(s.connection(), [t.credit_code.lower()], indexed=True) == [tid]
 
 
 def test_an_update_records_only_the_changed_fields_and_the_grade_with_old_and_new(db, towns, tmp_path):
@@ -819,6 +822,11 @@ def test_an_update_records_only_the_changed_fields_and_the_grade_with_old_and_ne
     assert (grade.object_label, grade.before, grade.after["grade"]) == (f.name, {"grade": "C"}, "D")
     history = target_service.get(db, tid, year=YEAR).history
     assert any(c.label == "地址" and c.after == "新地址 8 号" for line in history for c in line.changes)
+    with db.reader() as s:  # the search index (FTS5 triggers on target) followed the bulk UPDATE
+        conn = s.connection()
+        assert search_index.has_fts(conn)
+        assert search_samples.ordered_ids(conn, ["新地址"], indexed=True) == [tid]
+        assert search_samples.ordered_ids(conn, ["旧地址"], indexed=True) == []
 
 
 def test_a_target_edited_after_the_preview_refuses_the_whole_import_and_writes_nothing(db, towns, tmp_path):
