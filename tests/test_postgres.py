@@ -256,6 +256,38 @@ def test_audit_chain_verifies_on_postgres(pg_db):
     assert [h.object_id for h in audit.list_entries(pg_db, text="纸箱")] == [tid, tid]
 
 
+def test_a_bulk_legacy_import_on_postgres_keeps_ids_in_order_and_the_chain_verifies(pg_db, tmp_path):
+    """insert_returning_ids takes the sequence's ids by RETURNING in parameter order; record_many appends
+    one keyed record per row (the tip taken FOR UPDATE)."""
+    import legacy_samples as samples
+    from sqlalchemy import select
+
+    from desktop.models import Target
+    from desktop.services import audit, setup_service
+    from desktop.services.excel import legacy_import
+
+    setup_service.initialize(pg_db)
+    towns = ["城东街道", "城西街道"]
+    for name in towns:
+        _make_town(pg_db, name)
+    items = samples.firms(7, towns)
+    written = samples.write_d_class_list(tmp_path / "d.xlsx", items)
+    outcome = legacy_import.run_import(pg_db, written.path, kind="enterprises", year=2024)
+    assert outcome.applied and outcome.summary.created == 7
+    path = tmp_path / "u.xlsx"
+    samples.write_custom(path, ["企业名称", "统一社会信用代码", "所属镇", "地址"],
+                         [[f.name, f.code, f.town, f"新地址 {i} 号"] for i, f in enumerate(items[:3])])
+    assert legacy_import.run_import(pg_db, path, kind="enterprises", year=2024).summary.updated == 3
+    with pg_db.reader() as s:
+        ids = dict(s.execute(select(Target.name, Target.id)).tuples().all())
+    created = audit.list_entries(pg_db, object_type="target", action="create")
+    assert sorted((a.object_label, a.object_id) for a in created) == sorted(ids.items())
+    assert all(a.after["name"] == a.object_label for a in created)
+    updated = audit.list_entries(pg_db, object_type="target", action="update")
+    assert sorted(a.object_id for a in updated) == sorted(ids[f.name] for f in items[:3])
+    assert audit.verify_chain(pg_db) == (True, None)
+
+
 def test_reopening_a_postgres_database_does_not_migrate_again(pg_url, monkeypatch):
     from desktop.services import db as dbmod
     from desktop.services import setup_service
