@@ -332,3 +332,32 @@ def test_the_selftest_logs_in_with_zzb_user_and_zzb_password(db, db_path, tmp_pa
     clerk = selftest(ZZB_USER="clerk", ZZB_PASSWORD=PW)
     assert clerk.returncode == 0 and "selftest: ok (13 pages" in clerk.stdout, clerk.stderr
 
+
+
+def test_the_remembered_page_is_the_same_page_for_another_role(qtbot, ctx):
+    """The sidebar differs by role, so the window remembers the page by its key, not by its row."""
+    from dataclasses import replace
+
+    from desktop.views.main_window import MainWindow
+
+    ctx.ledger = replace(ctx.ledger, role=Role.CLERK)
+    clerk = MainWindow(ctx, [2024])
+    qtbot.addWidget(clerk)
+    clerk.page("deadlines")
+    wait_idle(qtbot, ctx)
+    clerk.close()
+    assert ctx.settings.value("main/page") == "deadlines"
+
+    ctx.ledger = replace(ctx.ledger, role=Role.LEADER)
+    leader = MainWindow(ctx, [2024])
+    qtbot.addWidget(leader)
+    wait_idle(qtbot, ctx)
+    assert leader._specs[leader.nav.currentRow()].key == "deadlines"
+    leader.close()
+
+    ctx.ledger = replace(ctx.ledger, role=Role.AUDITOR)  # no 期限 in the auditor's sidebar: its first page
+    auditor = MainWindow(ctx, [2024])
+    qtbot.addWidget(auditor)
+    wait_idle(qtbot, ctx)
+    assert [s.key for s in auditor._specs] == ["audit"] and auditor.nav.currentRow() == 0
+    auditor.close()

@@ -204,12 +204,10 @@ class MainWindow(QMainWindow):
         state = s.value("main/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        row = s.value("main/page")
-        if row is not None:
-            try:
-                self.nav.setCurrentRow(int(row))
-            except (TypeError, ValueError):
-                pass
+        key = s.value("main/page")  # the page's key: the sidebar differs from one role to another
+        rows = [i for i, spec in enumerate(self._specs) if spec.key == key]
+        if rows:
+            self.nav.setCurrentRow(rows[0])
 
     def closeEvent(self, event) -> None:
         for page in self._pages.values():
@@ -223,7 +221,9 @@ class MainWindow(QMainWindow):
         s = self.ctx.settings
         s.setValue("main/geometry", self.saveGeometry())
         s.setValue("main/state", self.saveState())
-        s.setValue("main/page", self.nav.currentRow())
+        row = self.nav.currentRow()
+        if 0 <= row < len(self._specs):
+            s.setValue("main/page", self._specs[row].key)
         s.sync()
         super().closeEvent(event)
         self.closed.emit()
