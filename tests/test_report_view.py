@@ -514,3 +514,23 @@ def test_a_bad_verification_date_is_refused_at_the_field_and_nothing_is_saved(qt
     row = next(r for r in report_service.verification_table(db, 2024, 3).rows if r.item_id == early_item)
     assert row.cells[0].result is None
     dialog.reject()
+
+
+def test_a_leader_reads_the_report_but_its_date_button_says_why_not(qtbot, ctx, city):
+    """Issue 9: 保存报送日期 is a clerk's write; a leader's button is disabled with the role's reason."""
+    from dataclasses import replace
+
+    from desktop.models.enums import Role
+    from desktop.views.reports.report_view import ReportPage
+
+    ctx.ledger = replace(ctx.ledger, role=Role.LEADER)
+    p = ReportPage(ctx)
+    qtbot.addWidget(p)
+    p.resize(1400, 800)
+    p.show()
+    p.activate()
+    wait_idle(qtbot, ctx)
+    p.select_town(city["甲镇"])
+    wait_idle(qtbot, ctx)
+    assert p.save_date_button.isVisible() and not p.save_date_button.isEnabled()
+    assert "领导无权" in p.save_date_button.toolTip()

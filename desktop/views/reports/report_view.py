@@ -17,6 +17,7 @@ from desktop.services.errors import ValidationError
 from desktop.services.lists import list_service
 from desktop.services.reports import report_export, report_service, verification_service
 from desktop.services.reports.report_service import ItemRow, ReportInfo
+from desktop.services.accounts import permissions
 from desktop.views.accounts.approval import ApprovalCheck
 from desktop.views.kit.attachment_widget import AttachmentPanel
 from desktop.views.kit.columns import ColumnChooser
@@ -305,7 +306,9 @@ class ReportPage(Page):
                                      if reported else "尚未报送：填写报送日期并保存后可添加完成条目")
         for w in (self.date_caption, self.date_edit, self.save_date_button, self.add_button):
             w.setVisible(single)
-        self.save_date_button.setEnabled(single and self._month is not None)
+        refused = permissions.why_not(self.ctx.ledger, "ledger_write")  # a leader reads, a clerk keeps the dates
+        self.save_date_button.setEnabled(single and self._month is not None and refused is None)
+        self.save_date_button.setToolTip(refused or "")
         if single and self._month is not None:
             due = self._overview.report_due if self._overview else dt.date(self.ctx.year, self._month, 1)
             self.date_edit.set_value(report.reported_on if reported else min(self.ctx.ledger.today(), due))
