@@ -19,7 +19,7 @@ from pathlib import Path
 
 from desktop import APP_NAME, __version__, cli_audit, cli_excel, cli_users, paths
 from desktop.cli_common import NO_ADMIN, checked_before_login, cli_date, log_in, missing_file, number_arg, open_existing, \
-    require_accounts, year_arg
+    opened, require_accounts, year_arg
 
 LOG_NAME = paths.LOG_NAME
 
@@ -350,12 +350,9 @@ def _cmd_quota_ledger(args) -> int:
     from desktop.services.towns import town_service
 
     as_of = quota_service.parse_iso_date(args.as_of, label="截至日期") if args.as_of else None
-    database = open_existing(args.db, as_of=as_of, args=args)
-    try:
+    with opened(args.db, as_of=as_of, args=args) as database:
         town_id = town_service.id_by_name(database, args.town) if args.town else None
         report = quota_service.ledger_report(database, town_id=town_id)
-    finally:
-        database.dispose()
     if args.json:
         print(json.dumps([quota_service.row_dict(report, r) for r in report.rows], ensure_ascii=False, indent=2))
     else:
@@ -367,15 +364,12 @@ def _cmd_deadlines(args) -> int:
     from desktop.services.deadlines import calendar_service, deadline_service
     from desktop.services.towns import town_service
 
-    database = open_existing(args.db, as_of=cli_date(args.as_of, "截至日期") if args.as_of else None, args=args)
-    as_of = database.today()
-    try:
+    with opened(args.db, as_of=cli_date(args.as_of, "截至日期") if args.as_of else None, args=args) as database:
+        as_of = database.today()
         town_id = town_service.id_by_name(database, args.town) if args.town else None
         rows = deadline_service.visible(deadline_service.deadlines(database, as_of=as_of, town_id=town_id),
                                         include_done=args.all)
         warning = calendar_service.next_year_missing_warning(database, as_of)
-    finally:
-        database.dispose()
     if warning:
         print(f"注意：{warning}", file=sys.stderr if args.json else sys.stdout)
     if args.json:
@@ -398,11 +392,8 @@ def _cmd_workdays_add(args) -> int:
     if number is None or number < 1 or number != number.to_integral_value():
         raise ValidationError(f"工作日数应为正整数，现为“{numbers.shown(args.n)}”")
     n = numbers.parse_int(number, label="工作日数", minimum=1, required=True)  # too many: names the range
-    database = open_existing(args.db, args=args)
-    try:
+    with opened(args.db, args=args) as database:
         print(calendar_service.add_workdays(database, start, n).isoformat())
-    finally:
-        database.dispose()
     return 0
 
 

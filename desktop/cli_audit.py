@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from desktop.cli_common import checked_before_login, cli_date, file_arg, open_existing
+from desktop.cli_common import checked_before_login, cli_date, file_arg, opened
 
 
 def register(sub) -> None:
@@ -56,11 +56,8 @@ def _cmd_export(args) -> int:
         raise ValidationError("输出文件须为 .xlsx")
     from desktop.services.accounts import permissions
 
-    ledger = open_existing(args.db, args=args)
-    try:
+    with opened(args.db, args=args) as ledger:
         permissions.require(ledger, "audit_export")
         n = audit.export(ledger, path, audit.AuditFilter(since=since, until=until))
-    finally:
-        ledger.dispose()
     print(f"已导出 {n} 条操作日志（{since:%Y-%m-%d} 至 {until:%Y-%m-%d}）：{path}")
     return 0

@@ -9,6 +9,7 @@ import argparse
 import getpass
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -49,6 +50,16 @@ def open_existing(db, *, as_of=None, args=None, migrate: bool = True):
     except BaseException:
         ledger.dispose()
         raise
+
+
+@contextmanager
+def opened(db, **kwargs):
+    """`open_existing` as a `with` block: the ledger is disposed of however the command ends."""
+    ledger = open_existing(db, **kwargs)
+    try:
+        yield ledger
+    finally:
+        ledger.dispose()
 
 
 def checked_before_login(db, check, *, args=None, migrate: bool = True):

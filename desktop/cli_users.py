@@ -10,7 +10,7 @@ import json
 import os
 from pathlib import Path
 
-from desktop.cli_common import new_password, open_existing
+from desktop.cli_common import new_password, opened
 
 ROLE_NAMES = ("sysadmin", "secadmin", "auditor", "clerk", "leader")
 
@@ -64,13 +64,10 @@ def _account_dict(account, now) -> dict:
 def _cmd_add(args) -> int:
     from desktop.services.accounts import accounts_service, permissions
 
-    ledger = open_existing(args.db, args=args)
-    try:
+    with opened(args.db, args=args) as ledger:
         permissions.require(ledger, "accounts")  # before asking for a password
         password = new_password("ZZB_NEW_PASSWORD", f"新账户 {args.name} 的密码", args.name)
         a = accounts_service.add_user(ledger, args.name, _role(args.role), password, args.display_name)
-    finally:
-        ledger.dispose()
     print(f"已添加账户 {a.username}（{a.role.label}）")
     return 0
 
@@ -78,12 +75,9 @@ def _cmd_add(args) -> int:
 def _cmd_list(args) -> int:
     from desktop.services.accounts import accounts_service
 
-    ledger = open_existing(args.db, args=args)
-    try:
+    with opened(args.db, args=args) as ledger:
         accounts = accounts_service.list_users(ledger)
         now = ledger.now()
-    finally:
-        ledger.dispose()
     rows = [_account_dict(a, now) for a in accounts]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -97,11 +91,8 @@ def _cmd_list(args) -> int:
 def _cmd_unlock(args) -> int:
     from desktop.services.accounts import accounts_service
 
-    ledger = open_existing(args.db, args=args)
-    try:
+    with opened(args.db, args=args) as ledger:
         accounts_service.unlock(ledger, args.name)
-    finally:
-        ledger.dispose()
     print(f"已解锁账户 {args.name}")
     return 0
 
@@ -109,13 +100,10 @@ def _cmd_unlock(args) -> int:
 def _cmd_reset(args) -> int:
     from desktop.services.accounts import accounts_service, permissions
 
-    ledger = open_existing(args.db, args=args)
-    try:
+    with opened(args.db, args=args) as ledger:
         permissions.require(ledger, "accounts")
         password = new_password("ZZB_NEW_PASSWORD", f"账户 {args.name} 的新密码", args.name)
         accounts_service.reset_password(ledger, args.name, password)
-    finally:
-        ledger.dispose()
     print(f"已重置账户 {args.name} 的密码，该账户下次登录时须修改密码")
     return 0
 
@@ -126,15 +114,12 @@ def _cmd_passwd(args) -> int:
     from desktop.cli_common import interactive
     from desktop.services.accounts import accounts_service
 
-    ledger = open_existing(args.db, args=args)
-    try:
+    with opened(args.db, args=args) as ledger:
         old = os.environ.get("ZZB_PASSWORD")
         if old is None and interactive():
             old = getpass.getpass("原密码：")
         password = new_password("ZZB_NEW_PASSWORD", "新密码", ledger.user)
         accounts_service.change_own_password(ledger, old or "", password)
-    finally:
-        ledger.dispose()
     print(f"已修改账户 {ledger.user} 的密码")
     return 0
 
@@ -169,11 +154,8 @@ def before_first_run(args, action: str = "params"):
         return name, new_password("ZZB_PASSWORD", f"管理员 {name} 的密码", name)
     if not found:
         raise Refused(NO_ADMIN)
-    ledger = open_existing(args.db, args=args)
-    try:
+    with opened(args.db, args=args) as ledger:
         permissions.require(ledger, action)
-    finally:
-        ledger.dispose()
     return None
 
 
@@ -211,8 +193,5 @@ def before_restore(args) -> None:
     source = Path(args.file)
     if not (source.is_file() and backup_archive.is_archive(source)):  # a .zzbak is checked whole by the restore
         maintenance_service.inspect_backup_file(args.file)  # a bad file is refused before anyone logs in
-    ledger = open_existing(url, args=args, migrate=False)
-    try:
+    with opened(url, args=args, migrate=False) as ledger:
         permissions.require(ledger, "restore")
-    finally:
-        ledger.dispose()
