@@ -60,7 +60,7 @@ class SecuritySettings:
     idle_minutes: int = 15
 
 
-_SETTING_LIMITS = {  # field: (meta key, label, minimum, maximum)
+SETTING_LIMITS = {  # field: (meta key, label, minimum, maximum) — the security dialog's ranges too
     "max_failures": ("security.max_failures", "连续登录失败次数上限", 3, 10),
     "lock_minutes": ("security.lock_minutes", "锁定时长（分钟）", 1, 1440),
     "idle_minutes": ("security.idle_minutes", "无操作自动锁屏（分钟）", 1, 120),
@@ -361,7 +361,7 @@ def set_role(ledger: Ledger, username: str, role: Role) -> None:
 
 def _read_settings(s: Session) -> SecuritySettings:
     values = {}
-    for field, (key, _label, low, high) in _SETTING_LIMITS.items():
+    for field, (key, _label, low, high) in SETTING_LIMITS.items():
         text = meta.get(s, key)
         try:
             value = int(text) if text is not None else None
@@ -380,11 +380,11 @@ def security_settings(ledger: Ledger) -> SecuritySettings:
 def set_security_settings(ledger: Ledger, settings: SecuritySettings) -> SecuritySettings:
     """The security administrator's lockout and idle-lock rules (kept in ledger_meta, security.*)."""
     require(ledger, "security")
-    for field, (_key, label, low, high) in _SETTING_LIMITS.items():
+    for field, (_key, label, low, high) in SETTING_LIMITS.items():
         value = getattr(settings, field)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise ValidationError(f"{label}应在 {low} 到 {high} 之间", field=field)
     with ledger.session() as s:
-        for field, (key, *_rest) in _SETTING_LIMITS.items():
+        for field, (key, *_rest) in SETTING_LIMITS.items():
             meta.put(s, key, str(getattr(settings, field)))
     return settings

@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 8
+RULE = f"至少 {MIN_LENGTH} 个字符，含大写字母、小写字母、数字、符号中的至少三类，不能与用户名相同"  # shown at the field
 
 _HASHER = PasswordHasher()  # Argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from desktop import APP_NAME
-from desktop.services.accounts import passwords
+from desktop.services.accounts import accounts_service, passwords
 from desktop.services.errors import UserError, ValidationError
 from desktop.views.kit.forms import ERROR_STYLE, HINT_STYLE, FormDialog, show_at
 
@@ -39,8 +39,19 @@ class NewPasswordForm:
         self.password_edit.textChanged.connect(lambda _t: self.show_strength())
         self.show_strength()
 
+    def add_username(self) -> None:
+        """The new account's name field; the password rule is checked against it as it is typed."""
+        self.username_edit = self.add("username", "用户名", QLineEdit())
+        self.username_edit.setObjectName("username")
+        self.username_edit.textChanged.connect(lambda _t: self.show_strength())
+
     def username_for_rule(self) -> str:
-        return ""
+        edit = getattr(self, "username_edit", None)
+        return edit.text().strip() if edit is not None else ""
+
+    def chosen_username(self) -> str:
+        """The new account's name, refused at its field by the service's own rule."""
+        return accounts_service.clean_username(self.username_edit.text())
 
     def clear_errors(self) -> None:
         super().clear_errors()
@@ -51,7 +62,7 @@ class NewPasswordForm:
         text = self.password_edit.text()
         problem = passwords.strength_problem(text, self.username_for_rule())
         if not text:
-            self.strength.setText("至少 8 个字符，含大写字母、小写字母、数字、符号中的至少三类，不能含用户名")
+            self.strength.setText(passwords.RULE)
             self.strength.setStyleSheet(HINT_STYLE)
         elif problem:
             self.strength.setText(problem)
@@ -81,21 +92,13 @@ class FirstAdminDialog(NewPasswordForm, FormDialog):
                       "系统没有默认密码，请牢记。系统管理员登录后可以添加经办、领导等账户。")
         note.setWordWrap(True)
         self.form.addRow(note)
-        self.username_edit = self.add("username", "用户名", QLineEdit())
-        self.username_edit.setObjectName("username")
+        self.add_username()
         self.display_edit = self.add("display_name", "姓名（可不填）", QLineEdit())
         self.add_new_password()
-        self.username_edit.textChanged.connect(lambda _t: self.show_strength())
         self.buttons.button(self.buttons.StandardButton.Cancel).setText("退出")
 
-    def username_for_rule(self) -> str:
-        return self.username_edit.text().strip()
-
     def values(self) -> dict:
-        username = self.username_edit.text().strip()
-        if not username:
-            raise ValidationError("请填写用户名", field="username")
-        return {"username": username, "password": self.checked_password(),
+        return {"username": self.chosen_username(), "password": self.checked_password(),
                 "display_name": self.display_edit.text().strip()}
 
 

@@ -156,22 +156,16 @@ class AddAccountDialog(NewPasswordForm, FormDialog):
     def __init__(self, parent: QWidget) -> None:
         super().__init__("新增账户", parent, ok_text="添加", width=460)
         self.ctx = parent.ctx
-        self.username_edit = self.add("username", "用户名", QLineEdit())
+        self.add_username()
         self.display_edit = self.add("display_name", "姓名（可不填）", QLineEdit())
         self.role_combo = self.add("role", "角色", QComboBox())
         self.role_combo.addItem("请选择…", None)
         for role in Role:
             self.role_combo.addItem(role.label, role)
         self.add_new_password("初始密码")
-        self.username_edit.textChanged.connect(lambda _t: self.show_strength())
-
-    def username_for_rule(self) -> str:
-        return self.username_edit.text().strip()
 
     def values(self) -> dict:
-        username = self.username_edit.text().strip()
-        if not username:
-            raise ValidationError("请填写用户名", field="username")
+        username = self.chosen_username()
         role = self.role_combo.currentData()
         if role is None:
             raise ValidationError("请选择角色", field="role")
@@ -197,18 +191,18 @@ class ResetPasswordDialog(NewPasswordForm, FormDialog):
 class SecurityDialog(FormDialog):
     """安全设置: lock after N failures for M minutes; lock the window after K idle minutes."""
 
-    FIELDS = (("max_failures", "连续登录失败", "次后锁定账户", 3, 10),
-              ("lock_minutes", "账户锁定时长", "分钟", 1, 1440),
-              ("idle_minutes", "无操作", "分钟后锁定窗口", 1, 120))
+    FIELDS = (("max_failures", "连续登录失败", "次后锁定账户"),  # ranges: accounts_service.SETTING_LIMITS
+              ("lock_minutes", "账户锁定时长", "分钟"),
+              ("idle_minutes", "无操作", "分钟后锁定窗口"))
 
     def __init__(self, parent: QWidget, current: SecuritySettings) -> None:
         super().__init__("安全设置", parent, ok_text="保存", width=380)
         self.ctx = parent.ctx
         self.spins: dict[str, QSpinBox] = {}
-        for key, label, unit, low, high in self.FIELDS:
+        for key, label, unit in self.FIELDS:
             spin = QSpinBox()
             spin.setObjectName(key)
-            spin.setRange(low, high)
+            spin.setRange(*accounts_service.SETTING_LIMITS[key][2:])
             spin.setSuffix(f" {unit}")
             spin.setValue(getattr(current, key))
             self.spins[key] = self.add(key, label, spin)

@@ -119,17 +119,22 @@ class Session(QObject):
         install_account_menu(window, self)
         window.show()
         self.dialog = None
-        self.idle_lock = IdleLock(window, self.idle_ms or 15 * MINUTE_MS, ledger.user,
-                                  on_lock=lambda: self._record_lock(window))
-        self.idle_lock.leave.connect(self.logout)
-        if self.idle_ms is None:
-            self.apply_security_settings()
+        self._watch_idle(window)
         self.window_opened.emit(window)
 
-    @staticmethod
-    def _record_lock(window) -> None:
-        """The idle lock covered the window: the lock goes to the audit log (on the lane)."""
-        write(window, accounts_service.record_screen_lock)
+    def _watch_idle(self, window) -> None:
+        """Lock `window` after the idle minutes (the default until the security settings are read); the lock
+        goes to the audit log on the lane."""
+        default_ms = accounts_service.SecuritySettings().idle_minutes * MINUTE_MS
+        self.idle_lock = IdleLock(window, self.idle_ms or default_ms, window.ctx.ledger.user,
+                                  on_lock=lambda: write(window, accounts_service.record_screen_lock))
+        self.idle_lock.leave.connect(self.logout)
+        self.apply_security_settings()
+
+    def _stop_idle(self) -> None:
+        if self.idle_lock is not None:
+            self.idle_lock.stop()
+            self.idle_lock = None
 
     def apply_security_settings(self) -> None:
         """Read the idle minutes again (at login, and after the security administrator saved them)."""
@@ -143,15 +148,10 @@ class Session(QObject):
         if window is None:
             return
         self.window = None
-        if self.idle_lock is not None:
-            self.idle_lock.stop()
-            self.idle_lock = None
+        self._stop_idle()
         if not window.close():  # a page kept its unsaved work: the session goes on
             self.window = window
-            self.idle_lock = IdleLock(window, self.idle_ms or 15 * MINUTE_MS, window.ctx.ledger.user,
-                                      on_lock=lambda: self._record_lock(window))
-            self.idle_lock.leave.connect(self.logout)
-            self.apply_security_settings()
+            self._watch_idle(window)
             return
         ledger = window.ctx.ledger
         window.ctx.worker.stop()
@@ -169,9 +169,7 @@ class Session(QObject):
         if window is None:
             return
         self.window = None
-        if self.idle_lock is not None:
-            self.idle_lock.stop()
-            self.idle_lock = None
+        self._stop_idle()
         self._logout_ledger(window.ctx.ledger, then_login=False)
         self._end(0)
 
@@ -181,8 +179,7 @@ class Session(QObject):
 
     def stop(self) -> None:
         """After the event loop: finish the lanes (the logout record is written first)."""
-        if self.idle_lock is not None:
-            self.idle_lock.stop()
+        self._stop_idle()
         if self.window is not None:
             self.window.ctx.worker.stop()
         self.ctx.worker.stop()
