@@ -3,9 +3,14 @@
 from desktop.models.assessment import Bulletin, Case, Criterion, Score, ScoringSession
 from desktop.models.base import Base
 from desktop.models.examination import (
+    Accountability,
     Consultation,
+    ExamCriterion,
     Examination,
+    ExaminationFinding,
+    ExaminationParty,
     ExaminationUnit,
+    ExamUnitScore,
     Issue,
     IssueList,
     Sanction,

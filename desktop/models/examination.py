@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desktop.models.base import Base, Timestamped, Wan, enum_column
@@ -30,6 +30,24 @@ class Examination(Timestamped, Base):
     target = relationship("Target")
     town = relationship("Town")
     units: Mapped[list[ExaminationUnit]] = relationship(back_populates="examination", cascade="all, delete-orphan")
+    parties: Mapped[list[ExaminationParty]] = relationship(back_populates="examination", cascade="all, delete-orphan",
+                                                           order_by="ExaminationParty.seq")
+
+
+class ExaminationParty(Timestamped, Base):
+    """关联方: a party examined with the enterprise (附件2 (2) “包括相关责任方”): owner, lessor, controller …."""
+
+    __tablename__ = "examination_party"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    examination_id: Mapped[int] = mapped_column(ForeignKey("examination.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str]
+    credit_code: Mapped[str] = mapped_column(default="")
+    relation: Mapped[str] = mapped_column(default="")  # e.g. 实际控制人, 出租方, 土地使用权人
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    examination: Mapped[Examination] = relationship(back_populates="parties")
 
 
 class ExaminationUnit(Timestamped, Base):
@@ -46,10 +64,24 @@ class ExaminationUnit(Timestamped, Base):
     progress_reported_on: Mapped[dt.date | None]
     final_result: Mapped[str] = mapped_column(Text, default="")
     final_reported_on: Mapped[dt.date | None]
-    town_score: Mapped[Decimal | None] = mapped_column(Wan())  # the town's score of this unit afterwards
+    town_score: Mapped[Decimal | None] = mapped_column(Wan())  # weighted total of the scores below, never typed
+    scored_by: Mapped[str] = mapped_column(default="")
+    scored_on: Mapped[dt.date | None]
 
     examination: Mapped[Examination] = relationship(back_populates="units")
     department = relationship("Department")
+
+
+class ExaminationFinding(Timestamped, Base):
+    """初检: what one unit found in one of the 12 check areas (one row per unit × area)."""
+
+    __tablename__ = "examination_finding"
+    __table_args__ = (UniqueConstraint("examination_unit_id", "area"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    examination_unit_id: Mapped[int] = mapped_column(ForeignKey("examination_unit.id", ondelete="CASCADE"))
+    area: Mapped[ExamArea] = enum_column(ExamArea)
+    text: Mapped[str] = mapped_column(Text, default="")
 
 
 class IssueList(Timestamped, Base):
@@ -91,7 +123,9 @@ class Consultation(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     examination_id: Mapped[int] = mapped_column(ForeignKey("examination.id", ondelete="CASCADE"))
     held_on: Mapped[dt.date | None]
-    participants: Mapped[str] = mapped_column(Text, default="")
+    participants: Mapped[str] = mapped_column(Text, default="")  # others present (free text)
+    units_present: Mapped[list[str]] = mapped_column(JSON, default=list)  # member units' names
+    towns_present: Mapped[list[str]] = mapped_column(JSON, default=list)  # towns' names
     opinion: Mapped[str] = mapped_column(Text, default="")
     approved_by: Mapped[str] = mapped_column(default="")
     approved_on: Mapped[dt.date | None]
@@ -104,8 +138,9 @@ class Treatment(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     examination_id: Mapped[int] = mapped_column(ForeignKey("examination.id", ondelete="CASCADE"))
-    accepted: Mapped[bool | None]
+    accepted: Mapped[bool | None]  # 验收 passed (True) or failed (False); None: not yet accepted
     accepted_on: Mapped[dt.date | None]
+    accepted_by: Mapped[str] = mapped_column(default="")  # 验收人
     note: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -121,6 +156,8 @@ class Sanction(Timestamped, Base):
     kind: Mapped[SanctionKind] = enum_column(SanctionKind)
     applied_on: Mapped[dt.date | None]
     lifted_on: Mapped[dt.date | None]
+    doc_number: Mapped[str] = mapped_column(default="")  # 文号
+    issuer: Mapped[str] = mapped_column(default="")  # issuing unit as written on the document
     note: Mapped[str] = mapped_column(Text, default="")
 
 
@@ -135,3 +172,47 @@ class Supervision(Timestamped, Base):
     listed_on: Mapped[dt.date | None]
     reason: Mapped[str] = mapped_column(Text, default="")
     resolved_on: Mapped[dt.date | None]
+
+
+class Accountability(Timestamped, Base):
+    """问责: a member unit or its staff held accountable for concealment (瞒报漏报), 附件2 (5)."""
+
+    __tablename__ = "exam_accountability"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    examination_id: Mapped[int] = mapped_column(ForeignKey("examination.id", ondelete="CASCADE"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    person: Mapped[str] = mapped_column(default="")  # who (person or post); may be blank for the unit itself
+    description: Mapped[str] = mapped_column(Text, default="")
+    decided_on: Mapped[dt.date | None]
+    doc_number: Mapped[str] = mapped_column(default="")
+
+
+class ExamCriterion(Timestamped, Base):
+    """The year's criteria on which towns score the units after an examination (editable per year)."""
+
+    __tablename__ = "exam_criterion"
+    __table_args__ = (UniqueConstraint("year_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year_id: Mapped[int] = mapped_column(ForeignKey("year.id", ondelete="CASCADE"))
+    name: Mapped[str]
+    weight: Mapped[Decimal] = mapped_column(Wan())
+    max_points: Mapped[Decimal] = mapped_column(Wan())
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+
+class ExamUnitScore(Timestamped, Base):
+    """One unit's points on one criterion; the criterion's name, weight and maximum are copied when scored,
+    so editing the year's criteria later never changes a kept score."""
+
+    __tablename__ = "exam_unit_score"
+    __table_args__ = (UniqueConstraint("examination_unit_id", "criterion"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    examination_unit_id: Mapped[int] = mapped_column(ForeignKey("examination_unit.id", ondelete="CASCADE"))
+    criterion: Mapped[str]
+    weight: Mapped[Decimal] = mapped_column(Wan())
+    max_points: Mapped[Decimal] = mapped_column(Wan())
+    points: Mapped[Decimal] = mapped_column(Wan())
+    sort_order: Mapped[int] = mapped_column(default=0)

@@ -47,6 +47,7 @@ class Department(Timestamped, Base):
     name: Mapped[str] = mapped_column(unique=True)
     short_name: Mapped[str] = mapped_column(default="")
     sort_order: Mapped[int] = mapped_column(default=0)
+    leader: Mapped[str] = mapped_column(default="")  # 分管领导
     contact: Mapped[str] = mapped_column(default="")
     phone: Mapped[str] = mapped_column(default="")
     active: Mapped[bool] = mapped_column(default=True)

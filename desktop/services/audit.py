@@ -58,6 +58,8 @@ _PARENT_LABEL: dict[str, tuple[str, str, str]] = {
     "evaluation": ("target_id", "target", "name"),
     "examination": ("target_id", "target", "name"),
     "sanction": ("target_id", "target", "name"),
+    "exam_accountability": ("department_id", "department", "name"),
+    "exam_criterion": ("year_id", "year", "year"),
     "year_params": ("year_id", "year", "year"),
     "agreement": ("town_id", "town", "name"),
     "quota_loan": ("town_id", "town", "name"),
@@ -354,6 +356,11 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "treatment": "诊治",
     "sanction": "联合惩戒",
     "supervision": "督办",
+    "examination_party": "体检关联方",
+    "examination_finding": "初检情况",
+    "exam_accountability": "问责",
+    "exam_criterion": "体检评分项目",
+    "exam_unit_score": "体检评分",
     "scoring_session": "考核评分",
     "criterion": "评分项目",
     "score": "评分",
@@ -414,6 +421,10 @@ FIELD_LABELS: dict[str, str] = {
     "filing_approved_by": "备案审核人", "filing_approved_on": "备案审核日期", "recorded_by": "录入人",
     "verification_confirmed_by": "核实确认人", "verification_confirmed_at": "核实确认时间", "locked_until": "锁定至", "mapping": "映射", "day": "日期",
     "is_workday": "调休上班", "loaded_at": "载入时间", "count": "数量", "counts": "数量",
+    # 综合体检 (migration 0010)
+    "relation": "关联关系", "text": "检查情况", "person": "被问责人", "decided_on": "问责日期", "doc_number": "文号",
+    "criterion": "评分项目", "issuer": "实施单位", "accepted_by": "验收人", "units_present": "参会单位",
+    "towns_present": "参会镇街", "leader": "分管领导", "scored_by": "评分人", "scored_on": "评分日期",
 }
 
 # Where a field means something else in one table.

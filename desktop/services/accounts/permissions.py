@@ -65,13 +65,15 @@ def require(ledger, action: str) -> None:
 
 # ---- enforcement: which role writes which table ------------------------------------------------
 
-ADMIN_TABLES = {"app_user", "year", "year_params", "holiday", "calendar_year", "department", "ledger_meta"}
+ADMIN_TABLES = {"app_user", "year", "year_params", "holiday", "calendar_year", "department", "ledger_meta",
+                "exam_criterion"}
 ALWAYS_WRITABLE = {"audit_log", "audit_tip"}  # the log is written by every action (its own triggers guard it)
 AUDITOR_READS = {"audit_log", "audit_tip", "app_user", "ledger_meta"}  # the log, its own account, the rules
 UNLOCK_FIELDS = {"failed_logins", "locked_until"}
 
 TABLE_LABELS = {"app_user": "账户", "year": "年度", "year_params": "年度参数", "holiday": "节假日安排",
-                "calendar_year": "节假日安排", "department": "成员单位", "ledger_meta": "系统设置"}
+                "calendar_year": "节假日安排", "department": "成员单位", "ledger_meta": "系统设置",
+                "exam_criterion": "体检评分项目"}
 
 
 def _is_security_key(key: str) -> bool:
@@ -95,6 +97,8 @@ def _writer_of(table: str, obj=None, *, new: bool = False) -> set[Role]:
         return {Role.SYSADMIN}
     if table in ADMIN_TABLES:
         return {Role.SYSADMIN}
+    if table == "attachment" and getattr(obj, "object_type", None) == "department_seal":
+        return {Role.SYSADMIN}  # a member unit's electronic seal is kept with the unit (成员单位)
     return {Role.CLERK}
 
 

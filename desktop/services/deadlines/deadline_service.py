@@ -33,6 +33,7 @@ from desktop.services import rules, units
 from desktop.services.deadlines import calendar_service
 from desktop.services.year import year_service
 from desktop.services.deadlines.calendar_service import CalendarMissing, WorkCalendar
+from desktop.services.exams import exam_deadlines
 from desktop.services.ledger import Ledger
 
 # Amber on the page: due within this many workdays (the due day itself counts as 0 left).
@@ -314,12 +315,24 @@ def agreement_filings(ctx: ProviderContext) -> list[DueItem]:
     return items
 
 
+def examination_duties(kind: str) -> Provider:
+    """附件2 (2): one kind of the examination units' duties (issue list, written report, progress report,
+    rectification deadlines: services/exams/exam_deadlines, which cannot import this module)."""
+    def provide(ctx: ProviderContext) -> list[DueItem]:
+        with ctx.ledger.reader() as s:
+            return [DueItem(d.kind, d.town_id, d.town, d.subject, d.due_date, d.done_on, workdays_from=d.workdays_from)
+                    for d in exam_deadlines.unit_duties(s, ctx.as_of, town_id=ctx.town_id, open_only=ctx.open_only,
+                                                        kind=kind)]
+    return provide
+
+
 # kind label → provider, in the order the page lists kinds.
 PROVIDERS: dict[str, Provider] = {
     KIND_REPORT: monthly_reports,
     KIND_VERIFY: monthly_verifications,
     KIND_QUOTA: quota_returns,
     KIND_AGREEMENT: agreement_filings,
+    **{kind: examination_duties(kind) for kind in exam_deadlines.KINDS},
 }
 
 
