@@ -317,7 +317,7 @@ def count(ledger: Ledger) -> int:
 # --- Labels for people ------------------------------------------------------------------------
 
 ACTION_LABELS.update({"login": "登录", "login_failed": "登录失败", "logout": "退出登录", "backup": "备份",
-                      "restore": "恢复", "import": "导入", "export": "导出",
+                      "restore": "恢复", "import": "导入", "export": "导出", "print": "打印",
                       "purge": "清理日志", "upgrade": "升级"})
 
 # Every table of desktop/models, plus the pseudo-objects services record against.
@@ -375,6 +375,7 @@ OBJECT_TYPE_LABELS: dict[str, str] = {
     "ledger_meta": "台账设置",
     "database": "数据库",
     "file": "导出文件",
+    "document": "打印文件",
 }
 
 FIELD_LABELS: dict[str, str] = {

@@ -17,3 +17,9 @@ def record_export(ledger: Ledger, what: str, path: str | os.PathLike, rows: int 
         after["count"] = rows
     with ledger.session() as s:
         audit.record(s, "export", "file", label=what, after=after)
+
+
+def record_print(ledger: Ledger, what: str, printer: str, sheets: int) -> None:
+    """One `print` record for a document sent to a printer (after it was handed over)."""
+    with ledger.session() as s:
+        audit.record(s, "print", "document", label=what, after={"printer": printer, "count": sheets})
