@@ -7,8 +7,6 @@ checks that what came back is a PDF, so a broken builder is a clear message, not
 
 from __future__ import annotations
 
-import functools
-import importlib
 import os
 import shutil
 import subprocess
@@ -23,16 +21,6 @@ from desktop.services.export_log import record_export, record_print
 from desktop.services.ledger import Ledger
 
 LP_TIMEOUT_S = 60
-
-
-def _call(module: str, name: str, ledger: Ledger, *args) -> bytes:
-    return getattr(importlib.import_module(module), name)(ledger, *args)
-
-
-def lazy(module: str, name: str) -> Callable[..., bytes]:
-    """`module.name` as a document function that imports its module only when called (on the lane): a page
-    offering a print must not load reportlab when it opens."""
-    return functools.partial(_call, module, name)
 
 
 def make_pdf(ledger: Ledger, fn: Callable[..., bytes], *args) -> bytes:
@@ -108,3 +96,25 @@ def send_to_cups(ledger: Ledger, data: bytes, printer: str, what: str, *, pages_
     printed = pages_in_document if pages is None else pages[1] - pages[0] + 1
     record_print(ledger, what, printer, printed * max(1, copies))
     return done.stdout.strip()
+
+
+
+# The documents the existing pages print: services/documents/table_docs.py (reportlab) loaded when first
+# printed, on the lane, never when a page that offers the print opens.
+
+def task_table_pdf(ledger: Ledger, year: int) -> bytes:
+    from desktop.services.documents import table_docs
+
+    return table_docs.task_table_pdf(ledger, year)
+
+
+def verification_pdf(ledger: Ledger, year: int, month: int) -> bytes:
+    from desktop.services.documents import table_docs
+
+    return table_docs.verification_pdf(ledger, year, month)
+
+
+def quota_ledger_pdf(ledger: Ledger, as_of=None) -> bytes:
+    from desktop.services.documents import table_docs
+
+    return table_docs.quota_ledger_pdf(ledger, as_of)

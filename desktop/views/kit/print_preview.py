@@ -1,6 +1,6 @@
 """打印预览 / 打印 / 另存为PDF of one document, the same on every page that prints.
 
-    bar.addWidget(add_print_action(self, table_docs.verification_pdf, lambda: (self.ctx.year, self._month),
+    bar.addWidget(add_print_action(self, pdf_output.verification_pdf, lambda: (self.ctx.year, self._month),
                                    title=lambda: f"{self.ctx.year}年{self._month}月核实表", settings_key="reports"))
 
 The document is made by `fn(ledger, *args) -> bytes` (a PDF from services/documents) on the worker lane;
@@ -164,7 +164,7 @@ class PrintAction(QObject):
     """One document's 打印预览 / 打印 / 另存为PDF: the button with its menu, the lane jobs, the dialogs."""
 
     def __init__(self, page: QWidget, fn: Callable[..., bytes], args: Callable[[], tuple], *,
-                 title: Callable[[], str], settings_key: str, status: QLabel | None = None,
+                 title: Callable[[], str], settings_key: str, status: QLabel | Callable[[], QLabel] | None = None,
                  button_text: str = BUTTON_TEXT) -> None:
         super().__init__(page)
         self.page = page
@@ -226,8 +226,9 @@ class PrintAction(QObject):
         show_error(self.page, exc)
 
     def _tell(self, text: str) -> None:
-        if self.status is not None:
-            self.status.setText(text)
+        status = self.status() if callable(self.status) else self.status
+        if status is not None:
+            status.setText(text)
         elif text and isinstance(self.page.window(), QMainWindow):
             self.page.window().statusBar().showMessage(text, 15000)
 
@@ -325,7 +326,7 @@ class PrintAction(QObject):
 
 
 def add_print_action(page: QWidget, fn: Callable[..., bytes], args: Callable[[], tuple] = tuple, *,
-                     title: Callable[[], str], settings_key: str, status: QLabel | None = None,
+                     title: Callable[[], str], settings_key: str, status: QLabel | Callable[[], QLabel] | None = None,
                      button_text: str = BUTTON_TEXT) -> QPushButton:
     """A “打印…” button (打印预览 / 打印 / 另存为PDF) for the document `fn(ledger, *args())`; the page places it.
 

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QStackedWidget, QVBoxLayout
 
+from desktop.services.documents import pdf_output
 from desktop.services.quota import quota_ledger, quota_service
 from desktop.services.quota.quota_ledger import LoanLedgerRow, QuotaLedger, ReturnRow
 from desktop.views.kit.as_of import AsOfField
@@ -28,6 +29,7 @@ from desktop.views.kit.page import Page
 from desktop.views.kit.rows import date_text, mu
 from desktop.views.kit.table import ActionBar, Layout, needs_one, resort, select_id, selected_rows, \
     shortcut, title_label
+from desktop.views.kit.print_preview import add_print_action
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.town_filter import sync_town_filter, town_filter_box
 from desktop.views.kit.undo import Ref, Step, UndoKit
@@ -100,6 +102,9 @@ class QuotaPage(Page):
             actions.addWidget(b)
         actions.addStretch(1)
         actions.addWidget(self.export_button)
+        actions.addWidget(add_print_action(self, pdf_output.quota_ledger_pdf, lambda: (self.as_of(),),
+                                           title=lambda: f"周转指标库台账（截至{self.as_of():%Y-%m-%d}）",
+                                           settings_key="quota", status=lambda: self.status))
         actions.addWidget(add_export_action(
             self, lambda: self.stack.currentWidget(), settings_key="quota", status=lambda: self.status,
             title=lambda: f"周转指标库台账（{self.view_combo.currentText()}）",

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QMessag
 from desktop.models.enums import EntryState
 from desktop.services.errors import ValidationError
 from desktop.services.lists import list_service
+from desktop.services.documents import pdf_output
 from desktop.services.reports import report_export, report_service, verification_service
 from desktop.services.reports.report_service import ItemRow, ReportInfo
 from desktop.services.accounts import permissions
@@ -28,6 +29,7 @@ from desktop.views.kit.layouts import hbox, hint_label, search_box, table_view
 from desktop.views.kit.ops import long_write, query, write
 from desktop.views.kit.page import Page
 from desktop.views.kit.table import ActionBar, Layout, selected_rows, shortcut, title_label
+from desktop.views.kit.print_preview import add_print_action
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.undo import Ref, Step, UndoKit
 from desktop.views.kit.widgets import button, splitter
@@ -76,6 +78,8 @@ class ReportPage(Page):
         bar.addStretch(1)
         self.export_button = button("导出核实表…", self.export, tip="把本月全部镇街的核实情况导出为 Excel（.xlsx）")
         bar.addWidget(self.export_button)
+        bar.addWidget(add_print_action(self, pdf_output.verification_pdf, lambda: (self.ctx.year, self._month),
+                                       title=lambda: f"{self.ctx.year}年{self._month}月核实表", settings_key="reports"))
         outer.addLayout(bar)
         self.summary = QLabel()
         self.summary.setTextFormat(Qt.TextFormat.RichText)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGroupBox, QHBoxL
 
 from desktop.services import units
 from desktop.services.errors import UserError, ValidationError
+from desktop.services.documents import pdf_output
 from desktop.services.towns import progress_export, progress_service, town_service
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.file_choice import ask_save_xlsx
@@ -18,6 +19,7 @@ from desktop.views.kit.ops import query, write
 from desktop.views.kit.page_state import LazyRefresh
 from desktop.views.kit.rows import pct_text
 from desktop.views.kit.table import ActionBar, Layout, needs_one, selected_rows, setup_table, title_label
+from desktop.views.kit.print_preview import add_print_action
 from desktop.views.kit.table_export import add_export_action
 from desktop.views.kit.undo import Step, UndoKit
 from desktop.views.kit.widgets import button, splitter
@@ -78,7 +80,11 @@ class TownPage(LazyRefresh, QWidget):
         title_row = QHBoxLayout()
         title_row.addWidget(self.title)
         title_row.addStretch(1)
-        for w in (self.export_status, self.undo.undo_button, self.undo.redo_button, self.export_button):
+        self.print_button = add_print_action(self, pdf_output.task_table_pdf, lambda: (self.ctx.year,),
+                                             title=lambda: f"{self.ctx.year}年任务分解表", settings_key="towns",
+                                             status=self.export_status)
+        for w in (self.export_status, self.undo.undo_button, self.undo.redo_button, self.export_button,
+                  self.print_button):
             title_row.addWidget(w)
         outer.addLayout(title_row)
         self.summary = QLabel("")
