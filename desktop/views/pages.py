@@ -77,6 +77,11 @@ def _year():
     return YearParamsPage
 
 
+def _units():
+    from desktop.views.units.units_view import UnitsPage
+    return UnitsPage
+
+
 def _audit():
     from desktop.views.audit.audit_view import AuditPage
     return AuditPage
@@ -109,6 +114,7 @@ PAGES: list[PageSpec] = [
     PageSpec("packets", "数据交换", _packets),
     PageSpec("holidays", "节假日", _holidays, ("ledger_read", "holidays")),
     PageSpec("year", "年度参数", _year, ("ledger_read", "params", "units")),
+    PageSpec("units", "成员单位", _units, ("ledger_read", "units")),
     PageSpec("audit", "操作日志", _audit, ("audit_read",)),
 ]
 

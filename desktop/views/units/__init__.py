@@ -1,0 +1,1 @@
+"""units: the 成员单位 page and its dialog."""
