@@ -37,6 +37,11 @@ def parse_date(value) -> dt.date:
         raise ValueError(f"“{text}”不是有效日期：{year}年{month}月没有{day}日") from None
 
 
+def cn_date(day: dt.date) -> str:
+    """2024年3月5日 (Arabic numerals, no leading zeros), as printed documents write dates (GB/T 9704)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def date_text(value: dt.date | None) -> str:
     """A date as the office writes it in tables: 2024-03-05 (empty for None)."""
     return "" if value is None else f"{value.year}-{value.month:02d}-{value.day:02d}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from desktop.services.dates import cn_date  # noqa: F401  (quota_service imports it from here)
 from desktop.services.export_log import record_export
 from desktop.services.ledger import Ledger
 from desktop.services.quota.quota_ledger import DUE_SOON_DAYS, LoanLedgerRow, QuotaLedger, due_soon, ledger_report, \
@@ -23,11 +24,6 @@ TOTAL_COLUMNS: list[tuple[str, str]] = [
     ("balance_mu", "未还余额（亩）"), ("overdue_loans", "逾期笔数"), ("overdue_mu", "逾期未还（亩）"),
     ("fee_wan", "指标使用费（万元）"),
 ]
-
-
-def cn_date(day: dt.date) -> str:
-    """2024年3月5日 (no leading zeros), as printed documents write dates."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def ledger_note(report: QuotaLedger) -> str:

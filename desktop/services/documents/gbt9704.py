@@ -1,0 +1,266 @@
+"""The page template of every printed document: GB/T 9704-2012 (党政机关公文格式) where it applies.
+
+A4; 天头 37 mm, 订口 (left) 28 mm, 版心 156 × 225 mm. Title 2号 (22 pt) 小标宋 centred; body 3号 (16 pt)
+仿宋 on a grid of 22 lines × 28 characters; headings 一、 in 黑体, （一） in 楷体; tables in a smaller
+readable size (五号 / 小五). Page numbers 4号 (14 pt) “— 1 —”, their top 7 mm below the type area, odd
+pages on the right and even pages on the left, one character in from the edge of the type area. The
+issuing unit is centred over the date, the date (2024年3月5日) set four characters in from the right,
+the seal (image, or room for the hand stamp) squarely over both, the two lines a little below its centre.
+
+Every builder hands `render` a list of flowables; nothing here knows a particular document.
+"""
+
+from __future__ import annotations
+
+import io
+from xml.sax.saxutils import escape
+
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+from reportlab.platypus import BaseDocTemplate, LayoutError, Flowable, Frame, LongTable, PageTemplate, Paragraph, Spacer, \
+    TableStyle
+
+from desktop import APP_NAME
+from desktop.services.documents import fonts
+from desktop.services.errors import Refused
+
+PAGE_W, PAGE_H = A4
+LEFT, TOP = 28 * mm, 37 * mm
+WIDTH, HEIGHT = 156 * mm, 225 * mm
+X0, X1 = LEFT, LEFT + WIDTH
+Y_TOP = PAGE_H - TOP
+Y_BOTTOM = Y_TOP - HEIGHT  # 35 mm above the paper's lower edge
+
+TITLE_SIZE, BODY_SIZE, PAGE_NO_SIZE = 22, 16, 14  # 2号, 3号, 4号
+TABLE_SIZE, SMALL_TABLE_SIZE = 10.5, 9  # 五号, 小五
+LINES, CHARS = 22, 28
+LINE = HEIGHT / LINES  # line pitch of the body grid
+PITCH = WIDTH / CHARS  # character pitch of the body grid (a 16 pt character, very slightly tightened)
+PAGE_NO_GAP = 7 * mm
+SEAL = 42 * mm  # a 4.2 cm official seal
+
+# A line never starts with closing punctuation, nor ends with opening punctuation (避头尾).
+NO_LINE_START = set("，。、；：？！）》」』】〕”’…%·,.;:?!)]}")
+NO_LINE_END = set("（《「『【〔“‘([{")
+
+
+def ascent(role: str) -> float:
+    """The font's ascent as a fraction of its size (where a reader puts the top of a glyph box)."""
+    return getFont(fonts.font(role)).face.ascent / 1000
+
+
+def text_width(text: str, role: str, size: float, char_space: float = 0.0) -> float:
+    return stringWidth(text, fonts.font(role), size) + char_space * len(text)
+
+
+def break_lines(text: str, role: str, size: float, width: float, char_space: float = 0.0,
+                first_indent: float = 0.0) -> list[str]:
+    """Break `text` into lines no wider than `width`, character by character (CJK has no spaces), keeping
+    closing punctuation off a line's start and opening punctuation off its end; newlines are kept."""
+    font = fonts.font(role)
+    lines: list[str] = []
+    for para in text.split("\n"):
+        line: list[str] = []
+        used, avail = 0.0, width - (first_indent if not lines else 0.0)
+        for ch in para:
+            w = stringWidth(ch, font, size) + char_space
+            if line and used + w > avail + 0.01:
+                carry: list[str] = []
+                if ch in NO_LINE_START and len(line) > 1:
+                    carry.append(line.pop())
+                while len(line) > 1 and line[-1] in NO_LINE_END:
+                    carry.insert(0, line.pop())
+                lines.append("".join(line))
+                line, avail = carry, width
+                used = sum(stringWidth(c, font, size) + char_space for c in line)
+            line.append(ch)
+            used += w
+        lines.append("".join(line))
+    return lines
+
+
+class GridText(Flowable):
+    """Running text on the body grid: 3号 on 28 characters × 22 lines a page; splits between lines."""
+
+    def __init__(self, text: str, role: str = fonts.BODY, *, indent_chars: int = 0, size: float = BODY_SIZE,
+                 align: str = "left"):
+        super().__init__()
+        self.text, self.role, self.size, self.align = text, role, size, align
+        self.indent_chars = indent_chars
+        self.char_space = PITCH - size  # 28 characters fill the 156 mm line exactly
+        self._lines: list[str] = []
+
+    def wrap(self, avail_width, avail_height):
+        self.width = avail_width
+        self._lines = break_lines(self.text, self.role, self.size, avail_width, self.char_space,
+                                  self.indent_chars * PITCH)
+        self.height = len(self._lines) * LINE
+        return self.width, self.height
+
+    def split(self, avail_width, avail_height):
+        self.wrap(avail_width, avail_height)
+        fit = int(avail_height // LINE)
+        if fit <= 0 or fit >= len(self._lines):
+            return [] if fit <= 0 else [self]
+        head = GridText("\n".join(self._lines[:fit]), self.role, indent_chars=self.indent_chars, size=self.size,
+                        align=self.align)
+        tail = GridText("\n".join(self._lines[fit:]), self.role, size=self.size, align=self.align)
+        return [head, tail]
+
+    def draw(self):
+        c = self.canv
+        c.setFont(fonts.font(self.role), self.size)
+        for i, line in enumerate(self._lines):
+            # the glyph box (ascent above, descent below the baseline) centred in the line's pitch
+            baseline = self.height - i * LINE - LINE / 2 - 0.38 * self.size
+            w = text_width(line, self.role, self.size, self.char_space) - self.char_space
+            x = (self.indent_chars * PITCH if i == 0 else 0.0) if self.align == "left" else (self.width - w) / 2
+            t = c.beginText(x, baseline)
+            t.setFont(fonts.font(self.role), self.size)
+            t.setCharSpace(self.char_space)
+            t.textOut(line)
+            c.drawText(t)
+
+
+def title(text: str) -> list[Flowable]:
+    """The title (2号 小标宋, centred, broken where needed) and one blank grid line under it."""
+    style = ParagraphStyle("title", fontName=fonts.font(fonts.TITLE), fontSize=TITLE_SIZE, leading=TITLE_SIZE * 1.5,
+                           alignment=TA_CENTER, wordWrap="CJK")
+    return [Paragraph(escape(text), style), Spacer(1, LINE)]
+
+
+def body(text: str, *, indent_chars: int = 0) -> GridText:
+    return GridText(text, fonts.BODY, indent_chars=indent_chars)
+
+
+def heading1(text: str) -> GridText:
+    """一、 heading in 黑体, indented two characters like the body's paragraphs."""
+    return GridText(text, fonts.HEADING1, indent_chars=2)
+
+
+def heading2(text: str) -> GridText:
+    """（一） heading in 楷体."""
+    return GridText(text, fonts.HEADING2, indent_chars=2)
+
+
+def cell_styles(size: float) -> tuple[ParagraphStyle, ParagraphStyle]:
+    """(body cell, header cell) styles of a table printed at `size`."""
+    leading = round(size * 1.3, 1)
+    cell = ParagraphStyle(f"cell{size}", fontName=fonts.font(fonts.BODY), fontSize=size, leading=leading,
+                          wordWrap="CJK")
+    head = ParagraphStyle(f"head{size}", parent=cell, fontName=fonts.font(fonts.HEADING1), alignment=TA_CENTER)
+    return cell, head
+
+
+def para(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+
+def table(header: list[str], rows: list[list[str]], widths: list[float], *, size: float = TABLE_SIZE,
+          align: str | None = None, emphasise: tuple[int, ...] = ()) -> LongTable:
+    """A ruled table across the type area, its header repeated on every page; long text wraps inside its
+    cell. `widths` are relative (scaled to 156 mm); `align` is one letter per column (L, C, R);
+    `emphasise` lists data rows printed in 黑体 (a totals row)."""
+    cell, head = cell_styles(size)
+    scale = WIDTH / sum(widths)
+    col_widths = [w * scale for w in widths]
+    align = align or "L" * len(header)
+    styles = {"L": cell, "C": ParagraphStyle("c", parent=cell, alignment=TA_CENTER),
+              "R": ParagraphStyle("r", parent=cell, alignment=2)}
+    strong = {k: ParagraphStyle(f"{k}b", parent=s, fontName=fonts.font(fonts.HEADING1)) for k, s in styles.items()}
+    data = [[para(h, head) for h in header]]
+    for n, row in enumerate(rows):
+        chosen = strong if n in emphasise else styles
+        data.append([para(text, chosen[a]) for text, a in zip(row, align)])
+    t = LongTable(data, colWidths=col_widths, repeatRows=1)  # rows split between pages, never inside a row
+    t.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), cell.fontName),  # else the table names Helvetica (never embedded)
+        ("GRID", (0, 0), (-1, -1), 0.5, "#000000"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2.5),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2.5),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return t
+
+
+class SignatureBlock(Flowable):
+    """发文机关署名 + 成文日期 + 印章: the date four characters in from the right, the unit centred over it,
+    the seal (the unit's image, or blank room for the hand stamp) centred on them, the two lines a little
+    below the seal's centre."""
+
+    def __init__(self, unit: str, date_text: str, seal_png: bytes | None = None):
+        super().__init__()
+        self.unit, self.date_text, self.seal_png = unit, date_text, seal_png
+
+    def wrap(self, avail_width, avail_height):
+        self.width, self.height = avail_width, SEAL + 2 * mm
+        return self.width, self.height
+
+    def positions(self) -> dict[str, float]:
+        cs = PITCH - BODY_SIZE
+        date_w = text_width(self.date_text, fonts.BODY, BODY_SIZE, cs) - cs
+        date_x = self.width - 4 * PITCH - date_w  # 右空四字
+        centre = date_x + date_w / 2
+        unit_w = text_width(self.unit, fonts.BODY, BODY_SIZE, cs) - cs
+        unit_x = min(centre - unit_w / 2, self.width - unit_w)  # centred over the date, never past the edge
+        seal_cy = self.height - 1 * mm - SEAL / 2
+        return {"date_x": date_x, "unit_x": unit_x, "centre": centre, "seal_cy": seal_cy,
+                "unit_mid": seal_cy - 3 * mm, "date_mid": seal_cy - 3 * mm - LINE}
+
+    def draw(self):
+        c = self.canv
+        p = self.positions()
+        if self.seal_png:
+            from reportlab.lib.utils import ImageReader
+
+            c.drawImage(ImageReader(io.BytesIO(self.seal_png)), p["centre"] - SEAL / 2, p["seal_cy"] - SEAL / 2,
+                        SEAL, SEAL, mask="auto", preserveAspectRatio=True, anchor="c")
+        for text, x, mid in ((self.unit, p["unit_x"], p["unit_mid"]), (self.date_text, p["date_x"], p["date_mid"])):
+            t = c.beginText(x, mid - 0.38 * BODY_SIZE)
+            t.setFont(fonts.font(fonts.BODY), BODY_SIZE)
+            t.setCharSpace(PITCH - BODY_SIZE)
+            t.textOut(text)
+            c.drawText(t)
+
+
+BLANK_DATE = "　　　　年　　月　　日"  # an undated list: the date is written by hand when it is stamped
+
+
+def page_number_text(n: int) -> str:
+    return f"— {n} —"
+
+
+def _draw_page_number(canvas, doc) -> None:
+    n = canvas.getPageNumber()
+    text = page_number_text(n)
+    name = fonts.font(fonts.BODY)
+    w = stringWidth(text, name, PAGE_NO_SIZE)
+    one_char = PAGE_NO_SIZE  # 空一字
+    x = X1 - one_char - w if n % 2 else X0 + one_char
+    baseline = Y_BOTTOM - PAGE_NO_GAP - ascent(fonts.BODY) * PAGE_NO_SIZE  # its top 7 mm below the type area
+    canvas.saveState()
+    canvas.setFont(name, PAGE_NO_SIZE)
+    canvas.drawString(x, baseline, text)
+    canvas.restoreState()
+
+
+def render(story: list[Flowable], *, doc_title: str, author: str = "") -> bytes:
+    """The PDF of `story` on GB/T 9704 pages (fonts embedded as subsets), as bytes."""
+    fonts.faces()  # register once per process before the first style is made
+    buf = io.BytesIO()
+    doc = BaseDocTemplate(buf, pagesize=A4, leftMargin=X0, rightMargin=PAGE_W - X1, topMargin=TOP,
+                          bottomMargin=Y_BOTTOM, title=doc_title, author=author, creator=APP_NAME, invariant=1,
+                          initialFontName=fonts.font(fonts.BODY))  # no unembedded Helvetica in the pages' preamble
+    frame = Frame(X0, Y_BOTTOM, WIDTH, HEIGHT, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
+                  id="type-area")
+    doc.addPageTemplates([PageTemplate("gbt9704", [frame], onPage=_draw_page_number)])
+    try:
+        doc.build(story)
+    except LayoutError:
+        raise Refused("有一行内容过长，一页纸排不下，请把该行的文字分成几项后再打印") from None
+    return buf.getvalue()
