@@ -5,8 +5,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # postgresql: tests/test_postgres.py starts a private server from its binaries;
-# binutils: PyInstaller needs objdump and objcopy (tests/test_bundle.py).
-zzb_ensure_packages "${ZZB_BASE_PKGS[@]}" "${ZZB_QT_PKGS[@]}" postgresql binutils
+# binutils: PyInstaller needs objdump and objcopy (tests/test_bundle.py);
+# poppler-utils: tests/pdf_check.py reads every printed PDF back (pdfinfo, pdffonts, pdftotext).
+zzb_ensure_packages "${ZZB_BASE_PKGS[@]}" "${ZZB_QT_PKGS[@]}" postgresql binutils poppler-utils
 zzb_sync
 
 cd "$ZZB_ROOT"
