@@ -19,7 +19,17 @@ def record_export(ledger: Ledger, what: str, path: str | os.PathLike, rows: int 
         audit.record(s, "export", "file", label=what, after=after)
 
 
-def record_print(ledger: Ledger, what: str, printer: str, sheets: int) -> None:
-    """One `print` record for a document sent to a printer (after it was handed over)."""
+def record_print(ledger: Ledger, what: str, rows: int | None = None, path: str | os.PathLike | None = None, *,
+                 printer: str | None = None, sheets: int | None = None) -> None:
+    """One `print` record under the acting user, like an export: a document made as PDF (`rows` printed,
+    `path` when saved to a file), or handed to `printer` (`sheets` = pages times copies)."""
+    if printer is not None:
+        object_type, after = "document", {"printer": printer, "count": sheets}
+    else:
+        object_type, after = "file", {"format": "PDF"}
+        if path is not None:
+            after["file_name"] = Path(path).name
+        if rows is not None:
+            after["count"] = rows
     with ledger.session() as s:
-        audit.record(s, "print", "document", label=what, after={"printer": printer, "count": sheets})
+        audit.record(s, "print", object_type, label=what, after=after)

@@ -20,7 +20,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
-from reportlab.platypus import BaseDocTemplate, LayoutError, Flowable, Frame, LongTable, PageTemplate, Paragraph, Spacer, \
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, LayoutError, Flowable, Frame, LongTable, PageTemplate, Paragraph, Spacer, \
     TableStyle
 
 from desktop import APP_NAME
@@ -136,14 +136,17 @@ def body(text: str, *, indent_chars: int = 0) -> GridText:
     return GridText(text, fonts.BODY, indent_chars=indent_chars)
 
 
-def heading1(text: str) -> GridText:
-    """一、 heading in 黑体, indented two characters like the body's paragraphs."""
-    return GridText(text, fonts.HEADING1, indent_chars=2)
+KEEP_UNDER_HEADING = 4 * LINE  # a heading starts a new page when less room than this is left under it
 
 
-def heading2(text: str) -> GridText:
-    """（一） heading in 楷体."""
-    return GridText(text, fonts.HEADING2, indent_chars=2)
+def heading1(text: str) -> list[Flowable]:
+    """一、 heading in 黑体, indented two characters like the body's paragraphs; never last on a page."""
+    return [CondPageBreak(KEEP_UNDER_HEADING), GridText(text, fonts.HEADING1, indent_chars=2)]
+
+
+def heading2(text: str) -> list[Flowable]:
+    """（一） heading in 楷体; never last on a page."""
+    return [CondPageBreak(KEEP_UNDER_HEADING), GridText(text, fonts.HEADING2, indent_chars=2)]
 
 
 def cell_styles(size: float) -> tuple[ParagraphStyle, ParagraphStyle]:

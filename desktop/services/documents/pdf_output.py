@@ -94,7 +94,7 @@ def send_to_cups(ledger: Ledger, data: bytes, printer: str, what: str, *, pages_
     finally:
         Path(name).unlink(missing_ok=True)  # lp has copied the file to the spool by the time it returns
     printed = pages_in_document if pages is None else pages[1] - pages[0] + 1
-    record_print(ledger, what, printer, printed * max(1, copies))
+    record_print(ledger, what, printer=printer, sheets=printed * max(1, copies))
     return done.stdout.strip()
 
 

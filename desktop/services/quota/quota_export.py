@@ -11,8 +11,8 @@ from pathlib import Path
 from desktop.services.dates import cn_date  # noqa: F401  (quota_service imports it from here)
 from desktop.services.export_log import record_export
 from desktop.services.ledger import Ledger
-from desktop.services.quota.quota_ledger import DUE_SOON_DAYS, LoanLedgerRow, QuotaLedger, due_soon, ledger_report, \
-    ledger_total
+from desktop.services.quota.quota_ledger import DUE_SOON_DAYS, LedgerTotal, LoanLedgerRow, QuotaLedger, due_soon, \
+    ledger_report, ledger_total
 
 LOAN_COLUMNS: list[tuple[str, str]] = [
     ("town", "镇街"), ("soe", "合作国企"), ("plan", "收储方案（治理对象）"), ("loan_date", "预借日期"),
@@ -26,12 +26,12 @@ TOTAL_COLUMNS: list[tuple[str, str]] = [
 ]
 
 
-def ledger_note(report: QuotaLedger) -> str:
-    """What the colours and the due dates mean, from the parameters (四(三))."""
+def ledger_note(report: QuotaLedger, overdue: str = "红色", soon: str = "黄色") -> str:
+    """What the colours (or the printed marks) and the due dates mean, from the parameters (四(三))."""
     t = report.terms
     rule = (f"归还期限为{t.due_text}，逾期未还的每亩收取指标使用费（{t.year}年度参数为 {t.fee_text}）；"
             if t is not None else "")
-    return f"{rule}按各笔预借所在年度的参数计算。红色为逾期未还，黄色为 {DUE_SOON_DAYS} 天内到期。"
+    return f"{rule}按各笔预借所在年度的参数计算。{overdue}为逾期未还，{soon}为 {DUE_SOON_DAYS} 天内到期。"
 
 
 def loan_cell(report: QuotaLedger, row: LoanLedgerRow, key: str):
@@ -39,6 +39,12 @@ def loan_cell(report: QuotaLedger, row: LoanLedgerRow, key: str):
     if key == "plan":
         return report.plan_labels.get(row.plan_id, "")
     return getattr(row, key)
+
+
+def total_cell(total: LedgerTotal, key: str):
+    """The 合计 row's cell under the loan column `key` (areas and fee; the other columns stay empty)."""
+    return {"area_mu": total.borrowed_mu, "returned_mu": total.returned_mu, "balance_mu": total.balance_mu,
+            "fee_wan": total.fee_wan}.get(key, "")
 
 
 def write_workbook(report: QuotaLedger, path: Path) -> Path:
@@ -113,9 +119,7 @@ def write_workbook(report: QuotaLedger, path: Path) -> Path:
     total = report.total or ledger_total(report.rows)
     put(ws, r, 1, "合计").font = bold
     for c, (key, _label) in enumerate(LOAN_COLUMNS, 2):
-        value = {"area_mu": total.borrowed_mu, "returned_mu": total.returned_mu, "balance_mu": total.balance_mu,
-                 "fee_wan": total.fee_wan}.get(key, "")
-        put(ws, r, c, value, fmt_of(key)).font = bold
+        put(ws, r, c, total_cell(total, key), fmt_of(key)).font = bold
     note_row = r + 2
     text(ws.cell(row=note_row, column=1), "说明：" + ledger_note(report))
     for c, width in enumerate([6, 12, 30, 28, 12, 22, 14, 12, 14, 12, 10, 18], 1):

@@ -53,6 +53,21 @@ def _text(cell, value: str | None) -> None:
     cell.data_type = "s"
 
 
+def info_text(table: VerificationTable, today: dt.date, what: str = "导出日期") -> str:
+    """The line under the title: the month's due days, the verifying departments, the day it was written."""
+    return (f"报送截止：{table.report_due.month}月{table.report_due.day}日　"
+            f"核实截止：{table.verify_due.month}月{table.verify_due.day}日　"
+            f"核实部门：{'、'.join(table.departments)}　"
+            f"{what}：{today:%Y-%m-%d}")
+
+
+def summary_text(table: VerificationTable) -> str:
+    """The totals row's count of items by overall state."""
+    return (f"已核实 {table.count(report_service.OVERALL_VERIFIED)} 项，"
+            f"未通过 {table.count(report_service.OVERALL_FAILED)} 项，"
+            f"待核实 {table.count(report_service.OVERALL_PENDING)} 项")
+
+
 def write_verification_table(table: VerificationTable, path: str | os.PathLike,
                              progress: Callable[[int, int], None] | None = None, cancel=None, *,
                              today: dt.date) -> ExportResult:
@@ -94,10 +109,7 @@ def write_verification_table(table: VerificationTable, path: str | os.PathLike,
     ws.row_dimensions[TITLE_ROW].height = 30
     merges.append((INFO_ROW, 1, INFO_ROW, last_col))
     c = ws.cell(INFO_ROW, 1)
-    _text(c, f"报送截止：{table.report_due.month}月{table.report_due.day}日　"
-             f"核实截止：{table.verify_due.month}月{table.verify_due.day}日　"
-             f"核实部门：{'、'.join(table.departments)}　"
-             f"导出日期：{today:%Y-%m-%d}")
+    _text(c, info_text(table, today))
     c.font = base
     c.alignment = Alignment(horizontal="right", vertical="center")
 
@@ -176,9 +188,7 @@ def write_verification_table(table: VerificationTable, path: str | os.PathLike,
     merges.append((row, 1, row, 2))
     put(row, 3, len(table.rows), fmt=COUNT_FORMAT, font=bold)
     put(row, 6, table.completed_area_mu, fmt=AREA_FORMAT, font=bold)
-    summary = (f"已核实 {table.count(report_service.OVERALL_VERIFIED)} 项，"
-               f"未通过 {table.count(report_service.OVERALL_FAILED)} 项，"
-               f"待核实 {table.count(report_service.OVERALL_PENDING)} 项")
+    summary = summary_text(table)
     if n_dept:
         merges.append((row, dept_col, row, tail_col - 1))
     put(row, dept_col if n_dept else tail_col, summary, font=bold)

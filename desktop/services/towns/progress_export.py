@@ -50,6 +50,38 @@ def _fraction(pct: Decimal | None) -> Decimal | None:
     return None if pct is None else pct / 100
 
 
+FORMATS = (COUNT_FORMAT, None, AREA_FORMAT, COUNT_FORMAT, AREA_FORMAT, AREA_FORMAT, PCT_FORMAT, AREA_FORMAT,
+           PCT_FORMAT, COUNT_FORMAT)  # one per column of COLUMNS
+
+
+def row_values(number, t: progress_service.TownProgress) -> list:
+    """The cells of one town's row (or the 合计 row), in COLUMNS order; percentages as fractions."""
+    return [number, t.town, t.target_area_mu, t.target_parks, t.listed_mu, t.contiguous_mu, _fraction(t.share_pct),
+            t.verified_mu, _fraction(t.completion_pct), t.parks_started]
+
+
+def numbered_rows(progress: progress_service.YearProgress):
+    """(序号, row, is the totals row) for every town, then the 合计 row progress_service computed."""
+    for i, t in enumerate(progress.towns, start=1):
+        yield i, t, False
+    yield "", progress.totals, True
+
+
+def note(progress: progress_service.YearProgress, today: dt.date) -> str:
+    share_min = progress.share_min_pct.normalize()
+    return (f"全市年度目标：整治 {progress.city_target_mu:,.2f} 亩，启动老旧工业园区连片整治 {progress.city_parks_target} 个；"
+            f"连片面积占比不低于 {share_min:f}%。数据截至 {today.year}年{today.month}月{today.day}日。")
+
+
+def footnotes(progress: progress_service.YearProgress, marked: str) -> list[str]:
+    """The notes under the table; `marked` says how a share below the minimum is shown (colour, sign)."""
+    share_min = progress.share_min_pct.normalize()
+    return [
+        f"注：1. 合计行的完成率按全市年度目标 {progress.city_target_mu:,.2f} 亩计算；各镇（区、街道）按本镇目标计算。",
+        f"　　2. 只有“已核实”的面积计入完成；企业自主技改不计入统计。连片占比低于 {share_min:f}% 的{marked}。",
+    ]
+
+
 def _text(ws, row: int, col: int, value: str):
     c = ws.cell(row=row, column=col, value=value)
     c.data_type = "s"  # text, never a formula, whatever it starts with
@@ -82,10 +114,7 @@ def export_task_table(ledger: Ledger, year: int, path, *, today: dt.date | None 
     c.alignment = Alignment(horizontal="center", vertical="center")
     ws.merge_cells(f"A{TITLE_ROW}:{last_col}{TITLE_ROW}")
     ws.row_dimensions[TITLE_ROW].height = 30
-    share_min = progress.share_min_pct.normalize()
-    note = (f"全市年度目标：整治 {progress.city_target_mu:,.2f} 亩，启动老旧工业园区连片整治 {progress.city_parks_target} 个；"
-            f"连片面积占比不低于 {share_min:f}%。数据截至 {today.year}年{today.month}月{today.day}日。")
-    c = _text(ws, NOTE_ROW, 1, note)
+    c = _text(ws, NOTE_ROW, 1, note(progress, today))
     c.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
     ws.merge_cells(f"A{NOTE_ROW}:{last_col}{NOTE_ROW}")
     ws.row_dimensions[NOTE_ROW].height = 20
@@ -104,13 +133,7 @@ def export_task_table(ledger: Ledger, year: int, path, *, today: dt.date | None 
     totals_fill = PatternFill("solid", fgColor=TOTALS_FILL)
 
     def write_row(row: int, number, t: progress_service.TownProgress, *, totals: bool) -> None:
-        values = [
-            number, t.town, t.target_area_mu, t.target_parks, t.listed_mu, t.contiguous_mu,
-            _fraction(t.share_pct), t.verified_mu, _fraction(t.completion_pct), t.parks_started,
-        ]
-        formats = [COUNT_FORMAT, None, AREA_FORMAT, COUNT_FORMAT, AREA_FORMAT, AREA_FORMAT, PCT_FORMAT,
-                   AREA_FORMAT, PCT_FORMAT, COUNT_FORMAT]
-        for j, (value, fmt) in enumerate(zip(values, formats), start=1):
+        for j, (value, fmt) in enumerate(zip(row_values(number, t), FORMATS), start=1):
             if fmt is None or isinstance(value, str):
                 c = _text(ws, row, j, value if value is not None else "")
             elif value is None:  # no list yet: no share, no completion rate
@@ -127,16 +150,12 @@ def export_task_table(ledger: Ledger, year: int, path, *, today: dt.date | None 
             ws.cell(row=row, column=7).fill = amber
 
     row = FIRST_DATA_ROW
-    for i, t in enumerate(progress.towns, start=1):
-        write_row(row, i, t, totals=False)
+    for number, t, totals in numbered_rows(progress):
+        write_row(row, number, t, totals=totals)
         row += 1
-    write_row(row, "", progress.totals, totals=True)  # progress_service names this row 合计
-    totals_row = row
+    totals_row = row - 1
 
-    notes = [
-        f"注：1. 合计行的完成率按全市年度目标 {progress.city_target_mu:,.2f} 亩计算；各镇（区、街道）按本镇目标计算。",
-        f"　　2. 只有“已核实”的面积计入完成；企业自主技改不计入统计。连片占比低于 {share_min:f}% 的以黄色标出。",
-    ]
+    notes = footnotes(progress, "以黄色标出")
     for k, text in enumerate(notes, start=totals_row + 2):
         _text(ws, k, 1, text)
         ws.merge_cells(f"A{k}:{last_col}{k}")

@@ -299,7 +299,8 @@ class PrintAction(QObject):
             show_error(self.page, exc)
             return
         name = printer.printerName() or "打印机"
-        write(self.page, record_print, what, name, drawn * (printer.copyCount() if printer.supportsMultipleCopies() else 1),
+        write(self.page, record_print, what, printer=name,
+              sheets=drawn * (printer.copyCount() if printer.supportsMultipleCopies() else 1),
               done=lambda _n: self._tell(f"已打印 {drawn} 页：{name}"), failed=self._failed)
 
     # 另存为PDF -----------------------------------------------------------------------------------
