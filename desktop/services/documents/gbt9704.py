@@ -13,15 +13,14 @@ Every builder hands `render` a list of flowables; nothing here knows a particula
 from __future__ import annotations
 
 import io
-from xml.sax.saxutils import escape
 
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
-from reportlab.platypus import BaseDocTemplate, CondPageBreak, LayoutError, Flowable, Frame, LongTable, PageTemplate, Paragraph, Spacer, \
-    TableStyle
+from reportlab.platypus import BaseDocTemplate, CondPageBreak, Flowable, Frame, LayoutError, LongTable, PageTemplate, \
+    Spacer, TableStyle
 
 from desktop import APP_NAME
 from desktop.services.documents import fonts
@@ -52,21 +51,35 @@ def ascent(role: str) -> float:
     return getFont(fonts.font(role)).face.ascent / 1000
 
 
+_widths: dict[tuple[str, float], dict[str, float]] = {}
+
+
+def char_width(ch: str, font: str, size: float) -> float:
+    """One character's advance, cached per font and size (a 200-issue list measures ~70 000 characters)."""
+    table = _widths.setdefault((font, size), {})
+    w = table.get(ch)
+    if w is None:
+        w = table[ch] = stringWidth(ch, font, size)
+    return w
+
+
 def text_width(text: str, role: str, size: float, char_space: float = 0.0) -> float:
-    return stringWidth(text, fonts.font(role), size) + char_space * len(text)
+    font = fonts.font(role)
+    return sum(char_width(ch, font, size) + char_space for ch in text)
 
 
 def break_lines(text: str, role: str, size: float, width: float, char_space: float = 0.0,
                 first_indent: float = 0.0) -> list[str]:
     """Break `text` into lines no wider than `width`, character by character (CJK has no spaces), keeping
-    closing punctuation off a line's start and opening punctuation off its end; newlines are kept."""
+    closing punctuation off a line's start and opening punctuation off its end by pushing characters to the
+    next line (never hanging them past the edge, as reportlab's Paragraph does); newlines are kept."""
     font = fonts.font(role)
     lines: list[str] = []
     for para in text.split("\n"):
         line: list[str] = []
         used, avail = 0.0, width - (first_indent if not lines else 0.0)
         for ch in para:
-            w = stringWidth(ch, font, size) + char_space
+            w = char_width(ch, font, size) + char_space
             if line and used + w > avail + 0.01:
                 carry: list[str] = []
                 if ch in NO_LINE_START and len(line) > 1:
@@ -75,64 +88,74 @@ def break_lines(text: str, role: str, size: float, width: float, char_space: flo
                     carry.insert(0, line.pop())
                 lines.append("".join(line))
                 line, avail = carry, width
-                used = sum(stringWidth(c, font, size) + char_space for c in line)
+                used = sum(char_width(c, font, size) + char_space for c in line)
             line.append(ch)
             used += w
         lines.append("".join(line))
     return lines
 
 
-class GridText(Flowable):
-    """Running text on the body grid: 3号 on 28 characters × 22 lines a page; splits between lines."""
+class TextBlock(Flowable):
+    """Text broken to the width it is given and drawn line by line: the body on the GB/T 9704 grid, a title,
+    a table cell. Lines never pass the width; a block splits between lines at a page end."""
 
-    def __init__(self, text: str, role: str = fonts.BODY, *, indent_chars: int = 0, size: float = BODY_SIZE,
-                 align: str = "left"):
+    def __init__(self, text: str, role: str = fonts.BODY, *, size: float = BODY_SIZE, leading: float = LINE,
+                 char_space: float = 0.0, indent_chars: int = 0, align: str = "L"):
         super().__init__()
-        self.text, self.role, self.size, self.align = text, role, size, align
-        self.indent_chars = indent_chars
-        self.char_space = PITCH - size  # 28 characters fill the 156 mm line exactly
+        self.text, self.role, self.size, self.leading = text, role, size, leading
+        self.char_space, self.indent_chars, self.align = char_space, indent_chars, align
         self._lines: list[str] = []
+
+    @property
+    def _indent(self) -> float:
+        return self.indent_chars * (self.size + self.char_space)
 
     def wrap(self, avail_width, avail_height):
         self.width = avail_width
-        self._lines = break_lines(self.text, self.role, self.size, avail_width, self.char_space,
-                                  self.indent_chars * PITCH)
-        self.height = len(self._lines) * LINE
+        self._lines = break_lines(self.text, self.role, self.size, avail_width, self.char_space, self._indent)
+        self.height = len(self._lines) * self.leading
         return self.width, self.height
+
+    def _copy(self, lines: list[str], indent_chars: int) -> TextBlock:
+        return TextBlock("\n".join(lines), self.role, size=self.size, leading=self.leading,
+                         char_space=self.char_space, indent_chars=indent_chars, align=self.align)
 
     def split(self, avail_width, avail_height):
         self.wrap(avail_width, avail_height)
-        fit = int(avail_height // LINE)
-        if fit <= 0 or fit >= len(self._lines):
-            return [] if fit <= 0 else [self]
-        head = GridText("\n".join(self._lines[:fit]), self.role, indent_chars=self.indent_chars, size=self.size,
-                        align=self.align)
-        tail = GridText("\n".join(self._lines[fit:]), self.role, size=self.size, align=self.align)
-        return [head, tail]
+        fit = int(avail_height // self.leading)
+        if fit <= 0:
+            return []
+        if fit >= len(self._lines):
+            return [self]
+        return [self._copy(self._lines[:fit], self.indent_chars), self._copy(self._lines[fit:], 0)]
 
     def draw(self):
         c = self.canv
-        c.setFont(fonts.font(self.role), self.size)
+        name = fonts.font(self.role)
         for i, line in enumerate(self._lines):
             # the glyph box (ascent above, descent below the baseline) centred in the line's pitch
-            baseline = self.height - i * LINE - LINE / 2 - 0.38 * self.size
+            baseline = self.height - i * self.leading - self.leading / 2 - 0.38 * self.size
             w = text_width(line, self.role, self.size, self.char_space) - self.char_space
-            x = (self.indent_chars * PITCH if i == 0 else 0.0) if self.align == "left" else (self.width - w) / 2
+            x = {"L": self._indent if i == 0 else 0.0, "C": (self.width - w) / 2, "R": self.width - w}[self.align]
             t = c.beginText(x, baseline)
-            t.setFont(fonts.font(self.role), self.size)
+            t.setFont(name, self.size)
             t.setCharSpace(self.char_space)
             t.textOut(line)
             c.drawText(t)
 
 
+def GridText(text: str, role: str = fonts.BODY, *, indent_chars: int = 0, align: str = "L") -> TextBlock:
+    """Running text on the body grid: 3号 on 28 characters × 22 lines a page."""
+    return TextBlock(text, role, size=BODY_SIZE, leading=LINE, char_space=PITCH - BODY_SIZE,
+                     indent_chars=indent_chars, align=align)
+
+
 def title(text: str) -> list[Flowable]:
     """The title (2号 小标宋, centred, broken where needed) and one blank grid line under it."""
-    style = ParagraphStyle("title", fontName=fonts.font(fonts.TITLE), fontSize=TITLE_SIZE, leading=TITLE_SIZE * 1.5,
-                           alignment=TA_CENTER, wordWrap="CJK")
-    return [Paragraph(escape(text), style), Spacer(1, LINE)]
+    return [TextBlock(text, fonts.TITLE, size=TITLE_SIZE, leading=TITLE_SIZE * 1.5, align="C"), Spacer(1, LINE)]
 
 
-def body(text: str, *, indent_chars: int = 0) -> GridText:
+def body(text: str, *, indent_chars: int = 0) -> TextBlock:
     return GridText(text, fonts.BODY, indent_chars=indent_chars)
 
 
@@ -149,17 +172,18 @@ def heading2(text: str) -> list[Flowable]:
     return [CondPageBreak(KEEP_UNDER_HEADING), GridText(text, fonts.HEADING2, indent_chars=2)]
 
 
+def cell(text: str, *, size: float = TABLE_SIZE, role: str = fonts.BODY, align: str = "L") -> TextBlock:
+    """A table cell's text (or a small note): wraps inside the width the table gives it."""
+    return TextBlock(text, role, size=size, leading=round(size * 1.3, 1), align=align)
+
+
 def cell_styles(size: float) -> tuple[ParagraphStyle, ParagraphStyle]:
-    """(body cell, header cell) styles of a table printed at `size`."""
+    """(body cell, header cell) reportlab Paragraph styles at `size` (bench/pdf.py's bare table)."""
     leading = round(size * 1.3, 1)
-    cell = ParagraphStyle(f"cell{size}", fontName=fonts.font(fonts.BODY), fontSize=size, leading=leading,
-                          wordWrap="CJK")
-    head = ParagraphStyle(f"head{size}", parent=cell, fontName=fonts.font(fonts.HEADING1), alignment=TA_CENTER)
-    return cell, head
-
-
-def para(text: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+    body_style = ParagraphStyle(f"cell{size}", fontName=fonts.font(fonts.BODY), fontSize=size, leading=leading,
+                                wordWrap="CJK")
+    head = ParagraphStyle(f"head{size}", parent=body_style, fontName=fonts.font(fonts.HEADING1), alignment=TA_CENTER)
+    return body_style, head
 
 
 def table(header: list[str], rows: list[list[str]], widths: list[float], *, size: float = TABLE_SIZE,
@@ -167,20 +191,16 @@ def table(header: list[str], rows: list[list[str]], widths: list[float], *, size
     """A ruled table across the type area, its header repeated on every page; long text wraps inside its
     cell. `widths` are relative (scaled to 156 mm); `align` is one letter per column (L, C, R);
     `emphasise` lists data rows printed in 黑体 (a totals row)."""
-    cell, head = cell_styles(size)
     scale = WIDTH / sum(widths)
     col_widths = [w * scale for w in widths]
     align = align or "L" * len(header)
-    styles = {"L": cell, "C": ParagraphStyle("c", parent=cell, alignment=TA_CENTER),
-              "R": ParagraphStyle("r", parent=cell, alignment=2)}
-    strong = {k: ParagraphStyle(f"{k}b", parent=s, fontName=fonts.font(fonts.HEADING1)) for k, s in styles.items()}
-    data = [[para(h, head) for h in header]]
+    data = [[cell(h, size=size, role=fonts.HEADING1, align="C") for h in header]]
     for n, row in enumerate(rows):
-        chosen = strong if n in emphasise else styles
-        data.append([para(text, chosen[a]) for text, a in zip(row, align)])
+        role = fonts.HEADING1 if n in emphasise else fonts.BODY
+        data.append([cell(text, size=size, role=role, align=a) for text, a in zip(row, align)])
     t = LongTable(data, colWidths=col_widths, repeatRows=1)  # rows split between pages, never inside a row
     t.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), cell.fontName),  # else the table names Helvetica (never embedded)
+        ("FONTNAME", (0, 0), (-1, -1), fonts.font(fonts.BODY)),  # else the table names Helvetica (never embedded)
         ("GRID", (0, 0), (-1, -1), 0.5, "#000000"),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 2.5),

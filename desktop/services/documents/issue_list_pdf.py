@@ -18,7 +18,7 @@ HEADER = ["序号", "检查类别", "问题描述", "依据", "整改要求", "�
 WIDTHS = [10, 19, 43, 29, 29, 26]  # mm, 156 in all: 整改期限 holds 2024年12月25日 on one line
 ALIGN = "CCLLLC"
 CONSOLIDATED_HEADER = ["序号", "检查单位", "检查类别", "问题描述", "依据", "整改要求", "整改期限"]
-CONSOLIDATED_WIDTHS = [9, 18, 17, 37, 25, 25, 25]
+CONSOLIDATED_WIDTHS = [10, 21, 17, 34, 24, 24, 26]  # mm: 应急管理局 and 2024年12月25日 each on one line
 CONSOLIDATED_ALIGN = "CCCLLLC"
 NONE_FOUND = "未发现问题"
 

@@ -40,15 +40,11 @@ def cell_text(value, fmt: str | None = None) -> str:
 
 def note(text: str):
     """A small note under a table (五号 仿宋)."""
-    style, _head = page.cell_styles(NOTE_SIZE)
-    return page.para(text, style)
+    return page.cell(text, size=NOTE_SIZE)
 
 
 def printed_on(today: dt.date):
-    style, _head = page.cell_styles(NOTE_SIZE)
-    from reportlab.lib.styles import ParagraphStyle
-
-    return page.para(f"制表日期：{cn_date(today)}", ParagraphStyle("printed-on", parent=style, alignment=2))
+    return page.cell(f"制表日期：{cn_date(today)}", size=NOTE_SIZE, align="R")
 
 
 def _record(ledger: Ledger, what: str, pdf: bytes, rows: int) -> bytes:
