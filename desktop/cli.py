@@ -17,7 +17,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from desktop import APP_NAME, __version__, cli_audit, cli_excel, cli_print, cli_users, paths
+from desktop import APP_NAME, __version__, cli_audit, cli_exam, cli_excel, cli_print, cli_users, paths
 from desktop.cli_common import NO_ADMIN, checked_before_login, cli_date, log_in, missing_file, number_arg, open_existing, \
     opened, require_accounts, year_arg
 
@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--town", metavar="NAME", default=None, help="只列出该镇街的预借")
     p.set_defaults(func=_cmd_quota_ledger)
 
-    p = sub.add_parser("deadlines", help="期限：月度报送、核实、指标归还、协议备案等到期事项",
+    p = sub.add_parser("deadlines", help="期限：月度报送、核实、指标归还、协议备案、综合体检等到期事项",
                        description="打印期限页所列的到期事项（默认不含已完成的），最紧急的在前：已逾期、"
                                    "5个工作日内到期、无法计算（节假日安排未录入）、未到期。")
     p.add_argument("--town", metavar="NAME", default=None, help="只列出该镇街的事项")
@@ -160,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_users.register(sub)
     cli_audit.register(sub)
     cli_print.register(sub)
+    cli_exam.register(sub)
     return parser
 
 
@@ -234,6 +235,8 @@ def _cmd_demo(args) -> int:
         print(f"  共 {s.extra['years']} 个年度：清单 {s.extra['all_lists']} 份，条目 {s.extra['all_entries']} 条，"
               f"月度报送 {s.extra.get('monthly_reports', 0)} 份，核实 {s.extra.get('verifications', 0)} 条，"
               f"周转指标借用 {s.extra.get('quota_loans', 0)} 笔")
+    if s.extra.get("examinations"):
+        print(f"  综合体检 {s.extra['examinations']} 个（体检问题 {s.extra['exam_issues']} 个）")
     states = "，".join(f"{k} {v}" for k, v in s.entries_by_state.items())
     print(f"  条目状态：{states}")
     print(f"  年度目标 {_mu(s.city_target_mu)} 亩；列入清单 {_mu(s.listed_area_mu)} 亩"

@@ -33,7 +33,7 @@ from desktop.models import (
 from desktop.models.base import utcnow
 from desktop.models.enums import EntryState, ParkStatus
 from desktop.services import audit, rules
-from desktop.services.demo import demo_landbank, demo_quota, demo_reports, demo_years
+from desktop.services.demo import demo_exams, demo_landbank, demo_quota, demo_reports, demo_years
 from desktop.services.demo.demo_city import PLANNED_STATES, draw_city  # noqa: F401 - PLANNED_STATES: tests
 from desktop.services.demo.demo_names import AREA_CODE_PREFIX, CENT, CHUNK, CITY, ZERO, Generator, dec
 from desktop.services.errors import Refused
@@ -140,7 +140,7 @@ def _add_counts(total: dict[str, int], counts: dict[str, int]) -> None:
 
 
 # Areas of the year's work that add their own sample rows (each module's populate_demo), in order.
-DEMO_AREAS = (demo_landbank, demo_reports, demo_quota)
+DEMO_AREAS = (demo_landbank, demo_reports, demo_quota, demo_exams)
 # The years before the sample year get their quota loans from demo_years.add_loans instead.
 EARLIER_YEAR_AREAS = (demo_landbank, demo_reports)
 
