@@ -255,3 +255,13 @@ def test_the_documents_refuse_an_unknown_case_or_a_unit_not_in_it(db):
         exam_print.issue_list_doc(db, exam_id, dept_ids(db, "人行")[0])
     with pytest.raises(NotFound, match="综合体检（编号 9999）不存在"):
         exam_print.consolidated_doc(db, 9999)
+
+
+def test_a_proposal_recorded_by_mistake_is_deleted_only_before_the_initial_examination(db):
+    exam_id = started(db)
+    other = started(db, name="西港化工有限公司")
+    exam_service.step(db, other, "begin_initial")
+    with pytest.raises(Refused, match="体检当前处于“初检”阶段，不能删除提议"):
+        exam_service.delete_proposal(db, other)
+    exam_service.delete_proposal(db, exam_id)
+    assert [r.id for r in exam_service.list_rows(db)] == [other]

@@ -225,6 +225,15 @@ def update_proposal(ledger: Ledger, exam_id: int, *, proposed_on: dt.date, reaso
         exam.proposed_on, exam.proposal_reason = on, reason
 
 
+def delete_proposal(ledger: Ledger, exam_id: int) -> None:
+    """Delete a case recorded by mistake, only while it is still in 启动 (nothing examined yet)."""
+    with ledger.session() as s:
+        exam = common.get_exam(s, exam_id)
+        common.write_check(ledger, s, exam, "delete")
+        common.record_step(s, exam, "删除体检提议", {"提议日期": exam.proposed_on.isoformat() if exam.proposed_on else ""})
+        s.delete(exam)
+
+
 def set_parties(ledger: Ledger, exam_id: int, parties) -> None:
     """Replace the case's related parties (关联方), in the order given."""
     parties = _clean_parties(parties)

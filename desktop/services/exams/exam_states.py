@@ -97,6 +97,7 @@ _EXAMINING = frozenset({S.INITIAL, S.CONSULTATION, S.TREATMENT, S.SUPERVISION})
 # what may be recorded → (stages in which it may, what it is called)
 RECORDS: dict[str, tuple[frozenset[S], str]] = {
     "proposal": (frozenset({S.STARTED}), "修改提议"),
+    "delete": (frozenset({S.STARTED}), "删除提议"),
     "start": (frozenset({S.STARTED}), "记录启动日期"),
     "plan": (frozenset({S.STARTED, S.INITIAL}), "修改实施方案"),
     "units": (frozenset({S.STARTED, S.INITIAL}), "调整参与单位"),
