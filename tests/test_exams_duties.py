@@ -114,3 +114,14 @@ def test_a_closed_case_stops_tracking_what_was_left_undone(db):
     detail = exam_service.detail(db, exam_id, as_of=D(2024, 12, 20))
     assert detail.overdue == 0
     assert {d.kind for u in detail.units for d in u.duties} == {exam_deadlines.KIND_LIST}  # the done ones stay
+
+
+def test_a_draft_lists_deadlines_are_not_tracked_until_it_is_handed_over(db):
+    exam_id = started(db, start=START)
+    exam_service.step(db, exam_id, "begin_initial")
+    unit = exam_service.detail(db, exam_id).units[0]
+    issue = IssueInput(ExamArea.LICENCES, "无证", deadline=D(2024, 11, 30))
+    exam_issues.save_issue_list(db, unit.id, issued_on=None, issues=[issue])
+    assert exam_deadlines.KIND_RECTIFY not in duties(db, exam_id, D(2024, 10, 20))
+    exam_issues.save_issue_list(db, unit.id, issued_on=D(2024, 10, 14), issues=[issue])
+    assert duties(db, exam_id, D(2024, 10, 20))[exam_deadlines.KIND_RECTIFY].due_date == D(2024, 11, 30)

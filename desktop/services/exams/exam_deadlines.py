@@ -6,7 +6,7 @@
   term (“10个工作日内……书面报市专班”); done on the report's date.
 - 整改进展报告: within progress_report_workdays (20) workdays of the list being handed over (the list
   date's year's parameter); done on the progress report's date.
-- 整改期限: each issue's rectification deadline written in the list; done when rectified.
+- 整改期限: each issue's rectification deadline written in a list handed over; done when rectified.
 
 A closed examination's duties left undone are no longer tracked (the case is over); those done stay.
 `unit_duties` gives them per case and unit; deadline_service turns them into its items for the 期限 list
@@ -75,16 +75,20 @@ def unit_duties(session, as_of: dt.date, *, exam_ids: list[int] | None = None, t
         .order_by(ExaminationUnit.examination_id, Department.sort_order, Department.id)).tuples())
     unit_ids = [u[0] for u in units]
     issued: dict[int, dt.date] = {}
+    for unit_id, on in session.execute(select(IssueList.examination_unit_id, IssueList.issued_on)
+                                       .where(IssueList.examination_unit_id.in_(unit_ids),
+                                              IssueList.issued_on.is_not(None), IssueList.issued_on <= as_of)
+                                       ).tuples():
+        issued[unit_id] = min(on, issued.get(unit_id, on))
+    # Rectification deadlines count once the list is in the enterprise's hands (a draft's are not yet known).
     issues: dict[int, list[tuple]] = defaultdict(list)
-    for list_id, unit_id, on in session.execute(select(IssueList.id, IssueList.examination_unit_id,
-                                                       IssueList.issued_on)
-                                                .where(IssueList.examination_unit_id.in_(unit_ids))).tuples():
-        if on is not None and on <= as_of:
-            issued[unit_id] = min(on, issued.get(unit_id, on))
-        for row in session.execute(select(Issue.seq, Issue.area, Issue.deadline, Issue.rectified_on)
-                                   .where(Issue.issue_list_id == list_id, Issue.deadline.is_not(None))
-                                   .order_by(Issue.seq)).tuples():
-            issues[unit_id].append(row)
+    for unit_id, *row in session.execute(
+            select(IssueList.examination_unit_id, Issue.seq, Issue.area, Issue.deadline, Issue.rectified_on)
+            .join(Issue, Issue.issue_list_id == IssueList.id)
+            .where(IssueList.examination_unit_id.in_(unit_ids), IssueList.issued_on.is_not(None),
+                   IssueList.issued_on <= as_of, Issue.deadline.is_not(None))
+            .order_by(IssueList.examination_unit_id, IssueList.id, Issue.seq)).tuples():
+        issues[unit_id].append(tuple(row))
 
     cache: dict = {}
     out: list[UnitDuty] = []
