@@ -439,6 +439,15 @@ def _log_unraisable(unraisable) -> None:
         _log_exception(unraisable.exc_value, [f"(unraisable in {unraisable.object!r})"])
 
 
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's final flush into the closed pipe says nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (an in-process caller's buffer)
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     if argv is None:  # the console script (in-process callers keep their own hook)
         sys.unraisablehook = _log_unraisable
@@ -460,6 +469,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `zzb exam list | head`: the reader stopped; nothing is wrong with the ledger
+        _silence_stdout()
+        return 0
     except Exception as exc:  # never a traceback on the console
         log = _log_exception(exc, argv)
         known = faults.user_error(exc)  # disk full, read-only, busy …: something the clerk can act on

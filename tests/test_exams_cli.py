@@ -74,3 +74,21 @@ def test_the_demo_has_issues_with_deadlines_a_sanction_a_supervision_and_a_score
     assert exam_later.later_stages(demo_db, rows[ExaminationStage.CONSULTATION].id).consultations[0].in_effect is False
     scored = exam_scoring.unit_scores(demo_db, rows[ExaminationStage.CLOSED].id)
     assert scored and all(u.total == exam_scoring.weighted_total(u.items) for u in scored)
+
+
+def test_a_reader_that_stops_early_is_not_an_internal_error(capsys, monkeypatch, cli_demo_db_path, demo_db):
+    """`zzb exam list --json | head -c 600`: the pipe closes mid-output; measured on main, it printed
+    内部错误：[Errno 32] Broken pipe. The reader chose to stop: exit quietly, nothing on stderr."""
+    import sys
+
+    class ClosedPipe:
+        def write(self, _text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    code, _out, err = run_cli(capsys, "--db", cli_demo_db_path, "exam", "list", "--json", "--as-of", demo_day(demo_db))
+    assert code == 0
+    assert "内部错误" not in err and "Broken pipe" not in err
