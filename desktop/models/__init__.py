@@ -21,7 +21,7 @@ from desktop.models.governance import GovernanceList, ListEntry, Plan
 from desktop.models.landbank import Acquisition, Agreement, GroundworkRecord, LandBanking, TaxRecord
 from desktop.models.park import ContiguousArea
 from desktop.models.quota import QuotaLoan, QuotaPool, QuotaReturn
-from desktop.models.reports import MonthlyReport, MonthlyReportItem, Verification
+from desktop.models.reports import MonthlyReport, MonthlyReportHandIn, MonthlyReportItem, Verification
 from desktop.models.subsidy import SubsidyProposal
 from desktop.models.system import Attachment, AuditLog, AuditTip, ColumnMapping, LedgerMeta, PacketImport, User
 from desktop.models.target import Enterprise, Evaluation, Parcel, Target

@@ -31,6 +31,24 @@ class MonthlyReport(Timestamped, Base):
 
     town = relationship("Town")
     items: Mapped[list[MonthlyReportItem]] = relationship(back_populates="report", cascade="all, delete-orphan")
+    hand_ins: Mapped[list[MonthlyReportHandIn]] = relationship(
+        back_populates="report", cascade="all, delete-orphan", order_by="MonthlyReportHandIn.handed_in_on")
+
+
+class MonthlyReportHandIn(Timestamped, Base):
+    """One hand-in of a month's report. A town may hand in more than once a month (a second packet after
+    the first); each hand-in keeps its own date and lateness, and rankings count each one (四(五)).
+    The report's `reported_on` is its earliest hand-in's date."""
+
+    __tablename__ = "monthly_report_hand_in"
+    __table_args__ = (UniqueConstraint("report_id", "handed_in_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("monthly_report.id", ondelete="CASCADE"), index=True)
+    handed_in_on: Mapped[dt.date]
+    is_late: Mapped[bool] = mapped_column(default=False)
+
+    report: Mapped[MonthlyReport] = relationship(back_populates="hand_ins")
 
 
 class MonthlyReportItem(Timestamped, Base):
@@ -40,10 +58,14 @@ class MonthlyReportItem(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("monthly_report.id", ondelete="CASCADE"))
     entry_id: Mapped[int] = mapped_column(ForeignKey("list_entry.id"))
+    # The hand-in that brought the item: its date is the entry's completion date and its lateness the item's.
+    hand_in_id: Mapped[int | None] = mapped_column(ForeignKey("monthly_report_hand_in.id", ondelete="SET NULL"),
+                                                   index=True)
     completed_area_mu: Mapped[Decimal | None] = mapped_column(Mu())
     note: Mapped[str] = mapped_column(Text, default="")
 
     report: Mapped[MonthlyReport] = relationship(back_populates="items")
+    hand_in: Mapped[MonthlyReportHandIn | None] = relationship()
     entry = relationship("ListEntry")
     verifications: Mapped[list[Verification]] = relationship(back_populates="item", cascade="all, delete-orphan")
 

@@ -16,7 +16,9 @@ import random
 
 from sqlalchemy import select
 
-from desktop.models import Department, GovernanceList, ListEntry, MonthlyReport, MonthlyReportItem, Town, Verification
+from desktop.models import (
+    Department, GovernanceList, ListEntry, MonthlyReport, MonthlyReportHandIn, MonthlyReportItem, Town, Verification,
+)
 from desktop.models.enums import EntryState, VerifyResult
 from desktop.services import rules
 
@@ -100,6 +102,8 @@ def populate_demo(s, rng: random.Random, params, year_id: int, as_of: dt.date) -
         reported_on = report_day(month, key in late_keys)
         report = MonthlyReport(town_id=town_id, year_id=year_id, month=month, reported_on=reported_on,
                                is_late=reported_on > rules.monthly_report_due(params, year, month), note="")
+        hand_in = MonthlyReportHandIn(handed_in_on=reported_on, is_late=report.is_late)
+        report.hand_ins.append(hand_in)
         s.add(report)
         counts["monthly_reports"] += 1
         counts["late_reports"] += int(report.is_late)
@@ -109,7 +113,7 @@ def populate_demo(s, rng: random.Random, params, year_id: int, as_of: dt.date) -
             entry.completed_on = reported_on
             area = entry.verified_area_mu if entry.state is EntryState.VERIFIED and entry.verified_area_mu \
                 else entry.planned_area_mu
-            item = MonthlyReportItem(entry_id=entry.id, completed_area_mu=area, note="")
+            item = MonthlyReportItem(entry_id=entry.id, completed_area_mu=area, note="", hand_in=hand_in)
             report.items.append(item)
             counts["report_items"] += 1
             if entry.state is EntryState.VERIFIED:
@@ -149,7 +153,8 @@ def populate_demo(s, rng: random.Random, params, year_id: int, as_of: dt.date) -
                 continue
             reported_on = report_day(month, False)
             s.add(MonthlyReport(town_id=town_id, year_id=year_id, month=month, reported_on=reported_on,
-                                is_late=False, note="本月无新完成整治的条目"))
+                                is_late=False, note="本月无新完成整治的条目",
+                                hand_ins=[MonthlyReportHandIn(handed_in_on=reported_on, is_late=False)]))
             counts["monthly_reports"] += 1
     s.flush()
     return counts

@@ -90,9 +90,9 @@ def _apply_rows(s, preview: PacketPreview, today: dt.date) -> Decimal:
                 new_area = u.get("report_area", item.completed_area_mu) or item.completed_area_mu
                 report_service.update_item_in_session(s, item, new_area, u.get("report_note", item.note) or "")
     if report_items:
-        r = report_service.open_report_in_session(s, preview.town_id, preview.year, preview.month,
-                                                  preview.reported_on or today, today=today)
-        report_service.add_items_in_session(s, r, report_items)
+        day = preview.reported_on or today
+        r = report_service.open_report_in_session(s, preview.town_id, preview.year, preview.month, day, today=today)
+        report_service.add_items_in_session(s, r, report_items, handed_in_on=day)  # this packet's own hand-in
     news = [r for r in preview.rows if r.status == "new"]
     if news:
         lst = list_service.get_or_create_list_in_session(s, preview.town_id, preview.year)

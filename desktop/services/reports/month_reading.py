@@ -14,6 +14,7 @@ from desktop.models import (
     Department,
     ListEntry,
     MonthlyReport,
+    MonthlyReportHandIn,
     MonthlyReportItem,
     Target,
     Town,
@@ -22,7 +23,7 @@ from desktop.models import (
 from desktop.models.enums import EntryState, VerifyResult
 from desktop.services import rules
 from desktop.services.ledger import Ledger
-from desktop.services.reports.report_common import check_month, departments_of, year_row
+from desktop.services.reports.report_common import check_month, departments_of, item_reported_on, year_row
 from desktop.services.reports.report_rows import (
     OBJECT_TYPE,
     OVERALL_FAILED,
@@ -57,7 +58,7 @@ def _items(session, year_id: int, month: int, depts, p, year: int, as_of: dt.dat
          .join(ListEntry, ListEntry.id == MonthlyReportItem.entry_id)
          .join(Target, Target.id == ListEntry.target_id)
          .where(MonthlyReport.year_id == year_id, MonthlyReport.month == month)
-         .options(selectinload(MonthlyReportItem.verifications),
+         .options(selectinload(MonthlyReportItem.verifications), selectinload(MonthlyReportItem.hand_in),
                   selectinload(MonthlyReportItem.report).selectinload(MonthlyReport.town),
                   selectinload(MonthlyReportItem.entry).selectinload(ListEntry.target))
          .order_by(Town.sort_order, Town.id, Target.name, MonthlyReportItem.id))
@@ -95,7 +96,7 @@ def _items(session, year_id: int, month: int, depts, p, year: int, as_of: dt.dat
         rows.append(ItemRow(
             item.id, r.id, r.town_id, r.town.name, e.id, t.id, t.name, t.credit_code, e.planned_method,
             e.planned_area_mu, item.completed_area_mu if item.completed_area_mu is not None else e.planned_area_mu,
-            item.note, r.reported_on, r.is_late, e.state, current, cells, overall, verified_area,
+            item.note, item_reported_on(item), item.hand_in.is_late if item.hand_in else r.is_late, e.state, current, cells, overall, verified_area,
             any(c.is_late for c in cells), overdue, counts.get(item.id, 0)))
     return rows
 
@@ -158,7 +159,7 @@ def latest_month(ledger: Ledger, year: int) -> int | None:
 
 
 def lateness(ledger: Ledger, year: int, *, as_of: dt.date | None = None) -> list[TownLateness]:
-    """Per town: reports, late reports, months with no report past the due day, verifications and
+    """Per town: hand-ins, late ones, months with no report past the due day, verifications and
     late ones (the stored flags, so a later edit or parameter change does not rewrite history)."""
     as_of = as_of or ledger.today()
     with ledger.reader() as s:
@@ -169,12 +170,15 @@ def lateness(ledger: Ledger, year: int, *, as_of: dt.date | None = None) -> list
                  if t.active or any(r.town_id == t.id for r in reports)]
         out = {t.id: TownLateness(t.id, t.name) for t in towns}
         dated = defaultdict(set)
-        for r in reports:
-            row = out[r.town_id]
-            if r.reported_on is not None:
-                row.reports += 1
-                dated[r.town_id].add(r.month)
-            row.late_reports += int(r.is_late)
+        # Each hand-in counts by its own date: a second packet after the due day is a late report.
+        q = (select(MonthlyReport.town_id, MonthlyReport.month, MonthlyReportHandIn.is_late)
+             .join(MonthlyReport, MonthlyReport.id == MonthlyReportHandIn.report_id)
+             .where(MonthlyReport.year_id == y.id))
+        for town_id, month, late in s.execute(q):
+            row = out[town_id]
+            row.reports += 1
+            row.late_reports += int(bool(late))
+            dated[town_id].add(month)
         q = (select(MonthlyReport.town_id, func.count(Verification.id),
                     func.sum(case((Verification.is_late.is_(True), 1), else_=0)))
              .join(MonthlyReportItem, MonthlyReportItem.id == Verification.item_id)

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from desktop.models import Department, ListEntry, MonthlyReport, MonthlyReportItem, Year
+from desktop.models import Department, ListEntry, MonthlyReport, MonthlyReportHandIn, MonthlyReportItem, Year
 from desktop.models.enums import EntryState
 from desktop.services import rules, units
 from desktop.services.errors import NotFound, Refused, ValidationError
@@ -64,6 +64,31 @@ def report_info(session, r: MonthlyReport) -> ReportInfo:
     return ReportInfo(r.id, r.town_id, r.town.name, year, r.month, r.reported_on, r.is_late,
                       rules.monthly_report_due(p, year, r.month), rules.monthly_verify_due(p, year, r.month),
                       r.note, n or 0)
+
+
+def hand_in(session, r: MonthlyReport, day: dt.date) -> MonthlyReportHandIn:
+    """The report's hand-in on `day`, made on first use. Each hand-in is late by its own date (kept once
+    flagged: rankings count it, 四(五)); a late one marks the month's report late too, and the report's
+    date is its earliest hand-in's."""
+    year = session.get(Year, r.year_id).year
+    late = day > rules.monthly_report_due(year_service.params_in_session(session, year), year, r.month)
+    h = next((h for h in r.hand_ins if h.handed_in_on == day), None)
+    if h is None:
+        h = MonthlyReportHandIn(handed_in_on=day, is_late=late)
+        r.hand_ins.append(h)
+        session.flush()
+    elif late and not h.is_late:
+        h.is_late = True
+    if r.reported_on is None or day < r.reported_on:
+        r.reported_on = day
+    if late and not r.is_late:
+        r.is_late = True
+    return h
+
+
+def item_reported_on(item: MonthlyReportItem) -> dt.date | None:
+    """The date the item was handed in (its hand-in's), which is the entry's completion date."""
+    return item.hand_in.handed_in_on if item.hand_in is not None else item.report.reported_on
 
 
 def walk(session, entry: ListEntry, actions: list[str], reason: str = "") -> None:

@@ -218,7 +218,7 @@ class TownLateness:
 
     town_id: int
     town: str
-    reports: int = 0
+    reports: int = 0  # hand-ins: a month handed in twice counts twice, each by its own date
     late_reports: int = 0
     missing_reports: int = 0  # months past the due day with no report date
     verifications: int = 0

@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from desktop.models import GovernanceList, ListEntry, MonthlyReport, MonthlyReportItem, Target, Town, Year
 from desktop.models.enums import EntryState
-from desktop.services import rules
 from desktop.services.errors import NotFound, Refused, ValidationError
 from desktop.services.ledger import Ledger
 from desktop.services.reports.month_reading import (  # noqa: F401  (public names of this package)
@@ -33,6 +32,7 @@ from desktop.services.reports.report_common import (  # noqa: F401  (public name
     clean_completed_area,
     get_item,
     get_report_row,
+    hand_in,
     is_current,
     report_info,
     walk,
@@ -97,25 +97,30 @@ def _find_or_create(s, town_id: int, year: int, month: int) -> MonthlyReport:
 
 
 def _set_date(session, r: MonthlyReport, year: int, reported_on: dt.date, today: dt.date | None) -> None:
+    """The report's date, which is its first hand-in's: a later hand-in of the month keeps its own date."""
     first = dt.date(year, r.month, 1)
     if reported_on < first:
         raise ValidationError(f"报送日期不能早于 {year}年{r.month}月1日（报送的是{r.month}月完成的条目）",
                               field="reported_on")
     check_not_future(session, reported_on, "报送日期", "reported_on", today)
-    earliest = min((v.verified_on for item in r.items for v in item.verifications if v.verified_on), default=None)
+    hand_ins = sorted(r.hand_ins, key=lambda h: h.handed_in_on)
+    h = hand_ins[0] if hand_ins else None
+    if len(hand_ins) > 1 and reported_on >= hand_ins[1].handed_in_on:
+        raise ValidationError(f"报送日期应早于本月再次报送的日期（{hand_ins[1].handed_in_on.isoformat()}）",
+                              field="reported_on")
+    items = [i for i in r.items if h is not None and i.hand_in_id == h.id]
+    earliest = min((v.verified_on for item in items for v in item.verifications if v.verified_on), default=None)
     if earliest is not None and reported_on > earliest:
         raise ValidationError(f"报送日期不能晚于已有的核实日期（{earliest.isoformat()}）", field="reported_on")
-    p = year_service.params_in_session(session, year)
-    late = reported_on > rules.monthly_report_due(p, year, r.month)
-    if r.reported_on != reported_on:
-        r.reported_on = reported_on
-        # The items' completion date is the report's date.
-        for item in r.items:
+    if h is not None and h.handed_in_on != reported_on:
+        h.handed_in_on = reported_on
+        r.reported_on = None  # hand_in() below dates the report by it again
+        # The items' completion date is their hand-in's date.
+        for item in items:
             if item.entry.state in (EntryState.REPORTED, EntryState.VERIFY_FAILED, EntryState.VERIFIED) \
                     and is_current(session, item) and item.entry.completed_on != reported_on:
                 item.entry.completed_on = reported_on
-    if late and not r.is_late:
-        r.is_late = True  # kept even if the date is edited later: rankings count it (四(五))
+    hand_in(session, r, reported_on)
 
 
 def set_reported_on(ledger: Ledger, report_id: int, reported_on: dt.date, *, note: str | None = None,
@@ -170,12 +175,17 @@ def add_items(ledger: Ledger, report_id: int, items: list[tuple[int, object]], *
         return add_items_in_session(s, r, [(entry_id, area, note) for entry_id, area in items])
 
 
-def add_items_in_session(s, r: MonthlyReport, items: list[tuple[int, object, str]]) -> list[int]:
-    """add_items inside the caller's session (the packet importer's one transaction): (entry id, area, note)."""
+def add_items_in_session(s, r: MonthlyReport, items: list[tuple[int, object, str]],
+                         handed_in_on: dt.date | None = None) -> list[int]:
+    """add_items inside the caller's session (the packet importer's one transaction): (entry id, area, note).
+
+    The items come with the hand-in of `handed_in_on` (a packet's own 报送日期), else the report's date."""
     if not items:
         raise ValidationError("请选择要报送的条目", field="entry_id")
-    if r.reported_on is None:
+    day = handed_in_on or r.reported_on
+    if day is None:
         raise ValidationError("请先填写报送日期", field="reported_on")
+    h = hand_in(s, r, day)
     ids: list[int] = []
     for entry_id, area, note in items:
         e = s.get(ListEntry, entry_id)
@@ -187,11 +197,11 @@ def add_items_in_session(s, r: MonthlyReport, items: list[tuple[int, object, str
             raise ValidationError(f"“{name}”不是{r.town.name}本年度清单中的条目", field="entry_id")
         check_reportable(name, e.state)
         completed = clean_completed_area(area)
-        item = MonthlyReportItem(report_id=r.id, entry_id=e.id, note=note or "",
+        item = MonthlyReportItem(report_id=r.id, entry_id=e.id, hand_in_id=h.id, note=note or "",
                                  completed_area_mu=completed if completed is not None else e.planned_area_mu)
         s.add(item)
         walk(s, e, ["report_done"])
-        e.completed_on = r.reported_on
+        e.completed_on = day
         s.flush()
         ids.append(item.id)
     return ids

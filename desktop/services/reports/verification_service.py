@@ -17,7 +17,9 @@ from desktop.services import rules
 from desktop.services.accounts import permissions
 from desktop.services.errors import NotFound, Refused, ValidationError
 from desktop.services.ledger import Ledger
-from desktop.services.reports.report_common import check_not_future, departments_of, get_item, is_current, walk
+from desktop.services.reports.report_common import (
+    check_not_future, departments_of, get_item, is_current, item_reported_on, walk,
+)
 from desktop.services.reports.report_rows import VERIFIABLE
 from desktop.services.year import year_service
 
@@ -57,7 +59,7 @@ def _settle(session, item: MonthlyReportItem, params) -> None:
         # A failing record was corrected: the entry stands reported again (see module doc).
         path += ["resume", "report_done"]
         e.state_reason = ""
-        e.completed_on = item.report.reported_on
+        e.completed_on = item_reported_on(item)
     all_passed = bool(records) and all(v is not None and v.result is VerifyResult.PASS for v in records)
     if all_passed:
         path.append("verify_pass")
@@ -90,8 +92,9 @@ def record_verification(ledger: Ledger, item_id: int, department, result: Verify
         e = item.entry
         if e.state not in VERIFIABLE or not is_current(s, item):
             raise Refused(f"条目当前状态为“{e.state.label}”，核实记录不能再更改")
-        if r.reported_on is not None and verified_on < r.reported_on:
-            raise ValidationError(f"核实日期不能早于报送日期（{r.reported_on.isoformat()}）", field="verified_on")
+        handed_in = item_reported_on(item)
+        if handed_in is not None and verified_on < handed_in:
+            raise ValidationError(f"核实日期不能早于报送日期（{handed_in.isoformat()}）", field="verified_on")
         check_not_future(s, verified_on, "核实日期", "verified_on", today)
         late = verified_on > rules.monthly_verify_due(p, year, r.month)
         v = next((x for x in item.verifications if x.department_id == d.id), None)
