@@ -31,6 +31,7 @@ from desktop.models import (
 )
 from desktop.services import rules, units
 from desktop.services.deadlines import calendar_service
+from desktop.services.dates import cn_date
 from desktop.services.year import year_service
 from desktop.services.deadlines.calendar_service import CalendarMissing, WorkCalendar
 from desktop.services.exams import exam_deadlines
@@ -180,10 +181,6 @@ def _row(item: DueItem, due, status, left, notes) -> DeadlineRow:
 
 # ---- providers ---------------------------------------------------------------------------------
 
-def _cn_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _towns(s, town_id: int | None) -> list[tuple[int, str]]:
     q = select(Town.id, Town.name).where(Town.active).order_by(Town.sort_order, Town.id)
     if town_id is not None:
@@ -284,7 +281,7 @@ def quota_returns(ctx: ProviderContext) -> list[DueItem]:
     for r in quota_service.loan_ledger(ctx.ledger, as_of=ctx.as_of, town_id=ctx.town_id):
         paid_back = r.balance_mu <= 0
         rest = "已还清" if paid_back else f"余 {units.fmt(r.balance_mu)} 亩"
-        subject = f"归还预借指标 {units.fmt(r.area_mu)} 亩（{rest}；{r.soe}，{_cn_date(r.loan_date)}预借）"
+        subject = f"归还预借指标 {units.fmt(r.area_mu)} 亩（{rest}；{r.soe}，{cn_date(r.loan_date)}预借）"
         note = f"逾期指标使用费 {units.fmt(r.fee_wan)} 万元" if not paid_back and r.fee_wan and r.fee_wan > 0 else ""
         items.append(DueItem(KIND_QUOTA, r.town_id, r.town, subject, r.due_date, None, note, done=paid_back))
     return items
@@ -307,7 +304,7 @@ def agreement_filings(ctx: ProviderContext) -> list[DueItem]:
             q = q.where(or_(Agreement.filed_on.is_(None), Agreement.filed_on > ctx.as_of))
         for kind, town_id, town, a, b, signed, filed in s.execute(q).tuples():
             parties = "—".join(x for x in (a, b) if x)
-            subject = f"{kind.label}备案（{_cn_date(signed)}签订{'：' + parties if parties else ''}）"
+            subject = f"{kind.label}备案（{cn_date(signed)}签订{'：' + parties if parties else ''}）"
             done = filed if filed is not None and filed <= ctx.as_of else None
             items.append(DueItem(KIND_AGREEMENT, town_id, town, subject, None, done,
                                  workdays_from=(signed, year_service.params_for(s, signed, cache=params)

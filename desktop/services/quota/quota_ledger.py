@@ -17,6 +17,7 @@ from sqlalchemy import select
 from desktop.models import GovernanceList, ListEntry, Plan, QuotaLoan, QuotaReturn, Soe, Target, Town
 from desktop.models.enums import EntryState, Method
 from desktop.services import rules
+from desktop.services.dates import cn_date
 from desktop.services.ledger import Ledger
 from desktop.services.year import year_service
 
@@ -144,9 +145,8 @@ class LoanTerms:
     @property
     def summary(self) -> str:
         """The rule in one sentence, for forms and printed notes."""
-        d = self.due_date
         return (f"同一方案未还的预借合计不得超过计划收储面积的{self.ratio_text}；{self.year}年的预借应于"
-                f"{d.year}年{d.month}月{d.day}日前归还（{self.due_text}），逾期未还的每亩收取指标使用费"
+                f"{cn_date(self.due_date)}前归还（{self.due_text}），逾期未还的每亩收取指标使用费"
                 f"{self.fee_text}（四(三)，{self.year}年度参数）。")
 
 

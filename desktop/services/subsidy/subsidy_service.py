@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from desktop.models import SubsidyProposal, Town, Year
 from desktop.services import rules, units
+from desktop.services.dates import cn_date
 from desktop.services.towns import progress_service
 from desktop.services.year import year_service
 from desktop.services.errors import NotFound, ValidationError
@@ -195,7 +196,7 @@ def write_workbook(table: SubsidyTable, path: Path, *, today: dt.date) -> Path:
             basis += f"；园区启动奖励 {units.fmt(table.park_bonus_wan, 2)} 万元/个"
     else:
         basis = NO_RATE
-    put(2, 1, f"{basis}　　制表日期：{today.year}年{today.month}月{today.day}日").alignment = Alignment(horizontal="center")
+    put(2, 1, f"{basis}　　制表日期：{cn_date(today)}").alignment = Alignment(horizontal="center")
     for c, (_k, label) in enumerate(COLUMNS, 1):
         cell = put(4, c, label)
         cell.font = Font(bold=True)

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+from desktop.services.dates import cn_date
 from desktop.services.export_log import record_export
 from desktop.services.towns import progress_service
 from desktop.services.excel.excel_common import written_atomically
@@ -70,7 +71,7 @@ def numbered_rows(progress: progress_service.YearProgress):
 def note(progress: progress_service.YearProgress, today: dt.date) -> str:
     share_min = progress.share_min_pct.normalize()
     return (f"全市年度目标：整治 {progress.city_target_mu:,.2f} 亩，启动老旧工业园区连片整治 {progress.city_parks_target} 个；"
-            f"连片面积占比不低于 {share_min:f}%。数据截至 {today.year}年{today.month}月{today.day}日。")
+            f"连片面积占比不低于 {share_min:f}%。数据截至 {cn_date(today)}。")
 
 
 def footnotes(progress: progress_service.YearProgress, marked: str) -> list[str]:
