@@ -10,10 +10,11 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from desktop.models import Attachment, Department, ExaminationUnit
+from desktop.models import Attachment, Department
 from desktop.services import attachment_service
 from desktop.services.accounts import permissions
 from desktop.services.errors import NotFound, Refused, ValidationError
+from desktop.services.exams import department_uses
 from desktop.services.exams import exam_common as common
 from desktop.services.ledger import Ledger
 from desktop.services.towns.town_service import clean_phone
@@ -119,13 +120,14 @@ def set_active(ledger: Ledger, department_id: int, active: bool) -> None:
 
 
 def delete_department(ledger: Ledger, department_id: int) -> None:
-    """Delete a unit that never took part in an examination (otherwise deactivate it)."""
+    """Delete a unit nothing refers to; one in use (examinations, verifications, sanctions, a year's 验收核实部门 …)
+    is refused with what uses it, and can be deactivated instead."""
     permissions.require(ledger, "units")
     with ledger.session() as s:
         d = _get(s, department_id)
-        used = s.scalar(select(func.count(ExaminationUnit.id)).where(ExaminationUnit.department_id == d.id)) or 0
+        used = department_uses.uses(s, d)
         if used:
-            raise Refused(f"成员单位“{d.name}”已参与 {used} 次综合体检，不能删除，可改为停用")
+            raise Refused(f"成员单位“{d.name}”{'，'.join(used)}，不能删除，可改为停用")
         for a in s.scalars(select(Attachment).where(Attachment.object_type == SEAL, Attachment.object_id == d.id)):
             s.delete(a)
         s.delete(d)
