@@ -8,7 +8,9 @@ there is none. The rules:
 - every glyph box of the body inside the type area (left 28 mm, top 37 mm, 156 × 225 mm) ± 1 mm;
 - on every page one page number “— N —” (N the page's number), its top 7 mm (± 1 mm) below the type
   area, one 4号 character in from the type area's right edge on odd pages, from its left edge on even ones;
-- the title's lines at the top of page 1, each centred on the type area (± 1 mm).
+- the title's lines at the top of page 1, each centred on the type area (± 1 mm);
+- the closing (contact line, issuing unit, date: `closing=`) never alone on a page: the page that holds it
+  holds some of the body too (GB/T 9704 7.3.5).
 Coordinates are poppler's: points, origin at the top left of the page.
 """
 
@@ -137,7 +139,23 @@ def _title_problems(title: str, lines: list[Line]) -> list[str]:
     return problems
 
 
-def problems(pdf: bytes | Path, *, title: str | None = None, texts: tuple[str, ...] | list[str] = ()) -> list[str]:
+def _closing_problems(closing: tuple[str, ...] | list[str], lines: list[Line], pages: int) -> list[str]:
+    parts = [_squash(t) for t in closing]
+
+    def is_closing(ln: Line) -> bool:
+        text = _squash(ln.text)
+        return any(text and text in part for part in parts)
+
+    problems = []
+    for n in range(1, pages + 1):
+        body = [ln for ln in lines if ln.page == n and ln.y0 <= Y1 + TOL]
+        if body and all(is_closing(ln) for ln in body):
+            problems.append(f"第{n}页只有落款（{'、'.join(ln.text for ln in body)[:40]}），没有正文")
+    return problems
+
+
+def problems(pdf: bytes | Path, *, title: str | None = None, texts: tuple[str, ...] | list[str] = (),
+             closing: tuple[str, ...] | list[str] = ()) -> list[str]:
     """Every rule the PDF breaks, in Chinese (empty when it passes)."""
 
     def run(path: str) -> list[str]:
@@ -164,13 +182,16 @@ def problems(pdf: bytes | Path, *, title: str | None = None, texts: tuple[str, .
             found += _page_number_problems(n, on_page)
         if title is not None:
             found += _title_problems(title, lines)
+        if closing:
+            found += _closing_problems(closing, lines, len(sizes))
         return found
 
     return _with_file(pdf, run)
 
 
-def check(pdf: bytes | Path, *, title: str | None = None, texts: tuple[str, ...] | list[str] = ()) -> int:
+def check(pdf: bytes | Path, *, title: str | None = None, texts: tuple[str, ...] | list[str] = (),
+          closing: tuple[str, ...] | list[str] = ()) -> int:
     """Assert the PDF passes every rule; returns its number of pages."""
-    found = problems(pdf, title=title, texts=texts)
+    found = problems(pdf, title=title, texts=texts, closing=closing)
     assert not found, "\n".join(found)
     return _with_file(pdf, lambda path: len(page_sizes(path)))

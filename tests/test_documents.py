@@ -148,3 +148,47 @@ def test_the_ledgers_print_inside_the_type_area_and_each_print_is_logged(demo_db
                          .order_by(AuditLog.id.desc()).limit(1)).one()
     logged = {"verification": "2024年6月整治核实情况表"}.get(kind, title)
     assert tuple(last) == ("print", "file", logged)
+
+
+def _closing(doc: IssueListDoc) -> tuple[str, ...]:
+    return (f"联系人：{doc.contact_name}　　联系电话：{doc.contact_phone}", doc.unit, "2024年3月5日")
+
+
+def _rows_on(pdf: bytes, page: int) -> int:
+    """Table rows on a page, counted by the first line of their 整改要求 cell."""
+    return sum(ln.text.startswith("立即整改") for ln in lines(pdf) if ln.page == page)
+
+
+def test_the_seal_block_never_stands_alone_on_a_page_whatever_the_length_of_the_list():
+    # GB/T 9704 7.3.5: 署名, 日期 and 印章 stay with the body; 1 to 14 long issues end the table all over a page
+    last_rows = {}
+    for n in range(1, 15):
+        doc = issue_list(n)
+        pdf = issue_list_pdf.render_issue_list(doc)
+        pages = pdf_check.check(pdf, title="体检问题清单", closing=_closing(doc), texts=[f"{LONG}（第{n}项）"])
+        last_rows[n] = (pages, _rows_on(pdf, pages))
+        assert last_rows[n][1] >= 1, f"{n} 项：末页没有表格的行"
+    # some lengths needed a row carried over with the closing (their last page holds that one row only)
+    assert any(pages > 1 and rows == 1 for pages, rows in last_rows.values()), last_rows
+
+
+def test_the_checker_catches_a_page_holding_only_the_closing():
+    from reportlab.platypus import PageBreak
+
+    doc = issue_list(1)
+    *story, closing = issue_list_pdf.story_issue_list(doc)
+    pdf = gbt9704.render([*story, closing.table, PageBreak(), *closing.closing], doc_title="t")
+    found = pdf_check.problems(pdf, closing=_closing(doc))
+    assert len(found) == 1 and found[0].startswith("第2页只有落款（联系人：张三"), found
+    assert pdf_check.problems(issue_list_pdf.render_issue_list(doc), closing=_closing(doc)) == []
+
+
+def test_the_consolidated_lists_closing_keeps_the_last_rows_with_it():
+    for n in range(1, 13):
+        doc = ConsolidatedDoc(ENTERPRISE, CODE, "某某市某某镇工业园区创业路88号", "市专治办", dt.date(2024, 3, 5),
+                              (issue_list(n), issue_list(1, unit="应急管理局")))
+        pdf = issue_list_pdf.render_consolidated(doc)
+        pages = pdf_check.check(pdf, title="综合体检问题汇总清单", closing=(
+            "各检查单位联系人：市市场监督管理局 张三 0571-88888888；应急管理局 张三 0571-88888888", "市专治办",
+            "2024年3月5日"))
+        assert any("立即整改" in ln.text for ln in lines(pdf) if ln.page == pages), f"{n} 项：末页没有表格的行"

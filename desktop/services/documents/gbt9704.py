@@ -211,6 +211,55 @@ def table(header: list[str], rows: list[list[str]], widths: list[float], *, size
     return t
 
 
+class WithClosing(Flowable):
+    """A table and what closes it (a contact line, the signature block, notes), the closing never alone on a page.
+
+    GB/T 9704-2012 7.3.5 keeps 署名, 成文日期 and 印章 with the body (the seal's top within one line of it), and
+    7.3.5.5 lets the lines be tightened when the space left cannot hold them; a table's rows cannot be tightened,
+    so when the closing does not fit under the table's end the last row(s) go over to the next page with it (the
+    header repeated above them), never the closing by itself."""
+
+    def __init__(self, table: LongTable, closing: list[Flowable], keep_rows: int = 1):
+        super().__init__()
+        self.table, self.closing, self.keep_rows = table, closing, keep_rows
+
+    def _closing_heights(self, avail_width: float) -> list[float]:
+        return [f.wrap(avail_width, 10 * PAGE_H)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in self.closing]
+
+    def wrap(self, avail_width, avail_height):
+        self.width = avail_width
+        self._table_h = self.table.wrap(avail_width, avail_height)[1]
+        self.height = self._table_h + sum(self._closing_heights(avail_width))
+        return self.width, self.height
+
+    def draw(self):
+        y = self.height - self._table_h
+        self.table.drawOn(self.canv, 0, y)
+        for f, h in zip(self.closing, self._closing_heights(self.width)):
+            y -= h
+            f.drawOn(self.canv, 0, y + f.getSpaceAfter())
+
+    def split(self, avail_width, avail_height):
+        self.wrap(avail_width, avail_height)
+        if self.height <= avail_height:
+            return [self]
+        parts = self.table.split(avail_width, avail_height)
+        if len(parts) == 2:  # the table itself runs on: the closing goes with its rest
+            return [parts[0], WithClosing(parts[1], self.closing, self.keep_rows)]
+        if not parts:
+            return []
+        # the whole table fits but not the closing under it: cut before the last rows
+        heights = self.table._rowHeights
+        header = self.table.repeatRows
+        if len(heights) - header <= self.keep_rows:
+            return []  # nothing to leave behind: all of it starts the next page
+        cut = sum(heights[:-self.keep_rows]) + 0.01
+        parts = self.table.split(avail_width, cut)
+        if len(parts) != 2:
+            return []
+        return [parts[0], WithClosing(parts[1], self.closing, self.keep_rows)]
+
+
 class SignatureBlock(Flowable):
     """发文机关署名 + 成文日期 + 印章: the date four characters in from the right, the unit centred over it,
     the seal (the unit's image, or blank room for the hand stamp) centred on them, the two lines a little

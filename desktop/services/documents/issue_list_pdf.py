@@ -8,8 +8,6 @@ contact line; the issuing unit, the date and the seal block kept together on the
 
 from __future__ import annotations
 
-from reportlab.platypus import KeepTogether
-
 from desktop.services.dates import cn_date
 from desktop.services.documents import gbt9704 as page
 from desktop.services.documents.issue_list_doc import ConsolidatedDoc, IssueListDoc, IssueRow
@@ -40,10 +38,11 @@ def _contact(name: str, phone: str) -> str:
     return f"联系人：{name or '　　　　'}　　联系电话：{phone or '　　　　'}"
 
 
-def _closing(lines: list[str], unit: str, day, seal_png: bytes | None) -> KeepTogether:
-    """The contact line(s) and the seal block on one page: the seal's top within one line of the text."""
+def _with_closing(table, lines: list[str], unit: str, day, seal_png: bytes | None) -> page.WithClosing:
+    """The table, then the contact line(s) and the seal block on one page with at least its last row (the seal's
+    top within one line of the text)."""
     date_text = cn_date(day) if day else page.BLANK_DATE
-    return KeepTogether([*(page.body(t) for t in lines), page.SignatureBlock(unit, date_text, seal_png)])
+    return page.WithClosing(table, [*(page.body(t) for t in lines), page.SignatureBlock(unit, date_text, seal_png)])
 
 
 def story_issue_list(doc: IssueListDoc) -> list:
@@ -53,8 +52,8 @@ def story_issue_list(doc: IssueListDoc) -> list:
         *_identity(doc.enterprise, doc.credit_code, doc.address, ("检查单位", doc.unit)),
         page.body(f"经综合体检，你单位存在下列问题，请按整改要求在整改期限内完成整改，并将整改情况书面报送{doc.unit}。",
                   indent_chars=2),
-        page.table(HEADER, rows, WIDTHS, align=ALIGN),
-        _closing([_contact(doc.contact_name, doc.contact_phone)], doc.unit, doc.issued_on, doc.seal_image),
+        _with_closing(page.table(HEADER, rows, WIDTHS, align=ALIGN), [_contact(doc.contact_name, doc.contact_phone)],
+                      doc.unit, doc.issued_on, doc.seal_image),
     ]
 
 
@@ -80,8 +79,8 @@ def story_consolidated(doc: ConsolidatedDoc) -> list:
         *_identity(doc.enterprise, doc.credit_code, doc.address, ("检查单位", units)),
         page.body(f"共{len(doc.lists)}个成员单位参加体检，发现问题{sum(len(u.issues) for u in doc.lists)}个，"
                   "汇总如下。", indent_chars=2),
-        page.table(CONSOLIDATED_HEADER, rows, CONSOLIDATED_WIDTHS, align=CONSOLIDATED_ALIGN),
-        _closing(contacts, doc.issuer, doc.printed_on, None),
+        _with_closing(page.table(CONSOLIDATED_HEADER, rows, CONSOLIDATED_WIDTHS, align=CONSOLIDATED_ALIGN), contacts,
+                      doc.issuer, doc.printed_on, None),
     ]
 
 
