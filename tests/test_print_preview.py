@@ -14,7 +14,7 @@ from conftest import wait_idle
 from test_ops import Owner
 from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QComboBox, QMessageBox
 from sqlalchemy import select
 
 from desktop.models import AuditLog
@@ -131,6 +131,21 @@ def test_preview_dialog_opens_with_every_page(qtbot, ctx, page):
         action.dialog.resize(1200, 800)
         qtbot.wait(200)
         action.dialog.grab().save(str(Path(shots) / "print_preview_sample.png"))
+    action.dialog.close()
+
+
+def test_preview_shows_the_page_at_100_percent_not_fitted(qtbot, ctx, page):
+    action = page.print_actions["test"]
+    action.preview_action.trigger()
+    qtbot.waitUntil(lambda: isinstance(action.dialog, QPrintPreviewDialog) and action.dialog.isVisible(), timeout=10000)
+    preview = action.dialog.findChild(QPrintPreviewWidget)
+    qtbot.waitUntil(lambda: preview.pageCount() == 3)
+    qtbot.wait(100)
+    assert preview.zoomMode() == QPrintPreviewWidget.ZoomMode.CustomZoom
+    assert preview.zoomFactor() == pytest.approx(1.0)
+    zoom_box = next(c for c in action.dialog.findChildren(QComboBox) if c.isEditable())
+    assert zoom_box.currentText().startswith("100")  # the toolbar says 100 %
+    assert action.dialog.width() >= 210 / 25.4 * preview.logicalDpiX()  # an A4 page's width fits across
     action.dialog.close()
 
 

@@ -24,8 +24,9 @@ from typing import Callable
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QObject, QRect, QRectF, QSize, QSizeF
 from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPaintEngine
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
-from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo, QPrintPreviewDialog
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QPushButton, QWidget
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo, QPrintPreviewDialog, \
+    QPrintPreviewWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QMenu, QPushButton, QWidget
 
 from desktop.services.documents import pdf_output
 from desktop.services.errors import UserError
@@ -158,6 +159,21 @@ def cups_queue(printer: QPrinter) -> str | None:
     return name if name and name in QPrinterInfo.availablePrinterNames() else None
 
 
+def actual_size(dialog: QPrintPreviewDialog) -> None:
+    """Show the pages at 100 % (their printed size), not fitted to the window: through the dialog's own zoom box,
+    so its fit buttons are released and the box says 100%. The dialog grows to a page's width where the screen
+    has room."""
+    box = next((c for c in dialog.findChildren(QComboBox) if c.isEditable() and c.findText("100%") >= 0), None)
+    if box is not None:
+        box.setCurrentIndex(box.findText("100%"))
+    preview = dialog.findChild(QPrintPreviewWidget)
+    if preview is not None and preview.zoomMode() != QPrintPreviewWidget.ZoomMode.CustomZoom:
+        preview.setZoomFactor(1.0)  # no zoom box found (another Qt): set the widget itself
+    screen = dialog.screen().availableGeometry()
+    page_px = round(_A4.size(QPageSize.Unit.Inch).width() * dialog.logicalDpiX())
+    dialog.resize(min(screen.width(), max(dialog.width(), page_px + 120)), min(screen.height() - 40, 1000))
+
+
 # The action ----------------------------------------------------------------------------------------
 
 class PrintAction(QObject):
@@ -250,6 +266,7 @@ class PrintAction(QObject):
         dialog.resize(900, 700)
         self.dialog = dialog
         dialog.open()
+        actual_size(dialog)
 
     def _paint(self, printer: QPrinter) -> None:
         """The preview draws the pages; its own 打印 button prints them by the same route as 打印."""
