@@ -14,7 +14,7 @@ from conftest import wait_idle
 from test_ops import Owner
 from PySide6.QtGui import QImage
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
-from PySide6.QtWidgets import QComboBox, QMessageBox
+from PySide6.QtWidgets import QComboBox, QGraphicsView, QMessageBox
 from sqlalchemy import select
 
 from desktop.models import AuditLog
@@ -145,6 +145,8 @@ def test_preview_shows_the_page_at_100_percent_not_fitted(qtbot, ctx, page):
     assert preview.zoomFactor() == pytest.approx(1.0)
     zoom_box = next(c for c in action.dialog.findChildren(QComboBox) if c.isEditable())
     assert zoom_box.currentText().startswith("100")  # the toolbar says 100 %
+    scroll = preview.findChild(QGraphicsView).verticalScrollBar()
+    assert scroll.maximum() > 0 and scroll.value() == scroll.minimum()  # page 1 shown from its top, not its middle
     assert action.dialog.width() >= 210 / 25.4 * preview.logicalDpiX()  # an A4 page's width fits across
     action.dialog.close()
 

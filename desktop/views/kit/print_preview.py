@@ -26,7 +26,7 @@ from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPaintEngine
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo, QPrintPreviewDialog, \
     QPrintPreviewWidget
-from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QMenu, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QGraphicsView, QLabel, QMainWindow, QMenu, QPushButton, QWidget
 
 from desktop.services.documents import pdf_output
 from desktop.services.errors import UserError
@@ -172,6 +172,9 @@ def actual_size(dialog: QPrintPreviewDialog) -> None:
     screen = dialog.screen().availableGeometry()
     page_px = round(_A4.size(QPageSize.Unit.Inch).width() * dialog.logicalDpiX())
     dialog.resize(min(screen.width(), max(dialog.width(), page_px + 120)), min(screen.height() - 40, 1000))
+    view = preview.findChild(QGraphicsView) if preview is not None else None
+    if view is not None:  # zooming kept the middle of the page in view: start at the top of page 1 (its title)
+        view.verticalScrollBar().setValue(view.verticalScrollBar().minimum())
 
 
 # The action ----------------------------------------------------------------------------------------
