@@ -192,3 +192,21 @@ def test_the_consolidated_lists_closing_keeps_the_last_rows_with_it():
             "各检查单位联系人：市市场监督管理局 张三 0571-88888888；应急管理局 张三 0571-88888888", "市专治办",
             "2024年3月5日"))
         assert any("立即整改" in ln.text for ln in lines(pdf) if ln.page == pages), f"{n} 项：末页没有表格的行"
+
+
+def _broken(text: str, chars: float) -> list[str]:
+    return gbt9704.break_lines(text, fonts.BODY, 10, chars * 10)
+
+
+def test_a_line_break_never_cuts_a_number_nor_leaves_an_opening_bracket_alone():
+    # the 任务分解表's note broke “30%” into “3” / “0%”
+    assert _broken("连片面积占比不低于 30%。数据截至", 10.2) == ["连片面积占比不低于", "30%。数据截至"]
+    assert any("4,000.00" in line for line in _broken("合计面积 4,000.00 亩", 5))
+    assert _broken("已归还（亩）", 2) == ["已归", "还", "（亩", "）"]  # never “（” by itself on a line
+    assert _broken("镇（区、街道）", 2)[1:3] == ["（区", "、街"]
+    token = "ZJ" + "0123456789" * 3  # longer than a line: cut where it must
+    assert "".join(_broken(token, 10)) == token and len(_broken(token, 10)) > 1
+
+
+def test_a_space_where_a_line_breaks_is_dropped():
+    assert _broken("一二三四五六七八　制表日期", 8.5) == ["一二三四五六七八", "制表日期"]

@@ -68,27 +68,55 @@ def text_width(text: str, role: str, size: float, char_space: float = 0.0) -> fl
     return sum(char_width(ch, font, size) + char_space for ch in text)
 
 
+def _in_word(ch: str) -> bool:
+    """Part of a number or a Latin word (30%, 4,000.00, 0571-88888888), which a line break never cuts."""
+    return ch.isascii() and (ch.isalnum() or ch in ".,%-/_")
+
+
+def _carry(line: list[str], ch: str) -> list[str]:
+    """What goes from the end of a full `line` to the next one, which `ch` continues: a character whose
+    follower may not start a line, opening punctuation, the start of a number cut in two. Nothing when
+    that would leave the line empty or holding only opening punctuation (a lone “（”)."""
+    carry: list[str] = []
+    if ch in NO_LINE_START:
+        carry.append(line[-1])
+    nxt = carry[0] if carry else ch
+    if _in_word(nxt) and _in_word(line[-1 - len(carry)]):
+        i = len(line) - len(carry)
+        while i > 0 and _in_word(line[i - 1]):
+            i -= 1
+        carry = line[i:]
+    keep = line[:len(line) - len(carry)]
+    while keep and keep[-1] in NO_LINE_END:
+        carry.insert(0, keep.pop())
+    if not keep or all(c in NO_LINE_END for c in keep):
+        return []
+    return carry
+
+
 def break_lines(text: str, role: str, size: float, width: float, char_space: float = 0.0,
                 first_indent: float = 0.0) -> list[str]:
     """Break `text` into lines no wider than `width`, character by character (CJK has no spaces), keeping
-    closing punctuation off a line's start and opening punctuation off its end by pushing characters to the
-    next line (never hanging them past the edge, as reportlab's Paragraph does); newlines are kept."""
+    closing punctuation off a line's start, opening punctuation off its end and numbers whole by pushing
+    characters to the next line (never hanging them past the edge, as reportlab's Paragraph does); a space
+    where a line breaks is dropped; newlines are kept."""
     font = fonts.font(role)
     lines: list[str] = []
     for para in text.split("\n"):
         line: list[str] = []
         used, avail = 0.0, width - (first_indent if not lines else 0.0)
+        broke = False
         for ch in para:
             w = char_width(ch, font, size) + char_space
             if line and used + w > avail + 0.01:
-                carry: list[str] = []
-                if ch in NO_LINE_START and len(line) > 1:
-                    carry.append(line.pop())
-                while len(line) > 1 and line[-1] in NO_LINE_END:
-                    carry.insert(0, line.pop())
-                lines.append("".join(line))
+                broke = True
+                carry = _carry(line, ch)
+                del line[len(line) - len(carry):]
+                lines.append("".join(line).rstrip(" 　"))
                 line, avail = carry, width
                 used = sum(char_width(c, font, size) + char_space for c in line)
+            if broke and not line and ch in " 　":
+                continue  # no space at the start of a continued line
             line.append(ch)
             used += w
         lines.append("".join(line))

@@ -143,7 +143,7 @@ def verification_pdf(ledger: Ledger, year: int, month: int) -> bytes:
 # ---- 周转指标库台账 (四(三)) -----------------------------------------------------------------------
 
 # mm at 8 pt (156 in all): 序号 + quota_export.LOAN_COLUMNS; a date column holds 2024-03-05 on one line
-LOAN_WIDTHS = [7, 13.5, 16, 21, 16, 13, 11, 10, 11, 16, 8, 13.5]
+LOAN_WIDTHS = [7, 13.5, 16, 21, 16, 12.5, 11, 10.5, 11, 16, 8, 13.5]  # 已归还 holds （亩） on one line
 TOTAL_WIDTHS = [22, 8, 12, 12, 12, 8, 12, 13]  # quota_export.TOTAL_COLUMNS
 
 
