@@ -21,6 +21,7 @@ from desktop.models import ContiguousArea, GovernanceList, ListEntry, MonthlyRep
     TownTarget
 from desktop.services import rules
 from desktop.services.accounts import permissions
+from desktop.services.dates import cn_date
 from desktop.services.errors import ValidationError
 from desktop.services.ledger import Ledger
 from desktop.services.ranking import competition_ranks
@@ -236,7 +237,7 @@ def _mu(value: Decimal) -> str:
 
 
 def _highlights(d: BulletinDraft) -> list[str]:
-    end = f"{d.period_end.year}年{d.period_end.month}月{d.period_end.day}日"
+    end = cn_date(d.period_end)
     pct = d.completion_pct
     lines = [f"截至{end}，全市已核实完成整治{_mu(d.verified_mu)}亩，"
              + (f"占年度目标{_mu(d.city_target_mu)}亩的{pct}%" if pct is not None else "本年度尚未设定目标面积")
