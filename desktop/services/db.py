@@ -330,12 +330,35 @@ def open_database(db: str | os.PathLike | None = None, *, migrate: bool = True, 
                     immediate_writes=immediate_writes)
 
 
-def run_migrations(engine: Engine, revision: str = "head") -> None:
-    """Every pending step in one transaction: a kill or a failure half-way leaves the database as it was."""
+def run_migrations(engine: Engine, revision: str = "head", *, downgrade: bool = False) -> None:
+    """Every pending step in one transaction: a kill or a failure half-way leaves the database as it was.
+
+    On SQLite, foreign keys are off while the steps run (SQLite's own procedure for changing a table:
+    https://www.sqlite.org/lang_altertable.html#otheralter). Alembic's batch mode rebuilds a table by
+    copying it and dropping the old one; with foreign keys on, that DROP deletes every row that refers to
+    the table through ON DELETE CASCADE (rebuilding monthly_report_item emptied verification) or fails
+    outright (rebuilding department). `PRAGMA foreign_key_check` then runs inside the same transaction,
+    and any dangling reference the steps left rolls everything back.
+    """
     from alembic import command  # only when a migration is due (services/revisions.py)
 
-    with writing(engine).connect() as conn, conn.begin():
-        command.upgrade(_alembic_config(conn), revision)
+    step = command.downgrade if downgrade else command.upgrade
+    with writing(engine).connect() as conn:
+        raw = conn.connection.driver_connection if engine.dialect.name == "sqlite" else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")  # outside any transaction, or SQLite ignores it
+        try:
+            with conn.begin():
+                step(_alembic_config(conn), revision)
+                if raw is not None:
+                    dangling = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if dangling:
+                        table, rowid, parent, _fk = dangling[0]
+                        raise DatabaseError(f"数据库升级后发现 {len(dangling)} 处无效引用（如表 {table} 第 {rowid} 行"
+                                            f"引用的 {parent} 不存在），升级已撤销，数据库保持原样。")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def integrity_check(database: Database) -> list[str]:
