@@ -104,10 +104,11 @@ def verification_story(ledger: Ledger, year: int, month: int) -> tuple[list, int
     from desktop.services.reports import report_export, report_service
 
     table = report_service.verification_table(ledger, year, month)
-    header = ["序号", "镇（区、街道）", "治理对象（统一社会信用代码）", "报送日期", "完成面积（亩）", *table.departments,
+    # 镇街, not the workbook's 镇（区、街道）: the narrow column would break it in four; town names stay whole
+    header = ["序号", "镇街", "治理对象（统一社会信用代码）", "报送日期", "完成面积（亩）", *table.departments,
               "核实状态", "核实面积（亩）", "逾期情况"]
     n_dept = len(table.departments)
-    widths = [5, 8, 25, 12, 9, *([12] * n_dept), 10, 9, 10]  # at 8 pt: 9月12日 and a credit code on one line
+    widths = [5, 10, 25, 12, 9.5, *([12] * n_dept), 10, 9.5, 10]  # at 8 pt: 9月12日 and a credit code on one line
     rows = []
     for n, r in enumerate(table.rows, start=1):
         depts = []
@@ -124,7 +125,7 @@ def verification_story(ledger: Ledger, year: int, month: int) -> tuple[list, int
     size = 8 if n_dept <= 4 else 7.5  # a little under 小五: the month's table is the widest the office prints
     story = [
         *page.title(table.title),
-        note(report_export.info_text(table, ledger.today(), "制表日期")),
+        note(report_export.info_text(table, ledger.today(), "制表日期", printed=True)),
         page.table(header, rows, widths, size=size, align="CCLCR" + "C" * n_dept + "CRL",
                    emphasise=(len(rows) - 1,)),
         note(f"合计：{report_export.summary_text(table)}。▲ 核实未通过；（迟报）报送晚于截止日；（逾期）核实晚于截止日。"),

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from desktop.models.enums import VerifyResult
+from desktop.services.dates import cn_date
 from desktop.services.reports import report_service
 from desktop.services.errors import Refused
 from desktop.services.export_log import record_export
@@ -53,12 +54,14 @@ def _text(cell, value: str | None) -> None:
     cell.data_type = "s"
 
 
-def info_text(table: VerificationTable, today: dt.date, what: str = "导出日期") -> str:
-    """The line under the title: the month's due days, the verifying departments, the day it was written."""
+def info_text(table: VerificationTable, today: dt.date, what: str = "导出日期", *, printed: bool = False) -> str:
+    """The line under the title: the month's due days, the verifying departments, the day it was written
+    (2024-03-05 in a workbook; 2024年3月5日 on a printed page)."""
+    written = cn_date(today) if printed else f"{today:%Y-%m-%d}"
     return (f"报送截止：{table.report_due.month}月{table.report_due.day}日　"
             f"核实截止：{table.verify_due.month}月{table.verify_due.day}日　"
             f"核实部门：{'、'.join(table.departments)}　"
-            f"{what}：{today:%Y-%m-%d}")
+            f"{what}：{written}")
 
 
 def summary_text(table: VerificationTable) -> str:
