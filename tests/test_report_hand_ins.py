@@ -71,18 +71,14 @@ def test_a_first_report_date_cannot_move_past_the_months_second_hand_in(db, tmp_
 
 
 def test_the_upgrade_makes_each_dated_report_one_hand_in_with_its_items(demo_db):
-    from alembic import command
-
-    from desktop.services.db import _alembic_config
+    from desktop.services.db import run_migrations
 
     with demo_db.reader() as s:
         before = s.execute(select(MonthlyReport.id, MonthlyReport.reported_on, MonthlyReport.is_late)
                            .where(MonthlyReport.reported_on.is_not(None))).all()
     assert before
-    with demo_db.engine.begin() as conn:
-        cfg = _alembic_config(conn)
-        command.downgrade(cfg, "0010")
-        command.upgrade(cfg, "0011")
+    run_migrations(demo_db.engine, "0010", downgrade=True)  # the program's path: foreign keys off, checked
+    run_migrations(demo_db.engine, "0011")
     with demo_db.reader() as s:
         hand_ins = s.execute(select(MonthlyReportHandIn.report_id, MonthlyReportHandIn.handed_in_on,
                                     MonthlyReportHandIn.is_late)).all()
