@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from desktop import APP_NAME, __version__, cli_audit, cli_bulletin, cli_exam, cli_excel, cli_print, cli_users, paths
+from desktop import cli_scoring
 from desktop.cli_common import NO_ADMIN, checked_before_login, cli_date, log_in, missing_file, number_arg, open_existing, \
     opened, require_accounts, year_arg
 
@@ -162,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_print.register(sub)
     cli_exam.register(sub)
     cli_bulletin.register(sub)
+    cli_scoring.register(sub)
     return parser
 
 

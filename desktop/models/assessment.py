@@ -20,7 +20,13 @@ class ScoringSession(Timestamped, Base):
     subject: Mapped[ScoringSubject] = enum_column(ScoringSubject)
     title: Mapped[str]
     held_on: Mapped[dt.date | None]
-    closed: Mapped[bool] = mapped_column(default=False)
+    closed: Mapped[bool] = mapped_column(default=False)  # confirmed by a second account: locked
+    # Opened: the criteria and weights are frozen (四(五)); the first score entered opens it.
+    opened_at: Mapped[dt.datetime | None]
+    opened_by: Mapped[str] = mapped_column(default="")
+    confirmed_at: Mapped[dt.datetime | None]
+    confirmed_by: Mapped[str] = mapped_column(default="")
+    unlock_reason: Mapped[str] = mapped_column(Text, default="")  # the last unlock's reason (each one is in the log)
 
     criteria: Mapped[list[Criterion]] = relationship(back_populates="session", cascade="all, delete-orphan", order_by="Criterion.sort_order")
 
@@ -34,6 +40,7 @@ class Criterion(Timestamped, Base):
     weight: Mapped[Decimal] = mapped_column(Wan())
     max_points: Mapped[Decimal] = mapped_column(Wan())
     sort_order: Mapped[int] = mapped_column(default=0)
+    source: Mapped[str] = mapped_column(default="")  # the ledger figure it is computed from; "" = entered
 
     session: Mapped[ScoringSession] = relationship(back_populates="criteria")
 
