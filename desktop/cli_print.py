@@ -4,6 +4,7 @@
     zzb print verification --year Y --month M -o FILE.pdf
     zzb print quota-ledger [--as-of DATE] -o FILE.pdf
     zzb print issue-list --exam ID (--unit NAME | --all) -o FILE.pdf
+    zzb print score-sheet --session ID -o FILE.pdf
     zzb print fonts
 
 The PDF is written to FILE.pdf.part and renamed when complete; every print is in the audit log.
@@ -59,6 +60,14 @@ def register(sub) -> None:
     which.add_argument("--all", action="store_true", help="各成员单位汇总清单（市专班用）")
     output(q)
     q.set_defaults(func=_cmd_issue_list)
+
+    q = commands.add_parser("score-sheet", help="考核评分表：汇总表及每个评分对象的签字评分表",
+                            description="打印一场考核评分的汇总表（各项得分、总分、名次，并列同名次）和每个评分对象的评分表，"
+                                        "附评分人、确认人签字栏。")
+    q.add_argument("--session", type=number_arg("parse_int", label="评分编号", minimum=1), required=True,
+                   metavar="ID", help="考核评分编号（zzb scoring list 中的 id）")
+    output(q)
+    q.set_defaults(func=_cmd_score_sheet)
 
     q = commands.add_parser("fonts", help="列出打印所用的字体文件", description="列出小标宋、仿宋、黑体、楷体各用哪个字体文件。")
     q.set_defaults(func=_cmd_fonts)
@@ -144,6 +153,14 @@ def _cmd_issue_list(args) -> int:
         code = _write(path, pdf)
         record_print(ledger, what, rows, path)
         return code
+
+
+def _cmd_score_sheet(args) -> int:
+    from desktop.services.scoring import score_sheet
+
+    path = _pdf_path(args.output)
+    with opened(args.db, args=args) as ledger:
+        return _write(path, score_sheet.score_sheet_pdf(ledger, args.session))
 
 
 def _cmd_fonts(args) -> int:

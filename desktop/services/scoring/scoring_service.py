@@ -466,9 +466,6 @@ def _missing(s, sess: ScoringSession) -> list[str]:
 
 
 def _confirm_problem(ledger: Ledger, s, sess: ScoringSession) -> str | None:
-    why = _role_problem(ledger, "确认")
-    if why:
-        return why
     if sess.closed:
         return "本场评分已确认"
     if sess.opened_at is None:
@@ -484,12 +481,18 @@ def _confirm_problem(ledger: Ledger, s, sess: ScoringSession) -> str | None:
 
 def why_not_confirm(ledger: Ledger, session_id: int) -> str | None:
     """Why this account may not confirm the session (None: it may): the two-person rule and completeness."""
+    why = _role_problem(ledger, "确认")
+    if why:
+        return why
     with ledger.reader() as s:
         return _confirm_problem(ledger, s, _get(s, session_id))
 
 
 def confirm(ledger: Ledger, session_id: int) -> None:
     """确认: a second account (not one whose scores are in it) confirms; the session is locked."""
+    why = _role_problem(ledger, "确认")
+    if why:
+        raise Refused(why)
     with ledger.session() as s:
         sess = _get(s, session_id)
         why = _confirm_problem(ledger, s, sess)
