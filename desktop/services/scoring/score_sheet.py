@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from reportlab.platypus import PageBreak, Spacer
+from reportlab.platypus import KeepTogether, PageBreak, Spacer
 
 from desktop.services import units
 from desktop.services.dates import cn_date
@@ -39,15 +39,32 @@ def _state_line(g: svc.ScoreGrid) -> str:
     return f"{i.title}。状态：{i.state}（尚未确认，仅供核对）"
 
 
-def _signatures(g: svc.ScoreGrid) -> list:
+BLANK = "　" * 8  # room for the handwritten signature
+
+
+def _signatures(g: svc.ScoreGrid, date_text: str) -> list:
+    """The scorer's and the confirmer's signature line (their accounts in brackets), then the office's block."""
     i = g.session
-    scorers = "、".join(i.scorers)
+    scorers = "、".join(i.scorers) or "—"
     return [
         Spacer(1, page.LINE / 2),
-        page.cell(f"评分人（签字）：{scorers}", size=page.TABLE_SIZE),
-        Spacer(1, page.LINE / 2),
-        page.cell(f"确认人（签字）：{i.confirmed_by}", size=page.TABLE_SIZE),
+        page.cell(f"评分人（签字）：{BLANK}（录入账户：{scorers}）", size=page.TABLE_SIZE),
+        Spacer(1, page.LINE / 3),
+        page.cell(f"确认人（签字）：{BLANK}（确认账户：{i.confirmed_by or '未确认'}）", size=page.TABLE_SIZE),
+        page.SignatureBlock(ISSUER, date_text),
     ]
+
+
+TAIL_ROWS = 3  # table rows kept on the page of the signatures (never a signature page without the table)
+
+
+def _table_and_signatures(header, rows, widths, g: svc.ScoreGrid, date_text: str, **kw) -> list:
+    """The table, its last rows kept together with the signatures: when the signatures do not fit under
+    the table, those rows move over with them (a ruled continuation without the header)."""
+    head, tail = rows[:-TAIL_ROWS], rows[-TAIL_ROWS:]
+    out = [page.table(header, head, widths, **kw)] if head else []
+    tail_table = page.table(header, tail, widths, with_header=not head, **kw)
+    return out + [KeepTogether([tail_table, *_signatures(g, date_text)])]
 
 
 def _weighted(points: Decimal | None, c: svc.CriterionInfo, weights_sum: Decimal) -> str:
@@ -71,9 +88,7 @@ def summary_story(g: svc.ScoreGrid, date_text: str) -> list:
         page.cell(f"权重：{weights}。括号内为满分；总分 = Σ（得分 ÷ 满分 × 权重）÷ Σ权重 × 100；"
                   "总分相同者并列同一名次，其后名次顺延。", size=page.TABLE_SIZE),
         Spacer(1, 2),
-        page.table(header, rows, widths, size=size, align="CL" + "R" * (n + 1)),
-        *_signatures(g),
-        page.SignatureBlock(ISSUER, date_text),
+        *_table_and_signatures(header, rows, widths, g, date_text, size=size, align="CL" + "R" * (n + 1)),
     ]
 
 
@@ -92,8 +107,7 @@ def subject_story(g: svc.ScoreGrid, row: svc.ResultRow, date_text: str) -> list:
         Spacer(1, 2),
         page.table(["序号", "评分项目", "权重", "满分", "得分", "折算得分", "说明"], body, [7, 26, 10, 10, 10, 12, 37],
                    size=page.SMALL_TABLE_SIZE, align="CLRRRRL", emphasise=(len(body) - 1,)),
-        *_signatures(g),
-        page.SignatureBlock(ISSUER, date_text),
+        KeepTogether(_signatures(g, date_text)),
     ]
 
 
