@@ -14,6 +14,7 @@ from pathlib import Path
 import pdf_check
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from conftest import CLI_PASSWORD, run_cli
 
@@ -162,12 +163,25 @@ def test_score_sheets_of_each_kind_pass_the_pdf_checker(cli_demo_db_path, tmp_pa
     pdf = tmp_path / "s.pdf"
     code, out, err = run_cli(capsys, "--db", db, "print", "score-sheet", "--session", sid, "-o", pdf, user="clerk")
     assert code == 0, err
+    from desktop.services.scoring import score_sheet
     from desktop.services.scoring.scoring_criteria import KIND_LABELS, kind_of
 
     title = f"2024年度{KIND_LABELS[kind_of(kind)]}考核评分汇总表"
     pages = pdf_check.check(pdf, title=title, texts=[
         rows[0]["subject"], rows[-1]["subject"], "评分人（签字）：", "（录入账户：clerk）", "确认人（签字）：",
         "（确认账户：lead）",
-        f"2024年度考核评分表（{rows[-1]['subject']}）", "折算得分"])
+        f"2024年度考核评分表（{rows[-1]['subject']}）", "折算得分"],
+        closing=["评分人（签字）：（录入账户：clerk）", "确认人（签字）：（确认账户：lead）", score_sheet.ISSUER])
     assert pages == len(rows) + 1 or pages > len(rows)
     _shots(pdf, kind)
+    from desktop.models import AuditLog
+    from desktop.services.ledger import open_ledger
+
+    ledger = open_ledger(db)
+    try:
+        with ledger.reader() as s:
+            printed = list(s.scalars(select(AuditLog.user).where(AuditLog.action == "print",
+                                                                  AuditLog.object_label.like("考核评分表%"))))
+    finally:
+        ledger.dispose()
+    assert printed == ["clerk"]

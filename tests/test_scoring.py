@@ -201,3 +201,39 @@ def test_unlocking_needs_a_reason_which_is_kept_in_the_log_and_the_session_must_
     fill(clerk, sid, 7)
     with pytest.raises(Refused, match="不能由本人确认"):
         svc.confirm(clerk, sid)
+
+
+def test_the_units_computed_scores_come_from_the_towns_scores_and_the_duties_of_examinations(demo_db):
+    from desktop.services.exams import exam_scoring
+
+    with demo_db.reader() as s:
+        year = s.scalar(select(Year.year).where(Year.is_current))
+    totals = exam_scoring.year_totals(demo_db, year)
+    assert totals, "the sample city has a scored examination"
+    sid = svc.new_session(demo_db, year, ScoringSubject.DEPARTMENT, "成员单位")
+    svc.open_session(demo_db, sid)
+    g = svc.grid(demo_db, sid)
+    scores = next(c for c in g.criteria if c.source == "exam_scores")  # 30 points for 100 from the towns
+    by_name = {x.name: x.id for x in g.subjects}
+    for name, kept in totals.items():
+        avg = sum(kept, D(0)) / len(kept)
+        assert g.points[(by_name[name], scores.id)] == (avg * 30 / 100).quantize(D("0.01"))
+        assert g.notes[(by_name[name], scores.id)].startswith(f"{len(kept)} 次体检镇街评分平均")
+    duties = next(c for c in g.criteria if c.source == "exam_duties")
+    assert all(D(0) <= g.points[(x.id, duties.id)] <= duties.max_points for x in g.subjects)
+    assert any(n.startswith("按期完成") for (_subject, cid), n in g.notes.items() if cid == duties.id)
+
+
+def test_the_towns_on_time_reports_count_each_hand_in_as_the_bulletin_does(demo_db):
+    from desktop.services.bulletins.bulletin_draft import draft
+
+    with demo_db.reader() as s:
+        year = s.scalar(select(Year.year).where(Year.is_current))
+    sid = svc.new_session(demo_db, year, ScoringSubject.TOWN, "镇街")
+    svc.open_session(demo_db, sid)
+    g = svc.grid(demo_db, sid)
+    c = next(c for c in g.criteria if c.source == "reports")
+    for r in draft(demo_db, year, None).rows:
+        due = r.reports + r.missing_reports
+        want = (c.max_points * r.on_time_reports / due).quantize(D("0.01")) if due else c.max_points
+        assert g.points[(r.town_id, c.id)] == want

@@ -215,19 +215,18 @@ def cell_styles(size: float) -> tuple[ParagraphStyle, ParagraphStyle]:
 
 
 def table(header: list[str], rows: list[list[str]], widths: list[float], *, size: float = TABLE_SIZE,
-          align: str | None = None, emphasise: tuple[int, ...] = (), with_header: bool = True) -> LongTable:
+          align: str | None = None, emphasise: tuple[int, ...] = ()) -> LongTable:
     """A ruled table across the type area, its header repeated on every page; long text wraps inside its
     cell. `widths` are relative (scaled to 156 mm); `align` is one letter per column (L, C, R);
-    `emphasise` lists data rows printed in 黑体 (a totals row); `with_header=False`: rows continuing the table
-    above (kept with what follows them)."""
+    `emphasise` lists data rows printed in 黑体 (a totals row)."""
     scale = WIDTH / sum(widths)
     col_widths = [w * scale for w in widths]
     align = align or "L" * len(header)
-    data = [[cell(h, size=size, role=fonts.HEADING1, align="C") for h in header]] if with_header else []
+    data = [[cell(h, size=size, role=fonts.HEADING1, align="C") for h in header]]
     for n, row in enumerate(rows):
         role = fonts.HEADING1 if n in emphasise else fonts.BODY
         data.append([cell(text, size=size, role=role, align=a) for text, a in zip(row, align)])
-    t = LongTable(data, colWidths=col_widths, repeatRows=1 if with_header else 0)  # rows split between pages, never inside a row
+    t = LongTable(data, colWidths=col_widths, repeatRows=1)  # rows split between pages, never inside a row
     t.setStyle(TableStyle([
         ("FONTNAME", (0, 0), (-1, -1), fonts.font(fonts.BODY)),  # else the table names Helvetica (never embedded)
         ("GRID", (0, 0), (-1, -1), 0.5, "#000000"),

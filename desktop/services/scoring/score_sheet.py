@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from reportlab.platypus import KeepTogether, PageBreak, Spacer
+from reportlab.platypus import PageBreak, Spacer
 
 from desktop.services import units
 from desktop.services.dates import cn_date
@@ -55,16 +55,9 @@ def _signatures(g: svc.ScoreGrid, date_text: str) -> list:
     ]
 
 
-TAIL_ROWS = 3  # table rows kept on the page of the signatures (never a signature page without the table)
-
-
 def _table_and_signatures(header, rows, widths, g: svc.ScoreGrid, date_text: str, **kw) -> list:
-    """The table, its last rows kept together with the signatures: when the signatures do not fit under
-    the table, those rows move over with them (a ruled continuation without the header)."""
-    head, tail = rows[:-TAIL_ROWS], rows[-TAIL_ROWS:]
-    out = [page.table(header, head, widths, **kw)] if head else []
-    tail_table = page.table(header, tail, widths, with_header=not head, **kw)
-    return out + [KeepTogether([tail_table, *_signatures(g, date_text)])]
+    """The table, then the signatures and the office's block, never alone on a page (gbt9704.WithClosing)."""
+    return [page.WithClosing(page.table(header, rows, widths, **kw), _signatures(g, date_text))]
 
 
 def _weighted(points: Decimal | None, c: svc.CriterionInfo, weights_sum: Decimal) -> str:
@@ -105,9 +98,9 @@ def subject_story(g: svc.ScoreGrid, row: svc.ResultRow, date_text: str) -> list:
         *page.title(sheet_title(g, row.subject)),
         page.cell(f"评分对象：{row.subject}　　{_state_line(g)}", size=page.TABLE_SIZE),
         Spacer(1, 2),
-        page.table(["序号", "评分项目", "权重", "满分", "得分", "折算得分", "说明"], body, [7, 26, 10, 10, 10, 12, 37],
-                   size=page.SMALL_TABLE_SIZE, align="CLRRRRL", emphasise=(len(body) - 1,)),
-        KeepTogether(_signatures(g, date_text)),
+        *_table_and_signatures(["序号", "评分项目", "权重", "满分", "得分", "折算得分", "说明"], body,
+                               [7, 26, 10, 10, 10, 12, 37], g, date_text, size=page.SMALL_TABLE_SIZE,
+                               align="CLRRRRL", emphasise=(len(body) - 1,)),
     ]
 
 
