@@ -65,13 +65,16 @@ class Bulletin(Timestamped, Base):
     __tablename__ = "bulletin"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    year_id: Mapped[int] = mapped_column(ForeignKey("year.id"))
-    number: Mapped[str] = mapped_column(default="")
+    year_id: Mapped[int] = mapped_column(ForeignKey("year.id"), index=True)
+    number: Mapped[str] = mapped_column(default="")  # "" while a draft
     title: Mapped[str]
+    month: Mapped[int | None]  # the month it reports on; None: the year so far
     period_end: Mapped[dt.date | None]
-    issued_on: Mapped[dt.date | None]
+    issued_on: Mapped[dt.date | None]  # None: a draft the clerk is still writing; set once, by 签发
     body: Mapped[str] = mapped_column(Text, default="")
     rankings: Mapped[dict] = mapped_column(JSON, default=dict)
+    drafted_by: Mapped[str] = mapped_column(default="", server_default="")
+    issued_by: Mapped[str] = mapped_column(default="", server_default="")
 
 
 class Case(Timestamped, Base):
@@ -86,3 +89,4 @@ class Case(Timestamped, Base):
     medium: Mapped[str] = mapped_column(default="")
     published_on: Mapped[dt.date | None]
     summary: Mapped[str] = mapped_column(Text, default="")
+    bulletin_id: Mapped[int | None] = mapped_column(ForeignKey("bulletin.id", ondelete="SET NULL"), index=True)
