@@ -57,6 +57,11 @@ def _subsidy():
     return SubsidyPage
 
 
+def _bulletins():
+    from desktop.views.bulletins.bulletin_view import BulletinPage
+    return BulletinPage
+
+
 def _deadlines():
     from desktop.views.deadlines.deadline_view import DeadlinePage
     return DeadlinePage
@@ -110,6 +115,7 @@ PAGES: list[PageSpec] = [
     PageSpec("reports", "月度报送与核实", _reports),
     PageSpec("quota", "周转指标库", _quota),
     PageSpec("subsidy", "以奖代补", _subsidy),
+    PageSpec("bulletins", "通报与典型案例", _bulletins),
     PageSpec("deadlines", "期限", _deadlines),
     PageSpec("packets", "数据交换", _packets),
     PageSpec("holidays", "节假日", _holidays, ("ledger_read", "holidays")),

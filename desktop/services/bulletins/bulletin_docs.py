@@ -156,3 +156,29 @@ def bulletin_pdf(ledger: Ledger, d: BulletinDraft, *, number_label: str = "", bo
     record_print(ledger, f"通报 {d.title}", len(d.rows))
     return pdf
 
+
+
+# ---- what the window prints and exports (plain arguments, run on the lane) ---------------------
+
+def _shown(ledger: Ledger, year: int, month: int | None, body: str, bulletin_id: int | None):
+    """The draft of the period with the clerk's text, or an issued bulletin exactly as issued."""
+    from desktop.services.bulletins import bulletin_service
+    from desktop.services.bulletins.bulletin_draft import draft
+
+    if bulletin_id is not None:
+        b = bulletin_service.get(ledger, bulletin_id)
+        return b.draft, {"number_label": b.number_label, "body": b.body}, b.issued_on
+    return draft(ledger, year, month), {"body": body}, None
+
+
+def period_pdf(ledger: Ledger, year: int, month: int | None, body: str, bulletin_id: int | None = None) -> bytes:
+    """The PDF of the page's bulletin: the period's draft with the typed text, or the issued one."""
+    d, texts, issued_on = _shown(ledger, year, month, body, bulletin_id)
+    return bulletin_pdf(ledger, d, issued_on=issued_on, **texts)
+
+
+def period_xlsx(ledger: Ledger, path: str | os.PathLike, year: int, month: int | None, body: str,
+                bulletin_id: int | None = None) -> Path:
+    """The .xlsx of the page's bulletin (as period_pdf)."""
+    d, texts, _issued_on = _shown(ledger, year, month, body, bulletin_id)
+    return write_xlsx(ledger, d, path, **texts)

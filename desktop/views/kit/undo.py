@@ -14,6 +14,8 @@ changed the row meanwhile) the stack is cleared and the service's refusal is sho
 
 from __future__ import annotations
 
+import dataclasses
+import sys
 from typing import Any, Callable
 
 from PySide6.QtGui import QKeySequence, QUndoCommand, QUndoStack
@@ -63,6 +65,11 @@ class _Command(QUndoCommand):
         self.kit.run(self._undo)
 
 
+def delete_of(create: Callable) -> Callable:
+    """The `delete` beside a service's `create` (the undo of a create)."""
+    return getattr(sys.modules[create.__module__], "delete")
+
+
 class UndoKit:
     """A page's undo stack with 撤销/重做 buttons (Ctrl+Z, Ctrl+Y / Ctrl+Shift+Z)."""
 
@@ -99,6 +106,28 @@ class UndoKit:
 
     def push(self, text: str, *, undo: Step, redo: Step) -> None:
         self.stack.push(_Command(self, text, undo, redo))
+
+    def save_dialog(self, dialog, values, *, create: Callable, update: Callable, row_id: int | None, before,
+                    label: str) -> None:
+        """Save a form dialog's `values` (create when `row_id` is None, else update from `before`), close it on
+        success or show the refusal at its field, and push the undo step (delete / the values before)."""
+        if row_id is None:
+            def created(new_id: int) -> None:
+                dialog.accept()
+                ref = self.ref(new_id)
+                self.push(f"新增“{label}”", undo=Step(delete_of(create), ref), redo=Step(create, values, sets=ref))
+
+            write(dialog, create, values, failed=dialog.show_error, done=created)
+            return
+
+        def updated(_result) -> None:
+            dialog.accept()
+            # Undo restores the clerk's own last slip: no revision check against the edit just made.
+            ref = self.ref(row_id)
+            self.push(f"修改“{label}”", undo=Step(update, ref, dataclasses.replace(before, revision=None)),
+                      redo=Step(update, ref, dataclasses.replace(values, revision=None)))
+
+        write(dialog, update, row_id, values, failed=dialog.show_error, done=updated)
 
     def run(self, step: Step) -> None:
         write(self.page, _run_step, step.fn, step.args, step.kwargs, step.sets,

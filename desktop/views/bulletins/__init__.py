@@ -1,0 +1,1 @@
+"""通报 page and its 典型案例 tab."""
