@@ -153,3 +153,27 @@ def test_a_case_is_added_in_its_dialog_deleted_and_brought_back_with_its_photo(q
     wait_idle(qtbot, demo_ctx)
     [back] = cases.list_cases(demo_ctx.ledger)
     assert back.title == "东港镇某铸造厂关停腾退" and back.photos == 1
+
+
+def test_the_dashboard_draws_the_city_curve_and_the_latest_bulletins_ranking(qtbot, demo_ctx):
+    from desktop.services.bulletins.bulletin_draft import draft
+    from desktop.services.dashboard.city_curve import city_verified_by_month
+    from desktop.views.dashboard.dashboard_view import DashboardPage
+
+    ledger = demo_ctx.ledger
+    year_draft = draft(ledger, 2024, 12)
+    expected = [sum((s.cumulative_mu[i] for s in year_draft.chart), 0) for i in range(12)]
+    assert city_verified_by_month(ledger, 2024, ledger.today()) == expected
+    page = DashboardPage(demo_ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.activate()
+    wait_idle(qtbot, demo_ctx)
+    assert page.city_curve.chart.shown[1] == tuple(expected) and page.city_curve.chart.shown[2] == year_draft.city_target_mu
+    assert "尚未签发通报" in page.latest_bulletin.caption.text()
+    bulletin_service.issue(ledger, 2024, 10, body="十月通报")
+    demo_ctx.changed("bulletin")
+    wait_idle(qtbot, demo_ctx)
+    assert "2024年第1期" in page.latest_bulletin.caption.text()
+    shown = page.latest_bulletin.model
+    assert any(shown.display(r, "rank_label").startswith("并列第") for r in shown.rows)

@@ -135,7 +135,7 @@ def draft(ledger: Ledger, year: int, month: int | None = None) -> BulletinDraft:
         targets = {town_id: (area, parks) for town_id, area, parks in s.execute(
             select(TownTarget.town_id, TownTarget.target_area_mu, TownTarget.target_parks)
             .where(TownTarget.year_id == y.id))}
-        by_month = _verified_by_month(s, y.id, end)
+        by_month = verified_by_month(s, y.id, end)
         parks: dict[int, int] = defaultdict(int)
         for town_id, start, status in s.execute(
                 select(ContiguousArea.town_id, ContiguousArea.start_date, ContiguousArea.status)):
@@ -169,7 +169,7 @@ def draft(ledger: Ledger, year: int, month: int | None = None) -> BulletinDraft:
     return out
 
 
-def _verified_by_month(s, year_id: int, end: dt.date) -> dict[int, dict[int, Decimal]]:
+def verified_by_month(s, year_id: int, end: dt.date) -> dict[int, dict[int, Decimal]]:
     """Per town, the 已核实 area verified in each month up to `end` (an entry without a verification date is
     dated by its completion)."""
     q = (select(GovernanceList.town_id, ListEntry.state, ListEntry.planned_method, ListEntry.planned_area_mu,

@@ -135,12 +135,14 @@ def list_issued(ledger: Ledger, year: int) -> list[IssuedBulletin]:
         return [_issued(b, year) for b in rows]
 
 
-def latest_issued(ledger: Ledger) -> IssuedBulletin | None:
-    """The bulletin issued last, of any year (the dashboard shows its ranking)."""
+def latest_issued(ledger: Ledger, year: int | None = None) -> IssuedBulletin | None:
+    """The bulletin issued last (of `year`, or of any year): the dashboard shows its ranking."""
     permissions.require(ledger, "ledger_read")
+    q = select(Bulletin).where(Bulletin.issued_on.is_not(None))
+    if year is not None:
+        q = q.join(Year, Year.id == Bulletin.year_id).where(Year.year == year)
     with ledger.reader() as s:
-        b = s.scalars(select(Bulletin).where(Bulletin.issued_on.is_not(None))
-                      .order_by(Bulletin.issued_on.desc(), Bulletin.id.desc()).limit(1)).first()
+        b = s.scalars(q.order_by(Bulletin.issued_on.desc(), Bulletin.id.desc()).limit(1)).first()
         return None if b is None else _issued(b, s.get(Year, b.year_id).year)
 
 

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from desktop.models.enums import EntryState
 from desktop.services import audit, rules
+from desktop.services.bulletins.bulletin_service import IssuedBulletin, latest_issued
+from desktop.services.dashboard.city_curve import city_verified_by_month
 from desktop.services.deadlines import calendar_service, deadline_service
 from desktop.services.towns import progress_service
 from desktop.services.ledger import Ledger
@@ -63,6 +65,9 @@ class DashboardSummary:
     deadlines_soon: int = 0
     deadlines_no_calendar: int = 0
     calendar_warning: str | None = None
+    # The city's cumulative verified area at the end of each month so far (亩), and the latest 通报 of the year.
+    verified_by_month: list[Decimal] = field(default_factory=list)
+    latest_bulletin: IssuedBulletin | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -110,4 +115,6 @@ def summary(ledger: Ledger, year: int, recent_limit: int = RECENT_LIMIT, *, toda
         deadlines_soon=due[deadline_service.SOON],
         deadlines_no_calendar=due[deadline_service.NO_CALENDAR],
         calendar_warning=calendar_service.next_year_missing_warning(ledger, today),
+        verified_by_month=city_verified_by_month(ledger, year, today),
+        latest_bulletin=latest_issued(ledger, year),
     )

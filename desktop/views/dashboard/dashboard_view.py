@@ -27,6 +27,7 @@ from desktop.models.enums import EntryState
 from desktop.services.dashboard import dashboard_service
 from desktop.services.dashboard.dashboard_service import DashboardSummary, RecentChange
 from desktop.services.errors import UserError
+from desktop.views.dashboard.bulletin_box import CityCurveBox, LatestBulletinBox
 from desktop.views.kit.columns import ColumnChooser
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.ops import query
@@ -176,7 +177,12 @@ class DashboardPage(LazyRefresh, QWidget):
         self.chart_view.setMinimumHeight(190)  # the whole page fits a 1366×768 laptop without scrolling
         chart.plotAreaChanged.connect(self._fit_category_labels)
         cb.addWidget(self.chart_view)
-        lay.addWidget(chart_box, 3)
+        charts = QHBoxLayout()
+        charts.setSpacing(10)
+        charts.addWidget(chart_box, 3)
+        self.city_curve = CityCurveBox()
+        charts.addWidget(self.city_curve, 2)
+        lay.addLayout(charts, 3)
 
         bottom = QHBoxLayout()
         bottom.setSpacing(10)
@@ -217,6 +223,8 @@ class DashboardPage(LazyRefresh, QWidget):
         grid.addWidget(self.state_total, half, 0, 1, 2 * STATE_COLUMNS)
         grid.setRowStretch(half + 1, 1)
         bottom.addWidget(states_box, 2)
+        self.latest_bulletin = LatestBulletinBox()
+        bottom.addWidget(self.latest_bulletin, 2)
         lay.addLayout(bottom, 2)
 
         self.content = QScrollArea()
@@ -289,6 +297,8 @@ class DashboardPage(LazyRefresh, QWidget):
         self.state_total.setText(f"合计 {s.entry_total} 条（只有“已核实”的面积计入完成）")
 
         self._build_chart(s)
+        self.city_curve.show_summary(s)
+        self.latest_bulletin.show_summary(s)
         self._show_deadlines(s)
 
     def _show_deadlines(self, s: DashboardSummary) -> None:

@@ -1,0 +1,61 @@
+"""总览's 通报 corner: the city's cumulative verified area by month against the year's target (the chart) and
+the latest issued bulletin's ranking (并列 shaded, as on the 通报 page)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGroupBox, QLabel, QTableView, QVBoxLayout
+
+from desktop.services.dashboard.dashboard_service import DashboardSummary
+from desktop.views.bulletins.bulletin_models import RankingModel
+from desktop.views.kit.area_chart import AreaChart
+from desktop.views.kit.table import setup_table
+
+RANK_COLUMNS = 5  # 排名, 镇街, 目标, 已核实, 完成率: the rest are on the 通报 page
+
+
+class CityCurveBox(QGroupBox):
+    """The city's cumulative verified area at each month's end against the target line."""
+
+    def __init__(self) -> None:
+        super().__init__("全市累计已核实面积（亩）")
+        self.chart = AreaChart()
+        self.chart.setMinimumHeight(190)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.chart)
+
+    def show_summary(self, s: DashboardSummary) -> None:
+        months = list(range(1, len(s.verified_by_month) + 1))
+        self.chart.show_series("", months, s.verified_by_month, s.city_target_mu or 0)
+
+
+class LatestBulletinBox(QGroupBox):
+    """The latest issued 通报 of the year: its number and its ranking."""
+
+    def __init__(self) -> None:
+        super().__init__("最新通报排名")
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        self.model = RankingModel(self)
+        self.table = setup_table(QTableView(), sortable=False)
+        self.table.setObjectName("latest_bulletin_ranking")
+        self.table.setModel(self.model)
+        for col in range(RANK_COLUMNS, len(RankingModel.COLUMNS)):
+            self.table.setColumnHidden(col, True)
+        for col, width in enumerate((70, 80, 80, 80)):
+            self.table.setColumnWidth(col, width)
+        self.table.setMinimumHeight(130)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.caption)
+        lay.addWidget(self.table, 1)
+
+    def show_summary(self, s: DashboardSummary) -> None:
+        b = s.latest_bulletin
+        if b is None:
+            self.caption.setText(f"{s.year}年度尚未签发通报（在“通报与典型案例”中起草、签发）")
+            self.model.set_rows([])
+            return
+        self.caption.setText(f"{b.number_label}（截至{b.draft.period_end.month}月{b.draft.period_end.day}日，"
+                             f"{b.issued_on.month}月{b.issued_on.day}日签发）")
+        self.model.set_rows(b.draft.rows)
