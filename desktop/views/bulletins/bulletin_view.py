@@ -130,14 +130,11 @@ class BulletinPage(Page):
         self.ranking = setup_table(QTableView())
         self.ranking.setObjectName("bulletin_ranking")
         self.ranking.setModel(self.ranking_model)
-        self.ranking.setColumnWidth(0, 80)
+        for col, width in enumerate((74, 100, 86, 80, 66, 62, 62, 62, 84, 74)):
+            self.ranking.setColumnWidth(col, width)
         self.ranking.selectionModel().selectionChanged.connect(lambda *_: self._town_selected())
         self.notes = hint_label()
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(0, 0, 0, 0)
-        lv.addWidget(self.ranking, 1)
-        lv.addWidget(self.notes)
+        self.notes.setObjectName("bulletin_notes")
 
         self.text_label = QLabel("通报正文")
         self.regenerate_button = button("按台账重写", self.regenerate, tip="用台账生成的要点替换正文（先问）")
@@ -151,14 +148,17 @@ class BulletinPage(Page):
         head.addWidget(self.text_label, 1)
         head.addWidget(self.regenerate_button)
         rv.addLayout(head)
-        rv.addWidget(self.editor, 1)
+        rv.addWidget(self.editor, 3)
+        rv.addWidget(self.notes, 2)
 
         self.chart_town = QComboBox()
         self.chart_town.setMinimumWidth(140)
         self.chart_town.currentIndexChanged.connect(lambda: self._draw_chart())
         self.chart = AreaChart()
+        self.chart.setMinimumHeight(170)
         chart_box = QGroupBox("逐月累计已核实面积与年度目标")
         cv = QVBoxLayout(chart_box)
+        cv.setContentsMargins(6, 4, 6, 4)
         pick = QHBoxLayout()
         pick.addWidget(QLabel("镇街："))
         pick.addWidget(self.chart_town)
@@ -166,14 +166,14 @@ class BulletinPage(Page):
         pick.addStretch(1)
         cv.addLayout(pick)
         cv.addWidget(self.chart, 1)
+        chart_box.setMaximumHeight(270)  # the ranking keeps the room: a dozen towns without scrolling
 
-        self.top_split = splitter(Qt.Orientation.Horizontal, (left, 3), (right, 2))
-        self.main_split = splitter(Qt.Orientation.Vertical,
-                                   (self.top_split, 3), (chart_box, 2))
+        self.main_split = splitter(Qt.Orientation.Vertical, (self.ranking, 3), (chart_box, 2))
+        self.top_split = splitter(Qt.Orientation.Horizontal, (self.main_split, 3), (right, 2))
         tab = QWidget()
         v = QVBoxLayout(tab)
         v.addWidget(self.banner)
-        v.addWidget(self.main_split, 1)
+        v.addWidget(self.top_split, 1)
         return tab
 
     def _build_issued_tab(self) -> QWidget:

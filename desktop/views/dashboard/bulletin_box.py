@@ -10,7 +10,7 @@ from desktop.views.bulletins.bulletin_models import RankingModel
 from desktop.views.kit.area_chart import AreaChart
 from desktop.views.kit.table import setup_table
 
-RANK_COLUMNS = 5  # 排名, 镇街, 目标, 已核实, 完成率: the rest are on the 通报 page
+SHOWN = ("rank_label", "town", "completion_pct")  # the rest are on the 通报 page
 
 
 class CityCurveBox(QGroupBox):
@@ -18,7 +18,7 @@ class CityCurveBox(QGroupBox):
 
     def __init__(self) -> None:
         super().__init__("全市累计已核实面积（亩）")
-        self.chart = AreaChart()
+        self.chart = AreaChart(ticks=2)  # low on the dashboard: 0, half, top
         self.chart.setMinimumHeight(190)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
@@ -40,10 +40,10 @@ class LatestBulletinBox(QGroupBox):
         self.table = setup_table(QTableView(), sortable=False)
         self.table.setObjectName("latest_bulletin_ranking")
         self.table.setModel(self.model)
-        for col in range(RANK_COLUMNS, len(RankingModel.COLUMNS)):
-            self.table.setColumnHidden(col, True)
-        for col, width in enumerate((70, 80, 80, 80)):
-            self.table.setColumnWidth(col, width)
+        for col, (key, _header) in enumerate(RankingModel.COLUMNS):
+            self.table.setColumnHidden(col, key not in SHOWN)
+        self.table.setColumnWidth(0, 80)
+        self.table.setColumnWidth(1, 100)
         self.table.setMinimumHeight(130)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)

@@ -20,7 +20,7 @@ TARGET_COLOR = "#c62828"
 
 
 def nice_ceiling(value: float) -> float:
-    """A round axis maximum a little above `value` (1, 2, 2.5 or 5 times a power of ten)."""
+    """A round axis maximum a little above `value` (1, 2, 2.5 or 5 times a power of ten: a fifth of it is round)."""
     if value <= 0:
         return 1.0
     power = 10 ** (len(str(int(value))) - 1)
@@ -33,8 +33,9 @@ def nice_ceiling(value: float) -> float:
 class AreaChart(QChartView):
     """One line of cumulative verified area by month with the target as a dashed horizontal line."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, parent=None, *, ticks: int = 5) -> None:
         super().__init__(parent)
+        self.ticks = ticks  # 5 or 2 (a low chart): a fifth or a half of a round top is round too
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(220)
         self.shown: tuple[str, tuple[Decimal, ...], Decimal] | None = None  # what is drawn (tests read it)
@@ -75,11 +76,17 @@ class AreaChart(QChartView):
         x = QCategoryAxis()
         x.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
         for m in range(first, last + 1):
-            x.append(f"{m}月", m)
+            x.append(str(m), m)
         x.setRange(first, last)
+        x.setTitleText("月份")
         y = QValueAxis()
         y.setLabelFormat("%.0f")
-        y.setRange(0, nice_ceiling(max([float(target), *(float(v) for v in cumulative)])))
+        top = nice_ceiling(max([float(target), *(float(v) for v in cumulative)]))
+        y.setRange(0, top)
+        # Ticks on round numbers (a fifth of a round top: 0, 100, 200 … or 0, 50, 100 …), never 63 or 188.
+        y.setTickType(QValueAxis.TickType.TicksDynamic)
+        y.setTickAnchor(0)
+        y.setTickInterval(top / self.ticks)
         y.setTitleText("亩")
         self._chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
         self._chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
