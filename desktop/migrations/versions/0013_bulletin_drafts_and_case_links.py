@@ -5,14 +5,14 @@ typical case's optional link to the bulletin that carried it (四(一)).
 An existing bulletin was issued already: its month is taken from the figures it keeps.
 
 Revision ID: 0013
-Revises: 0011 (the lead rechains it after 0012, the scoring part's)
+Revises: 0012
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
