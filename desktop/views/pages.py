@@ -62,6 +62,11 @@ def _bulletins():
     return BulletinPage
 
 
+def _exams():
+    from desktop.views.exams.exam_view import ExamPage
+    return ExamPage
+
+
 def _deadlines():
     from desktop.views.deadlines.deadline_view import DeadlinePage
     return DeadlinePage
@@ -116,6 +121,7 @@ PAGES: list[PageSpec] = [
     PageSpec("quota", "周转指标库", _quota),
     PageSpec("subsidy", "以奖代补", _subsidy),
     PageSpec("bulletins", "通报与典型案例", _bulletins),
+    PageSpec("exams", "综合体检", _exams),
     PageSpec("deadlines", "期限", _deadlines),
     PageSpec("packets", "数据交换", _packets),
     PageSpec("holidays", "节假日", _holidays, ("ledger_read", "holidays")),
