@@ -65,8 +65,10 @@ def yes(monkeypatch):
     return asked
 
 
-def shot(widget, name: str) -> None:
+def shot(qtbot, ctx, widget, name: str) -> None:
     if SHOTS:
+        settle(qtbot, ctx)
+        qtbot.wait(200)  # layouts and repaints after the last answer
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         widget.window().grab().save(str(Path(SHOTS) / f"{name}.png"))
 
@@ -111,6 +113,7 @@ def settle(qtbot, ctx) -> None:
 
 
 def test_list_shows_every_case_with_its_overdue_duties_in_red_and_filters(qtbot, page, exam_ctx, db, city):
+    ctx = exam_ctx
     overdue_case(db, city)
     page.refresh()
     settle(qtbot, exam_ctx)
@@ -121,13 +124,15 @@ def test_list_shows_every_case_with_its_overdue_duties_in_red_and_filters(qtbot,
     assert model.data(overdue) == "2"
     assert model.data(overdue, Qt.ItemDataRole.ForegroundRole).color().name() == "#c0392b"
     assert "2 件有逾期职责" not in page.count_label.text() and "1 件有逾期职责" in page.count_label.text()
-    shot(page, "01_list_overdue")
+    shot(qtbot, ctx, page, "01_list_overdue")
     page.stage_filter.setCurrentIndex(page.stage_filter.findData(ExaminationStage.CLOSED))
     assert model.rows == []
     page.stage_filter.setCurrentIndex(0)
     page.town_filter.setCurrentIndex(page.town_filter.findData(city["town"]))
     assert model.rows == []
     page.town_filter.setCurrentIndex(0)
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
     qtbot.keyClick(page, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert page.search.hasFocus()
     type_text(qtbot, page.search, "铸造")
@@ -180,7 +185,7 @@ def test_a_clerk_walks_one_examination_from_proposal_to_scoring(qtbot, page, exa
     start.units_button.click()
     settle(qtbot, ctx)
     assert [u.department for u in case.detail.units] == ["工信局", "生态环境局"]
-    shot(page, "02_tab_start")
+    shot(qtbot, ctx, page, "02_tab_start")
     step(qtbot, ctx, case, "begin_initial")
     assert case.detail.stage is ExaminationStage.INITIAL
     assert case.tabs.currentWidget() is case.initial_tab
@@ -222,7 +227,7 @@ def test_a_clerk_walks_one_examination_from_proposal_to_scoring(qtbot, page, exa
     kept = exam_issues.findings(db, initial.current_unit().id)
     assert (kept[ExamArea.LICENCES], kept[ExamArea.WORK_SAFETY], kept[ExamArea.CREDIT]) == (
         "营业执照有效", "危化品仓库防爆设施缺失", "")
-    shot(page, "03_tab_initial_findings")
+    shot(qtbot, ctx, page, "03_tab_initial_findings")
 
     initial.unit_tabs.setCurrentWidget(initial.reports)
     reports = initial.reports
@@ -240,7 +245,7 @@ def test_a_clerk_walks_one_examination_from_proposal_to_scoring(qtbot, page, exa
     assert (u.report_submitted_on, u.preliminary_opinion, u.progress_reported_on) == (
         dt.date(2024, 3, 12), "责令限期整改，逾期依法处罚", dt.date(2024, 3, 22))
     assert initial.model.rows[0].overdue_keys == frozenset()
-    shot(page, "04_tab_initial_reports")
+    shot(qtbot, ctx, page, "04_tab_initial_reports")
 
     # the second unit hands over its list too (through the service: the page shows it)
     initial.table.selectRow(1)
@@ -258,7 +263,7 @@ def test_a_clerk_walks_one_examination_from_proposal_to_scoring(qtbot, page, exa
     rows = issues.model.rows
     assert issues.model.data(issues.model.index(0, issues.model.column("deadline"))) == "2024-03-20（逾期）"
     assert "issues" in initial.model.rows[1].overdue_keys and rows[0].rectified_on is None
-    shot(page, "05_tab_initial_issues")
+    shot(qtbot, ctx, page, "05_tab_initial_issues")
 
     # 会诊: recorded, but not in effect until the city leader approves
     step(qtbot, ctx, case, "consult")
@@ -279,7 +284,7 @@ def test_a_clerk_walks_one_examination_from_proposal_to_scoring(qtbot, page, exa
     rd.submit()
     settle(qtbot, ctx)
     assert cons.model.rows[0].in_effect
-    shot(page, "06_tab_consultation")
+    shot(qtbot, ctx, page, "06_tab_consultation")
     step(qtbot, ctx, case, "treat")
 
     # 诊治: acceptance fails, a joint sanction with its document number
@@ -299,7 +304,7 @@ def test_a_clerk_walks_one_examination_from_proposal_to_scoring(qtbot, page, exa
     assert [(r.kind, r.issuer, r.doc_number) for r in treat.sanction_model.rows] == [
         (SanctionKind.CREDIT_RATING, "工信局", "工信〔2024〕12号")]
     assert [(t.accepted, t.accepted_by) for t in treat.accept_model.rows] == [(False, "市专班 赵某")]
-    shot(page, "07_tab_treatment")
+    shot(qtbot, ctx, page, "07_tab_treatment")
 
     # 督办: 挂牌督办 of a unit, accountability for concealment, then lifted
     assert case.step_buttons["supervise"].toolTip() == "尚未对任何单位挂牌督办，不能转入督办"
@@ -321,8 +326,9 @@ def test_a_clerk_walks_one_examination_from_proposal_to_scoring(qtbot, page, exa
     type_text(qtbot, ad.focus_of["decided_on"].edit, "2024-3-25")
     ad.submit()
     settle(qtbot, ctx)
+    assert [(r.department, r.person) for r in sup.acc_model.rows] == [("生态环境局", "某科长")]
     assert case.step_buttons["close"].toolTip() == "生态环境局仍在挂牌督办中，解除后才能结束体检"
-    shot(page, "08_tab_supervision")
+    shot(qtbot, ctx, page, "08_tab_supervision")
     sup.sup_table.selectRow(0)
     sup.lift_button.click()
     ld = sup.dialog
@@ -349,7 +355,7 @@ def test_a_clerk_walks_one_examination_from_proposal_to_scoring(qtbot, page, exa
         exam_scoring.ItemScore(c.name, c.weight, c.max_points, Decimal(p))
         for c, p in zip(criteria, ["90", "80", "70", "100"]))
     assert scoring.total_label.text() == f"{expected:.2f}"
-    shot(page, "09_tab_scoring")
+    shot(qtbot, ctx, page, "09_tab_scoring")
     scoring.save_button.click()
     settle(qtbot, ctx)
     kept = exam_scoring.unit_scores(db, case.exam_id)
@@ -365,3 +371,11 @@ def test_a_clerk_walks_one_examination_from_proposal_to_scoring(qtbot, page, exa
     settle(qtbot, ctx)
     closed = next(r for r in page.model.rows if r.enterprise == "甲镇化工厂")
     assert closed.stage is ExaminationStage.CLOSED
+
+
+def test_the_page_reloads_on_a_change_to_any_examination_table():
+    import desktop.models.examination as models
+    from desktop.views.exams.exam_view import RELEVANT_TABLES
+
+    tables = {cls.__tablename__ for cls in vars(models).values() if hasattr(cls, "__tablename__")}
+    assert tables - RELEVANT_TABLES == set()

@@ -28,7 +28,8 @@ from desktop.views.kit.widgets import button
 RELEVANT_TABLES = frozenset({
     "examination", "examination_unit", "issue_list", "issue", "consultation", "treatment", "sanction",
     "supervision", "town", "target", "department", "holiday", "calendar_year", "year_params",
-    "exam_finding", "exam_related_party", "accountability", "exam_score", "exam_criterion", "attachment"})
+    "examination_finding", "examination_party", "exam_accountability", "exam_unit_score", "exam_criterion",
+    "attachment"})
 
 
 def _page_data(ledger):

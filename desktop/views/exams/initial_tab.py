@@ -76,13 +76,14 @@ class InitialTab(CaseTab):
     def __init__(self, case) -> None:
         super().__init__(case)
         self.model = UnitDutyModel(self)
-        self.table = table_view(self.model, "unit_table", (96, 112, 112, 112, 112), sortable=False)
+        self.table = table_view(self.model, "unit_table", (120, 190, 190, 190, 190), sortable=False)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._unit_selected())
         units_box = QGroupBox("参与单位及职责期限")
         ul = QVBoxLayout(units_box)
         ul.addWidget(self.table, 1)
+        ul.setContentsMargins(4, 4, 4, 4)
         ul.addWidget(hint_label("问题清单与书面报告：启动后10个工作日内；整改进展：清单送达后20个工作日内；"
-                                "红色为已逾期。"))
+                                "问题：清单写明的整改期限。红色为已逾期，悬停可见期限。"))
         self.findings = FindingsPane(self)
         self.issues = IssuesPane(self)
         self.reports = ReportsPane(self)
@@ -91,8 +92,9 @@ class InitialTab(CaseTab):
         self.unit_tabs.addTab(self.issues, "问题清单")
         self.unit_tabs.addTab(self.findings, "检查情况（12类）")
         self.unit_tabs.addTab(self.reports, "报告与最终结果")
-        self.splitter = splitter(Qt.Orientation.Horizontal, (units_box, 2), (self.unit_tabs, 3))
-        self.splitter.setSizes([520, 780])
+        # The units' duties across the top (their dates need the width), the chosen unit's panes below.
+        self.splitter = splitter(Qt.Orientation.Vertical, (units_box, 2), (self.unit_tabs, 5))
+        self.splitter.setSizes([190, 450])
         QVBoxLayout(self).addWidget(self.splitter)
 
     def panes(self) -> list[QWidget]:

@@ -130,6 +130,7 @@ class ConsultationTab(LaterTab):
         self.gate.add(self.form.ok_button, "consultation")
         new = QGroupBox("记录会诊（市专班召集相关部门及属地镇街）")
         QVBoxLayout(new).addWidget(self.form)
+        new.layout().addStretch(1)
         self.splitter = splitter(Qt.Orientation.Horizontal, (history, 3), (new, 2))
         QVBoxLayout(self).addWidget(self.splitter)
 

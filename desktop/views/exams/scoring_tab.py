@@ -150,6 +150,7 @@ class ScoringTab(CaseTab):
         f.setPointSize(f.pointSize() + 2)
         f.setBold(True)
         self.total_label.setFont(f)
+        self.total_label.setMinimumWidth(self.total_label.fontMetrics().horizontalAdvance("100.00") + 8)
         self.total_hint = hint_label("")
         self.save_button = button("保存评分", self.save, tip="加权得分 = Σ(得分 ÷ 满分 × 权重) ÷ Σ权重 × 100")
         self.gate.add(self.save_button, "score", extra=lambda: PICK if self._unit() is None else None)

@@ -5,7 +5,8 @@ in the stages the table allows; a refusal shows at its field and the typed text 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGroupBox, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QVBoxLayout
+from PySide6.QtWidgets import QGroupBox, QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QVBoxLayout, \
+    QWidget
 
 from desktop.services.exams import exam_service
 from desktop.services.exams.exam_service import ExamDetail, PartyInput, PartyRow
@@ -83,15 +84,14 @@ class StartTab(CaseTab):
         self.plan_form.ok_button.clicked.connect(self.save_plan)
         self.gate.add(self.plan_form.ok_button, "plan")
 
-        left = QVBoxLayout()
+        left_w = QWidget()
+        left = QVBoxLayout(left_w)
+        left.setContentsMargins(0, 0, 0, 0)
         for title, w in (("镇街提议与启动", self.proposal_form), ("“一企一策”综合体检实施方案", self.plan_form)):
             box = QGroupBox(title)
             QVBoxLayout(box).addWidget(w)
             left.addWidget(box)
         left.addStretch(1)
-        left_w = QGroupBox()
-        left_w.setFlat(True)
-        left_w.setLayout(left)
 
         # Related parties
         self.party_model = PartyModel(self)
@@ -112,6 +112,7 @@ class StartTab(CaseTab):
         # Participating units
         self.unit_list = QListWidget()
         self.unit_list.setObjectName("unit_choice")
+        self.unit_list.setSpacing(1)
         self.units_button = button("保存参与单位", self.save_units)
         self.gate.add(self.units_button, "units")
         self.units_hint = hint_label("")

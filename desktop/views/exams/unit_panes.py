@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QGroupBox, QLineEdit, QMessageBox, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLineEdit, QMessageBox, QPlainTextEdit,
+                               QVBoxLayout, QWidget)
 
 from desktop.models.enums import ExamArea
 from desktop.services.exams import exam_issues
@@ -143,7 +144,7 @@ class IssuesPane(Pane):
         self.gate.add(self.head.ok_button, "initial", extra=self._why_no_unit)
 
         self.model = IssueModel(self)
-        self.table = table_view(self.model, "issue_table", (40, 70, 200, 110, 130, 100), sortable=False)
+        self.table = table_view(self.model, "issue_table", (40, 76, 250, 150, 180, 136, 96), sortable=False)
         self.table.doubleClicked.connect(lambda _i: self.edit_issue())
         self.actions = ActionBar(self.table, self)
         self.add_button = self.actions.add("添加问题…", lambda: self.open_issue(None),
@@ -152,11 +153,18 @@ class IssuesPane(Pane):
         self.delete_button = self.actions.add("删除", self.delete_issue, when=needs_one)
         for b in (self.add_button, self.edit_button, self.delete_button):
             self.gate.add(b, "initial")
+        self.head.form.addRow("", hbox(self.head.ok_button, 1))
         box = QVBoxLayout(self)
-        box.addWidget(self.head)
-        box.addWidget(hbox(self.head.ok_button, 1))
-        box.addWidget(hbox(self.add_button, self.edit_button, self.delete_button, 1))
-        box.addWidget(self.table, 1)
+        issues = QVBoxLayout()
+        issues.addWidget(hbox(self.add_button, self.edit_button, self.delete_button, 1))
+        issues.addWidget(self.table, 1)
+        head = QVBoxLayout()
+        head.addWidget(self.head)
+        head.addStretch(1)
+        row = QHBoxLayout()
+        row.addLayout(issues, 3)
+        row.addLayout(head, 1)
+        box.addLayout(row)
 
     def layout_parts(self) -> dict:
         return {"issue_header": self.table.horizontalHeader()}
