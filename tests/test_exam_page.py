@@ -379,3 +379,98 @@ def test_the_page_reloads_on_a_change_to_any_examination_table():
 
     tables = {cls.__tablename__ for cls in vars(models).values() if hasattr(cls, "__tablename__")}
     assert tables - RELEVANT_TABLES == set()
+
+
+def started_case(db, city, *, stage_initial: bool = False) -> int:
+    """甲镇化工厂: proposed 2024-03-01, started 2024-03-04 with a plan and two units (工信局, 生态环境局)."""
+    ledger = db.as_of(DAY)
+    exam_id = exam_service.propose(ledger, town_id=city["town"], target_id=city["target"],
+                                   proposed_on=dt.date(2024, 3, 1), reason="拒不配合整治")
+    exam_service.start(ledger, exam_id, dt.date(2024, 3, 4))
+    exam_service.set_plan(ledger, exam_id, procedure="原程序", methods="现场检查", content="全面体检")
+    exam_service.set_units(ledger, exam_id, [city["units"]["工信局"], city["units"]["生态环境局"]])
+    if stage_initial:
+        exam_service.step(ledger, exam_id, "begin_initial")
+    return exam_id
+
+
+def open_case(qtbot, page, exam_id: int):
+    page.refresh()
+    settle(qtbot, page.ctx)
+    page.open_case(exam_id)
+    settle(qtbot, page.ctx)
+    return page.case
+
+
+def test_a_refused_save_shows_at_its_field_and_keeps_what_was_typed(qtbot, page, db, city):
+    case = open_case(qtbot, page, started_case(db, city))
+    start = case.start_tab
+    fill_dialog(qtbot, start, proposed_edit="2030-1-1", reason_edit="理由改写了一半")
+    start.proposal_form.ok_button.click()
+    settle(qtbot, page.ctx)
+    error = start.proposal_form.errors["proposed_on"]
+    assert error.isVisibleTo(start) and "不能晚于今天" in error.text()
+    assert (start.proposed_edit.edit.text(), start.reason_edit.toPlainText()) == ("2030-01-01", "理由改写了一半")
+    assert case.detail.proposed_on == dt.date(2024, 3, 1)  # nothing written
+
+
+def test_an_issue_refused_by_the_service_keeps_the_dialog_and_its_text(qtbot, page, db, city):
+    exam_id = started_case(db, city, stage_initial=True)
+    unit_id = exam_service.detail(db, exam_id).units[0].id
+    exam_issues.save_issue_list(db.as_of(DAY), unit_id, issued_on=dt.date(2024, 3, 8), issues=[
+        exam_issues.IssueInput(ExamArea.LICENCES, "营业执照过期", deadline=dt.date(2024, 4, 8))])
+    case = open_case(qtbot, page, exam_id)
+    issues = case.initial_tab.issues
+    case.tabs.setCurrentWidget(case.initial_tab)
+    settle(qtbot, page.ctx)
+    issues.add_button.click()
+    dialog = issues.dialog
+    dialog.area_combo.setCurrentIndex(dialog.area_combo.findData(ExamArea.TAXATION))
+    fill_dialog(qtbot, dialog, description_edit="欠缴税款", deadline_edit="2024-3-1")
+    dialog.submit()
+    settle(qtbot, page.ctx)
+    assert dialog.isVisible() and issues.dialog is dialog
+    assert "不能早于清单出具日期" in dialog.errors["deadline"].text()
+    assert dialog.description_edit.toPlainText() == "欠缴税款"
+    assert [i.description for i in exam_issues.issue_list(db, unit_id).issues] == ["营业执照过期"]
+
+
+def test_findings_typed_and_not_saved_survive_a_reload(qtbot, page, db, city):
+    case = open_case(qtbot, page, started_case(db, city, stage_initial=True))
+    findings = case.initial_tab.findings
+    findings.table.selectRow(list(ExamArea).index(ExamArea.ENVIRONMENT))
+    findings.editor.setPlainText("雨污未分流")
+    page.refresh()  # what a change elsewhere does
+    settle(qtbot, page.ctx)
+    assert findings.pending()[ExamArea.ENVIRONMENT] == "雨污未分流"
+    assert "有未保存的修改" in findings.status.text()
+
+
+def test_ctrl_z_undoes_a_plan_edit_and_ctrl_y_redoes_it(qtbot, page, db, city):
+    exam_id = started_case(db, city)
+    case = open_case(qtbot, page, exam_id)
+    start = case.start_tab
+    start.procedure_edit.setPlainText("新程序")
+    start.plan_form.ok_button.click()
+    settle(qtbot, page.ctx)
+    assert exam_service.detail(db, exam_id).plan_procedure == "新程序"
+    case.undo.stack.undo()
+    settle(qtbot, page.ctx)
+    assert exam_service.detail(db, exam_id).plan_procedure == "原程序"
+    assert start.procedure_edit.toPlainText() == "原程序"
+    case.undo.stack.redo()
+    settle(qtbot, page.ctx)
+    assert exam_service.detail(db, exam_id).plan_procedure == "新程序"
+
+
+def test_the_list_header_and_the_case_splitters_are_remembered(qtbot, page, exam_ctx, city):
+    from desktop.views.exams.exam_view import ExamPage
+
+    page.table.setColumnWidth(0, 333)
+    page.case.initial_tab.splitter.setSizes([300, 300])
+    wanted = page.case.initial_tab.splitter.saveState()
+    page.save_layout()
+    again = ExamPage(exam_ctx)
+    qtbot.addWidget(again)
+    assert again.table.columnWidth(0) == 333
+    assert again.case.initial_tab.splitter.saveState() == wanted
