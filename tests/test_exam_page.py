@@ -157,6 +157,7 @@ def test_a_clerk_walks_one_examination_from_proposal_to_scoring(qtbot, page, exa
     dialog.matches.selectRow(0)
     fill_dialog(qtbot, dialog, proposed_edit="2024-3-1", reason_edit="企业拒不配合整治，需多部门联合体检",
                 parties_edit="甲镇某投资公司\n张某某")
+    shot(qtbot, ctx, dialog, "00_proposal_dialog")
     dialog.submit()
     settle(qtbot, ctx)
     case = page.case
@@ -371,6 +372,7 @@ def test_a_clerk_walks_one_examination_from_proposal_to_scoring(qtbot, page, exa
     settle(qtbot, ctx)
     closed = next(r for r in page.model.rows if r.enterprise == "甲镇化工厂")
     assert closed.stage is ExaminationStage.CLOSED
+    shot(qtbot, ctx, page, "10_list_after_the_walk")
 
 
 def test_the_page_reloads_on_a_change_to_any_examination_table():
@@ -474,3 +476,22 @@ def test_the_list_header_and_the_case_splitters_are_remembered(qtbot, page, exam
     qtbot.addWidget(again)
     assert again.table.columnWidth(0) == 333
     assert again.case.initial_tab.splitter.saveState() == wanted
+
+
+def test_a_leader_reads_a_case_but_every_record_and_step_says_why_not(qtbot, exam_ctx, db, city):
+    """Stage steps and records are a clerk's writes: a leader's buttons are disabled with the role's reason."""
+    from dataclasses import replace
+
+    from desktop.models.enums import Role
+    from desktop.views.exams.exam_view import ExamPage
+
+    exam_id = started_case(db, city)
+    exam_ctx.ledger = replace(exam_ctx.ledger, role=Role.LEADER)
+    p = ExamPage(exam_ctx)
+    qtbot.addWidget(p)
+    p.show()
+    case = open_case(qtbot, p, exam_id)
+    assert case.detail.enterprise == "甲镇化工厂"
+    assert not p.propose_button.isEnabled() and "领导无权" in p.propose_button.toolTip()
+    for b in (case.step_buttons["begin_initial"], case.start_tab.plan_form.ok_button, case.start_tab.units_button):
+        assert not b.isEnabled() and "领导无权" in b.toolTip()
