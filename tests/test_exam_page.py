@@ -141,6 +141,25 @@ def test_list_shows_every_case_with_its_overdue_duties_in_red_and_filters(qtbot,
     assert model.rows == []
 
 
+def test_the_list_sorts_and_enter_opens_the_case(qtbot, page, exam_ctx, db, city):
+    overdue = overdue_case(db, city)
+    started_case(db, city)
+    page.refresh()
+    settle(qtbot, exam_ctx)
+    model = page.model
+    page.table.sortByColumn(model.column("overdue"), Qt.SortOrder.DescendingOrder)
+    assert [r.enterprise for r in model.rows] == ["甲镇化工厂", "乙镇铸造厂"]  # 4 overdue duties, then 2
+    page.table.sortByColumn(model.column("stage"), Qt.SortOrder.DescendingOrder)
+    assert [r.stage for r in model.rows] == [ExaminationStage.INITIAL, ExaminationStage.STARTED]
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    page.table.setFocus()
+    page.table.selectRow(0)
+    qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    settle(qtbot, exam_ctx)
+    assert page.stack.currentWidget() is page.case and page.case.detail.id == overdue
+
+
 def test_a_clerk_walks_one_examination_from_proposal_to_scoring(qtbot, page, exam_ctx, db, city, yes, tmp_path):
     ctx, units = exam_ctx, city["units"]
     overdue_case(db, city)
