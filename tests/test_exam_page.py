@@ -514,3 +514,38 @@ def test_a_leader_reads_a_case_but_every_record_and_step_says_why_not(qtbot, exa
     assert not p.propose_button.isEnabled() and "领导无权" in p.propose_button.toolTip()
     for b in (case.step_buttons["begin_initial"], case.start_tab.plan_form.ok_button, case.start_tab.units_button):
         assert not b.isEnabled() and "领导无权" in b.toolTip()
+
+
+def test_typed_proposal_and_unsaved_unit_ticks_survive_a_reload_until_saved(qtbot, page, db, city):
+    exam_id = started_case(db, city)
+    case = open_case(qtbot, page, exam_id)
+    start = case.start_tab
+    start.reason_edit.setPlainText("改写中的理由")
+    item = next(start.unit_list.item(i) for i in range(start.unit_list.count())
+                if start.unit_list.item(i).text() == "应急管理局")
+    item.setCheckState(Qt.CheckState.Checked)
+    start.methods_edit.setPlainText("现场检查、约谈")
+    start.plan_form.ok_button.click()  # another part saved: the case reloads
+    settle(qtbot, page.ctx)
+    assert exam_service.detail(db, exam_id).plan_methods == "现场检查、约谈"
+    assert start.reason_edit.toPlainText() == "改写中的理由"
+    assert sorted(start.unit_list.item(i).text() for i in range(start.unit_list.count())
+                  if start.unit_list.item(i).checkState() == Qt.CheckState.Checked) == ["工信局", "应急管理局", "生态环境局"]
+    start.units_button.click()
+    settle(qtbot, page.ctx)
+    assert [u.department for u in case.detail.units] == ["工信局", "应急管理局", "生态环境局"]
+
+
+def test_a_case_deleted_meanwhile_takes_the_clerk_back_to_the_list(qtbot, page, db, city, monkeypatch):
+    exam_id = started_case(db, city)
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text, *a, **k: told.append(text))
+    open_case(qtbot, page, exam_id)
+    from desktop.models import Examination
+
+    with db.session() as s:  # another PC removes the proposal made by mistake
+        s.delete(s.get(Examination, exam_id))
+    page.refresh()
+    settle(qtbot, page.ctx)
+    assert page.stack.currentIndex() == 0 and "不存在" in told[0]
+    assert page.model.rows == []

@@ -85,3 +85,41 @@ def why_not_lift(rows: list, attr: str) -> str | None:
     from desktop.views.kit.table import needs_one
 
     return needs_one(rows) or (f"已于 {getattr(rows[0], attr)} 解除" if getattr(rows[0], attr) else None)
+
+
+def _text(widget) -> str:
+    from desktop.views.kit.date_field import DateField
+
+    if isinstance(widget, DateField):
+        return widget.edit.text()
+    return widget.toPlainText() if hasattr(widget, "toPlainText") else widget.text()
+
+
+def _set_text(widget, text: str) -> None:
+    from desktop.views.kit.date_field import DateField
+
+    if isinstance(widget, DateField):
+        widget.edit.setText(text)
+    elif hasattr(widget, "setPlainText"):
+        widget.setPlainText(text)
+    else:
+        widget.setText(text)
+
+
+class Refill:
+    """Fills a form's fields from the ledger on every reload, except what the clerk has typed into them since
+    the last fill of the same record: that typing stays until it is saved (or another record is shown)."""
+
+    def __init__(self, *widgets) -> None:
+        self.widgets = widgets
+        self.key = None
+        self.filled: tuple[str, ...] | None = None
+
+    def __call__(self, key, fill: Callable[[], None]) -> None:
+        typed = tuple(_text(w) for w in self.widgets)
+        dirty = key == self.key and self.filled is not None and typed != self.filled
+        fill()
+        self.key, self.filled = key, tuple(_text(w) for w in self.widgets)
+        if dirty and typed != self.filled:
+            for widget, text in zip(self.widgets, typed):
+                _set_text(widget, text)

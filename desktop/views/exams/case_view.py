@@ -9,6 +9,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from desktop.services.exams import exam_service, exam_states
+from desktop.services.errors import NotFound
 from desktop.services.exams.exam_service import ExamDetail
 from desktop.views.exams.initial_tab import InitialTab
 from desktop.views.exams.later_tabs import ConsultationTab, SupervisionTab, TreatmentTab
@@ -18,6 +19,7 @@ from desktop.views.kit.ops import forget, query, write
 from desktop.views.kit.rows import date_text
 from desktop.views.kit.table import shortcut, title_label
 from desktop.views.kit.undo import UndoKit
+from desktop.views.kit.worker import show_error
 from desktop.views.kit.widgets import button
 
 CONFIRM = {"close": "结束后不能再录入初检、诊治和督办情况，只能由镇街对参与单位打分。确定结束本次综合体检？",
@@ -31,6 +33,7 @@ class CaseView(QWidget):
         self.exam_id: int | None = None
         self.detail: ExamDetail | None = None
         self.undo = UndoKit(self, on_done=self.refresh)
+        self.back = back
         self._build(back)
 
     def _build(self, back) -> None:
@@ -96,7 +99,16 @@ class CaseView(QWidget):
         if self.exam_id is None:
             forget(self, "detail")
             return
-        query(self, "detail", exam_service.detail, self.exam_id, done=self._loaded)
+        query(self, "detail", exam_service.detail, self.exam_id, done=self._loaded, failed=self._failed)
+
+    def _failed(self, exc: BaseException) -> None:
+        """The case is gone (deleted meanwhile): back to the list, saying so; anything else as usual."""
+        if isinstance(exc, NotFound):
+            self.exam_id = self.detail = None
+            self.back()
+            QMessageBox.information(self, "综合体检", exc.message)
+        else:
+            show_error(self, exc)
 
     def _loaded(self, d: ExamDetail) -> None:
         self.detail = d

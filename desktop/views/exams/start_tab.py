@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QGroupBox, QLabel, QLineEdit, QListWidget, QListWi
 from desktop.services.exams import exam_service
 from desktop.services.exams.exam_service import ExamDetail, PartyInput, PartyRow
 from desktop.services.year import year_service
-from desktop.views.exams.case_kit import CaseTab, open_dialog, open_selected
+from desktop.views.exams.case_kit import CaseTab, Refill, open_dialog, open_selected
 from desktop.views.exams.exam_dialogs import text_box
 from desktop.views.kit.date_field import DateField
 from desktop.views.kit.forms import FieldForm, FormDialog
@@ -56,6 +56,7 @@ class StartTab(CaseTab):
     def __init__(self, case) -> None:
         super().__init__(case)
         self.dialog = None
+        self._units_shown: set[int] = set()  # the units ticked when the list was last filled from the ledger
         year = self.ctx.year
         # Proposal and start
         self.proposal_form = FieldForm("保存提议")
@@ -83,6 +84,8 @@ class StartTab(CaseTab):
         self.plan_form.form.addRow("", hbox(self.plan_form.ok_button, 1))
         self.plan_form.ok_button.clicked.connect(self.save_plan)
         self.gate.add(self.plan_form.ok_button, "plan")
+        self.proposal_refill = Refill(self.proposed_edit, self.reason_edit, self.start_edit)
+        self.plan_refill = Refill(self.procedure_edit, self.methods_edit, self.content_edit)
 
         left_w = QWidget()
         left = QVBoxLayout(left_w)
@@ -136,25 +139,24 @@ class StartTab(CaseTab):
         same = self.detail is not None and self.detail.id == d.id
         super().show_detail(d)
         self.enterprise_label.setText(f"<b>{d.enterprise}</b>　{d.credit_code}<br>{d.address}　（{d.town}）")
-        if not same or not self._typing(self.proposal_form):
-            self.proposed_edit.set_value(d.proposed_on)
-            self.reason_edit.setPlainText(d.proposal_reason)
-            self.start_edit.set_value(d.start_date)
-        if not same or not self._typing(self.plan_form):
-            self.procedure_edit.setPlainText(d.plan_procedure)
-            self.methods_edit.setPlainText(d.plan_methods)
-            self.content_edit.setPlainText(d.plan_content)
+        self.proposal_refill(d.id, lambda: (self.proposed_edit.set_value(d.proposed_on),
+                                            self.reason_edit.setPlainText(d.proposal_reason),
+                                            self.start_edit.set_value(d.start_date)))
+        self.plan_refill(d.id, lambda: (self.procedure_edit.setPlainText(d.plan_procedure),
+                                        self.methods_edit.setPlainText(d.plan_methods),
+                                        self.content_edit.setPlainText(d.plan_content)))
         self.party_model.set_rows(d.parties)
         self.party_actions.update()
         self.gate.update(d.stage)
-        query(self, "departments", year_service.list_departments, done=lambda rows: self._fill_units(rows, d))
+        query(self, "departments", year_service.list_departments, done=lambda rows: self._fill_units(rows, d, same))
 
-    @staticmethod
-    def _typing(form) -> bool:
-        return form.isAncestorOf(form.focusWidget()) if form.focusWidget() else False
-
-    def _fill_units(self, departments, d: ExamDetail) -> None:
-        chosen = {u.department_id for u in d.units}
+    def _fill_units(self, departments, d: ExamDetail, same: bool) -> None:
+        saved = {u.department_id for u in d.units}
+        ticked = set(self.chosen_units())
+        keep = same and ticked != self._units_shown and ticked != saved  # the clerk's unsaved ticks stay
+        chosen = ticked if keep else saved
+        if not keep:
+            self._units_shown = saved
         self.unit_list.clear()
         for dept in departments:
             if not dept.active and dept.id not in chosen:
@@ -164,8 +166,8 @@ class StartTab(CaseTab):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if dept.id in chosen else Qt.CheckState.Unchecked)
             self.unit_list.addItem(item)
-        self.units_hint.setText(f"已选 {len(chosen)} 个单位；已录入问题清单或书面报告的单位不能移出。"
-                                if chosen else "勾选参与本次体检的成员单位（至少一个），再点“保存参与单位”。")
+        self.units_hint.setText(f"已选 {len(saved)} 个单位；已录入问题清单或书面报告的单位不能移出。"
+                                if saved else "勾选参与本次体检的成员单位（至少一个），再点“保存参与单位”。")
 
     def chosen_units(self) -> list[int]:
         return [self.unit_list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.unit_list.count())

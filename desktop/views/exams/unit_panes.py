@@ -14,7 +14,7 @@ from desktop.models.enums import ExamArea
 from desktop.services.exams import exam_issues
 from desktop.services.exams.exam_issues import IssueInput, IssueListData, IssueRowData
 from desktop.services.exams.exam_service import ExamDetail, UnitRow
-from desktop.views.exams.case_kit import Gate, first, open_dialog, open_selected
+from desktop.views.exams.case_kit import Gate, Refill, first, open_dialog, open_selected
 from desktop.views.exams.exam_dialogs import text_box
 from desktop.views.kit.attachment_widget import AttachmentPanel
 from desktop.views.kit.date_field import DateField
@@ -141,6 +141,7 @@ class IssuesPane(Pane):
         self.due_hint = hint_label("")
         self.head.form.addRow("", self.due_hint)
         self.head.ok_button.clicked.connect(self.save_head)
+        self.head_refill = Refill(self.issued_edit, self.contact_edit, self.phone_edit)
         self.gate.add(self.head.ok_button, "initial", extra=self._why_no_unit)
 
         self.model = IssueModel(self)
@@ -186,11 +187,11 @@ class IssuesPane(Pane):
         self.data = data
         self.model.today = self.ctx.ledger.today()
         self.model.set_rows(data.issues)
-        if not same or not self.head.isAncestorOf(self.focusWidget() or self):
+        if not same:
             self.head.clear_errors()
-            self.issued_edit.set_value(data.issued_on)
-            self.contact_edit.setText(data.contact_name)
-            self.phone_edit.setText(data.contact_phone)
+        self.head_refill(data.unit_id, lambda: (self.issued_edit.set_value(data.issued_on),
+                                                self.contact_edit.setText(data.contact_name),
+                                                self.phone_edit.setText(data.contact_phone)))
         due = next((d for d in self.unit.duties if d.kind == "体检问题清单"), None)
         self.due_hint.setText("" if due is None or due.due_date is None else
                               f"应于 {date_text(due.due_date)} 前送达（启动后10个工作日内）：{due.status_label}")
@@ -398,6 +399,9 @@ class ReportsPane(Pane):
         self.final_edit = self.final_form.add("result", "最终结果", text_box(2))
         self.final_form.form.addRow("", hbox(self.final_form.ok_button, 1))
         self.final_form.ok_button.clicked.connect(self.save_final)
+        self.report_refill = Refill(self.report_date, self.opinion_edit)
+        self.progress_refill = Refill(self.progress_date)
+        self.final_refill = Refill(self.final_date, self.final_edit)
         for form in (self.report_form, self.progress_form, self.final_form):
             self.gate.add(form.ok_button, "initial", extra=lambda: PICK_UNIT if self.unit is None else None)
 
@@ -424,11 +428,13 @@ class ReportsPane(Pane):
             self.scans.set_object(exam_issues.REPORT_SCAN, u.id)
         else:
             self.scans.refresh()
-        for form, fill in ((self.report_form, self._fill_report), (self.progress_form, self._fill_progress),
-                           (self.final_form, self._fill_final)):
-            if not same or not form.isAncestorOf(self.focusWidget() or self):
+        key = u.id if u is not None else None
+        if not same:
+            for form in (self.report_form, self.progress_form, self.final_form):
                 form.clear_errors()
-                fill(u)
+        for refill, fill in ((self.report_refill, self._fill_report), (self.progress_refill, self._fill_progress),
+                             (self.final_refill, self._fill_final)):
+            refill(key, lambda f=fill: f(u))
         self._hint(self.report_hint, u, "体检书面报告", "启动后10个工作日内")
         self._hint(self.progress_hint, u, "整改进展报告", "清单送达后20个工作日内")
 
