@@ -415,6 +415,15 @@ def started_case(db, city, *, stage_initial: bool = False) -> int:
     return exam_id
 
 
+def case_with_an_issue(db, city, deadline: dt.date) -> tuple[int, int]:
+    """A case in 初检 whose first unit (工信局) handed over one issue on 2024-03-08, due `deadline`."""
+    exam_id = started_case(db, city, stage_initial=True)
+    unit_id = exam_service.detail(db, exam_id).units[0].id
+    exam_issues.save_issue_list(db.as_of(DAY), unit_id, issued_on=dt.date(2024, 3, 8), issues=[
+        exam_issues.IssueInput(ExamArea.LICENCES, "营业执照过期", deadline=deadline)])
+    return exam_id, unit_id
+
+
 def open_case(qtbot, page, exam_id: int):
     page.refresh()
     settle(qtbot, page.ctx)
@@ -436,10 +445,7 @@ def test_a_refused_save_shows_at_its_field_and_keeps_what_was_typed(qtbot, page,
 
 
 def test_an_issue_refused_by_the_service_keeps_the_dialog_and_its_text(qtbot, page, db, city):
-    exam_id = started_case(db, city, stage_initial=True)
-    unit_id = exam_service.detail(db, exam_id).units[0].id
-    exam_issues.save_issue_list(db.as_of(DAY), unit_id, issued_on=dt.date(2024, 3, 8), issues=[
-        exam_issues.IssueInput(ExamArea.LICENCES, "营业执照过期", deadline=dt.date(2024, 4, 8))])
+    exam_id, unit_id = case_with_an_issue(db, city, dt.date(2024, 4, 8))
     case = open_case(qtbot, page, exam_id)
     issues = case.initial_tab.issues
     case.tabs.setCurrentWidget(case.initial_tab)
@@ -549,3 +555,22 @@ def test_a_case_deleted_meanwhile_takes_the_clerk_back_to_the_list(qtbot, page, 
     settle(qtbot, page.ctx)
     assert page.stack.currentIndex() == 0 and "不存在" in told[0]
     assert page.model.rows == []
+
+
+def test_marking_an_issue_rectified_ends_its_overdue_deadline_and_ctrl_z_undoes_it(qtbot, page, db, city):
+    exam_id, unit_id = case_with_an_issue(db, city, dt.date(2024, 3, 20))
+    case = open_case(qtbot, page, exam_id)
+    initial, issues = case.initial_tab, case.initial_tab.issues
+    assert "issues" in initial.model.rows[0].overdue_keys and issues.model.late(issues.model.rows[0])
+    issues.table.selectRow(0)
+    issues.rectified_button.click()
+    dialog = issues.dialog
+    type_text(qtbot, dialog.focus_of["rectified_on"].edit, "2024-3-21")
+    dialog.submit()
+    settle(qtbot, page.ctx)
+    assert exam_issues.issue_list(db, unit_id).issues[0].rectified_on == dt.date(2024, 3, 21)
+    assert "issues" not in initial.model.rows[0].overdue_keys and not issues.model.late(issues.model.rows[0])
+    case.undo.stack.undo()
+    settle(qtbot, page.ctx)
+    assert exam_issues.issue_list(db, unit_id).issues[0].rectified_on is None
+    assert "issues" in initial.model.rows[0].overdue_keys

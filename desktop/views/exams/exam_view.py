@@ -75,7 +75,8 @@ class ExamPage(Page):
         self.town_filter = town_filter_box()
         self.town_filter.setObjectName("town_filter")
         top.addWidget(self.town_filter)
-        self.search = search_box(self, "按企业、镇街或单位查找（Ctrl+F）", width=240, name="search")
+        self.search = search_box(self, "按企业、镇街或单位查找（Ctrl+F）", width=240, name="search",
+                                 before=lambda: self.show_list(focus=False))
         top.addWidget(self.search)
         top.addStretch(1)
         outer.addLayout(top)
@@ -154,9 +155,10 @@ class ExamPage(Page):
         self.case.show_case(exam_id)
         self.stack.setCurrentWidget(self.case)
 
-    def show_list(self) -> None:
+    def show_list(self, focus: bool = True) -> None:
         self.stack.setCurrentWidget(self.stack.widget(0))
-        self.table.setFocus()
+        if focus:
+            self.table.setFocus()
 
     def propose(self) -> None:
         if self.dialog is None:

@@ -15,7 +15,7 @@ from desktop.services.exams import exam_issues
 from desktop.services.exams.exam_issues import IssueInput, IssueListData, IssueRowData
 from desktop.services.exams.exam_service import ExamDetail, UnitRow
 from desktop.views.exams.case_kit import Gate, Refill, first, open_dialog, open_selected
-from desktop.views.exams.exam_dialogs import text_box
+from desktop.views.exams.exam_dialogs import RecordDialog, text_box
 from desktop.views.kit.attachment_widget import AttachmentPanel
 from desktop.views.kit.date_field import DateField
 from desktop.views.kit.forms import FieldForm, FormDialog
@@ -152,12 +152,14 @@ class IssuesPane(Pane):
                                            when=lambda _r: self._why_no_unit())
         self.edit_button = self.actions.add("修改…", self.edit_issue, when=needs_one)
         self.delete_button = self.actions.add("删除", self.delete_issue, when=needs_one)
-        for b in (self.add_button, self.edit_button, self.delete_button):
+        self.rectified_button = self.actions.add("登记整改完成…", self.mark_rectified, when=needs_one,
+                                                 tip="企业完成整改的日期；其整改期限即告完成")
+        for b in (self.add_button, self.edit_button, self.delete_button, self.rectified_button):
             self.gate.add(b, "initial")
         self.head.form.addRow("", hbox(self.head.ok_button, 1))
         box = QVBoxLayout(self)
         issues = QVBoxLayout()
-        issues.addWidget(hbox(self.add_button, self.edit_button, self.delete_button, 1))
+        issues.addWidget(hbox(self.add_button, self.edit_button, self.delete_button, self.rectified_button, 1))
         issues.addWidget(self.table, 1)
         head = QVBoxLayout()
         head.addWidget(self.head)
@@ -246,6 +248,25 @@ class IssuesPane(Pane):
 
     def edit_issue(self) -> None:
         open_selected(self.table, self.edit_button, self.open_issue)
+
+    def mark_rectified(self) -> None:
+        issue, unit = first(self.table), self.unit
+        if issue is None or unit is None or self.dialog is not None:
+            return
+        dialog = RecordDialog(f"登记整改完成：第 {issue.seq} 项（{issue.area.label}）", [
+            ("rectified_on", "整改完成日期", DateField(label="整改完成日期", field="rectified_on", year=self.ctx.year))],
+            self, note="清空日期即撤销整改完成的登记。")
+        dialog.focus_of["rectified_on"].set_value(issue.rectified_on or None)
+
+        def save(values: dict) -> None:
+            on = values["rectified_on"]
+            write(dialog, exam_issues.set_rectified, issue.id, on, failed=dialog.show_error,
+                  done=lambda _r: (dialog.accept(), self.undo.push(
+                      f"登记第 {issue.seq} 项整改完成（{unit.department}）",
+                      undo=Step(exam_issues.set_rectified, issue.id, issue.rectified_on),
+                      redo=Step(exam_issues.set_rectified, issue.id, on))))
+
+        open_dialog(self, dialog, save)
 
     def delete_issue(self) -> None:
         rows = selected_rows(self.table)
