@@ -21,8 +21,8 @@ from desktop.views.pages import page_specs
 HERE = Path(__file__).parent
 LAPTOP = (1366, 768)
 # Pages of this work whose every shown column must be on screen at 1366×768.
-FULLY_SHOWN = ("dashboard", "register", "towns", "parks", "lists", "landbank", "reports", "quota", "subsidy", "deadlines",
-               "packets", "holidays", "year", "audit")
+FULLY_SHOWN = ("dashboard", "register", "towns", "parks", "lists", "landbank", "reports", "quota", "subsidy", "exams",
+               "deadlines", "packets", "holidays", "year", "audit")
 
 
 def run_probe(folder: Path, ledger: Path, screen: tuple[int, int]) -> dict:

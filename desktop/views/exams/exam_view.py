@@ -82,7 +82,7 @@ class ExamPage(Page):
         outer.addLayout(top)
 
         self.model = ExamListModel(self)
-        self.table = table_view(self.model, "exam_table", (240, 90, 70, 420, 90, 96, 96))
+        self.table = table_view(self.model, "exam_table", (220, 80, 60, 360, 80, 96, 96))
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
         for key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             shortcut(self.table, key, self.open_selected, local=True)
