@@ -50,7 +50,7 @@ def page(qtbot, exam_ctx, city):
 
     p = ExamPage(exam_ctx)
     qtbot.addWidget(p)
-    p.resize(1366, 740)
+    p.resize(1160, 620)  # the room a page has in the window on a 1366×768 laptop (1318×680 less the sidebar)
     p.show()
     p.activate()
     wait_idle(qtbot, exam_ctx)

@@ -107,7 +107,7 @@ class ConsultationTab(LaterTab):
     def __init__(self, case) -> None:
         super().__init__(case)
         self.model = ConsultationModel(self)
-        self.table = table_view(self.model, "consultation_table", (90, 150, 90, 200), sortable=False)
+        self.table = table_view(self.model, "consultation_table", (86, 130, 70, 170), sortable=False)
         self.actions = ActionBar(self.table, self)
         self.approve_button = self.actions.add("记录市领导审批…", self.approve, when=self._why_not_approve,
                                                tip="会诊意见报市领导同意后予以实施")

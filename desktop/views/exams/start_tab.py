@@ -98,7 +98,7 @@ class StartTab(CaseTab):
 
         # Related parties
         self.party_model = PartyModel(self)
-        self.party_table = table_view(self.party_model, "party_table", (160, 100, 150))
+        self.party_table = table_view(self.party_model, "party_table", (120, 80, 150))
         self.party_table.doubleClicked.connect(lambda _i: self.edit_party())
         parties = ActionBar(self.party_table, self)
         self.add_party_button = parties.add("添加…", lambda: self.open_party(None))

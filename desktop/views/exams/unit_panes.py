@@ -145,7 +145,7 @@ class IssuesPane(Pane):
         self.gate.add(self.head.ok_button, "initial", extra=self._why_no_unit)
 
         self.model = IssueModel(self)
-        self.table = table_view(self.model, "issue_table", (40, 76, 250, 150, 180, 136, 96), sortable=False)
+        self.table = table_view(self.model, "issue_table", (40, 76, 200, 120, 140, 130, 90), sortable=False)
         self.table.doubleClicked.connect(lambda _i: self.edit_issue())
         self.actions = ActionBar(self.table, self)
         self.add_button = self.actions.add("添加问题…", lambda: self.open_issue(None),
