@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from desktop.services.exams import exam_service, exam_states
+from desktop.services.exams import exam_pdf, exam_service, exam_states
 from desktop.services.errors import NotFound
 from desktop.services.exams.exam_service import ExamDetail
 from desktop.views.exams.initial_tab import InitialTab
@@ -16,6 +16,7 @@ from desktop.views.exams.later_tabs import ConsultationTab, SupervisionTab, Trea
 from desktop.views.exams.scoring_tab import ScoringTab
 from desktop.views.exams.start_tab import StartTab
 from desktop.views.kit.ops import forget, query, write
+from desktop.views.kit.print_preview import add_print_action
 from desktop.views.kit.rows import date_text
 from desktop.views.kit.table import shortcut, title_label
 from desktop.views.kit.undo import UndoKit
@@ -44,7 +45,11 @@ class CaseView(QWidget):
         self.title = title_label("")
         self.title.setObjectName("case_title")
         top.addWidget(self.title, 1)
-        for w in (self.undo.undo_button, self.undo.redo_button):
+        self.print_button = add_print_action(
+            self, exam_pdf.consolidated_pdf, lambda: (self.detail.id,),
+            title=lambda: f"综合体检问题汇总清单（{self.detail.enterprise}）", settings_key="exam_consolidated",
+            button_text="打印汇总清单…")
+        for w in (self.print_button, self.undo.undo_button, self.undo.redo_button):
             top.addWidget(w)
         outer.addLayout(top)
 
@@ -128,6 +133,10 @@ class CaseView(QWidget):
             why = d.steps.get(action)
             b.setEnabled(why is None)
             b.setToolTip(why or f"{exam_states.label(action)}：转入“{exam_states.TRANSITIONS[action][1].label}”阶段")
+        issues = sum(u.issue_count for u in d.units)
+        self.print_button.setEnabled(issues > 0)
+        self.print_button.setToolTip(f"各参与单位的体检问题清单汇总为一份（{issues} 个问题），报市专班" if issues
+                                     else "尚无单位录入体检问题清单")
         for tab in self.case_tabs():
             tab.show_detail(d)
         if getattr(self, "_first_load", False):

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLineEdit, QMe
                                QVBoxLayout, QWidget)
 
 from desktop.models.enums import ExamArea
-from desktop.services.exams import exam_issues
+from desktop.services.exams import exam_issues, exam_pdf
 from desktop.services.exams.exam_issues import IssueInput, IssueListData, IssueRowData
 from desktop.services.exams.exam_service import ExamDetail, UnitRow
 from desktop.views.exams.case_kit import Gate, Refill, first, open_dialog, open_selected
@@ -21,6 +21,7 @@ from desktop.views.kit.date_field import DateField
 from desktop.views.kit.forms import FieldForm, FormDialog
 from desktop.views.kit.layouts import hbox, hint_label, table_view
 from desktop.views.kit.ops import forget, query, write
+from desktop.views.kit.print_preview import add_print_action
 from desktop.views.kit.rows import RED, RowsModel, date_text
 from desktop.views.kit.table import ActionBar, needs_one, selected_rows
 from desktop.views.kit.undo import Step
@@ -156,10 +157,15 @@ class IssuesPane(Pane):
                                                  tip="企业完成整改的日期；其整改期限即告完成")
         for b in (self.add_button, self.edit_button, self.delete_button, self.rectified_button):
             self.gate.add(b, "initial")
+        self.print_button = add_print_action(
+            self, exam_pdf.issue_list_pdf, lambda: (self.detail.id, self.unit.department_id),
+            title=lambda: f"体检问题清单（{self.detail.enterprise}，{self.unit.department}）",
+            settings_key="exam_issue_list", button_text="打印问题清单…")
         self.head.form.addRow("", hbox(self.head.ok_button, 1))
         box = QVBoxLayout(self)
         issues = QVBoxLayout()
-        issues.addWidget(hbox(self.add_button, self.edit_button, self.delete_button, self.rectified_button, 1))
+        issues.addWidget(hbox(self.add_button, self.edit_button, self.delete_button, self.rectified_button, 1,
+                              self.print_button))
         issues.addWidget(self.table, 1)
         head = QVBoxLayout()
         head.addWidget(self.head)
@@ -182,6 +188,7 @@ class IssuesPane(Pane):
             self.model.set_rows([])
             self.due_hint.setText("")
             self.actions.update()
+            self._print_state()
             return
         query(self, "list", exam_issues.issue_list, self.unit.id, done=lambda data: self._loaded(data, same))
 
@@ -200,6 +207,13 @@ class IssuesPane(Pane):
         self.due_hint.setStyleSheet("color: #c0392b;" if due is not None and due.overdue else "color: #707070;")
         self.actions.update()
         self.gate.update(self.detail.stage if self.detail else None)
+        self._print_state()
+
+    def _print_state(self) -> None:
+        why = PICK_UNIT if self.unit is None else (None if self.data is not None and self.data.issues
+                                                   else "本单位的问题清单尚无问题")
+        self.print_button.setEnabled(why is None)
+        self.print_button.setToolTip(why or "按公文格式（GB/T 9704）打印预览、打印或另存为PDF：交企业的体检问题清单")
 
     # Saving: every change writes the whole list (the service replaces its issues in one transaction)
     def _save(self, issues: list[IssueInput], text: str, *, issued_on=None, contact=None, dialog=None,
