@@ -1,11 +1,10 @@
-"""Row models of the 综合体检 page: the cases, a case's units with their duties, a unit's findings and
-issues, sanctions, supervisions, accountability records and a unit's scores. Overdue duties are red."""
+"""Row models shared by the 综合体检 page: the cases, and rows whose overdue duties are red."""
 
 from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
-from desktop.views.kit.rows import MUTED, RED, RowsModel, date_text, plain_text
+from desktop.views.kit.rows import MUTED, RED, RowsModel, date_text
 
 OVERDUE_BACKGROUND = QColor("#F4C7C3")
 
@@ -51,7 +50,7 @@ class ExamListModel(RowsModel):
 
     def tooltip(self, row, key: str):
         if key == "overdue" and row.overdue:
-            return "\n".join(getattr(row, "overdue_items", ()) or ()) or f"{row.overdue} 项职责已逾期"
+            return f"{row.overdue} 项职责已逾期（打开体检可见各单位的期限）"
         if key == "units":
             return "、".join(row.units)
         return None
@@ -71,7 +70,3 @@ class RowsWithOverdue(RowsModel):
 
     def bold(self, row, key: str) -> bool:
         return self._overdue(row, key)
-
-
-def plain(value) -> str:
-    return plain_text(value)
