@@ -574,3 +574,28 @@ def test_marking_an_issue_rectified_ends_its_overdue_deadline_and_ctrl_z_undoes_
     settle(qtbot, page.ctx)
     assert exam_issues.issue_list(db, unit_id).issues[0].rectified_on is None
     assert "issues" in initial.model.rows[0].overdue_keys
+
+
+def test_the_issue_lists_print_as_pdf_of_what_the_case_holds(qtbot, page, db, city, tmp_path):
+    """打印问题清单 of one unit and 打印汇总清单 of the case: 另存为PDF writes the document module's PDF of
+    the ledger's lists, made on the lane; the document checker reads each back (A4, fonts embedded, text,
+    type area, page numbers)."""
+    exam_id, _unit_id = case_with_an_issue(db, city, dt.date(2024, 4, 8))
+    case = open_case(qtbot, page, exam_id)
+    issues = case.initial_tab.issues
+    assert issues.print_button.isEnabled() and case.print_button.isEnabled()
+    issues.print_actions["exam_issue_list"].save_pdf_to(tmp_path / "工信局清单")
+    case.print_actions["exam_consolidated"].save_pdf_to(tmp_path / "汇总清单")
+    settle(qtbot, page.ctx)
+    from pdf_check import problems
+
+    if SHOTS:  # to render and look at
+        for name in ("工信局清单.pdf", "汇总清单.pdf"):
+            Path(SHOTS, name).write_bytes((tmp_path / name).read_bytes())
+    assert problems(tmp_path / "工信局清单.pdf", title="体检问题清单",
+                    texts=("甲镇化工厂", "工信局", "营业执照过期", "证照资料")) == []
+    assert problems(tmp_path / "汇总清单.pdf", title="综合体检问题汇总清单",
+                    texts=("甲镇化工厂", "工信局", "营业执照过期")) == []
+    case.initial_tab.table.selectRow(1)  # 生态环境局 has no list yet
+    settle(qtbot, page.ctx)
+    assert not issues.print_button.isEnabled() and issues.print_button.toolTip() == "本单位的问题清单尚无问题"
