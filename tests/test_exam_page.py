@@ -596,6 +596,18 @@ def test_the_issue_lists_print_as_pdf_of_what_the_case_holds(qtbot, page, db, ci
                     texts=("甲镇化工厂", "工信局", "营业执照过期", "证照资料")) == []
     assert problems(tmp_path / "汇总清单.pdf", title="综合体检问题汇总清单",
                     texts=("甲镇化工厂", "工信局", "营业执照过期")) == []
+    action = issues.print_actions["exam_issue_list"]
+    action.preview_action.trigger()  # 打印预览 shows the unit's list
+    qtbot.waitUntil(lambda: action.dialog is not None and action.dialog.isVisible(), timeout=10000)
+    from PySide6.QtPrintSupport import QPrintPreviewWidget
+
+    preview = action.dialog.findChild(QPrintPreviewWidget)
+    qtbot.waitUntil(lambda: preview.pageCount() == 1)
+    if SHOTS:
+        action.dialog.resize(1000, 700)
+        qtbot.wait(300)
+        action.dialog.grab().save(str(Path(SHOTS) / "11_print_preview_issue_list.png"))
+    action.dialog.close()
     case.initial_tab.table.selectRow(1)  # 生态环境局 has no list yet
     settle(qtbot, page.ctx)
     assert not issues.print_button.isEnabled() and issues.print_button.toolTip() == "本单位的问题清单尚无问题"
