@@ -481,11 +481,14 @@ def test_ctrl_z_undoes_a_plan_edit_and_ctrl_y_redoes_it(qtbot, page, db, city):
     start.plan_form.ok_button.click()
     settle(qtbot, page.ctx)
     assert exam_service.detail(db, exam_id).plan_procedure == "新程序"
-    case.undo.stack.undo()
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
+    start.party_table.setFocus()
+    qtbot.keyClick(start.party_table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the case's, not the list's
     settle(qtbot, page.ctx)
     assert exam_service.detail(db, exam_id).plan_procedure == "原程序"
     assert start.procedure_edit.toPlainText() == "原程序"
-    case.undo.stack.redo()
+    qtbot.keyClick(start.party_table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     settle(qtbot, page.ctx)
     assert exam_service.detail(db, exam_id).plan_procedure == "新程序"
 
@@ -547,10 +550,7 @@ def test_a_case_deleted_meanwhile_takes_the_clerk_back_to_the_list(qtbot, page, 
     told = []
     monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text, *a, **k: told.append(text))
     open_case(qtbot, page, exam_id)
-    from desktop.models import Examination
-
-    with db.session() as s:  # another PC removes the proposal made by mistake
-        s.delete(s.get(Examination, exam_id))
+    exam_service.delete_proposal(db, exam_id)  # another PC removes the proposal made by mistake
     page.refresh()
     settle(qtbot, page.ctx)
     assert page.stack.currentIndex() == 0 and "不存在" in told[0]
@@ -611,3 +611,33 @@ def test_the_issue_lists_print_as_pdf_of_what_the_case_holds(qtbot, page, db, ci
     case.initial_tab.table.selectRow(1)  # 生态环境局 has no list yet
     settle(qtbot, page.ctx)
     assert not issues.print_button.isEnabled() and issues.print_button.toolTip() == "本单位的问题清单尚无问题"
+
+
+def test_a_proposal_made_by_mistake_is_undone_or_deleted_while_in_start(qtbot, page, exam_ctx, db, city, yes):
+    overdue = overdue_case(db, city)  # in 初检: cannot be deleted
+    page.propose_button.click()
+    settle(qtbot, exam_ctx)
+    dialog = page.dialog
+    dialog.town_combo.setCurrentIndex(dialog.town_combo.findData(city["town"]))
+    qtbot.waitUntil(lambda: len(dialog.match_model.rows) == 1)
+    dialog.matches.selectRow(0)
+    fill_dialog(qtbot, dialog, proposed_edit="2024-3-1", reason_edit="误录")
+    dialog.submit()
+    settle(qtbot, exam_ctx)
+    assert len(exam_service.list_rows(db)) == 2 and page.stack.currentWidget() is page.case
+    page.show_list()  # 撤销 is on the list
+    page.undo.undo_button.click()
+    settle(qtbot, exam_ctx)
+    assert [r.id for r in exam_service.list_rows(db)] == [overdue] and [r.id for r in page.model.rows] == [overdue]
+    page.undo.redo_button.click()
+    settle(qtbot, exam_ctx)
+    assert [r.enterprise for r in exam_service.list_rows(db)] == ["甲镇化工厂", "乙镇铸造厂"]
+    page.show_list()
+    settle(qtbot, exam_ctx)
+    page.table.selectRow(page.model.row_of(overdue))
+    assert not page.delete_button.isEnabled() and "初检" in page.delete_button.toolTip()
+    page.table.selectRow(next(i for i, r in enumerate(page.model.rows) if r.id != overdue))
+    assert page.delete_button.isEnabled()
+    page.delete_button.click()
+    settle(qtbot, exam_ctx)
+    assert [r.id for r in exam_service.list_rows(db)] == [overdue] and "删除" in yes[-1][0]

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.models.enums import ExaminationStage
 from desktop.services.exams import exam_service
+from desktop.services.exams.exam_states import why_not_record
 from desktop.services.towns import town_service
 from desktop.views.exams.case_kit import open_dialog
 from desktop.views.exams.case_view import CaseView
@@ -23,6 +24,7 @@ from desktop.views.kit.table import ActionBar, Layout, needs_one, reload_rows, s
     title_label
 from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.town_filter import sync_town_filter, town_filter_box
+from desktop.views.kit.undo import Step, UndoKit
 from desktop.views.kit.widgets import button
 
 RELEVANT_TABLES = frozenset({
@@ -60,6 +62,8 @@ class ExamPage(Page):
 
     def _list_panel(self) -> QWidget:
         panel = QWidget()
+        # Proposals can be undone (Ctrl+Z) while the list is shown; a case has its own undo.
+        self.undo = UndoKit(panel)
         outer = QVBoxLayout(panel)
         top = QHBoxLayout()
         top.addWidget(title_label("综合体检"))
@@ -91,8 +95,12 @@ class ExamPage(Page):
         self.propose_button = self.actions.add("登记镇街提议…", self.propose, keys=QKeySequence.StandardKey.New,
                                                tip="镇街提议启动综合体检：企业、日期、理由")
         self.open_button = self.actions.add("打开", self.open_selected, when=needs_one, needs=None, tip="回车或双击")
+        self.delete_button = self.actions.add(
+            "删除提议", self.delete_selected, when=lambda rows: needs_one(rows) or why_not_record("delete", rows[0].stage),
+            keys=QKeySequence.StandardKey.Delete, local_keys=True, tip="误录的提议，仅限启动阶段")
         bar = QHBoxLayout()
-        for w in (self.propose_button, self.open_button):
+        for w in (self.propose_button, self.open_button, self.delete_button, self.undo.undo_button,
+                  self.undo.redo_button):
             bar.addWidget(w)
         bar.addStretch(1)
         self.count_label = QLabel("")
@@ -170,7 +178,19 @@ class ExamPage(Page):
         dialog = ProposalDialog(choices, self, year=self.ctx.year)
         open_dialog(self, dialog, lambda values: write(
             dialog, exam_service.propose, failed=dialog.show_error, **values,
-            done=lambda new_id: (dialog.accept(), self._proposed(new_id))))
+            done=lambda new_id: (dialog.accept(), self._proposed(new_id, values))))
 
-    def _proposed(self, exam_id: int) -> None:
+    def _proposed(self, exam_id: int, values: dict) -> None:
         self._open_after = exam_id
+        ref = self.undo.ref(exam_id)
+        self.undo.push("登记镇街提议", undo=Step(exam_service.delete_proposal, ref),
+                       redo=Step(exam_service.propose, sets=ref, **values))
+
+    def delete_selected(self) -> None:
+        rows = selected_rows(self.table)
+        if len(rows) != 1 or why_not_record("delete", rows[0].stage) is not None:
+            return
+        row = rows[0]
+        if QMessageBox.question(self, "删除提议", f"确定删除“{row.enterprise}”的综合体检提议（{row.town}）？\n"
+                                f"提议、实施方案、参与单位和关联方一并删除。") == QMessageBox.StandardButton.Yes:
+            write(self, exam_service.delete_proposal, row.id)
