@@ -473,6 +473,7 @@ PAGES = [
     ("reports.report_view", "ReportPage", None),
     ("quota.quota_view", "QuotaPage", None),
     ("deadlines.deadline_view", "DeadlinePage", None),
+    ("exams.exam_view", "ExamPage", None),
     ("landbank.landbank_view", "LandBankingPage", "landbank_tab"),
     ("landbank.landbank_view", "LandBankingPage", "acquisition_tab"),
     ("landbank.landbank_view", "LandBankingPage", "agreement_tab"),
