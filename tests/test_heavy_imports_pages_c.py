@@ -15,6 +15,7 @@ PAGES = [
     ("desktop.views.subsidy.subsidy_view", "SubsidyPage"),
     ("desktop.views.deadlines.deadline_view", "DeadlinePage"),
     ("desktop.views.deadlines.holiday_view", "HolidayPage"),
+    ("desktop.views.scoring.scoring_view", "ScoringPage"),
 ]
 
 SCRIPT = """

@@ -67,6 +67,11 @@ def _exams():
     return ExamPage
 
 
+def _scoring():
+    from desktop.views.scoring.scoring_view import ScoringPage
+    return ScoringPage
+
+
 def _deadlines():
     from desktop.views.deadlines.deadline_view import DeadlinePage
     return DeadlinePage
@@ -122,6 +127,7 @@ PAGES: list[PageSpec] = [
     PageSpec("subsidy", "以奖代补", _subsidy),
     PageSpec("bulletins", "通报与典型案例", _bulletins),
     PageSpec("exams", "综合体检", _exams),
+    PageSpec("scoring", "考核评分", _scoring),
     PageSpec("deadlines", "期限", _deadlines),
     PageSpec("packets", "数据交换", _packets),
     PageSpec("holidays", "节假日", _holidays, ("ledger_read", "holidays")),

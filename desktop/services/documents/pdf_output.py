@@ -118,3 +118,10 @@ def quota_ledger_pdf(ledger: Ledger, as_of=None) -> bytes:
     from desktop.services.documents import table_docs
 
     return table_docs.quota_ledger_pdf(ledger, as_of)
+
+
+def score_sheet_pdf(ledger: Ledger, session_id: int) -> bytes:
+    """考核评分表 (summary and signed sheets) of a scoring session; reportlab loaded when first printed."""
+    from desktop.services.scoring import score_sheet
+
+    return score_sheet.score_sheet_pdf(ledger, session_id)
