@@ -185,7 +185,7 @@ def test_scores_typed_with_a_tie_rank_together_live_and_the_enterer_cannot_confi
     assert not any(page.model.flags(page.model.index(r, c)) & Qt.ItemFlag.ItemIsEditable
                    for r in range(page.model.rowCount()) for c in range(page.model.columnCount()))
     assert not page.import_button.isEnabled() and page.unlock_button.isEnabled()
-    assert "已确认并锁定" in page.state_label.text()
+    assert "已锁定" in page.state_label.text()
     with db.reader() as s:
         assert s.scalar(select(AuditLog.user).where(AuditLog.action == "确认评分")) == "clerk2"
 

@@ -98,9 +98,9 @@ class ScoringPage(LazyRefresh, QWidget):
 
         self.state_label = QLabel("")
         self.search = QLineEdit()
-        self.search.setPlaceholderText("按评分对象筛选（Ctrl+F）")
+        self.search.setPlaceholderText("筛选评分对象（Ctrl+F）")
         self.search.setClearButtonEnabled(True)
-        self.search.setMaximumWidth(220)
+        self.search.setMinimumWidth(190)
         self.search.textChanged.connect(lambda t: self.model.set_filter(t))
         self.export_button = button("导出评分模板…", self.choose_template_file,
                                     tip="每个评分对象一行、每个录入项目一列的 Excel，供评分人填写")
@@ -372,9 +372,9 @@ class ScoringPage(LazyRefresh, QWidget):
 
 def _state_text(grid: svc.ScoreGrid) -> str:
     i = grid.session
-    head = f"{i.title}（{i.kind_label}，{len(grid.subjects)} 个评分对象，{len(grid.criteria)} 个评分项目）　状态：{i.state}"
+    head = f"{i.title}：{len(grid.subjects)} 个评分对象，{len(grid.criteria)} 个评分项目　状态：{i.state}"
     if i.state == svc.CONFIRMED:
-        return f"{head}，{i.confirmed_by} 已确认并锁定；如需修改请先解锁"
+        return f"{head}（{i.confirmed_by}），已锁定；如需修改请先解锁"
     if i.state == svc.DRAFT:
         return f"{head}；评分项目和权重可修改，录入第一个得分或点“开始评分”后冻结"
     return head + (f"；录入：{'、'.join(i.scorers)}" if i.scorers else "")
