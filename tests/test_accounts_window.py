@@ -240,7 +240,7 @@ def test_a_clerk_sees_no_accounts_menu_and_no_approval_buttons(qtbot, db, sessio
 def test_a_leader_reads_every_page_and_write_buttons_say_why_not(qtbot, db, session_of):
     _accounts(db, leader=Role.LEADER)
     window = _logged_in(qtbot, session_of(), "leader")
-    assert window.nav.count() == 16  # every page but 操作日志 (通报与典型案例 and 综合体检 included)
+    assert window.nav.count() == 17  # every page but 操作日志 (通报与典型案例, 综合体检 and 考核评分 included)
     page = window.page("parks")
     wait_idle(qtbot, window.ctx)
     assert not page.add_button.isEnabled() and "领导无权录入和修改台账" in page.add_button.toolTip()
@@ -330,7 +330,7 @@ def test_the_selftest_logs_in_with_zzb_user_and_zzb_password(db, db_path, tmp_pa
     wrong = selftest(ZZB_USER="clerk", ZZB_PASSWORD="Wrong-Pass-1")
     assert wrong.returncode == 1 and "用户名或密码错误" in wrong.stderr
     clerk = selftest(ZZB_USER="clerk", ZZB_PASSWORD=PW)
-    assert clerk.returncode == 0 and "selftest: ok (16 pages" in clerk.stdout, clerk.stderr
+    assert clerk.returncode == 0 and "selftest: ok (17 pages" in clerk.stdout, clerk.stderr
 
 
 
