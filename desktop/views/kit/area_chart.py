@@ -33,9 +33,13 @@ def nice_ceiling(value: float) -> float:
 class AreaChart(QChartView):
     """One line of cumulative verified area by month with the target as a dashed horizontal line."""
 
+    # Below this height the plot has no room for six labels on the value axis (Qt elides them to “…”).
+    LOW_HEIGHT = 320
+
     def __init__(self, parent=None, *, ticks: int = 5) -> None:
         super().__init__(parent)
-        self.ticks = ticks  # 5 or 2 (a low chart): a fifth or a half of a round top is round too
+        self.most_ticks = ticks  # 5 or 2 (a low chart): a fifth or a half of a round top is round too
+        self._args = None  # what show_series drew last, drawn again when a resize changes the ticks
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(220)
         self.shown: tuple[str, tuple[Decimal, ...], Decimal] | None = None  # what is drawn (tests read it)
@@ -50,10 +54,23 @@ class AreaChart(QChartView):
             self._chart.removeAxis(axis)
         self._chart.setTitle(title)
         self.shown = None
+        self._args = None
+
+    @property
+    def ticks(self) -> int:
+        """Intervals on the value axis: as many as asked when the chart is tall enough, else 2."""
+        return self.most_ticks if self.height() >= self.LOW_HEIGHT else 2
+
+    def resizeEvent(self, event) -> None:
+        before = 2 if event.oldSize().height() < self.LOW_HEIGHT else self.most_ticks
+        super().resizeEvent(event)
+        if self._args is not None and before != self.ticks:
+            self.show_series(*self._args)
 
     def show_series(self, title: str, months: Sequence[int], cumulative: Sequence[Decimal], target: Decimal) -> None:
         """Draw `cumulative` (亩 at the end of each of `months`) and the `target` line."""
         self.clear(title)
+        self._args = (title, months, cumulative, target)
         if not months:
             return
         verified = QLineSeries()
