@@ -39,7 +39,10 @@ def test_the_ranking_shows_ties_as_shared_ranks_on_shaded_rows(qtbot, demo_ctx):
     assert len(tied) >= 2 and all(model.display(r, "rank_label") == f"并列第{r.rank}" for r in tied)
     assert labels[0] == "第1" and model.background(tied[0], "town") == TIED_BACKGROUND
     assert all(model.background(r, "town") is None for r in model.rows if not r.tied)
-    assert "要点：" in page.notes.text()
+    notes = page.notes.text()
+    assert notes.startswith("台账要点") and page.draft.highlights
+    assert all(h in notes for h in page.draft.highlights)
+    assert notes.count("报送不及时") <= 1  # the late reporters are named once, in the text, not again beside it
 
 
 def test_choosing_a_town_draws_its_cumulative_area_against_its_target(qtbot, demo_ctx):

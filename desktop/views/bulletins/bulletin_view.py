@@ -294,10 +294,11 @@ class BulletinPage(Page):
     def _show_rows(self, d: BulletinDraft) -> None:
         selected = selected_rows(self.ranking)
         self.ranking_model.set_rows(d.rows)
-        lines = []
+        # The ledger's figures beside the editor, for reference while the clerk rewrites the text: headed
+        # as such (it is the same wording the draft text starts from) and only the count of late reporters.
+        lines = ["台账要点（供核对，不随正文修改）："] + ["· " + h for h in d.highlights]
         if d.late_reporters:
-            lines.append("报送不及时：" + "、".join(d.late_reporters))
-        lines += ["要点：" + h for h in d.highlights]
+            lines.append(f"· 报送不及时的镇街 {len(d.late_reporters)} 个（名单见正文和排名表）")
         self.notes.setText("\n".join(lines))
         current = self.chart_town.currentText()
         self.chart_town.blockSignals(True)
