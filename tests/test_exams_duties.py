@@ -35,6 +35,9 @@ def test_the_term_is_the_start_years_parameter(db):
     exam_id = started(db, start=START)
     # 29 Sep, 30 Sep, 8, 9, 10 Oct
     assert duties(db, exam_id, D(2024, 10, 8))[exam_deadlines.KIND_LIST].due_date == D(2024, 10, 10)
+    # the page says the term with the year's number, never a 10 of its own
+    unit = exam_service.detail(db, exam_id, as_of=D(2024, 10, 8)).units[0]
+    assert {d.kind: d.term for d in unit.duties}[exam_deadlines.KIND_LIST] == "启动后5个工作日内"
 
 
 def test_the_progress_report_is_due_20_workdays_after_the_list_is_handed_over(db):

@@ -25,12 +25,20 @@ from sqlalchemy import select
 from desktop.models import Department, Examination, ExaminationUnit, Issue, IssueList, Target, Town
 from desktop.models.enums import ExaminationStage
 from desktop.services.year import year_service
+from desktop.services.year.params import BY_NAME
 
 KIND_LIST = "体检问题清单"
 KIND_REPORT = "体检书面报告"
 KIND_PROGRESS = "整改进展报告"
 KIND_RECTIFY = "整改期限"
 KINDS = (KIND_LIST, KIND_REPORT, KIND_PROGRESS, KIND_RECTIFY)
+
+# Each kind's term in words, naming the year parameter that holds its number (for hints shown before a
+# case has its dates; a duty on a case says its number: UnitDuty.term).
+_LIST_TERM = f"启动后“{BY_NAME['issue_list_workdays'].label}”个工作日内"
+DUTY_TERMS = {KIND_LIST: _LIST_TERM, KIND_REPORT: _LIST_TERM,
+              KIND_PROGRESS: f"清单送达后“{BY_NAME['progress_report_workdays'].label}”个工作日内",
+              KIND_RECTIFY: "问题清单写明的整改期限"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,14 @@ class UnitDuty:
     @property
     def is_done(self) -> bool:
         return self.done_on is not None
+
+    @property
+    def term(self) -> str:
+        """The term as the clerk reads it: 启动后10个工作日内 (the year's parameter), or the list's own deadline."""
+        if self.workdays_from is None:
+            return DUTY_TERMS[KIND_RECTIFY]
+        after = "清单送达后" if self.kind == KIND_PROGRESS else "启动后"
+        return f"{after}{self.workdays_from[1]}个工作日内"
 
 
 def unit_duties(session, as_of: dt.date, *, exam_ids: list[int] | None = None, town_id: int | None = None,

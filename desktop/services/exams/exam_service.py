@@ -83,6 +83,7 @@ class DutyRow:
     status_label: str
     workdays_left: int | None
     note: str
+    term: str = ""  # 启动后10个工作日内 … (exam_deadlines.UnitDuty.term: the year's parameter)
 
     @property
     def overdue(self) -> bool:
@@ -376,7 +377,7 @@ def detail(ledger: Ledger, exam_id: int, *, as_of: dt.date | None = None) -> Exa
         duties: dict[int, list[DutyRow]] = defaultdict(list)
         for d, row in _judged(ledger, s, as_of, [exam_id]):
             duties[d.unit_id].append(DutyRow(d.kind, d.subject, row.due_date, row.done_on, row.status,
-                                             row.status_label, row.workdays_left, row.note))
+                                             row.status_label, row.workdays_left, row.note, d.term))
         counts = exam_issues.issue_counts(s, [u.id for u in exam.units])
         lists = {ul.examination_unit_id: ul for ul in s.scalars(
             select(IssueList).where(IssueList.examination_unit_id.in_([u.id for u in exam.units])))}

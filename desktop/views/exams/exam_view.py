@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMessageBox, QStac
 
 from desktop.models.enums import ExaminationStage
 from desktop.services.exams import exam_service
+from desktop.services.exams.exam_deadlines import DUTY_TERMS, KIND_LIST, KIND_PROGRESS, KIND_RECTIFY
 from desktop.services.exams.exam_states import why_not_record
 from desktop.services.towns import town_service
 from desktop.views.exams.case_kit import open_dialog
@@ -114,8 +115,8 @@ class ExamPage(Page):
                                               ("关键词", self.search))))
         outer.addLayout(bar)
         outer.addWidget(self.table, 1)
-        outer.addWidget(hint_label("逾期职责：体检问题清单（启动后10个工作日内）、整改进展（清单送达后20个工作日内）、"
-                                   "问题清单中写明的整改期限，已过期未完成的以红色显示。"))
+        outer.addWidget(hint_label(f"逾期职责：体检问题清单（{DUTY_TERMS[KIND_LIST]}）、整改进展（{DUTY_TERMS[KIND_PROGRESS]}）、"
+                                   f"{DUTY_TERMS[KIND_RECTIFY]}，已过期未完成的以红色显示（数字见年度参数）。"))
         for combo in (self.stage_filter, self.town_filter):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.search.textChanged.connect(lambda _t: self.apply_filters())

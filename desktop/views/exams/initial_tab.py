@@ -82,8 +82,8 @@ class InitialTab(CaseTab):
         ul = QVBoxLayout(units_box)
         ul.addWidget(self.table, 1)
         ul.setContentsMargins(4, 4, 4, 4)
-        ul.addWidget(hint_label("问题清单与书面报告：启动后10个工作日内；整改进展：清单送达后20个工作日内；"
-                                "问题：清单写明的整改期限。红色为已逾期，悬停可见期限。"))
+        ul.addWidget(hint_label(f"问题清单与书面报告：{duties.DUTY_TERMS[duties.KIND_LIST]}；整改进展：{duties.DUTY_TERMS[duties.KIND_PROGRESS]}；"
+                                f"问题：{duties.DUTY_TERMS[duties.KIND_RECTIFY]}。红色为已逾期，悬停可见期限。"))
         self.findings = FindingsPane(self)
         self.issues = IssuesPane(self)
         self.reports = ReportsPane(self)

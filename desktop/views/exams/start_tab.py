@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGroupBox, QLabel, QLineEdit, QListWidget, QListWi
     QWidget
 
 from desktop.services.exams import exam_service
+from desktop.services.exams.exam_deadlines import DUTY_TERMS, KIND_LIST
 from desktop.services.exams.exam_service import ExamDetail, PartyInput, PartyRow
 from desktop.services.year import year_service
 from desktop.views.exams.case_kit import CaseTab, Refill, open_dialog, open_selected
@@ -70,7 +71,7 @@ class StartTab(CaseTab):
         self.start_edit = self.proposal_form.add("start_date", "启动日期",
                                                  DateField(label="启动日期", field="start_date", year=year))
         self.start_button = button("记录启动日期", self.save_start,
-                                   tip="市专班启动体检程序：各单位出具问题清单的10个工作日从次日起算")
+                                   tip=f"市专班启动体检程序：各单位出具问题清单的期限（{DUTY_TERMS[KIND_LIST]}）从次日起算")
         self.proposal_form.form.addRow("", hbox(self.proposal_form.ok_button, self.start_button, 1))
         self.gate.add(self.proposal_form.ok_button, "proposal")
         self.gate.add(self.start_button, "start")

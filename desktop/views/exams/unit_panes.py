@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QComboBox, QGroupBox, QHBoxLayout, QLineEdit, QMe
 
 from desktop.models.enums import ExamArea
 from desktop.services.exams import exam_issues, exam_pdf
+from desktop.services.exams.exam_deadlines import DUTY_TERMS
 from desktop.services.exams.exam_issues import IssueInput, IssueListData, IssueRowData
 from desktop.services.exams.exam_service import ExamDetail, UnitRow
 from desktop.views.exams.case_kit import Gate, Refill, first, open_dialog, open_selected
@@ -203,7 +204,7 @@ class IssuesPane(Pane):
                                                 self.phone_edit.setText(data.contact_phone)))
         due = next((d for d in self.unit.duties if d.kind == "体检问题清单"), None)
         self.due_hint.setText("" if due is None or due.due_date is None else
-                              f"应于 {date_text(due.due_date)} 前送达（启动后10个工作日内）：{due.status_label}")
+                              f"应于 {date_text(due.due_date)} 前送达（{due.term}）：{due.status_label}")
         self.due_hint.setStyleSheet("color: #c0392b;" if due is not None and due.overdue else "color: #707070;")
         self.actions.update()
         self.gate.update(self.detail.stage if self.detail else None)
@@ -470,8 +471,8 @@ class ReportsPane(Pane):
         for refill, fill in ((self.report_refill, self._fill_report), (self.progress_refill, self._fill_progress),
                              (self.final_refill, self._fill_final)):
             refill(key, lambda f=fill: f(u))
-        self._hint(self.report_hint, u, "体检书面报告", "启动后10个工作日内")
-        self._hint(self.progress_hint, u, "整改进展报告", "清单送达后20个工作日内")
+        self._hint(self.report_hint, u, "体检书面报告")
+        self._hint(self.progress_hint, u, "整改进展报告")
 
     def _fill_report(self, u: UnitRow | None) -> None:
         self.report_date.set_value(u.report_submitted_on if u else None)
@@ -485,13 +486,13 @@ class ReportsPane(Pane):
         self.final_edit.setPlainText(u.final_result if u else "")
 
     @staticmethod
-    def _hint(label, u: UnitRow | None, kind: str, term: str) -> None:
+    def _hint(label, u: UnitRow | None, kind: str) -> None:
         due = next((d for d in u.duties if d.kind == kind), None) if u is not None else None
         if due is None or due.due_date is None:
-            label.setText(f"期限：{term}" if u is not None else "")
+            label.setText(f"期限：{due.term if due is not None else DUTY_TERMS[kind]}" if u is not None else "")
             label.setStyleSheet("color: #707070;")
             return
-        label.setText(f"应于 {date_text(due.due_date)} 前报送（{term}）：{due.status_label}")
+        label.setText(f"应于 {date_text(due.due_date)} 前报送（{due.term}）：{due.status_label}")
         label.setStyleSheet("color: #c0392b;" if due.overdue else "color: #707070;")
 
     def save_report(self) -> None:
