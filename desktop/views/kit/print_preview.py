@@ -26,7 +26,7 @@ from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPaintEngine
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo, QPrintPreviewDialog, \
     QPrintPreviewWidget
-from PySide6.QtWidgets import QComboBox, QGraphicsView, QLabel, QMainWindow, QMenu, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QGraphicsView, QLabel, QMenu, QPushButton, QWidget
 
 from desktop.services.documents import pdf_output
 from desktop.services.errors import UserError
@@ -34,6 +34,7 @@ from desktop.services.export_log import record_print
 from desktop.views.kit.file_choice import ask_save_file
 from desktop.views.kit.ops import query, write
 from desktop.views.kit.worker import show_error
+from desktop.views.kit.widgets import tell
 
 BUTTON_TEXT = "打印…"
 PREVIEW_DPI = 150  # the preview keeps every page as a picture: enough to read at 200 % zoom
@@ -245,11 +246,7 @@ class PrintAction(QObject):
         show_error(self.page, exc)
 
     def _tell(self, text: str) -> None:
-        status = self.status() if callable(self.status) else self.status
-        if status is not None:
-            status.setText(text)
-        elif text and isinstance(self.page.window(), QMainWindow):
-            self.page.window().statusBar().showMessage(text, 15000)
+        tell(self.page, self.status, text)
 
     def _new_printer(self) -> QPrinter:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)

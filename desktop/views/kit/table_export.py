@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QLabel,
     QLineEdit,
-    QMainWindow,
+    
     QMessageBox,
     QPushButton,
     QTableView,
@@ -47,6 +47,7 @@ from desktop.views.kit.date_field import DateField
 from desktop.views.kit.file_choice import ask_save_xlsx
 from desktop.views.kit.ops import long_write
 from desktop.views.kit.worker import show_error
+from desktop.views.kit.widgets import tell
 
 SHORTCUT = "Ctrl+E"
 BUTTON_TEXT = "导出Excel…"
@@ -294,13 +295,7 @@ class TableExporter(QObject):
 
     def _tell(self, text: str) -> None:
         """The page's status label if it has one, else the main window's status bar, else a message box."""
-        status = self.status() if callable(self.status) else self.status
-        if status is not None:
-            status.setText(text)
-            return
-        window = self.page.window()
-        if isinstance(window, QMainWindow):
-            window.statusBar().showMessage(text, 15000)
+        if tell(self.page, self.status, text):
             return
         if text.startswith("已导出"):
             box = QMessageBox(QMessageBox.Icon.Information, "导出完成", text, QMessageBox.StandardButton.Ok, self.page)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton, QSplitter, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QSplitter, QWidget
 
 
 def button(text: str, slot: Callable, *, tip: str = "", enabled: bool = True, default: bool = False) -> QPushButton:
@@ -26,3 +26,17 @@ def splitter(orientation: Qt.Orientation, *parts: tuple[QWidget, int], collapsib
         s.setStretchFactor(i, stretch)
     s.setChildrenCollapsible(collapsible)
     return s
+
+
+def tell(page: QWidget, status, text: str) -> bool:
+    """Say `text` in the page's status label (`status`: a label, a function giving one, or None), else in the
+    main window's status bar for 15 s. False when the page has neither (a page shown on its own)."""
+    label: QLabel | None = status() if callable(status) else status
+    if label is not None:
+        label.setText(text)
+        return True
+    window = page.window()
+    if isinstance(window, QMainWindow):
+        window.statusBar().showMessage(text, 15000)
+        return True
+    return False
