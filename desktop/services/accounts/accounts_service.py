@@ -27,9 +27,6 @@ WRONG = "用户名或密码错误"
 NO_NAME = "（未指明用户名）"  # the log's user of an attempt that named no account
 NAME_MAX = 64
 
-audit.ACTION_LABELS.update({"lock": "账户锁定", "password_change": "修改密码", "password_reset": "重置密码",
-                            "screen_lock": "屏幕锁定", "screen_unlock": "解除屏幕锁定"})
-
 
 class LoginRefused(UserError):
     """A login (or the idle lock screen's password) is refused; the message says why in Chinese."""

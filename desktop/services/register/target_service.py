@@ -361,7 +361,7 @@ def _history(s, target_id: int, eval_ids: dict[int, int], limit: int = 200) -> l
             changes = [FieldChange(label, shown("grade", before.get("grade")), shown("grade", after.get("grade")))]
             action = "修改"
         else:
-            action = audit.ACTION_LABELS.get(a.action, a.action)
+            action = audit.action_label(a.action)
             keys = [k for k in FIELD_LABELS if k in before or k in after]
             changes = [FieldChange(FIELD_LABELS[k], shown(k, before.get(k)), shown(k, after.get(k))) for k in keys]
             if a.action == "create":
