@@ -20,8 +20,9 @@ from sqlalchemy import select
 from desktop.models import AuditLog
 from desktop.services.documents import pdf_output
 from desktop.services.errors import UserError
-from desktop.views.kit import print_preview
-from desktop.views.kit.print_preview import add_print_action, chosen_pages, load_pdf, render_pages
+from desktop.views.kit import print_pages
+from desktop.views.kit.print_pages import chosen_pages, load_pdf, render_pages
+from desktop.views.kit.print_preview import add_print_action
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 MM = 72 / 25.4  # points per millimetre
@@ -123,7 +124,7 @@ def test_preview_dialog_opens_with_every_page(qtbot, ctx, page):
     qtbot.waitUntil(lambda: isinstance(action.dialog, QPrintPreviewDialog) and action.dialog.isVisible(), timeout=10000)
     preview = action.dialog.findChild(QPrintPreviewWidget)
     qtbot.waitUntil(lambda: preview.pageCount() == 3)
-    assert action.printer.pageLayout().pageSize().id() == print_preview.QPageSize.PageSizeId.A4
+    assert action.printer.pageLayout().pageSize().id() == print_pages.QPageSize.PageSizeId.A4
     assert action.printer.fullPage()
     shots = os.environ.get("ZZB_SHOTS")
     if shots:
@@ -222,6 +223,25 @@ def test_a_refused_cups_job_is_a_message_and_no_print_is_recorded(db, fake_lp, m
 def test_only_a_system_queue_goes_through_lp(qtbot, fake_lp, monkeypatch):
     printer = QPrinter()
     printer.setOutputFormat(QPrinter.OutputFormat.NativeFormat)
-    assert print_preview.cups_queue(printer) is None  # no such queue on this machine
+    assert print_pages.cups_queue(printer) is None  # no such queue on this machine
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    assert print_preview.cups_queue(printer) is None
+    assert print_pages.cups_queue(printer) is None
+
+
+def test_a_print_button_loads_no_pdf_or_printer_module_until_it_prints():
+    """Placing 打印… on a page costs no QtPdf / QtPrintSupport (a fresh interpreter: other tests loaded them)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ("import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+              "from PySide6.QtWidgets import QApplication, QWidget\n"
+              "app = QApplication([])\n"
+              "from desktop.views.kit.print_preview import add_print_action\n"
+              "page = QWidget()\n"
+              "add_print_action(page, lambda _l: b'', title=lambda: 't', settings_key='k')\n"
+              "print(sorted(m for m in ('PySide6.QtPdf', 'PySide6.QtPrintSupport') if m in sys.modules))\n")
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
