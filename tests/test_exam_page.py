@@ -146,6 +146,7 @@ def test_the_list_sorts_and_enter_opens_the_case(qtbot, page, exam_ctx, db, city
     started_case(db, city)
     page.refresh()
     settle(qtbot, exam_ctx)
+    assert page._case is None  # the list's first screen builds no case view: it is made when a case opens
     model = page.model
     page.table.sortByColumn(model.column("overdue"), Qt.SortOrder.DescendingOrder)
     assert [r.enterprise for r in model.rows] == ["甲镇化工厂", "乙镇铸造厂"]  # 4 overdue duties, then 2

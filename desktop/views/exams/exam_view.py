@@ -14,7 +14,6 @@ from desktop.services.exams.exam_deadlines import DUTY_TERMS, KIND_LIST, KIND_PR
 from desktop.services.exams.exam_states import why_not_record
 from desktop.services.towns import town_service
 from desktop.views.exams.case_kit import open_dialog
-from desktop.views.exams.case_view import CaseView
 from desktop.views.exams.exam_dialogs import ProposalDialog, proposal_choices
 from desktop.views.exams.exam_models import ExamListModel
 from desktop.views.kit.context import AppContext
@@ -47,6 +46,7 @@ class ExamPage(Page):
         super().__init__(ctx)
         self.dialog = None
         self._open_after: int | None = None  # a case just proposed opens once the reload brings it
+        self._case = None
         self._build()
 
     # Layout -----------------------------------------------------------------------------------------
@@ -56,10 +56,20 @@ class ExamPage(Page):
         self.stack = QStackedWidget()
         outer.addWidget(self.stack)
         self.stack.addWidget(self._list_panel())
-        self.case = CaseView(self.ctx, back=self.show_list)
-        self.stack.addWidget(self.case)
-        self.layout_state = Layout(self.ctx.settings, "exams", {"header": self.table.horizontalHeader(),
-                                                                **self.case.layout_parts()})
+        self.layout_state = Layout(self.ctx.settings, "exams", {"header": self.table.horizontalHeader()})
+        self.case_layout: Layout | None = None
+
+    @property
+    def case(self):
+        """The case view (case_view.CaseView), built when first wanted: its six tabs and their modules were ~60 ms
+        of the list's first screen on the GUI thread, for a view the clerk may not open."""
+        if self._case is None:
+            from desktop.views.exams.case_view import CaseView
+
+            self._case = CaseView(self.ctx, back=self.show_list)
+            self.stack.addWidget(self._case)
+            self.case_layout = Layout(self.ctx.settings, "exams", self._case.layout_parts())
+        return self._case
 
     def _list_panel(self) -> QWidget:
         panel = QWidget()
@@ -125,13 +135,15 @@ class ExamPage(Page):
 
     def save_layout(self) -> None:
         self.layout_state.save()
+        if self.case_layout is not None:
+            self.case_layout.save()
 
     # Loading ----------------------------------------------------------------------------------------
     def refresh(self) -> None:
         self._stale = False
         query(self, "cases", _page_data, done=self._loaded)
-        if self.stack.currentWidget() is self.case:
-            self.case.refresh()
+        if self._case is not None and self.stack.currentWidget() is self._case:
+            self._case.refresh()
 
     def _loaded(self, result) -> None:
         rows, towns = result
