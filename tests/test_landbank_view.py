@@ -19,6 +19,7 @@ from desktop.services.landbank.acquisition_service import AcquisitionValues
 
 D = Decimal
 K = AgreementKind
+
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 
@@ -188,6 +189,26 @@ def test_cost_tab_shows_over_cap_pairs_in_red(qtbot, ctx, db, page, priced):
     page.cost_tab.only_over.setChecked(True)
     wait_idle(qtbot, ctx)
     assert [r.town for r in m.rows] == ["甲镇"]
+
+
+def test_the_first_screen_builds_only_the_shown_tab_and_a_tab_clicked_later_loads_in_its_place(qtbot, ctx, db, page,
+                                                                                              priced):
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == ["政府收储", "市场化收购", "协议", "成本均价"]
+    assert list(page._built) == ["landbank_tab"] and page.tabs.currentWidget() is page.landbank_tab
+    save(db, bank(priced, priced.e2, "800"), confirm_over_cap=True)
+    ctx.changed("agreement")
+    page.tabs.setCurrentIndex(3)  # a click on 成本均价: the tab is made, put at index 3, and loads
+    wait_idle(qtbot, ctx)
+    assert page.tabs.currentIndex() == 3 and page.tabs.currentWidget() is page.cost_tab
+    assert page.tabs.tabText(3) == "成本均价" and page.tabs.count() == 4
+    assert [(r.town, r.over) for r in page.cost_tab.model.rows] == [("甲镇", True)]
+    page.save_layout()
+    assert int(ctx.settings.value("landbank/tab")) == 3
+    from desktop.views.landbank.landbank_view import LandBankingPage
+
+    again = LandBankingPage(ctx)  # opens on the remembered tab, the only one it builds
+    qtbot.addWidget(again)
+    assert list(again._built) == ["cost_tab"] and again.tabs.currentIndex() == 3
 
 
 def test_double_clicking_a_pair_shows_its_agreements(qtbot, ctx, db, page, priced):

@@ -1,108 +1,90 @@
 """收储与收购 page (三(三)): tabs 政府收储, 市场化收购, 协议 and 成本均价.
 
-成本均价 (here): every SOE × town cooperation of the year against the cap (四(二)), over-cap pairs in
-red. The other tabs live in landbank_tab.py, acquisition_tab.py and agreement_tab.py; each reloads
-itself when the data it shows changes.
+The tabs live in landbank_tab.py, acquisition_tab.py, agreement_tab.py and cost_tab.py; each is built when
+first shown and reloads itself when the data it shows changes.
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from desktop.models.enums import AgreementKind
-from desktop.services.landbank import agreement_service
 from desktop.views.kit.context import AppContext
-from desktop.views.kit.ops import query
-from desktop.views.kit.table import ActionBar, needs_one, reload_rows, selected_rows, title_label
-from desktop.views.kit.table_export import add_export_action, describe_filters
-from desktop.views.landbank.acquisition_tab import AcquisitionTab
-from desktop.views.landbank.agreement_tab import AgreementTab
-from desktop.views.landbank.landbank_models import PairModel, TabBase, bar, new_table
-from desktop.views.landbank.landbank_tab import LandBankTab
+from desktop.views.kit.table import title_label
+from desktop.views.landbank.landbank_models import TabBase
 
 
-class CostTab(TabBase):
-    """成本均价 (四(二)): SOE × town pairs of the year over their 收储协议, over-cap pairs red."""
-
-    def __init__(self, ctx, show_agreements=None) -> None:
-        super().__init__(ctx)
-        self._show_agreements = show_agreements
-        self.only_over = QCheckBox("只看超上限")
-        self.summary = QLabel()
-        self.model = PairModel(self)
-        self.table = new_table("cost_pair_table", self.model, {
-            "soe": 240, "town": 90, "agreements": 100, "total_amount_wan": 120, "total_area_mu": 110, "average": 130,
-            "cap": 100, "over": 70}, opened=self.open_selected)
-        self.open_button = ActionBar(self.table, self).add("查看协议", self.open_selected, when=needs_one, needs=None,
-                                                           tip="双击一行也可查看该国企与镇街的收储协议")
-        export = add_export_action(
-            self, lambda: self.table, title=lambda: f"{self.ctx.year}年度国企与镇街合作收储成本均价",
-            settings_key="landbank", subtitle=lambda: describe_filters(("", self.only_over)))
-        outer = QVBoxLayout(self)
-        outer.addLayout(bar(self.only_over, self.summary, None, self.open_button, export))
-        outer.addWidget(self.table, 1)
-        self.rule = QLabel()
-        self.rule.setWordWrap(True)
-        self.rule.setStyleSheet("color: #555;")
-        outer.addWidget(self.rule)
-        self.refresh_on(self.only_over)
-        self.remember(cost_pairs=self.table)
-
-    def refresh(self) -> None:
-        self._stale = False
-        query(self, "pairs", agreement_service.over_cap_report, self.ctx.year, only_over=self.only_over.isChecked(),
-              done=self._loaded)
-
-    def _loaded(self, rows) -> None:
-        reload_rows(self.table, rows)
-        over = sum(1 for r in rows if r.over)
-        cap = rows[0].cap if rows else None
-        if self.only_over.isChecked():
-            text = f"{self.ctx.year}年度 超上限的国企×镇街合作 <b>{over}</b> 对"
-        else:
-            text = f"{self.ctx.year}年度 国企×镇街合作 {len(rows)} 对，其中超上限 <b>{over}</b> 对"
-        self.summary.setText(text)
-        cap_text = f"{format(cap.normalize(), 'f')} 万元/亩" if cap is not None else "年度参数所定上限"
-        self.rule.setText(f"四(二)：市级国企与镇(区、街道)合作收储的成本均价不得高于 {cap_text}。"
-                          "均价 = 该国企与该镇街本年度全部收储协议的金额合计 ÷ 面积合计；恰好等于上限不算超限。")
-
-    def open_selected(self) -> None:
-        pairs = selected_rows(self.table)
-        if pairs and self._show_agreements is not None:
-            self._show_agreements(pairs[0].town_id, pairs[0].soe_id)
+def _make_tab(name: str, ctx: AppContext, page: "LandBankingPage") -> TabBase:
+    """One tab, its module imported only now: each tab with its services was ~10 ms of the GUI thread."""
+    if name == "landbank_tab":
+        from desktop.views.landbank.landbank_tab import LandBankTab
+        return LandBankTab(ctx)
+    if name == "acquisition_tab":
+        from desktop.views.landbank.acquisition_tab import AcquisitionTab
+        return AcquisitionTab(ctx)
+    if name == "agreement_tab":
+        from desktop.views.landbank.agreement_tab import AgreementTab
+        return AgreementTab(ctx)
+    from desktop.views.landbank.cost_tab import CostTab
+    return CostTab(ctx, page.show_agreements)
 
 
 class LandBankingPage(QWidget):
-    """收储与收购: 政府收储, 市场化收购, 协议 and 成本均价 in tabs."""
+    """收储与收购: 政府收储, 市场化收购, 协议 and 成本均价 in tabs.
 
-    TAB_TITLES = ("政府收储", "市场化收购", "协议", "成本均价")
+    A tab is built when first shown or asked for (`page.agreement_tab`); until then an empty placeholder holds
+    its place, so the page's first screen builds and imports one tab, not four."""
+
+    TABS = (("landbank_tab", "政府收储"), ("acquisition_tab", "市场化收购"), ("agreement_tab", "协议"),
+            ("cost_tab", "成本均价"))
+    TAB_TITLES = tuple(title for _name, title in TABS)
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
+        self._built: dict[str, TabBase] = {}
         outer = QVBoxLayout(self)
         self.header = title_label("收储与收购")
         outer.addWidget(self.header)
-        self.landbank_tab = LandBankTab(ctx)
-        self.acquisition_tab = AcquisitionTab(ctx)
-        self.agreement_tab = AgreementTab(ctx)
-        self.cost_tab = CostTab(ctx, self.show_agreements)
         self.tabs = QTabWidget()
-        for tab, title in zip(self._all(), self.TAB_TITLES):
-            self.tabs.addTab(tab, title)
+        for _name, title in self.TABS:
+            self.tabs.addTab(QWidget(), title)
         outer.addWidget(self.tabs, 1)
         index = self.ctx.settings.value("landbank/tab", 0)
-        self.tabs.setCurrentIndex(int(index) if str(index).isdigit() else 0)
+        self.tabs.setCurrentIndex(int(index) if str(index).isdigit() and int(index) < len(self.TABS) else 0)
+        self._tab(self.TABS[self.tabs.currentIndex()][0])
         self.tabs.currentChanged.connect(lambda _i: self.activate())
 
+    landbank_tab = property(lambda self: self._tab("landbank_tab"))
+    acquisition_tab = property(lambda self: self._tab("acquisition_tab"))
+    agreement_tab = property(lambda self: self._tab("agreement_tab"))
+    cost_tab = property(lambda self: self._tab("cost_tab"))
+
+    def _tab(self, name: str) -> TabBase:
+        """The tab `name`, built and put in its placeholder's place (same index, same title) on first use."""
+        tab = self._built.get(name)
+        if tab is None:
+            tab = self._built[name] = _make_tab(name, self.ctx, self)
+            index = next(i for i, (n, _t) in enumerate(self.TABS) if n == name)
+            current = self.tabs.currentIndex()
+            placeholder = self.tabs.widget(index)
+            self.tabs.blockSignals(True)  # the swap is no change of tab
+            try:
+                self.tabs.removeTab(index)
+                self.tabs.insertTab(index, tab, self.TABS[index][1])
+                self.tabs.setCurrentIndex(current)
+            finally:
+                self.tabs.blockSignals(False)
+            placeholder.deleteLater()
+        return tab
+
     def _all(self) -> list[TabBase]:
-        return [self.landbank_tab, self.acquisition_tab, self.agreement_tab, self.cost_tab]
+        """The tabs built so far (one never shown has nothing to save or reload)."""
+        return [self._built[name] for name, _t in self.TABS if name in self._built]
 
     def activate(self) -> None:
         self.header.setText(f"收储与收购　　{self.ctx.year}年度")
-        tab = self.tabs.currentWidget()
-        if isinstance(tab, TabBase):
-            tab.activate()
+        self._tab(self.TABS[self.tabs.currentIndex()][0]).activate()
 
     def show_agreements(self, town_id: int | None, soe_id: int | None) -> None:
         """From 成本均价 to the pair's 收储协议 in the 协议 tab."""
