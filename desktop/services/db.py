@@ -380,13 +380,18 @@ def insert_returning_ids(session: Session, table, rows: list[dict]) -> list[int]
     SQLite cannot promise RETURNING's order for a multi-row INSERT, so SQLAlchemy would send one row at a
     time; there the ids are given instead: a write session holds the only write lock (BEGIN IMMEDIATE), so
     max(id)+1 onwards is free (and a clash, should it ever happen, is an IntegrityError: nothing written).
-    Other servers return the sequence's ids with RETURNING, in parameter order."""
+    Other servers return the sequence's ids with RETURNING, in parameter order.
+
+    On SQLite the rows go as multi-row INSERT … VALUES statements (SQLAlchemy's insertmanyvalues, which
+    only RETURNING turns on; the returned ids are the given ones): an executemany runs one statement per
+    row, and the FTS5 search index (target_fts) writes a segment at the end of every statement, which
+    made 20 000 targets cost 1.5 s instead of 0.2 s."""
     if not rows:
         return []
     if session.get_bind().dialect.name == "sqlite":
         first = (session.execute(select(func.max(table.c.id))).scalar() or 0) + 1
         ids = list(range(first, first + len(rows)))
-        session.execute(insert(table), [{**row, "id": i} for row, i in zip(rows, ids)])
+        session.execute(insert(table).returning(table.c.id), [{**row, "id": i} for row, i in zip(rows, ids)])
         return ids
     stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list(session.execute(stmt, rows).scalars())
