@@ -38,3 +38,74 @@ def test_insert_returning_ids_gives_each_row_its_id_in_order_across_several_stat
         for k in (0, 999, 1000, 1999, 2000, 2599):  # the first and last row of each statement
             assert search_samples.ordered_ids(conn, [rows[k]["credit_code"].lower()], indexed=True) == [ids[k]]
         assert search_samples.ordered_ids(conn, ["五金制品"], indexed=True) == sorted(ids, key=lambda i: stored[i])
+
+
+# ---- the packet import's unchanged rows found by comparing tuples ------------------------------------------
+
+
+def _slow_and_fast(monkeypatch, db, path):
+    """The preview without and with the fast comparison, and how many rows each compared cell by cell."""
+    from desktop.services.excel import packet_read, packet_service
+
+    counted = []
+    check = packet_read._check_report_cells
+
+    def counting(*args):
+        counted.append(args[0].row)
+        return check(*args)
+
+    monkeypatch.setattr(packet_read, "_check_report_cells", counting)
+    with monkeypatch.context() as m:
+        m.setattr(packet_read, "as_read", lambda plan, snapshots: {})
+        slow = packet_service.read_packet(db, path, today=TODAY)
+    slow_count = len(counted)
+    counted.clear()
+    fast = packet_service.read_packet(db, path, today=TODAY)
+    return slow, fast, slow_count, len(counted)
+
+
+TODAY = __import__("datetime").date(2024, 11, 15)
+
+
+def test_a_returned_packet_previews_the_same_with_the_fast_comparison_of_unchanged_rows(demo_db, tmp_path,
+                                                                                       monkeypatch):
+    """Cells typed back in other forms (a number as text, a whole number, 否 typed, spaces, TRUE in a number
+    column, a date as text) and real edits: every row's status, changes, problems and updates are the same."""
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from desktop.services.excel import packet_columns as pc
+    from desktop.services.excel import packet_service
+    from test_packet_service import _header, _rows, _town_with_work
+
+    town_id, _town = _town_with_work(demo_db)
+    result = packet_service.export_packet(demo_db, town_id, 2024, 11, tmp_path / "packet.xlsx")
+    wb = load_workbook(result.path)
+    ws = wb[pc.ENTRY_SHEET]
+    head = _header(ws)
+    rows = _rows(ws)
+    assert len(rows) >= 12
+    land, planned = head["占地面积（亩）"], head["计划治理面积（亩）"]
+
+    edits = {
+        (rows[0], land): str(ws.cell(rows[0], land).value or ""),  # the same number typed as text
+        (rows[1], head["本月报送完成"]): "否",  # 否 typed where the export left the cell blank
+        (rows[2], head["地址"]): f"  {ws.cell(rows[2], head['地址']).value or ''}  ",  # spaces around
+        (rows[3], planned): True,  # TRUE in a locked number column
+        (rows[4], head["地址"]): "新地址 9 号",  # a real edit
+        (rows[5], land): "8000㎡",  # a real edit in another unit
+        (rows[6], planned): 999,  # a locked column edited
+        (rows[7], head["建筑面积（㎡）"]): "很大",  # a bad value
+        (rows[8], head["进展情况"]): "推进中",
+        (rows[9], head["完成日期"]): dt.date(2024, 1, 2).isoformat(),  # a locked date typed as text
+        (rows[10], head["条目编号"]): float(ws.cell(rows[10], head["条目编号"]).value),  # the id as a float
+    }
+    for (r, c), value in edits.items():
+        ws.cell(r, c).value = value
+    wb.save(result.path)
+    slow, fast, slow_count, fast_count = _slow_and_fast(monkeypatch, demo_db, result.path)
+    assert fast.rows == slow.rows and fast.problems == slow.problems and fast.reported_on == slow.reported_on
+    assert {r.status for r in fast.rows} >= {"unchanged", "changed", "error"}
+    assert slow_count == len(rows) and fast_count <= len(edits)  # the untouched rows took the fast path
+    assert fast.count("unchanged") > 0 and fast.count("changed") >= 3

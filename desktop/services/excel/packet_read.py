@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
+from operator import itemgetter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +24,7 @@ from desktop.services.excel import packet_seal
 from desktop.services.excel.excel_common import (
     CancelToken, CellProblem, ImportSummary, Progress, check_cancel, file_sha256,
 )
+from desktop.services.excel.packet_as_read import as_read
 from desktop.services.excel.packet_rows import DbRow, read_db_rows, unpack
 from desktop.services.ledger import Ledger
 from desktop.services.lists import list_service
@@ -208,6 +210,16 @@ def read_packet(ledger: Ledger, path, *, progress: Progress | None = None, cance
                          str(meta.get("exported_at") or ""), rows, problems, rows_read, reported_on)
 
 
+def _id(value) -> int | None:
+    """`_int` of an id cell, without its parse for the usual case: a whole positive float as the reader gives it."""
+    if type(value) is float and value.is_integer() and 0 < value < _EXACT:
+        return int(value)
+    return _int(value)
+
+
+_EXACT = 2.0 ** 53  # floats below this hold every whole number exactly
+
+
 def _same_id(raw, exported: str) -> bool:
     """The id cell still holds the exported id (a float from the reader, an int, or text): one per row, kept cheap."""
     if type(raw) is float:
@@ -329,6 +341,8 @@ def _compare_entries(sheet, cols, snapshots, db_rows: dict[int, DbRow], out: lis
     canon = pc.canon
     # (column, sheet index, snapshot index) in packet order; the snapshot follows the exported columns.
     plan = [(col, where[col.key], i) for i, col in enumerate(cols)]
+    cells_of = itemgetter(*(at for _c, at, _i in plan))
+    expected = as_read(plan, snapshots)
     width = max(where.values()) + 1
     entry_at = where["entry_id"]
     target_at = where["target_id"]
@@ -348,7 +362,7 @@ def _compare_entries(sheet, cols, snapshots, db_rows: dict[int, DbRow], out: lis
         read += 1
         if len(values) < width:
             values = tuple(values) + (None,) * (width - len(values))
-        entry_id = _int(values[entry_at])
+        entry_id = _id(values[entry_at])
         row = PreviewRow(sheet.name, excel_row, "unchanged", canon(values[name_at]), entry_id)
         out.append(row)
 
@@ -391,6 +405,9 @@ def _compare_entries(sheet, cols, snapshots, db_rows: dict[int, DbRow], out: lis
         row.item_id = current.item_id
         row.name = row.name or canon(current.value("name"))
         row.revisions = (current.entry_revision, current.target_revision)
+        cells = cells_of(values)
+        if cells == expected.get(entry_id) and bool not in set(map(type, cells)):
+            continue  # every cell as exported: what the loop below would find, cell by cell
         db_same = current.entry_revision == erev and current.target_revision == trev
         conflict = False
         for col, at, si in plan:
