@@ -109,3 +109,77 @@ def test_a_returned_packet_previews_the_same_with_the_fast_comparison_of_unchang
     assert {r.status for r in fast.rows} >= {"unchanged", "changed", "error"}
     assert slow_count == len(rows) and fast_count <= len(edits)  # the untouched rows took the fast path
     assert fast.count("unchanged") > 0 and fast.count("changed") >= 3
+
+
+# ---- the packet export's rows written as XML ---------------------------------------------------------------
+
+
+AWKWARD = ["plain", "A&B <公司>", " leading", "trailing ", "two\nlines", "tab\there", "ctl\x01\x1f", "_x0041_ kept",
+           "\ufffe odd", "引号\"'", "  ", "全角　空格　", "emoji 🏭"]
+
+
+def _sheet_xml(path) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+
+
+def test_rows_written_as_xml_are_the_xml_xlsxwriter_writes_for_the_same_cells(tmp_path):
+    import datetime as dt
+    from decimal import Decimal
+
+    import xlsxwriter
+
+    from desktop.services.excel import packet_sheet_xml as sx
+
+    values = AWKWARD + [Decimal("12.5000"), Decimal("0.0001"), Decimal("-3"), 7, 123456789012, dt.date(2024, 3, 5),
+                        dt.datetime(2024, 12, 31, 0, 0)]
+    rows = [[values[(i * 7 + c) % len(values)] for c in range(6)] for i in range(40)]
+
+    def book(path):
+        wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+                                             "strings_to_urls": False, "strings_to_numbers": False})
+        ws = wb.add_worksheet("s")
+        styles = [None, wb.add_format({"locked": False, "bg_color": "#FFF9E0"}), None,
+                  wb.add_format({"num_format": "yyyy-mm-dd"}), wb.add_format({"locked": False}), None]
+        ws.write_string(0, 0, "标题")
+        ws.set_row(1, 30)
+        ws.write_string(1, 2, "表头")
+        return wb, ws, styles
+
+    old = tmp_path / "old.xlsx"
+    wb, ws, styles = book(old)
+    for i, line in enumerate(rows):
+        for c, v in enumerate(line):
+            if isinstance(v, str):
+                ws.write_string(2 + i, c, v, styles[c])
+            elif isinstance(v, dt.date):
+                ws.write_datetime(2 + i, c, v, styles[c])
+            else:
+                ws.write_number(2 + i, c, v, styles[c])
+    ws.data_validation(2, 1, 41, 1, {"validate": "any", "input_message": "说明"})
+    wb.close()
+
+    new = tmp_path / "new.xlsx"
+    wb, ws, styles = book(new)
+    letters = sx.column_letters(6)
+    attrs = [sx.style_attr(s) for s in styles]
+    sx.start_rows(ws, 2)
+    for i, line in enumerate(rows):
+        n = str(3 + i)
+        xml = [f'<row r="{n}">']
+        for c, v in enumerate(line):
+            if isinstance(v, str):
+                xml.append(sx.text_cell(letters[c] + n, attrs[c], v))
+            elif isinstance(v, dt.date):
+                xml.append(sx.number_cell(letters[c] + n, attrs[c], ws._convert_date_time(v)))
+            else:
+                xml.append(sx.number_cell(letters[c] + n, attrs[c], v))
+        sx.put_rows(ws, "".join(xml) + "</row>")
+    sx.end_rows(ws, 41, 5)
+    ws.data_validation(2, 1, 41, 1, {"validate": "any", "input_message": "说明"})
+    wb.close()
+
+    assert _sheet_xml(new) == _sheet_xml(old)
+    assert "_x0001_" in _sheet_xml(new) and "A&amp;B &lt;公司&gt;" in _sheet_xml(new)  # the awkward cells are there

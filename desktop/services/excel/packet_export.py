@@ -103,6 +103,8 @@ def _write_packet(path: Path, meta: dict, rows: list[DbRow], monthly: bool, offi
                   cancel) -> None:
     import xlsxwriter
 
+    from desktop.services.excel import packet_sheet_xml as sx  # imports xlsxwriter
+
     cols = pc.entry_columns(monthly)
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
                                          "strings_to_urls": False, "strings_to_numbers": False})
@@ -120,45 +122,57 @@ def _write_packet(path: Path, meta: dict, rows: list[DbRow], monthly: bool, offi
     last = pc.FIRST_DATA_ROW - 1 + max(len(rows), 1)
     records = []  # each row's snapshot record, encoded once: packed into the meta sheet and sealed
     total = len(rows)
-    write_string, write_number, write_datetime = ws.write_string, ws.write_number, ws.write_datetime
     canon = pc.canon
-    plan = list(zip(range(len(cols)), styles))  # the packet's columns are ENTRY_COLUMNS' first len(cols)
+    letters = sx.column_letters(len(cols))
+    # (column, its letter, its cell style) in packet order; the packet's columns are ENTRY_COLUMNS' first len(cols)
+    plan = [(c, letters[c], sx.style_attr(style)) for c, style in enumerate(styles)]
+    text_cell, number_cell, to_serial = sx.text_cell, sx.number_cell, ws._convert_date_time
+    if rows:
+        sx.start_rows(ws, pc.FIRST_DATA_ROW - 1)
+    out: list[str] = []
     for i, r in enumerate(rows):
-        row = pc.FIRST_DATA_ROW - 1 + i
+        n = str(pc.FIRST_DATA_ROW + i)
+        out.append(f'<row r="{n}">')
         cells = r.cells
         snap = []
-        for c, style in plan:
+        for c, letter, style in plan:
             v = cells[c]
             t = type(v)
             if t is str:
                 snap.append(" ".join(v.split()))  # pc.canon_text, inlined: 600 000 calls
                 if v:
-                    write_string(row, c, v, style)
+                    out.append(text_cell(letter + n, style, v))
             elif v is None:
                 snap.append("")  # blank: the column's format (unlocked where editable) applies
             elif t is bool:  # 本月报送完成: 是, or blank for 否 (the drop-down offers both)
                 snap.append("是" if v else "否")
                 if v:
-                    write_string(row, c, "是", style)
+                    out.append(text_cell(letter + n, style, "是"))
             elif t is Decimal:
                 text = format(v.normalize(), "f")  # stored with four places at most: pc.canon_number's result
                 snap.append("0" if text == "-0" else text)
-                write_number(row, c, v, style)
+                out.append(number_cell(letter + n, style, v))
             elif t is int:
                 snap.append(str(v))
-                write_number(row, c, v, style)
+                out.append(number_cell(letter + n, style, v))
             elif t is dt.date or t is dt.datetime:
                 snap.append(canon(v))
-                write_datetime(row, c, v, style)
+                out.append(number_cell(letter + n, style, to_serial(v)))
             else:  # an enum: its Chinese label
                 text = v.label
                 snap.append(text)
-                write_string(row, c, text, style)
+                out.append(text_cell(letter + n, style, text))
+        out.append("</row>")
         records.append(record_json((r.entry_id, r.entry_revision, r.target_revision, snap)))
-        if i % 500 == 0:
+        if i % 500 == 499:
+            sx.put_rows(ws, "".join(out))
+            out.clear()
             check_cancel(cancel)
             if progress:
                 progress(i, total)
+    if rows:
+        sx.put_rows(ws, "".join(out))
+        sx.end_rows(ws, last, len(cols) - 1)
     for c, col in enumerate(cols):
         if not col.locked:
             _validation(ws, col, pc.FIRST_DATA_ROW - 1, last, c)
