@@ -9,6 +9,7 @@ transaction with bulk statements (legacy_write), recording each row written in t
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import uuid
 from decimal import Decimal
@@ -242,7 +243,8 @@ def _preview_enterprises(ledger: Ledger, preview: LegacyPreview, table: LegacyTa
                                             f"已登记为{base.kind.label}，不能改为{v['kind'].label}（类型不能更改）"))
             row.action = INVALID
             continue
-        new = dataclasses.replace(base, town_id=v["_town"][0], revision=None)
+        new = copy.copy(base)  # dataclasses.replace without its per-call field walk (a plain dataclass)
+        new.town_id, new.revision = v["_town"][0], None
         for f, attr in _VALUE_FIELDS.items():
             if f in v:
                 setattr(new, attr, v[f])

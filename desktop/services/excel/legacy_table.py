@@ -227,8 +227,10 @@ def _is_totals_row(values) -> bool:
     return any(isinstance(v, str) and "计" in v and _TOTALS_RE.match(header_key(v)) for v in values)
 
 
-def _is_section_row(r: int, values, merged) -> bool:
+def _is_section_row(r: int, values, merged, wide_rows: set[int]) -> bool:
     """“一、城东街道” merged across the table: a heading inside the data, not a row."""
+    if r not in wide_rows:  # no range of three or more columns starts in this row
+        return False
     filled = [c for c, v in enumerate(values) if not is_blank(v)]
     if len(filled) != 1:
         return False
@@ -288,6 +290,7 @@ def locate_table(rows, merged=(), *, kind: str, sheet: str = "", file_name: str 
     header_texts = {header_key(p) for c in columns for p in c.parts}
     skipped = {"totals": 0, "blank": sum(1 for r, v in rows if r > last and is_blank_row(v)), "sections": 0, "headers": 0}
     data: list[tuple[int, tuple]] = []
+    wide_rows = {r1 for r1, c1, _r2, c2 in merged if c2 - c1 >= 2}
     for r in sorted(body):
         values = body[r]
         if is_blank_row(values):
@@ -298,7 +301,7 @@ def locate_table(rows, merged=(), *, kind: str, sheet: str = "", file_name: str 
         if _is_totals_row(values):
             skipped["totals"] += 1
             continue
-        if _is_section_row(r, values, merged):
+        if _is_section_row(r, values, merged, wide_rows):
             skipped["sections"] += 1
             continue
         if sum(1 for v in values if isinstance(v, str) and header_key(v) in header_texts) >= 2:
