@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from operator import itemgetter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +23,6 @@ from desktop.services.excel import packet_seal
 from desktop.services.excel.excel_common import (
     CancelToken, CellProblem, ImportSummary, Progress, check_cancel, file_sha256,
 )
-from desktop.services.excel.packet_as_read import as_read
 from desktop.services.excel.packet_rows import DbRow, read_db_rows, unpack
 from desktop.services.ledger import Ledger
 from desktop.services.lists import list_service
@@ -341,8 +339,6 @@ def _compare_entries(sheet, cols, snapshots, db_rows: dict[int, DbRow], out: lis
     canon = pc.canon
     # (column, sheet index, snapshot index) in packet order; the snapshot follows the exported columns.
     plan = [(col, where[col.key], i) for i, col in enumerate(cols)]
-    cells_of = itemgetter(*(at for _c, at, _i in plan))
-    expected = as_read(plan, snapshots)
     width = max(where.values()) + 1
     entry_at = where["entry_id"]
     target_at = where["target_id"]
@@ -405,9 +401,6 @@ def _compare_entries(sheet, cols, snapshots, db_rows: dict[int, DbRow], out: lis
         row.item_id = current.item_id
         row.name = row.name or canon(current.value("name"))
         row.revisions = (current.entry_revision, current.target_revision)
-        cells = cells_of(values)
-        if cells == expected.get(entry_id) and bool not in set(map(type, cells)):
-            continue  # every cell as exported: what the loop below would find, cell by cell
         db_same = current.entry_revision == erev and current.target_revision == trev
         conflict = False
         for col, at, si in plan:
