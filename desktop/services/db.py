@@ -29,7 +29,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop import paths
-from desktop.services import faults, revisions
+from desktop.services import db_file, faults, revisions, session_hooks
 from desktop.services.clock import file_stamp
 from desktop.services.errors import DatabaseError
 
@@ -44,13 +44,9 @@ SIGNATURE_TABLES = {"alembic_version", "year", "town", "target", "audit_log"}
 
 
 def to_url(db: str | os.PathLike | None) -> str:
-    """A path (or None for the default file) or a SQLAlchemy URL → URL string."""
-    if db is None or str(db) == "":
-        db = os.environ.get("ZZB_DB") or paths.default_db_path()
-    s = str(db)
-    if "://" in s:
-        return s
-    return "sqlite:///" + str(Path(s).expanduser().resolve())
+    """A path (or None for ZZB_DB, else the default file) or a SQLAlchemy URL → URL string."""
+    path = db_file.plain_path(db)
+    return db_file.chosen(db) if path is None else "sqlite:///" + str(path)
 
 
 def is_sqlite(url: str) -> bool:
@@ -164,6 +160,7 @@ class Database:
     immediate_writes: bool = True
 
     def __post_init__(self) -> None:
+        session_hooks.install()  # the audit log, search column and role checks, before any session
         self._write_bind = writing(self.engine) if self.immediate_writes else self.engine
 
     @property
@@ -266,15 +263,7 @@ def _read_tables_and_revision(engine: Engine, url: str, timeout_ms: int) -> tupl
         if not path.exists() or path.stat().st_size == 0:
             return set(), None
         try:
-            con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout_ms / 1000)
-            try:
-                tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-                rev = None
-                if "alembic_version" in tables:
-                    row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-                    rev = row[0] if row else None
-            finally:
-                con.close()
+            tables, rev = db_file.read_tables_and_revision(path, timeout_ms)
         except sqlite3.DatabaseError as exc:
             # “文件已损坏或不是数据库” only when SQLite says so; a full disk, a read-only folder or a lock
             # held elsewhere get their own sentence.
@@ -307,6 +296,7 @@ def open_database(db: str | os.PathLike | None = None, *, migrate: bool = True, 
     """Open (creating if needed) and migrate a database; back it up first when an upgrade is due.
 
     `busy_timeout` (ms) overrides ZZB_BUSY_TIMEOUT_MS and the 5 s default; `immediate_writes` see Database."""
+    session_hooks.install()  # before the migrations too, as when importing services installed them
     url = to_url(db)
     engine = make_engine(url, busy_timeout=busy_timeout)
     try:

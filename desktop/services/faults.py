@@ -12,9 +12,8 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+import sys
 from pathlib import Path
-
-from sqlalchemy.exc import SQLAlchemyError
 
 from desktop.services.errors import DatabaseError, UserError
 
@@ -233,7 +232,11 @@ def file_error(exc: BaseException, path=None, *, action: str = "写入") -> User
 
 
 def _is_database_error(exc: BaseException) -> bool:
-    return any(isinstance(e, (sqlite3.Error, SQLAlchemyError)) or hasattr(e, "sqlstate") for e in _causes(exc))
+    # SQLAlchemy's errors only when SQLAlchemy is loaded: none can exist before, and the window's first dialog
+    # (which shows errors through this module) comes up before SQLAlchemy is imported.
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    kinds = (sqlite3.Error, sa_exc.SQLAlchemyError) if sa_exc is not None else (sqlite3.Error,)
+    return any(isinstance(e, kinds) or hasattr(e, "sqlstate") for e in _causes(exc))
 
 
 def user_error(exc: BaseException) -> UserError | None:
