@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -70,44 +71,42 @@ def run_gui(db: str | None = None, *, selftest: bool = False, after_show=None) -
     A database without accounts first asks for the first administrator; then the login dialog; the
     window opens for the logged-in account. `after_show(window)` runs once the event loop has shown the
     window (used by the start benchmark). The self-test logs in with ZZB_USER / ZZB_PASSWORD.
+
+    A ledger file at this program's revision (the usual start) gets its first dialog at once: a plain
+    sqlite3 read says whether it has accounts, and the lane opens the database (SQLAlchemy, the models,
+    argon2) while the person types. Anything else (a new file, an upgrade with its backup, a server, a file
+    that cannot be opened) is opened before any dialog, as the self-test always does.
     """
     if selftest:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QMessageBox
 
-    from desktop.services import setup_service
-    from desktop.services.db import open_database
-    from desktop.services.errors import UserError
+    from desktop.services import db_file
+    from desktop.views.accounts.session import Session
 
     _setup_logging()
     _route_qt_messages()
     app = make_application()
-    if not selftest:
-        _install_excepthook()
-
-    try:
-        database = open_database(db)
-        fresh = setup_service.initialize(database)
-        if selftest:
-            window = make_window(selftest_login(database))
-    except UserError as exc:
-        if selftest:
-            print(f"selftest: {exc.message}", file=sys.stderr)
-        else:
-            QMessageBox.critical(None, APP_NAME, exc.message)
-        return 1
-
     if selftest:
+        return _selftest_on(app, db)
+    _install_excepthook()
+
+    fresh: list[bool] = []  # whether the start set the database up (first year, member units)
+    databases: list = []  # the database once opened, to dispose of at the end
+    facts = db_file.ready_to_open(db)
+    if facts is None:
+        from desktop.services.errors import UserError
+
         try:
-            return _selftest(app, window)
-        finally:
-            window.ctx.worker.stop()
-            database.dispose()
-
-    from desktop.views.accounts.session import Session
-
-    session = Session(database, make_window)
+            database = _open_and_set_up(db, fresh, databases)
+        except UserError as exc:
+            QMessageBox.critical(None, APP_NAME, exc.message)
+            return 1
+        session = Session(database, make_window)
+    else:
+        opener = functools.partial(_open_and_set_up, db, fresh, databases)
+        session = Session(None, make_window, opener=opener, has_accounts=facts.has_accounts)
     offered = []
 
     def opened(window) -> None:
@@ -116,7 +115,7 @@ def run_gui(db: str | None = None, *, selftest: bool = False, after_show=None) -
         start_daily_backup(window)  # the day's automatic backup, on the lane once the window shows
         if after_show is not None:
             QTimer.singleShot(0, lambda: after_show(window))
-        if fresh and not offered:  # the sample city is offered once, after the first administrator
+        if any(fresh) and not offered:  # the sample city is offered once, after the first administrator
             offered.append(True)
             QTimer.singleShot(0, lambda: offer_sample_data(window))
 
@@ -127,6 +126,39 @@ def run_gui(db: str | None = None, *, selftest: bool = False, after_show=None) -
         return app.exec()
     finally:
         session.stop()
+        for database in databases:
+            database.dispose()
+
+
+def _open_and_set_up(db, fresh: list, databases: list):
+    """Open `db` (creating or migrating it, with its backup first) and seed what a new ledger needs; on the
+    lane when the window's start hands it there. Returns the Database."""
+    from desktop.services import setup_service
+    from desktop.services.db import open_database
+
+    database = open_database(db)
+    databases.append(database)
+    fresh.append(setup_service.initialize(database))
+    return database
+
+
+def _selftest_on(app, db) -> int:
+    """`zzb --selftest`: open the database, log in with ZZB_USER/ZZB_PASSWORD, render every page, exit."""
+    from desktop.services.errors import UserError
+
+    databases: list = []
+    try:
+        database = _open_and_set_up(db, [], databases)
+        window = make_window(selftest_login(database))
+    except UserError as exc:
+        print(f"selftest: {exc.message}", file=sys.stderr)
+        for database in databases:
+            database.dispose()
+        return 1
+    try:
+        return _selftest(app, window)
+    finally:
+        window.ctx.worker.stop()
         database.dispose()
 
 

@@ -31,10 +31,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from desktop import paths
 from desktop.services import db_file, faults, revisions, session_hooks
 from desktop.services.clock import file_stamp
+from desktop.services.db_file import busy_timeout_ms
 from desktop.services.errors import DatabaseError
 
-# How long a statement waits for another process's lock before giving up; ZZB_BUSY_TIMEOUT_MS overrides it.
-SQLITE_BUSY_TIMEOUT_MS = 5000
 # A read that still finds the database locked after the busy timeout is tried again after these pauses (s).
 READ_RETRY_PAUSES = (0.05, 0.25)
 # Connection execution option read by the begin event: set on write sessions only.
@@ -58,16 +57,6 @@ def sqlite_path(url: str) -> Path | None:
     if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
         return None
     return Path(u.database)
-
-
-def busy_timeout_ms(value: int | None = None) -> int:
-    """The busy timeout: `value`, else the environment variable ZZB_BUSY_TIMEOUT_MS, else 5 s."""
-    if value is None:
-        try:
-            value = int(os.environ.get("ZZB_BUSY_TIMEOUT_MS", ""))
-        except ValueError:
-            value = SQLITE_BUSY_TIMEOUT_MS
-    return max(0, int(value))
 
 
 def _sqlite_on_connect(timeout_ms: int):

@@ -17,6 +17,18 @@ from desktop.services import revisions
 
 # models/system.py's User.__tablename__ (the models are what this module is read without).
 ACCOUNTS_TABLE = "app_user"
+# How long a statement waits for another process's lock before giving up; ZZB_BUSY_TIMEOUT_MS overrides it.
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def busy_timeout_ms(value: int | None = None) -> int:
+    """The busy timeout: `value`, else the environment variable ZZB_BUSY_TIMEOUT_MS, else 5 s."""
+    if value is None:
+        try:
+            value = int(os.environ.get("ZZB_BUSY_TIMEOUT_MS", ""))
+        except ValueError:
+            value = SQLITE_BUSY_TIMEOUT_MS
+    return max(0, int(value))
 
 
 def chosen(db: str | os.PathLike | None) -> str:
@@ -57,11 +69,11 @@ class StartFacts:
     has_accounts: bool
 
 
-def ready_to_open(db: str | os.PathLike | None, timeout_ms: int) -> StartFacts | None:
+def ready_to_open(db: str | os.PathLike | None, timeout_ms: int | None = None) -> StartFacts | None:
     """The facts of a ledger file that opens without a migration; None for anything else (a server, a missing
     or empty file, one that is damaged, not ours, older or newer than the program): services/db.open_database
     then opens it the full way, with its backup, its migration and its message for the clerk."""
-    path = plain_path(db)
+    path, timeout_ms = plain_path(db), busy_timeout_ms(timeout_ms)
     try:
         if path is None or not path.is_file() or path.stat().st_size == 0:
             return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from desktop import APP_NAME
-from desktop.services.accounts import accounts_service, passwords
+from desktop.services.accounts import passwords
 from desktop.services.errors import UserError, ValidationError
 from desktop.views.kit.forms import ERROR_STYLE, HINT_STYLE, FormDialog, show_at
 
@@ -51,6 +51,8 @@ class NewPasswordForm:
 
     def chosen_username(self) -> str:
         """The new account's name, refused at its field by the service's own rule."""
+        from desktop.services.accounts import accounts_service  # loaded by the lane while the dialog shows
+
         return accounts_service.clean_username(self.username_edit.text())
 
     def clear_errors(self) -> None:

@@ -5,32 +5,50 @@ items, and 退出登录 back to the login dialog.
 Before the window there is a small AppContext of its own over the bare ledger (role None), so the
 dialogs run the accounts service on a lane like every page does; the window then gets the ledger that
 `login` returned, which carries the account's name and role.
+
+The program's start (app.run_gui) may hand over a database still to be opened: `opener` runs as the lane's
+first job while the first dialog already shows (chosen by what a plain read of the file found), and the
+dialog's answer waits for it. SQLAlchemy, the models and argon2 are then loaded on the lane while the person
+types, not before the first window: this module imports the accounts service only inside its functions.
 """
 
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject, QSettings, Signal
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.services.accounts import accounts_service
-from desktop.services.ledger import Ledger, as_ledger
+from desktop import APP_NAME
 from desktop.views.accounts.account_dialogs import ChangePasswordDialog, FirstAdminDialog, LoginDialog
-from desktop.views.accounts.lock_screen import IdleLock
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.ops import query, write
-from desktop.views.kit.worker import Worker
+from desktop.views.kit.worker import Worker, show_error
+
+if TYPE_CHECKING:
+    from desktop.services.ledger import Ledger
+    from desktop.views.accounts.lock_screen import IdleLock
 
 MINUTE_MS = 60_000
 
 
 def _first_start_facts(ledger: Ledger) -> bool:
+    from desktop.services.accounts import accounts_service
+
     return accounts_service.has_accounts(ledger)
+
+
+def _create_first_admin(ledger: Ledger, username: str, password: str, display_name: str):
+    from desktop.services.accounts import accounts_service
+
+    return accounts_service.create_first_admin(ledger, username, password, display_name)
 
 
 def _login(ledger: Ledger, username: str, password: str):
     """The lane's part of 登录: the acting ledger and the account (must it change its password first?)."""
+    from desktop.services.accounts import accounts_service
+
     acting = accounts_service.login(ledger, username, password)
     return acting, accounts_service.current_account(acting)
 
@@ -39,16 +57,23 @@ class Session(QObject):
     """Drives first start → login → window → logout → login … `finished(code)` when the person quits.
 
     `make_window(ledger)` builds the window of a logged-in ledger (app.make_window); `idle_ms` overrides
-    the security settings' idle minutes (tests); `window_opened(window)` follows each shown window."""
+    the security settings' idle minutes (tests); `window_opened(window)` follows each shown window.
+
+    `database` None: `opener()` opens it on the lane (returns the Database) and `has_accounts` says which
+    dialog to show meanwhile; when the opening fails, its message is shown and the session ends with 1."""
 
     finished = Signal(int)
     window_opened = Signal(object)
 
     def __init__(self, database, make_window, *, settings: QSettings | None = None,
-                 idle_ms: int | None = None) -> None:
+                 idle_ms: int | None = None, opener: Callable | None = None, has_accounts: bool = True) -> None:
         super().__init__()
-        self.base = as_ledger(database)
-        self.ctx = AppContext(self.base, Worker(), 0, settings)
+        self.base = None
+        self.ctx = AppContext(None, Worker(), 0, settings)
+        self._waiting: list[Callable[[], None]] | None = []  # what waits for the database; None once open
+        self._opener, self._has_accounts = opener, has_accounts
+        if database is not None:
+            self._open(database)
         self.make_window = make_window
         self.idle_ms = idle_ms
         self.dialog = None  # the dialog now shown (tests drive it)
@@ -58,9 +83,43 @@ class Session(QObject):
         self._quit_flag = QApplication.instance().quitOnLastWindowClosed()
         QApplication.instance().setQuitOnLastWindowClosed(False)  # between window and login dialog, no quit
 
+    # The database ------------------------------------------------------------------------------
+    def _open(self, database) -> None:
+        self.ctx.set_ledger(database)
+        self.base = self.ctx.ledger
+        waiting, self._waiting = self._waiting, None
+        for job in waiting:
+            job()
+
+    def _when_open(self, job: Callable[[], None]) -> None:
+        """Run `job` (a lane request) now, or as soon as the lane has opened the database."""
+        if self._waiting is None:
+            job()
+        else:
+            self._waiting.append(job)
+
+    def _open_failed(self, exc: BaseException) -> None:
+        """The database could not be opened: say why (in Chinese; a fault in the log) and end with 1."""
+        from desktop.services.errors import UserError
+
+        if self.dialog is not None:
+            self.dialog.rejected.disconnect()
+            self.dialog.done(0)
+            self.dialog = None
+        if isinstance(exc, UserError):
+            QMessageBox.critical(None, APP_NAME, exc.message)
+        else:
+            show_error(None, exc)
+        self._end(1)
+
     # First start -------------------------------------------------------------------------------
     def start(self) -> None:
-        query(self, "start", _first_start_facts, done=self._started)
+        if self._opener is None:
+            query(self, "start", _first_start_facts, done=self._started)
+            return
+        self._started(self._has_accounts)  # the first dialog shows now; the lane opens the database meanwhile
+        opener, self._opener = self._opener, None
+        self.ctx.worker.run(opener, self._open, self._open_failed)
 
     def _started(self, has_accounts: bool) -> None:
         if has_accounts:
@@ -69,8 +128,9 @@ class Session(QObject):
         dialog = self.dialog = FirstAdminDialog(self.ctx)
 
         def create(v: dict) -> None:
-            write(dialog, accounts_service.create_first_admin, v["username"], v["password"], v["display_name"],
-                  done=lambda account: self._admin_created(dialog, account), failed=dialog.show_error)
+            self._when_open(lambda: write(
+                dialog, _create_first_admin, v["username"], v["password"], v["display_name"],
+                done=lambda account: self._admin_created(dialog, account), failed=dialog.show_error))
         dialog.submitted.connect(create)
         dialog.rejected.connect(lambda: self._end(0))
         dialog.open()
@@ -84,8 +144,9 @@ class Session(QObject):
         dialog = self.dialog = LoginDialog(self.ctx, username=username or self.last_user, note=note)
 
         def attempt(v: dict) -> None:
-            write(dialog, _login, v["username"], v["password"],
-                  done=lambda answer: self._logged_in(dialog, *answer), failed=dialog.show_error)
+            self._when_open(lambda: write(dialog, _login, v["username"], v["password"],
+                                          done=lambda answer: self._logged_in(dialog, *answer),
+                                          failed=dialog.show_error))
         dialog.submitted.connect(attempt)
         dialog.rejected.connect(lambda: self._end(0))
         dialog.open()
@@ -100,6 +161,8 @@ class Session(QObject):
             self.open_window(ledger)
 
     def _force_change(self, ledger: Ledger) -> None:
+        from desktop.services.accounts import accounts_service
+
         ctx = AppContext(ledger, self.ctx.worker, 0, self.ctx.settings)
         dialog = self.dialog = ChangePasswordDialog(ctx, ledger.user, forced=True)
 
@@ -125,6 +188,9 @@ class Session(QObject):
     def _watch_idle(self, window) -> None:
         """Lock `window` after the idle minutes (the default until the security settings are read); the lock
         goes to the audit log on the lane."""
+        from desktop.services.accounts import accounts_service
+        from desktop.views.accounts.lock_screen import IdleLock
+
         default_ms = accounts_service.SecuritySettings().idle_minutes * MINUTE_MS
         self.idle_lock = IdleLock(window, self.idle_ms or default_ms, window.ctx.ledger.user,
                                   on_lock=lambda: write(window, accounts_service.record_screen_lock))
@@ -139,6 +205,8 @@ class Session(QObject):
     def apply_security_settings(self) -> None:
         """Read the idle minutes again (at login, and after the security administrator saved them)."""
         if self.window is not None and self.idle_ms is None:
+            from desktop.services.accounts import accounts_service
+
             query(self.window, "security", accounts_service.security_settings,
                   done=lambda s: self.idle_lock and self.idle_lock.set_interval(s.idle_minutes * MINUTE_MS))
 
@@ -159,6 +227,8 @@ class Session(QObject):
         self._logout_ledger(ledger, then_login=True, note=reason)
 
     def _logout_ledger(self, ledger: Ledger, *, then_login: bool, note: str = "") -> None:
+        from desktop.services.accounts import accounts_service
+
         self.ctx.worker.run(functools.partial(accounts_service.logout, ledger))
         if then_login:
             self.ask_login(ledger.user, note=note)

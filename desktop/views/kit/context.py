@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from desktop import paths
-from desktop.services.db import Database
-from desktop.services.ledger import Ledger, as_ledger
 from desktop.views.kit.worker import Worker
+
+if TYPE_CHECKING:
+    from desktop.services.db import Database
+    from desktop.services.ledger import Ledger
 
 EVERYTHING = "*"
 
@@ -25,13 +27,23 @@ class AppContext(QObject):
     data_changed = Signal(object)  # a frozenset of table names; {"*"} for everything
     year_changed = Signal(int)
 
-    def __init__(self, db: Database | Ledger, worker: Worker, year: int, settings: QSettings | None = None) -> None:
+    def __init__(self, db: Database | Ledger | None, worker: Worker, year: int,
+                 settings: QSettings | None = None) -> None:
         super().__init__()
-        self.ledger = as_ledger(db)
-        self.db = self.ledger  # the same handle under the name tests use
+        self.set_ledger(db)
         self.worker = worker
         self.year = year
         self.settings = settings or QSettings(str(paths.settings_path()), QSettings.Format.IniFormat)
+
+    def set_ledger(self, db: Database | Ledger | None) -> None:
+        """The ledger the lane jobs get. None only before the start has opened the database (accounts.session:
+        the login dialog shows while the lane opens it, and SQLAlchemy is loaded there, not here)."""
+        if db is not None:
+            from desktop.services.ledger import as_ledger
+
+            db = as_ledger(db)
+        self.ledger = db
+        self.db = self.ledger  # the same handle under the name tests use
 
     def set_year(self, year: int) -> None:
         if year != self.year:

@@ -17,14 +17,16 @@ import dataclasses
 import functools
 import itertools
 import weakref
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import shiboken6
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
-from desktop.services.ledger import Ledger
 from desktop.views.kit.worker import CancelToken, run_with_progress, show_error
+
+if TYPE_CHECKING:
+    from desktop.services.ledger import Ledger
 
 _serial = itertools.count(1)
 # owner → {key: serial of the latest request}; weak so a closed page leaves nothing behind
