@@ -38,22 +38,32 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # The program now opens on its login dialog (or, on a ledger without accounts, the first administrator's):
 # the start is timed to the first window on screen, whichever it is, through the entry point the program
 # starts by (`zzb --db FILE`: desktop.cli.main, which opens the window through app.run_gui). The probe
-# prints what the first window is and which heavy modules were loaded by then (the lane may be loading them).
+# prints what the first window is, which heavy modules were loaded by then (the lane may be loading them) and
+# when the window was first painted (the lane, importing meanwhile, competes with the painting for the GIL).
 START_PROBE = """
 import sys, time
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 import desktop.app as app_mod
 make_application = app_mod.make_application
 HEAVY = ("sqlalchemy", "alembic", "argon2", "openpyxl", "reportlab", "xlsxwriter", "python_calamine")
+class FirstPaint(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and not painted:
+            painted.append(time.time())
+            QTimer.singleShot(0, lambda: (print("PAINTED", painted[0], flush=True), QApplication.instance().exit(0)))
+        return False
+painted = []
 def first_window_shown():
     app = make_application()
+    spy = FirstPaint(app)
     def poll():
         shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
         if shown:
             loaded = sorted(m for m in HEAVY if m in sys.modules)
             print("SHOWN", time.time(), type(shown[0]).__name__, ",".join(loaded) or "-", flush=True)
-            app.exit(0)
+            for widget in (shown[0], *shown[0].findChildren(QObject)):
+                widget.installEventFilter(spy)
         else:
             QTimer.singleShot(1, poll)
     QTimer.singleShot(0, poll)
@@ -110,7 +120,7 @@ def migrate(path: Path) -> float:
 def time_start(code: str, db: Path, runs: int) -> float:
     """Median ms from spawning a Python process to its window being shown."""
     env = dict(os.environ, ZZB_DATA_DIR=str(db.parent / "userdata"))
-    samples, seen = [], []
+    samples, seen, painted = [], [], []
     for _ in range(runs):
         t0 = time.time()
         out = subprocess.run([sys.executable, "-c", code, str(db)], cwd=ROOT, env=env, capture_output=True, timeout=300,
@@ -119,8 +129,10 @@ def time_start(code: str, db: Path, runs: int) -> float:
         samples.append((float(fields[1]) - t0) * 1000)
         if len(fields) > 2 and not seen:
             seen.append(f"first window {fields[2]}; heavy modules loaded by then: {fields[3]}")
+        painted += [(float(line.split()[1]) - t0) * 1000 for line in out.splitlines() if line.startswith("PAINTED")]
     if seen:
-        print(f"start probe: {seen[0]}")
+        paint = f"; first painted at {statistics.median(painted):.0f} ms" if painted else ""
+        print(f"start probe: {seen[0]}{paint}")
     return statistics.median(samples)
 
 
