@@ -31,6 +31,7 @@ from desktop.models import (
 from desktop.models.enums import AgreementKind, EntryState, GroundworkStep, Method
 from desktop.services import rules
 from desktop.services.landbank import acquisition_service, agreement_service
+from desktop.services.ledger import today as ledger_today
 
 K = AgreementKind
 G = GroundworkStep
@@ -66,8 +67,8 @@ def _money(x) -> Decimal:
 
 
 class _Days:
-    def __init__(self, rng: random.Random, as_of: dt.date):
-        self.rng, self.as_of = rng, as_of
+    def __init__(self, rng: random.Random, as_of: dt.date, today: dt.date):
+        self.rng, self.as_of, self.today = rng, as_of, today
 
     def after(self, d: dt.date, lo: int, hi: int) -> dt.date:
         """A day lo–hi days after d, never after the sample's 'today'."""
@@ -94,7 +95,7 @@ def _planned_entries(s, year_id: int):
 def populate_demo(s, rng: random.Random, params, year_id: int, as_of: dt.date) -> dict[str, int]:
     entries = _planned_entries(s, year_id)
     soes = dict(s.execute(select(Soe.id, Soe.name)).tuples().all())
-    days = _Days(rng, as_of)
+    days = _Days(rng, as_of, ledger_today(s))
     counts = {"land_banking": 0, "groundwork_records": 0, "agreements": 0, "acquisitions": 0, "tax_records": 0}
     _land_banking(s, rng, params, year_id, as_of, days, soes, counts,
                   [x for x in entries if x[1].method is Method.LAND_BANKING])
@@ -155,10 +156,16 @@ def _land_banking(s, rng, params, year_id, as_of, days, soes, counts, entries) -
     _one_pair_over_cap(rng, params, landbank_agreements)
 
 
+UNFILED_WITHIN_DAYS = 61  # a few agreements signed in the last two months are still waiting to be filed
+
+
 def _filed(rng, days: _Days, signed: dt.date, as_of: dt.date) -> dt.date | None:
-    """Filed 2–12 days after signing; recent ones (and a few others) not yet."""
+    """Filed 2–12 days after signing; those filed after the year's `as_of` not yet, and about one in twelve
+    signed within the last two months before the generator's day (days.today) not yet either: no office
+    carries an agreement unfiled for years."""
     filed = signed + dt.timedelta(days=rng.randint(2, 12))
-    if filed > as_of or rng.random() < 0.08:
+    late = rng.random() < 0.08
+    if filed > as_of or (late and (days.today - signed).days < UNFILED_WITHIN_DAYS):
         return None
     return filed
 
