@@ -4,8 +4,9 @@
 
 100 000 objects in the register; years 2022–2026 (2026 current), each with every town's list of about
 1 200 entries, plans, land banking with groundwork steps and agreements, acquisitions, monthly reports with
-the four departments' verifications for every month, about 300 quota loans with returns; the bundled
-holiday table; and 1 000 000 audit records on the keyed chain. Everything goes through `zzb demo --years`
+the four departments' verifications for every month, about 300 quota loans with returns; about 30
+综合体检 cases a year (the old years' closed and scored), the monthly 通报 issued with their rankings, a few
+dozen 典型案例, a confirmed 考核评分 of towns, units and SOEs for every finished year; the bundled holiday table; and 1 000 000 audit records on the keyed chain. Everything goes through `zzb demo --years`
 (desktop/services/demo) as Core bulk inserts, except the audit records, written here by `append_audit_records`
 through the chain's own bulk append (services/audit_chain.append), so `zzb audit verify` passes on the city.
 
@@ -36,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-GENERATOR_VERSION = 2  # bump when what the city holds changes
+GENERATOR_VERSION = 3  # bump when what the city holds changes
 CACHE = ROOT / "bench" / ".cache"
 YEAR = 2026  # the current year of the city; the four before it are history
 CITY_DAY = dt.date(YEAR, 11, 20)  # the day the city is generated on (fixed, so the file is the same every time)
@@ -207,7 +208,8 @@ def describe(path: Path) -> str:
     counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (
         "target", "year", "governance_list", "list_entry", "plan", "land_banking", "groundwork_record", "agreement",
         "acquisition", "monthly_report", "monthly_report_item", "verification", "quota_loan", "quota_return",
-        "holiday", "audit_log", "app_user")}
+        "examination", "examination_unit", "issue", "bulletin", "case", "scoring_session", "score", "holiday",
+        "audit_log", "app_user")}
     con.close()
     return "city: " + " ".join(f"{k}={v}" for k, v in counts.items())
 

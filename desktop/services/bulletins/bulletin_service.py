@@ -119,7 +119,7 @@ def issue(ledger: Ledger, year: int, month: int | None = None, *, body: str | No
             b = Bulletin(year_id=y.id, month=month)
             s.add(b)
         b.number, b.title, b.period_end, b.issued_on = str(max(numbers, default=0) + 1), title, d.period_end, ledger.today()
-        b.body, b.rankings, b.issued_by = text, _snapshot(d), ledger.user or ""
+        b.body, b.rankings, b.issued_by = text, snapshot(d), ledger.user or ""
         s.flush()
         audit.record(s, "签发", "bulletin", b.id, label=f"{year}年第{b.number}期 {title}")
         return _issued(b, year)
@@ -162,7 +162,8 @@ def count_issued(ledger: Ledger, year: int) -> int:
                                                                Bulletin.issued_on.is_not(None))) or 0
 
 
-def _snapshot(d: BulletinDraft) -> dict:
+def snapshot(d: BulletinDraft) -> dict:
+    """The draft's figures as kept with an issued bulletin (its rankings column)."""
     def plain(row: BulletinRow) -> dict:
         out = dict(row.__dict__)
         for k in _DECIMALS:

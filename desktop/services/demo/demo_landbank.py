@@ -31,7 +31,6 @@ from desktop.models import (
 from desktop.models.enums import AgreementKind, EntryState, GroundworkStep, Method
 from desktop.services import rules
 from desktop.services.landbank import acquisition_service, agreement_service
-from desktop.services.ledger import today as ledger_today
 
 K = AgreementKind
 G = GroundworkStep
@@ -95,7 +94,7 @@ def _planned_entries(s, year_id: int):
 def populate_demo(s, rng: random.Random, params, year_id: int, as_of: dt.date) -> dict[str, int]:
     entries = _planned_entries(s, year_id)
     soes = dict(s.execute(select(Soe.id, Soe.name)).tuples().all())
-    days = _Days(rng, as_of, ledger_today(s))
+    days = _Days(rng, as_of, s.info.get(DEMO_DAY, as_of))
     counts = {"land_banking": 0, "groundwork_records": 0, "agreements": 0, "acquisitions": 0, "tax_records": 0}
     _land_banking(s, rng, params, year_id, as_of, days, soes, counts,
                   [x for x in entries if x[1].method is Method.LAND_BANKING])
@@ -157,11 +156,12 @@ def _land_banking(s, rng, params, year_id, as_of, days, soes, counts, entries) -
 
 
 UNFILED_WITHIN_DAYS = 61  # a few agreements signed in the last two months are still waiting to be filed
+DEMO_DAY = "demo_day"  # session info: the sample year's day, the demo's 'today' (demo_service sets it)
 
 
 def _filed(rng, days: _Days, signed: dt.date, as_of: dt.date) -> dt.date | None:
     """Filed 2–12 days after signing; those filed after the year's `as_of` not yet, and about one in twelve
-    signed within the last two months before the generator's day (days.today) not yet either: no office
+    signed within the last two months before the demo's day (days.today) not yet either: no office
     carries an agreement unfiled for years."""
     filed = signed + dt.timedelta(days=rng.randint(2, 12))
     late = rng.random() < 0.08
@@ -253,6 +253,10 @@ def _acquisitions(s, rng, year_id, as_of, days: _Days, counts, entries) -> None:
                               amount_wan=invest, area_mu=area, note="约定亩均税收及投产期限")
             buy.filed_on = min(days.after(signed, 2, 10), as_of)
             watch.filed_on = None if goal == "signed" else days.after(watch.signed_on, 2, 10)
+            shown = n < len(FORCED) and as_of == days.today  # the sample year shows every stage
+            if watch.filed_on is None and not shown and (days.today - signed).days >= UNFILED_WITHIN_DAYS:
+                # an acquisition signed months ago has its agreements filed by now (the same draws as before)
+                watch.filed_on = min(watch.signed_on + dt.timedelta(days=5), as_of)
             agreements = [buy, watch]
             s.add_all(agreements)
             counts["agreements"] += 2

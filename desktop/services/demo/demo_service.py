@@ -33,7 +33,7 @@ from desktop.models import (
 from desktop.models.base import utcnow
 from desktop.models.enums import EntryState, ParkStatus
 from desktop.services import audit, rules
-from desktop.services.demo import demo_exams, demo_landbank, demo_quota, demo_reports, demo_years
+from desktop.services.demo import demo_exams, demo_history, demo_landbank, demo_quota, demo_reports, demo_years
 from desktop.services.demo.demo_city import PLANNED_STATES, draw_city  # noqa: F401 - PLANNED_STATES: tests
 from desktop.services.demo.demo_names import AREA_CODE_PREFIX, CENT, CHUNK, CITY, ZERO, Generator, dec
 from desktop.services.errors import Refused
@@ -115,6 +115,7 @@ def generate(ledger: Ledger, *, enterprises: int = 300, seed: int = 2024, year: 
             params = year_service.params_in_session(s, year)
             year_id = s.scalar(select(Year.id).where(Year.year == year))
             as_of = _as_of(year, ledger.today())
+            s.info[demo_landbank.DEMO_DAY] = as_of
             summary = _build(s, params, year_id, enterprises, seed, as_of, progress, cancel)
             earlier = demo_years.add_years(s, seed, year, as_of, years=years, entries_per_year=entries_per_year) \
                 if years > 1 else []
@@ -125,6 +126,7 @@ def generate(ledger: Ledger, *, enterprises: int = 300, seed: int = 2024, year: 
                 _add_counts(summary.extra, _populate_areas(s, seed + y, y_params, y_id, y_as_of, EARLIER_YEAR_AREAS))
             if earlier:
                 _add_counts(summary.extra, demo_years.add_loans(s, seed, [y for y, _ in earlier], ledger.today()))
+                _add_counts(summary.extra, demo_history.add_history(s, seed, [y for y, _ in earlier] + [year], as_of))
                 _add_counts(summary.extra, demo_years.totals(s))
             audit.record(s, "示例数据", "database", label=f"示例数据：{CITY}市（种子 {seed}，{enterprises} 个治理对象）",
                          after={**summary.counts(), "seed": seed, "year": year})

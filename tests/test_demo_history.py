@@ -1,0 +1,112 @@
+"""The office's record over several years in `zzb demo --years` (demo_exam_years, demo_history): examinations
+in every stage, the monthly 通报 as the program drafts them, typical cases, the finished years' scoring, and
+agreements left unfiled only when recent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import pytest
+from sqlalchemy import select
+
+from desktop.models import (
+    Agreement, Bulletin, Case, Examination, ExaminationUnit, ScoringSession, Year,
+)
+from desktop.models.enums import ExaminationStage, ScoringSubject
+from desktop.services.bulletins import bulletin_draft, bulletin_service
+from desktop.services.demo import demo_service
+from desktop.services.scoring import scoring_service, scoring_sources
+
+TODAY = dt.date(2024, 11, 20)
+AS_OF = dt.date(2024, 10, 31)  # the sample year's day (demo_service._as_of)
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    from desktop.services import setup_service
+    from desktop.services.ledger import open_ledger
+
+    ledger = open_ledger(tmp_path_factory.mktemp("history") / "city.sqlite3", as_of=TODAY)
+    setup_service.initialize(ledger)
+    summary = demo_service.generate(ledger, enterprises=3000, years=3, entries_per_year=200)
+    yield ledger, summary
+    ledger.dispose()
+
+
+def test_every_year_has_its_examinations_old_ones_closed_and_scored_this_years_in_every_stage(city):
+    ledger, summary = city
+    with ledger.reader() as s:
+        exams = s.execute(select(Examination.id, Examination.start_date, Examination.stage, Examination.closed_on)).all()
+        unscored = s.scalars(select(ExaminationUnit.id).join(Examination)
+                             .where(Examination.stage == ExaminationStage.CLOSED, ExaminationUnit.town_score.is_(None)))
+        unscored = list(unscored)
+    per_year = Counter(start.year for _i, start, _st, _c in exams)
+    assert sorted(per_year) == [2022, 2023, 2024] and all(20 <= n <= 40 for n in per_year.values()), per_year
+    assert summary.extra["examinations"] == len(exams)
+    assert {st for _i, start, st, _c in exams if start.year == 2022} == {ExaminationStage.CLOSED}
+    assert {st for _i, start, st, _c in exams if start.year == 2024} == set(ExaminationStage)
+    assert all(start <= AS_OF for _i, start, _st, _c in exams)
+    assert all((closed is not None) == (st is ExaminationStage.CLOSED) and (closed is None or start < closed <= AS_OF)
+               for _i, start, st, closed in exams)
+    assert unscored == []
+
+
+def test_each_issued_bulletin_holds_the_rankings_the_program_drafts_as_of_its_day(city):
+    """The demo drafts inside its own transaction; the figures equal the service's draft read afterwards."""
+    ledger, _ = city
+    with ledger.reader() as s:
+        rows = s.execute(select(Bulletin.id, Year.year, Bulletin.month, Bulletin.number, Bulletin.issued_on,
+                                Bulletin.rankings, Bulletin.body).join(Year, Year.id == Bulletin.year_id)
+                         .order_by(Bulletin.id)).all()
+    issued = [r for r in rows if r.issued_on is not None]
+    for y in (2022, 2023):
+        assert [(r.month, r.number) for r in issued if r.year == y] == [(m, str(m)) for m in range(1, 13)]
+    assert [r.month for r in issued if r.year == 2024] == list(range(1, 10))  # October's goes out in November
+    assert [(r.year, r.month, r.number) for r in rows if r.issued_on is None] == [(2024, 10, "")]
+    for r in issued[::5]:
+        d = bulletin_draft.draft(ledger.as_of(r.issued_on), r.year, r.month)
+        assert r.rankings == bulletin_service.snapshot(d) and r.body == d.body
+    shown = bulletin_service.list_issued(ledger, 2023)
+    assert [b.number_label for b in shown][:2] == ["2023年第12期", "2023年第11期"] and shown[0].draft.rows
+
+
+def test_typical_cases_name_targets_and_only_bulletins_of_their_month(city):
+    ledger, summary = city
+    with ledger.reader() as s:
+        cases = s.execute(select(Case.published_on, Case.target_id, Case.bulletin_id, Bulletin.month, Bulletin.issued_on)
+                          .outerjoin(Bulletin, Bulletin.id == Case.bulletin_id)).all()
+    assert 18 <= len(cases) == summary.extra["typical_cases"]
+    assert all(c.target_id is not None and c.published_on <= AS_OF for c in cases)
+    assert all(c.bulletin_id is None or (c.month == c.published_on.month and c.issued_on) for c in cases)
+    assert any(c.bulletin_id for c in cases)
+
+
+def test_each_finished_year_has_a_confirmed_session_per_kind_scored_like_the_service_computes(city):
+    ledger, _ = city
+    with ledger.reader() as s:
+        sessions = s.execute(select(ScoringSession.id, Year.year, ScoringSession.subject, ScoringSession.closed,
+                                    ScoringSession.held_on).join(Year, Year.id == ScoringSession.year_id)).all()
+    assert sorted((y, k.value) for _i, y, k, _c, _h in sessions) == sorted(
+        (y, k.value) for y in (2022, 2023) for k in ScoringSubject)
+    assert all(closed for *_x, closed, _h in sessions)
+    for sid, year, kind, _closed, held in sessions:
+        grid = scoring_service.grid(ledger, sid)
+        assert grid.session.state == scoring_service.CONFIRMED
+        assert all((sub.id, c.id) in grid.points for sub in grid.subjects for c in grid.criteria)
+        for c in grid.criteria:
+            if c.source:
+                figures = scoring_sources.compute(ledger.as_of(held), year, c.source, [x.id for x in grid.subjects])
+                assert {k: f.points(c.max_points) for k, f in figures.items()} == \
+                    {sub.id: grid.points[(sub.id, c.id)] for sub in grid.subjects}
+
+
+def test_only_recently_signed_agreements_are_left_unfiled(city):
+    ledger, _ = city
+    with ledger.reader() as s:
+        signed = s.execute(select(Agreement.signed_on).where(Agreement.filed_on.is_(None))).scalars().all()
+        total = len(s.scalars(select(Agreement.id)).all())
+    assert signed and total > 10 * len(signed)
+    old = [day for day in signed if (AS_OF - day).days >= 61]
+    # the one acquisition the sample year keeps at 已签约 (every stage shown) is the only older one
+    assert len(old) <= 1 and all(day.year == TODAY.year for day in old), sorted(signed)[:5]
