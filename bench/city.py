@@ -205,7 +205,7 @@ def ensure_city(*, enterprises: int = 100_000, years: int = 5, audit: int = 1_00
 
 def describe(path: Path) -> str:
     con = sqlite3.connect(path)
-    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in (
+    counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in (
         "target", "year", "governance_list", "list_entry", "plan", "land_banking", "groundwork_record", "agreement",
         "acquisition", "monthly_report", "monthly_report_item", "verification", "quota_loan", "quota_return",
         "examination", "examination_unit", "issue", "bulletin", "case", "scoring_session", "score", "holiday",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from desktop.models import ContiguousArea, GovernanceList, ListEntry, Target, Town, Year
 from desktop.models.base import utcnow
@@ -119,11 +119,15 @@ def _share(session, lst: GovernanceList, minimum: Decimal) -> ShareCheck:
 
 
 def _summary(session, lst: GovernanceList) -> ListSummary:
-    params = year_service.params_in_session(session, lst.year.year)
-    return ListSummary(lst.id, lst.town_id, lst.town.name, lst.year.year, lst.status, lst.submitted_at,
-                       lst.reviewed_at, lst.reviewer, lst.return_reason, len(lst.entries),
-                       _share(session, lst, params.contiguous_share_min_pct), lst.revision,
-                       dict(Counter(e.state for e in lst.entries)))
+    """The list's summary, its entries read as plain columns (no entry objects are loaded)."""
+    town = session.scalar(select(Town.name).where(Town.id == lst.town_id))
+    year = session.scalar(select(Year.year).where(Year.id == lst.year_id))
+    params = year_service.params_in_session(session, year)
+    rows = session.execute(select(ListEntry.state, ListEntry.planned_method, ListEntry.planned_area_mu,
+                                  ListEntry.contiguous_area_id).where(ListEntry.list_id == lst.id)).all()
+    return ListSummary(lst.id, lst.town_id, town, year, lst.status, lst.submitted_at, lst.reviewed_at, lst.reviewer,
+                       lst.return_reason, len(rows), share_of(rows, params.contiguous_share_min_pct), lst.revision,
+                       dict(Counter(state for state, *_rest in rows)))
 
 
 def _year_id(session, year: int) -> int:
@@ -180,20 +184,30 @@ def list_summaries(ledger: Ledger, year: int) -> list[ListSummary]:
 
 
 def entries(ledger: Ledger, list_id: int) -> list[EntryRow]:
+    """The list's entries in the order they were added, read as plain columns."""
+    e = ListEntry
+    q = (
+        select(e.id, Target.id, Target.name, Target.credit_code, Target.category, e.planned_method,
+               e.planned_area_mu, e.contiguous_area_id, ContiguousArea.name, e.state, e.state_reason, e.completed_on,
+               e.verified_on, e.verified_area_mu, e.note, e.revision)
+        .join(Target, Target.id == e.target_id)
+        .outerjoin(ContiguousArea, ContiguousArea.id == e.contiguous_area_id)
+        .where(e.list_id == list_id)
+        .order_by(e.id)
+    )
     with ledger.reader() as s:
-        q = (
-            select(ListEntry, Target, ContiguousArea.name)
-            .join(Target, Target.id == ListEntry.target_id)
-            .outerjoin(ContiguousArea, ContiguousArea.id == ListEntry.contiguous_area_id)
-            .where(ListEntry.list_id == list_id)
-            .order_by(ListEntry.id)
-        )
-        return [
-            EntryRow(e.id, t.id, t.name, t.credit_code, t.category.label, e.planned_method, e.planned_area_mu,
-                     e.contiguous_area_id, park or "", e.state, e.state_reason, e.completed_on, e.verified_on,
-                     e.verified_area_mu, e.note, e.revision)
-            for e, t, park in s.execute(q)
-        ]
+        return [EntryRow(i, tid, name, code, category.label, method, planned, park_id, park or "", state, reason,
+                         completed, verified_on, verified, note, revision)
+                for i, tid, name, code, category, method, planned, park_id, park, state, reason, completed,
+                verified_on, verified, note, revision in s.execute(q)]
+
+
+def park_choices(ledger: Ledger, town_id: int) -> list[tuple[int, str]]:
+    """The town's contiguous areas an entry may be placed in: (id, name), by name."""
+    with ledger.reader() as s:
+        return [tuple(r) for r in s.execute(select(ContiguousArea.id, ContiguousArea.name)
+                                            .where(ContiguousArea.town_id == town_id)
+                                            .order_by(ContiguousArea.name))]
 
 
 def _clean_area(value) -> Decimal:
@@ -494,18 +508,24 @@ def town_overview(ledger: Ledger, year: int) -> list[TownListRow]:
         lists = {town_id: (list_id, status) for list_id, town_id, status in s.execute(
             select(GovernanceList.id, GovernanceList.town_id, GovernanceList.status)
             .where(GovernanceList.year_id == year_id))}
+        # The entries summed in SQL per (list, state, method, in a park or not): share_of adds the same areas
+        # (whole numbers underneath, so the sums are exact) without a row per entry coming back.
+        in_park = ListEntry.contiguous_area_id.is_not(None)
         rows_of: dict[int, list] = {}
-        for list_id, state, method, area, park in s.execute(
-                select(ListEntry.list_id, ListEntry.state, ListEntry.planned_method, ListEntry.planned_area_mu,
-                       ListEntry.contiguous_area_id)
+        counts: Counter = Counter()
+        for list_id, state, method, park, n, area in s.execute(
+                select(ListEntry.list_id, ListEntry.state, ListEntry.planned_method, in_park, func.count(),
+                       func.sum(ListEntry.planned_area_mu))
                 .join(GovernanceList, GovernanceList.id == ListEntry.list_id)
-                .where(GovernanceList.year_id == year_id)):
-            rows_of.setdefault(list_id, []).append((state, method, area, park))
+                .where(GovernanceList.year_id == year_id)
+                .group_by(ListEntry.list_id, ListEntry.state, ListEntry.planned_method, in_park)):
+            rows_of.setdefault(list_id, []).append((state, method, area, True if park else None))
+            counts[list_id] += n
         out = []
         for town_id, name, active in s.execute(select(Town.id, Town.name, Town.active).order_by(Town.sort_order, Town.id)):
             list_id, status = lists.get(town_id, (None, None))
             if not active and list_id is None:
                 continue
-            rows = rows_of.get(list_id, [])
-            out.append(TownListRow(town_id, name, list_id, status, len(rows), share_of(rows, minimum)))
+            out.append(TownListRow(town_id, name, list_id, status, counts[list_id],
+                                   share_of(rows_of.get(list_id, []), minimum)))
         return out

@@ -229,8 +229,11 @@ def list_plans(ledger: Ledger, year: int, *, town_id: int | None = None, list_id
     """Plans of a year (optionally one town or one list), newest filing first."""
     loans = (select(QuotaLoan.plan_id, func.count(QuotaLoan.id).label("n"))
              .group_by(QuotaLoan.plan_id).subquery())
+    p, e = Plan, ListEntry
     q = (
-        select(Plan, ListEntry, Target.name, Target.credit_code, Town.id, Town.name, Soe.name, loans.c.n)
+        select(p.id, e.id, e.target_id, Target.name, Target.credit_code, Town.id, Town.name, p.method,
+               e.planned_area_mu, p.planned_area_mu, p.planned_cost_wan, p.soe_id, Soe.name, p.filed_on, p.batch_no,
+               p.note, e.state, loans.c.n, p.revision)
         .join(ListEntry, ListEntry.id == Plan.entry_id)
         .join(GovernanceList, GovernanceList.id == ListEntry.list_id)
         .join(Year, Year.id == GovernanceList.year_id)
@@ -247,13 +250,11 @@ def list_plans(ledger: Ledger, year: int, *, town_id: int | None = None, list_id
         q = q.where(GovernanceList.id == list_id)
     if plan_id is not None:
         q = q.where(Plan.id == plan_id)
-    with ledger.reader() as s:
-        return [
-            PlanRow(p.id, e.id, e.target_id, target, code, tid, town, year, p.method, e.planned_area_mu,
-                    p.planned_area_mu, p.planned_cost_wan, p.soe_id, soe or "", p.filed_on, p.batch_no, p.note,
-                    e.state, n or 0, p.revision)
-            for p, e, target, code, tid, town, soe, n in s.execute(q)
-        ]
+    with ledger.reader() as s:  # plain columns: no Plan or ListEntry objects are built
+        return [PlanRow(*head, year, method, entry_area, plan_area, cost, soe_id, soe or "", filed, batch, note, state,
+                        n or 0, revision)
+                for *head, method, entry_area, plan_area, cost, soe_id, soe, filed, batch, note, state, n, revision
+                in s.execute(q)]
 
 
 def get_plan(ledger: Ledger, plan_id: int) -> PlanRow:

@@ -26,7 +26,6 @@ from desktop.services import audit
 from desktop.services.lists import entry_states, list_service, plan_service
 from desktop.services.lists.list_service import EntryRow, ListSummary, TownListRow
 from desktop.services.lists.plan_service import PlanRow
-from desktop.services.parks import park_service
 from desktop.views.kit.columns import ColumnChooser
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.forms import HINT_STYLE
@@ -68,7 +67,7 @@ def load_town(ledger, year: int, town_id: int) -> _TownData:
     summary = list_service.find_list(ledger, town_id, year)
     entries = list_service.entries(ledger, summary.id) if summary else []
     plans = plan_service.list_plans(ledger, year, list_id=summary.id) if summary else []
-    parks = [(p.id, p.name) for p in park_service.list_parks(ledger, town_id=town_id)]
+    parks = list_service.park_choices(ledger, town_id)
     review_refusal = list_service.why_not_review(ledger, summary.id) if summary else None
     return _TownData(town_id, summary, entries, plans, parks, review_refusal)
 
