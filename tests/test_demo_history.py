@@ -110,3 +110,39 @@ def test_only_recently_signed_agreements_are_left_unfiled(city):
     old = [day for day in signed if (AS_OF - day).days >= 61]
     # the one acquisition the sample year keeps at 已签约 (every stage shown) is the only older one
     assert len(old) <= 1 and all(day.year == TODAY.year for day in old), sorted(signed)[:5]
+
+
+def _overview_counts(ledger, year: int, months: list[int]):
+    """The bulletin's verification and missing-report counts as the month overview of the reports service
+    judges them (what bulletin_draft read before it counted in SQL)."""
+    from collections import defaultdict
+
+    from desktop.services.reports import report_service
+
+    passed, failed, missing = defaultdict(int), defaultdict(int), defaultdict(list)
+    for m in months:
+        for t in report_service.month_overview(ledger, year, m).towns:
+            passed[t.town_id] += t.verified
+            failed[t.town_id] += t.failed
+            if t.overdue:
+                missing[t.town_id].append(m)
+    return dict(passed), dict(failed), dict(missing)
+
+
+def _plain(counts):
+    return tuple({k: v for k, v in c.items() if v} for c in counts)
+
+
+@pytest.mark.parametrize("day", [dt.date(2023, 7, 3), TODAY])
+def test_the_bulletins_counts_in_sql_equal_the_month_overviews(city, day):
+    ledger, _ = city
+    ledger = ledger.as_of(day)
+    checked, kinds = 0, set()
+    for year in range(2022, day.year + 1):
+        last = 12 if year < day.year else day.month
+        for months in [[m] for m in range(1, last + 1)] + [list(range(1, last + 1))]:
+            old = _plain(_overview_counts(ledger, year, months))
+            assert _plain(bulletin_draft._verification_and_missing(ledger, year, months)) == old, (year, months)
+            checked += sum(old[0].values()) + sum(old[1].values())
+            kinds |= {i for i, c in enumerate(old) if c}
+    assert checked > 100 and kinds == {0, 1, 2}  # passed, failed and missing reports all occur

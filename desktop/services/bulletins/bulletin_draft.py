@@ -15,18 +15,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, select
 
-from desktop.models import ContiguousArea, GovernanceList, ListEntry, MonthlyReport, MonthlyReportHandIn, Town, \
-    TownTarget
+from desktop.models import ContiguousArea, GovernanceList, ListEntry, MonthlyReport, MonthlyReportHandIn, \
+    MonthlyReportItem, Town, TownTarget, Verification
+from desktop.models.enums import EntryState, VerifyResult
 from desktop.services import rules
 from desktop.services.accounts import permissions
 from desktop.services.dates import cn_date
 from desktop.services.errors import ValidationError
 from desktop.services.ledger import Ledger
 from desktop.services.ranking import competition_ranks
-from desktop.services.reports import report_service
-from desktop.services.reports.report_common import check_month, year_row
+from desktop.services.reports.report_common import check_month, departments_of, year_row
 from desktop.services.towns.progress_service import park_started_in
 from desktop.services.year import year_service
 
@@ -205,17 +205,45 @@ def _hand_ins(s, year_id: int, months: list[int]) -> tuple[dict[int, tuple[int, 
 
 
 def _verification_and_missing(ledger: Ledger, year: int, months: list[int]):
-    """Per town over the period's months: entries whose verification passed, failed, and the months with no
-    report past the due day (the reports service's month overview, as of today)."""
+    """Per town over the period's months: reported entries whose verification passed, failed, and the months
+    with no report past the due day, as of today — the same judgement as the month overview of the reports
+    service (month_reading: failed when a verifying department failed it; verified when every department
+    passed it, or when it is the entry's latest report item and the entry stands 已核实), counted in SQL
+    per report item instead of building every item's row."""
+    as_of = ledger.today()
     passed: dict[int, int] = defaultdict(int)
     failed: dict[int, int] = defaultdict(int)
     missing: dict[int, list[int]] = defaultdict(list)
-    for m in months:
-        for t in report_service.month_overview(ledger, year, m).towns:
-            passed[t.town_id] += t.verified
-            failed[t.town_id] += t.failed
-            if t.overdue:
-                missing[t.town_id].append(m)
+    with ledger.reader() as s:
+        y = year_row(s, year)
+        p = year_service.params_in_session(s, year)
+        dept_ids = [did for _name, did in departments_of(s, p)]
+        every = bool(dept_ids) and None not in dept_ids  # each verifying department is a member unit
+        item, v = MonthlyReportItem, Verification
+        latest = select(item.entry_id, func.max(item.id).label("last")).group_by(item.entry_id).subquery()
+        q = (select(MonthlyReport.town_id, item.id, latest.c.last, ListEntry.state,
+                    func.count(case((v.result == VerifyResult.PASS, 1))),
+                    func.count(case((v.result == VerifyResult.FAIL, 1))))
+             .join(MonthlyReport, MonthlyReport.id == item.report_id)
+             .join(ListEntry, ListEntry.id == item.entry_id)
+             .join(latest, latest.c.entry_id == item.entry_id)
+             .outerjoin(v, and_(v.item_id == item.id, v.department_id.in_([d for d in dept_ids if d is not None])))
+             .where(MonthlyReport.year_id == y.id, MonthlyReport.month.in_(months))
+             .group_by(MonthlyReport.town_id, item.id, latest.c.last, ListEntry.state))
+        for town_id, item_id, last, state, n_pass, n_fail in s.execute(q):
+            if n_fail:
+                failed[town_id] += 1
+            elif (every and n_pass == len(set(dept_ids))) or (last == item_id and state is EntryState.VERIFIED):
+                passed[town_id] += 1
+        reports = {(t, m): on for t, m, on in s.execute(
+            select(MonthlyReport.town_id, MonthlyReport.month, MonthlyReport.reported_on)
+            .where(MonthlyReport.year_id == y.id, MonthlyReport.month.in_(months)))}
+        towns = list(s.execute(select(Town.id, Town.active).order_by(Town.sort_order, Town.id)).tuples())
+        for m in months:
+            if as_of > rules.monthly_report_due(p, year, m):
+                for town_id, active in towns:  # an inactive town is judged in a month it reported
+                    if (active or (town_id, m) in reports) and reports.get((town_id, m)) is None:
+                        missing[town_id].append(m)
     return passed, failed, missing
 
 
