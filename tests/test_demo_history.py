@@ -146,3 +146,19 @@ def test_the_bulletins_counts_in_sql_equal_the_month_overviews(city, day):
             checked += sum(old[0].values()) + sum(old[1].values())
             kinds |= {i for i, c in enumerate(old) if c}
     assert checked > 100 and kinds == {0, 1, 2}  # passed, failed and missing reports all occur
+
+
+@pytest.mark.parametrize("day", [dt.date(2024, 3, 12), AS_OF])
+def test_the_case_lists_overdue_and_soon_counts_equal_those_of_every_duty_judged(city, day):
+    """list_rows judges only the open duties; judging every duty (done ones too) gives the same counts."""
+    from desktop.services.deadlines import deadline_service
+    from desktop.services.exams import exam_service
+
+    ledger, _ = city
+    rows = exam_service.list_rows(ledger, as_of=day)
+    with ledger.reader() as s:
+        every = Counter((d.exam_id, row.status) for d, row in exam_service._judged(ledger, s, day, [r.id for r in rows]))
+    assert [(r.id, r.overdue, r.soon) for r in rows] == \
+        [(r.id, every[(r.id, deadline_service.OVERDUE)], every[(r.id, deadline_service.SOON)]) for r in rows]
+    assert sum(every[k] for k in every if k[1] == deadline_service.DONE) > 100
+    assert sum(r.overdue for r in rows) > 0 or day != AS_OF  # the demo's day has late units and open issues

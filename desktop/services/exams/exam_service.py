@@ -325,10 +325,10 @@ def step(ledger: Ledger, exam_id: int, action: str) -> ExaminationStage:
 
 # ---- reading --------------------------------------------------------------------------------------
 
-def _judged(ledger: Ledger, session, as_of: dt.date, exam_ids: list[int] | None):
+def _judged(ledger: Ledger, session, as_of: dt.date, exam_ids: list[int] | None, *, open_only: bool = False):
     cal = calendar_service.load(ledger)
     out = []
-    for d in exam_deadlines.unit_duties(session, as_of, exam_ids=exam_ids):
+    for d in exam_deadlines.unit_duties(session, as_of, exam_ids=exam_ids, open_only=open_only):
         item = deadline_service.DueItem(d.kind, d.town_id, d.town, d.subject, d.due_date, d.done_on,
                                         workdays_from=d.workdays_from)
         out.append((d, deadline_service.classify(cal, item, as_of)))
@@ -358,7 +358,9 @@ def list_rows(ledger: Ledger, *, as_of: dt.date | None = None, town_id: int | No
                 .order_by(Department.sort_order, Department.id)).tuples():
             units[exam_id].append(name)
         status = Counter()
-        for d, row in _judged(ledger, s, as_of, ids):
+        # Only an open duty can be overdue or due soon (a done one is 已完成 whenever it was done), so the
+        # list classifies those alone: five years of cases hold thousands of done ones.
+        for d, row in _judged(ledger, s, as_of, ids, open_only=True):
             status[(d.exam_id, row.status)] += 1
     return [ExamRow(i, ent, tid, town_id_, town, st, prop, start_, closed, tuple(units[i]),
                     status[(i, deadline_service.OVERDUE)], status[(i, deadline_service.SOON)])
