@@ -646,3 +646,20 @@ def test_a_bad_filing_date_is_refused_at_the_field_and_nothing_is_filed(qtbot, c
     assert dlg.isVisible() and dlg.errors["filed_on"].isVisible() and "月份应为 1–12" in dlg.errors["filed_on"].text()
     assert plan_service.list_plans(ctx.db, 2024) == []
     dlg.reject()
+
+
+def test_the_page_module_loads_no_dialog_module_until_a_dialog_opens():
+    """The entry, reason and plan dialogs load when first opened (the page's first screen is built without
+    them); a fresh interpreter, so what other tests imported does not count."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ("import sys; import desktop.views.lists.list_view; "
+              "print(sorted(m for m in ('desktop.views.lists.list_dialogs', 'desktop.views.lists.plan_dialog') "
+              "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

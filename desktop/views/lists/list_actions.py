@@ -5,6 +5,8 @@ edits can be undone (Ctrl+Z)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
@@ -17,8 +19,10 @@ from desktop.views.kit.forms import plain
 from desktop.views.kit.ops import query, write
 from desktop.views.kit.undo import Step
 from desktop.views.kit.worker import show_error
-from desktop.views.lists.list_dialogs import EntryDialog, EntryValues, ReasonDialog
-from desktop.views.lists.plan_dialog import PlanDialog, PlanForm
+
+if TYPE_CHECKING:  # the dialogs' modules load when a dialog first opens, not with the page
+    from desktop.views.lists.list_dialogs import EntryDialog, EntryValues
+    from desktop.views.lists.plan_dialog import PlanDialog, PlanForm
 
 YES, NO = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
 # Steps of the whole list (报送, 审核通过, 退回) have their own buttons; 退回修改 happens on 报送.
@@ -79,6 +83,8 @@ class ListActions:
             return
         ids, label = [e.id for e in entries], entry_states.TRANSITIONS[action][2]
         if action in entry_states.NEEDS_REASON:
+            from desktop.views.lists.list_dialogs import ReasonDialog
+
             dialog = ReasonDialog(label, f"{label}：{_names(entries)}（{len(entries)} 个条目）。请填写原因：", label, self)
             dialog.accepted.connect(
                 lambda: write(self, list_service.transition_many, ids, action, reason=dialog.text()))
@@ -111,6 +117,8 @@ class ListActions:
             self._open_entry(self.summary, entries[0])
 
     def _open_entry(self, summary: ListSummary, entry: EntryRow | None) -> None:
+        from desktop.views.lists.list_dialogs import EntryDialog
+
         dialog = EntryDialog(self.ctx, summary.id, summary.town, self.parks, entry, self)
         dialog.submitted.connect(lambda v: self._save_entry(dialog, summary.id, entry, v))
         self._show_dialog(dialog)
@@ -191,6 +199,8 @@ class ListActions:
     def _ask_return(self, s: ListSummary, share: ShareCheck) -> None:
         if self._dialog is not None:
             return
+        from desktop.views.lists.list_dialogs import ReasonDialog
+
         dialog = ReasonDialog("退回清单", f"退回{s.town}{s.year}年度清单中已报送的条目，镇街修改后重新报送。请填写退回原因：",
                               "退回", self, share=share)
         dialog.accepted.connect(lambda: write(self, list_service.review, s.id, approve=False, reason=dialog.text()))
@@ -215,6 +225,8 @@ class ListActions:
     def _open_plan(self, entries, soes, params, town: str, plan: PlanRow | None) -> None:
         if self._dialog is not None:
             return
+        from desktop.views.lists.plan_dialog import PlanDialog
+
         dialog = PlanDialog(self.ctx, entries, soes, params, self, town=town, plan=plan)
         dialog.submitted.connect(lambda form: self._save_plan(dialog, plan, form))
         self._show_dialog(dialog)

@@ -38,7 +38,7 @@ from desktop.views.kit.table_export import add_export_action, describe_filters
 from desktop.views.kit.undo import UndoKit
 from desktop.views.kit.widgets import button, splitter
 from desktop.views.lists.list_actions import ELSEWHERE, LIST_LEVEL_ACTIONS, ListActions, step_label
-from desktop.views.lists.list_dialogs import set_share_banner
+from desktop.views.lists.share_banner import set_share_banner
 from desktop.views.lists.list_models import LIST_STATUS_COLOURS, STATE_COLOURS, EntryModel, PlanModel, \
     TownOverviewModel
 
