@@ -180,3 +180,18 @@ def test_the_dashboard_draws_the_city_curve_and_the_latest_bulletins_ranking(qtb
     assert "2024年第1期" in page.latest_bulletin.caption.text()
     shown = page.latest_bulletin.model
     assert any(shown.display(r, "rank_label").startswith("并列第") for r in shown.rows)
+
+
+def test_the_cases_tab_is_built_when_first_shown_in_its_place(qtbot, demo_ctx):
+    from desktop.models.enums import CaseKind
+    from desktop.services.bulletins import cases
+
+    cases.create(demo_ctx.ledger, cases.CaseValues("某企业腾退整治", CaseKind.POSITIVE))
+    page = open_page(qtbot, demo_ctx)
+    titles = [page.tabs.tabText(i) for i in range(page.tabs.count())]
+    assert titles == ["起草与签发", "已签发通报", "典型案例"] and page._cases is None
+    page.tabs.setCurrentIndex(2)  # a click on 典型案例: the panel is made, put at index 2, and loads its cases
+    assert page._cases is not None and page.tabs.widget(2) is page.cases and page.tabs.currentIndex() == 2
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == titles
+    wait_idle(qtbot, demo_ctx)
+    assert [r.title for r in page.cases.model.rows] == ["某企业腾退整治"]

@@ -1,11 +1,11 @@
-"""Small widget makers of the page kit: a push button in one line, a splitter from its parts."""
+"""Small widget makers of the page kit: a push button in one line, a splitter from its parts, a tab built late."""
 
 from __future__ import annotations
 
 from typing import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QSplitter, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QSplitter, QTabWidget, QWidget
 
 
 def button(text: str, slot: Callable, *, tip: str = "", enabled: bool = True, default: bool = False) -> QPushButton:
@@ -40,3 +40,17 @@ def tell(page: QWidget, status, text: str) -> bool:
         window.statusBar().showMessage(text, 15000)
         return True
     return False
+
+
+def replace_tab(tabs: QTabWidget, index: int, widget: QWidget) -> None:
+    """Put `widget` in the place of tab `index` (a placeholder until a tab is first wanted): same index, same
+    title, the current tab unchanged and no currentChanged sent for the swap."""
+    title, current, placeholder = tabs.tabText(index), tabs.currentIndex(), tabs.widget(index)
+    tabs.blockSignals(True)
+    try:
+        tabs.removeTab(index)
+        tabs.insertTab(index, widget, title)
+        tabs.setCurrentIndex(current)
+    finally:
+        tabs.blockSignals(False)
+    placeholder.deleteLater()

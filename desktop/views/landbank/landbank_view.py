@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 from desktop.models.enums import AgreementKind
 from desktop.views.kit.context import AppContext
 from desktop.views.kit.table import title_label
+from desktop.views.kit.widgets import replace_tab
 from desktop.views.landbank.landbank_models import TabBase
 
 
@@ -65,17 +66,7 @@ class LandBankingPage(QWidget):
         tab = self._built.get(name)
         if tab is None:
             tab = self._built[name] = _make_tab(name, self.ctx, self)
-            index = next(i for i, (n, _t) in enumerate(self.TABS) if n == name)
-            current = self.tabs.currentIndex()
-            placeholder = self.tabs.widget(index)
-            self.tabs.blockSignals(True)  # the swap is no change of tab
-            try:
-                self.tabs.removeTab(index)
-                self.tabs.insertTab(index, tab, self.TABS[index][1])
-                self.tabs.setCurrentIndex(current)
-            finally:
-                self.tabs.blockSignals(False)
-            placeholder.deleteLater()
+            replace_tab(self.tabs, next(i for i, (n, _t) in enumerate(self.TABS) if n == name), tab)
         return tab
 
     def _all(self) -> list[TabBase]:
