@@ -8,10 +8,10 @@ import datetime as dt
 from collections import Counter
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from desktop.models import (
-    Agreement, Bulletin, Case, Examination, ExaminationUnit, ScoringSession, Year,
+    Agreement, Bulletin, Case, Examination, ExaminationUnit, Issue, ScoringSession, Year,
 )
 from desktop.models.enums import ExaminationStage, ScoringSubject
 from desktop.services.bulletins import bulletin_draft, bulletin_service
@@ -44,6 +44,8 @@ def test_every_year_has_its_examinations_old_ones_closed_and_scored_this_years_i
     per_year = Counter(start.year for _i, start, _st, _c in exams)
     assert sorted(per_year) == [2022, 2023, 2024] and all(20 <= n <= 40 for n in per_year.values()), per_year
     assert summary.extra["examinations"] == len(exams)
+    with ledger.reader() as s:
+        assert summary.extra["exam_issues"] == s.scalar(select(func.count(Issue.id)))
     assert {st for _i, start, st, _c in exams if start.year == 2022} == {ExaminationStage.CLOSED}
     assert {st for _i, start, st, _c in exams if start.year == 2024} == set(ExaminationStage)
     assert all(start <= AS_OF for _i, start, _st, _c in exams)

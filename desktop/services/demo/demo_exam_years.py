@@ -48,7 +48,8 @@ class _Rows:
 
     def __init__(self):
         self.exams, self.parties, self.units = [], [], []
-        self.findings, self.lists, self.issues = [], [], []
+        self.findings: list[dict] = []
+        self.lists: list[tuple[dict, list[dict]]] = []  # each issue list with its issues
         self.consultations, self.treatments, self.sanctions = [], [], []
         self.supervisions, self.accountability, self.scores = [], [], []
         self.unit_updates: list[dict] = []
@@ -97,7 +98,7 @@ def add_examinations(s, seed: int, years: list[int], as_of: dt.date, *, per_year
         _case(rows, rng, (exam_id, target_id, towns[town_id]), stage, start, as_of, [(d, depts[d], next(unit_ids)) for d in units],
               closed_on.get(exam_id))
     _write(s, rows, closed_on)
-    return {"examinations": len(exam_ids), "exam_issues": len(rows.issues), "exam_sanctions": len(rows.sanctions),
+    return {"examinations": len(exam_ids), "exam_issues": sum(len(issues) for _l, issues in rows.lists), "exam_sanctions": len(rows.sanctions),
             "exam_supervisions": len(rows.supervisions)}
 
 
