@@ -139,7 +139,11 @@ def time_start(code: str, db: Path, runs: int) -> float:
 def make_queries(db: Path, count: int, seed: int = 11) -> list[str]:
     rnd = random.Random(seed)
     con = sqlite3.connect(db)
-    rows = con.execute("SELECT name, coalesce(credit_code, ''), address FROM target ORDER BY random() LIMIT 400").fetchall()
+    # Seeded, not ORDER BY random(): every run (and every branch compared) types the same queries.
+    top = con.execute("SELECT max(id) FROM target").fetchone()[0]
+    picked = sorted(rnd.sample(range(1, top + 1), min(400, top)))
+    rows = con.execute(f"SELECT name, coalesce(credit_code, ''), address FROM target WHERE id IN ({','.join(map(str, picked))})"
+                       " ORDER BY id").fetchall()
     con.close()
     queries = []
     while len(queries) < count:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import search_samples
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from desktop.models import Target
 from desktop.models.enums import Category
@@ -106,6 +106,56 @@ def test_a_first_screen_is_the_head_of_the_whole_answer(sample_db, descending):
         for limit in (3, 10):
             assert target_service.search_ids(sample_db, flt, year=YEAR, descending=descending, limit=limit) == \
                 whole[:limit], terms
+
+
+def _first_screen_ways(ledger, flt, limit, descending) -> tuple[list[int], str]:
+    """The first screen of a search sorted by name, and which way head_by_name found it (from its SQL)."""
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(ledger.engine, "before_cursor_execute", seen)
+    try:
+        ids = target_service.search_ids(ledger, flt, year=YEAR, descending=descending, limit=limit)
+    finally:
+        event.remove(ledger.engine, "before_cursor_execute", seen)
+    last = statements[-1]
+    if "target_fts" in last:
+        way = "index"
+    elif not any("count(" in s for s in statements):
+        way = "first names"
+    else:
+        way = "walk on"
+    return ids, way
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_each_way_to_a_first_screen_gives_the_head_of_the_plain_scan(sample_db, descending):
+    """head_by_name's three ways (the first names walked, the index's few matches sorted, the walk gone on
+    past the first names) each give the head of the plain LIKE scan's answer, in both directions."""
+    ways: dict[str, int] = {}
+    for terms in _terms(search_samples.rows()):
+        with sample_db.reader() as s:
+            plain = search_samples.ordered_ids(s.connection(), terms, indexed=False)
+        if descending:
+            with sample_db.reader() as s:
+                q = (select(Target.id).where(*search_index.term_conditions(s.connection(), terms, indexed=False))
+                     .order_by(Target.name.desc(), Target.id.desc()))
+                plain = list(s.connection().execute(q).scalars())
+        for limit in (2, 5, 12):
+            got, way = _first_screen_ways(sample_db, RegisterFilter(text=" ".join(terms)), limit, descending)
+            assert got == plain[:limit], (terms, limit, way)
+            ways[way] = ways.get(way, 0) + 1
+    assert set(ways) == {"first names", "index", "walk on"} and min(ways.values()) >= 10, ways
+
+
+def test_a_first_screen_with_a_filter_is_the_head_of_the_filtered_answer(sample_db):
+    town = target_service.filter_options(sample_db).towns[1][0]
+    for terms in _terms(search_samples.rows())[::4]:
+        flt = RegisterFilter(text=" ".join(terms), town_id=town)
+        whole = target_service.search_ids(sample_db, flt, year=YEAR)
+        assert target_service.search_ids(sample_db, flt, year=YEAR, limit=5) == whole[:5], terms
 
 
 def test_the_index_follows_creates_edits_and_deletes(sample_db, index_always):

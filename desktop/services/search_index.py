@@ -36,6 +36,11 @@ MAX_EXPANSION = 120
 # A search the index says matches more than this share of the register scans instead: handing over
 # and sorting that many matches costs more than reading the narrow name-ordered index once.
 BROAD_SHARE = 0.1
+# How a first screen sorted by name weighs walking the name-ordered covering index against looking up and
+# sorting the trigram index's matches (head_by_name): the walk reads √(WALK_PER_MATCH × limit × rows)
+# names, the index answers below √(limit × rows / WALK_PER_MATCH) matches. 1 was quickest on the sample
+# city at 100 000 and 1 000 000 objects (bench/register.py, CPU time; 0.25, 0.5, 3 and 6 tried).
+WALK_PER_MATCH = 1
 
 _fts = table(FTS_TABLE, column("rowid"), column("search_text"))
 _has_fts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -88,16 +93,43 @@ def term_conditions(conn, terms: list[str], *, indexed: bool = True) -> list:
     return text_search(conn, terms, indexed=indexed)[0]
 
 
-def text_search(conn, terms: list[str], *, indexed: bool = True) -> tuple[list, int | None]:
+def text_search(conn, terms: list[str], *, indexed: bool = True, cap: int | None = None) -> tuple[list, int | None]:
     """WHERE conditions on Target for the terms, and how many rows they may match at most when the
     index knows (else None).
 
-    The trigram index answers when it can and when it pays: a search it finds in more than BROAD_SHARE
-    of the register is quicker as a scan. `indexed=False` gives plain LIKEs
-    (what a name-ordered walk that stops early wants)."""
+    The trigram index answers when it can and when it pays: a search it finds in `cap` rows or more
+    (default: BROAD_SHARE of the register) is quicker as a scan, and gets plain LIKEs with the count
+    (`cap` then). `indexed=False` gives plain LIKEs (what a name-ordered walk that stops early wants)."""
     likes = [Target.search_text.contains(t, autoescape=True) for t in terms]
-    if not terms or not indexed or conn.dialect.name != "sqlite" or not has_fts(conn):
+    if not terms or not indexed or not _indexable(conn):
         return likes, None  # PostgreSQL: the GIN index serves these LIKEs itself
+    match, scans = _match(conn, terms, likes)
+    if match == _NOWHERE:
+        return [false()], 0  # a term no trigram begins with: no row holds it
+    if match is None:
+        return likes, None
+    if cap is None:
+        cap = int(BROAD_SHARE * _rows(conn)) + 1
+    found = select(_fts.c.rowid).where(_fts.c.search_text.op("MATCH")(match))
+    # Counted no further than `cap` (the index hands its rows over lazily: counting stops there).
+    estimate = conn.execute(select(func.count()).select_from(found.limit(cap).subquery())).scalar()
+    if estimate == 0:
+        return [false()], 0
+    if estimate >= cap:
+        return likes, estimate
+    return [Target.id.in_(found), *scans], estimate
+
+
+_NOWHERE = ""  # the MATCH of a search that cannot match
+
+
+def _indexable(conn) -> bool:
+    return conn.dialect.name == "sqlite" and has_fts(conn)
+
+
+def _match(conn, terms: list[str], likes: list) -> tuple[str | None, list]:
+    """The FTS5 MATCH expression of the terms the index answers (None: none; _NOWHERE: a term occurs
+    nowhere), and the LIKEs of the terms left to a scan (a short term beginning too many trigrams)."""
     clauses, scans = [], []
     for term, like in zip(terms, likes):
         if len(term) >= MIN_INDEXED:
@@ -107,45 +139,44 @@ def text_search(conn, terms: list[str], *, indexed: bool = True) -> tuple[list, 
         if grams is None:
             scans.append(like)
         elif not grams:
-            return [false()], 0  # no trigram begins with it: no row holds it
+            return _NOWHERE, []
         else:
             clauses.append("(" + " OR ".join(_phrase(g) for g in grams) + ")")
-    if not clauses:
-        return likes, None
-    match = " AND ".join(clauses)
-    # How many rows the index finds, counted no further than the share that makes a scan quicker
-    # (the index hands its rows over lazily: counting stops there).
-    cap = int(BROAD_SHARE * _rows(conn)) + 1
-    found = select(_fts.c.rowid).where(_fts.c.search_text.op("MATCH")(match))
-    estimate = conn.execute(select(func.count()).select_from(found.limit(cap).subquery())).scalar()
-    if estimate == 0:
-        return [false()], 0
-    if estimate >= cap:
-        return likes, estimate
-    return [Target.id.in_(found), *scans], estimate
+    return (" AND ".join(clauses) if clauses else None), scans
 
 
-def head_by_name(conn, plain_query, *, limit: int, descending: bool, estimate: int | None = None) -> list[int] | None:
-    """The first `limit` ids of a search sorted by name, when they all lie among the register's first
-    names (in that direction), else None.
+def head_by_name(conn, ordered, terms: list[str], *, limit: int, descending: bool) -> list[int] | None:
+    """The first `limit` ids of a search sorted by name (`ordered`: the search without its text, ordered by
+    (name, id)), or None when the caller's own query is as quick (a small register, or PostgreSQL, whose
+    planner weighs the GIN index against the name order itself).
 
-    A broad term (“有限公司”, or “公”) matches most of the register; its first screen is then found by
-    walking the name-ordered covering index a little way, while the trigram index would hand over every
-    match to be sorted. How far: √(limit × rows), which balances the walk against the matches the
-    index hands over when the walk falls short. `plain_query` is the search with plain LIKE conditions,
-    ordered by (name, id); `estimate` (from text_search) skips the walk when the search matches too few
-    rows for `limit` of them to be met in it."""
-    rows = _rows(conn)
-    probe = math.isqrt(limit * rows)
-    if probe < 4 * limit:
-        return None  # a small register: the whole search is as quick
-    if estimate is not None and estimate * probe < limit * rows:
-        return None  # at the register's average rate, fewer than `limit` matches lie in the walk
-    order = (Target.name.desc(), Target.id.desc()) if descending else (Target.name, Target.id)
-    bound = conn.execute(select(Target.name, Target.id).order_by(*order).offset(probe - 1).limit(1)).first()
-    if bound is None:
+    Neither index is quick for every search. A broad term (“有限公司”, “公”) has its first screen among the
+    first names: walking the name-ordered covering index finds it at once, while the trigram index would
+    hand over every match to be looked up and sorted. A rare term is the other way round. So:
+    1. walk the first √(WALK_PER_MATCH × limit × rows) names: the walk that costs what sorting the
+       matches of a term at the break-even density costs;
+    2. short of `limit`, ask the index how many rows match, counting no further than that density's
+       number: fewer, and the index answers (each match looked up and sorted);
+    3. more, and the matches lie further on in name order (often together: a town's name, a district's
+       code), so the walk goes on from where it stopped."""
+    if not _indexable(conn):
         return None
+    rows = _rows(conn)
+    walk = math.isqrt(int(WALK_PER_MATCH * limit * rows))
+    if walk < 4 * limit:
+        return None  # a small register: the whole search is as quick
+    plain = ordered.where(*text_search(conn, terms, indexed=False)[0])
+    order = (Target.name.desc(), Target.id.desc()) if descending else (Target.name, Target.id)
+    bound = conn.execute(select(Target.name, Target.id).order_by(*order).offset(walk - 1).limit(1)).first()
+    if bound is None:  # the register is shorter than the walk
+        return list(conn.execute(plain.limit(limit)).scalars())
     key, edge = tuple_(Target.name, Target.id), tuple_(*bound)
-    within = key >= edge if descending else key <= edge
-    ids = list(conn.execute(plain_query.where(within).limit(limit)).scalars())
-    return ids if len(ids) == limit else None
+    ids = list(conn.execute(plain.where(key >= edge if descending else key <= edge).limit(limit)).scalars())
+    if len(ids) == limit:
+        return ids
+    cap = int(walk / WALK_PER_MATCH)
+    conditions, estimate = text_search(conn, terms, cap=cap)
+    if estimate is not None and estimate < cap:
+        return list(conn.execute(ordered.where(*conditions).limit(limit)).scalars())
+    further = plain.where(key < edge if descending else key > edge).limit(limit - len(ids))
+    return ids + list(conn.execute(further).scalars())

@@ -133,13 +133,11 @@ def search_ids(ledger: Ledger, flt: RegisterFilter, *, year: int, sort: str = "n
     terms = normalize_query(flt.text)
     with ledger.reader() as s:
         conn = s.connection()
-        conditions, estimate = search_index.text_search(conn, terms)
         if limit is not None and sort == "name" and terms:
-            plain = q.where(*search_index.term_conditions(conn, terms, indexed=False))
-            head = search_index.head_by_name(conn, plain, limit=limit, descending=descending, estimate=estimate)
+            head = search_index.head_by_name(conn, q, terms, limit=limit, descending=descending)
             if head is not None:
                 return head
-        q = q.where(*conditions)
+        q = q.where(*search_index.term_conditions(conn, terms))
         if limit is not None:
             q = q.limit(limit)
         # Core rows, not ORM, iterated rather than .all(): at 90k matching ids that halves the time.
