@@ -445,6 +445,37 @@ def test_a_broad_search_shows_its_first_screen_then_completes_without_a_reset(qt
     assert page.count_label.text() == "共 5 条"
 
 
+def test_a_search_typed_on_stops_the_one_still_reading_and_only_the_last_is_shown(qtbot, ctx, ledger, page,
+                                                                                  monkeypatch):
+    """The lane runs one job at a time: the whole result of a keystroke must not hold up the next one.
+    A search superseded while it reads stops (db.Superseded) and says nothing; the newer one is shown."""
+    from desktop.services import db as db_module
+    from desktop.views.register import register_view
+
+    monkeypatch.setattr(db_module, "PROGRESS_STEPS", 1)
+    asked, errors = [], []
+    monkeypatch.setattr(register_view, "show_error", lambda _p, exc: errors.append(exc))
+    real = target_service.search_ids
+
+    def typing_on(ledger_, flt, **kwargs):
+        if flt.text == "东港" and not asked:
+            page._searches.next()  # as if the clerk typed on while this search reads
+        asked.append(flt.text)
+        return real(ledger_, flt, **kwargs)
+
+    monkeypatch.setattr(target_service, "search_ids", typing_on)
+    with pytest.raises(db_module.Superseded):
+        register_view.latest_search(ctx.ledger, page._searches, page._searches.next(), RegisterFilter(text="东港"),
+                                    year=YEAR)
+    assert register_view.latest_search(ctx.ledger, page._searches, page._searches.value - 1,
+                                       RegisterFilter(text="东港"), year=YEAR) is None  # not even started
+    with qtbot.waitSignal(page.results_complete, timeout=5000):
+        page.set_search_text("精密")
+    wait_idle(qtbot, ctx)
+    assert errors == [] and page.count_label.text().startswith("共")
+    assert page.model.ids() == real(ctx.db, RegisterFilter(text="精密"), year=YEAR)
+
+
 def test_first_screen_query_returns_the_head_of_the_full_order(db, ledger):
     full = target_service.search_ids(db, RegisterFilter(), year=YEAR, sort="land_area_mu", descending=True)
     assert target_service.search_ids(db, RegisterFilter(), year=YEAR, sort="land_area_mu", descending=True,

@@ -13,6 +13,7 @@ from sqlalchemy import event, select
 
 from desktop.models import Target
 from desktop.models.enums import Category
+from desktop.services import db as db_module
 from desktop.services import search_index
 from desktop.services.db import open_database
 from desktop.services.demo import demo_service
@@ -156,6 +157,23 @@ def test_a_first_screen_with_a_filter_is_the_head_of_the_filtered_answer(sample_
         flt = RegisterFilter(text=" ".join(terms), town_id=town)
         whole = target_service.search_ids(sample_db, flt, year=YEAR)
         assert target_service.search_ids(sample_db, flt, year=YEAR, limit=5) == whole[:5], terms
+
+
+def test_a_search_asked_to_stop_stops_and_one_never_asked_answers_as_before(sample_db, monkeypatch):
+    monkeypatch.setattr(db_module, "PROGRESS_STEPS", 1)
+    flt = RegisterFilter(text="有限")
+    before = target_service.search_ids(sample_db, flt, year=YEAR)
+    assert before
+    with pytest.raises(db_module.Superseded):
+        target_service.search_ids(sample_db, flt, year=YEAR, cancelled=lambda: True)
+    for limit in (None, 5):
+        assert target_service.search_ids(sample_db, flt, year=YEAR, limit=limit, cancelled=lambda: False) == \
+            before[:limit]
+    # the handler went with the search: the pooled connection reads on undisturbed
+    with sample_db.reader() as s:
+        raw = s.connection().connection.driver_connection
+        assert raw.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)"
+                           " SELECT count(*) FROM n").fetchone() == (5000,)
 
 
 def test_the_index_follows_creates_edits_and_deletes(sample_db, index_always):

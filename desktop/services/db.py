@@ -20,7 +20,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import create_engine, event, func, insert, inspect, select, text
 from sqlalchemy.engine import Engine, make_url
@@ -99,6 +99,35 @@ def writing(engine_or_connection):
 def case_insensitive_like(column, pattern: str):
     """`column LIKE pattern` ignoring ASCII case on both SQLite and PostgreSQL."""
     return column.ilike(pattern, escape="\\")
+
+
+class Superseded(Exception):
+    """A read abandoned because its answer is no longer wanted (a newer search replaced it)."""
+
+
+PROGRESS_STEPS = 2000  # SQLite virtual machine steps between two looks at `cancelled` (well under 1 ms)
+
+
+@contextmanager
+def interruptible(conn, cancelled: Callable[[], bool] | None) -> Iterator[None]:
+    """Statements run on `conn` inside stop as soon as `cancelled()` says so, raising Superseded.
+
+    SQLite only (its progress handler; the one lane runs one statement at a time, so a search typed on
+    does not wait for the whole result of the keystroke before it). On PostgreSQL the statement runs to
+    its end."""
+    if cancelled is None or conn.dialect.name != "sqlite":
+        yield
+        return
+    raw = conn.connection.driver_connection
+    raw.set_progress_handler(lambda: 1 if cancelled() else 0, PROGRESS_STEPS)
+    try:
+        yield
+    except (OperationalError, sqlite3.OperationalError) as exc:
+        if cancelled():
+            raise Superseded() from exc
+        raise
+    finally:
+        raw.set_progress_handler(None, PROGRESS_STEPS)
 
 
 def _alembic_config(connection=None):

@@ -77,7 +77,8 @@ class RegisterTableModel(QAbstractTableModel):
         self._year = year
         self._ids: list[int] = []
         self._positions: dict[int, int] | None = None  # id → row, built on first lookup
-        self._cache: OrderedDict[int, tuple[RegisterRow, tuple[str, ...]] | None] = OrderedDict()
+        # id → [row, its cell texts (formatted when the row is first drawn, else None)], or None (deleted)
+        self._cache: OrderedDict[int, list | None] = OrderedDict()
         self._evaluation_year: int | None = None  # read with the first block; forgotten on invalidate
         self.keys = [k for k, _ in COLUMNS]
         self.labels = [label for _, label in COLUMNS]
@@ -138,8 +139,9 @@ class RegisterTableModel(QAbstractTableModel):
         entry = self._entry(row)
         return entry[0] if entry is not None else None
 
-    def _entry(self, row: int) -> tuple[RegisterRow, tuple[str, ...]] | None:
-        """(row, its cell texts) for a view row; the texts are formatted once, when the block arrives."""
+    def _entry(self, row: int) -> list | None:
+        """[row, its cell texts] for a view row. The texts are formatted once, when the row is first drawn:
+        a block holds a hundred rows, a screen shows a fifth of them."""
         if not 0 <= row < len(self._ids):
             return None
         target_id = self._ids[row]
@@ -148,7 +150,10 @@ class RegisterTableModel(QAbstractTableModel):
             self._fetch_block(row)
         else:
             cache.move_to_end(target_id)
-        return cache.get(target_id)
+        entry = cache.get(target_id)
+        if entry is not None and entry[1] is None:
+            entry[1] = tuple(cell_text(entry[0], k) for k in self.keys)
+        return entry
 
     def _fetch_block(self, row: int) -> None:
         start = row - row % self.BLOCK
@@ -156,7 +161,7 @@ class RegisterTableModel(QAbstractTableModel):
         if self._evaluation_year is None:
             self._evaluation_year = target_service.evaluation_year(self._db, self._year)
         rows = target_service.fetch_rows(self._db, wanted, year=self._year, evaluation_year=self._evaluation_year)
-        found = {r.id: (r, tuple(cell_text(r, k) for k in self.keys)) for r in rows}
+        found = {r.id: [r, None] for r in rows}
         self.fetches += 1
         for target_id in wanted:
             self._cache[target_id] = found.get(target_id)  # None: deleted since the search

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLin
                                QTableView, QVBoxLayout, QWidget)
 
 from desktop.models.enums import Category, EvaluationClass, TargetKind, TargetState
+from desktop.services.db import Superseded
 from desktop.services.errors import NotFound, Refused
 from desktop.services.register import target_service
 from desktop.services.register.target_service import NO_PARK, FilterOptions, RegisterFilter, TargetDetail, TargetValues
@@ -59,6 +60,16 @@ def latest_only(ledger, latest: Latest, generation: int, fn, *args, **kwargs):
     if latest.value != generation:
         return None
     return fn(ledger, *args, **kwargs)
+
+
+def latest_search(ledger, latest: Latest, generation: int, flt: RegisterFilter, **kwargs):
+    """On the lane: the register's search unless a newer one has been asked for; one asked for while it
+    reads stops it (db.Superseded, dropped by the op bridge as a stale answer). Typing on while the
+    whole result of the last keystroke is still being read does not wait for it."""
+    def superseded() -> bool:
+        return latest.value != generation
+
+    return None if superseded() else target_service.search_ids(ledger, flt, cancelled=superseded, **kwargs)
 
 
 class RegisterColumns(ColumnChooser):
@@ -335,8 +346,8 @@ class RegisterPage(QWidget):
         unless the first screen already held everything, the whole id list (`complete`)."""
         if not self._started:
             return
-        query(self, "search", latest_only, self._searches, self._searches.next(), target_service.search_ids,
-              self.current_filter(), year=self.ctx.year, sort=self.model.sort_key, descending=self.model.descending,
+        query(self, "search", latest_search, self._searches, self._searches.next(), self.current_filter(),
+              year=self.ctx.year, sort=self.model.sort_key, descending=self.model.descending,
               limit=None if complete else self.FIRST_SCREEN,
               done=self._show_results if complete else self._first_screen, failed=self._search_failed)
 
@@ -375,6 +386,8 @@ class RegisterPage(QWidget):
         self.results_complete.emit(len(ids))
 
     def _search_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, Superseded):
+            return  # a newer search is on its way
         self.count_label.setText("搜索出错")
         show_error(self, exc)
 
