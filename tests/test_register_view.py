@@ -74,6 +74,39 @@ def test_register_model_passes_modeltester_with_rows(qtmodeltester, db, ledger):
     assert model.data(model.index(row, model.column_of("grade"))) == "D"
 
 
+def test_what_a_delegate_asks_in_one_call_is_what_data_answers_role_by_role(db, ledger):
+    """multiData (one call per drawn cell) gives data()'s values for every role: texts, alignment, the muted
+    colour of a withdrawn object, the id, a deleted row's marker, and nothing for roles not served."""
+    from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan
+
+    values = target_service.get(db, ledger.ids["casting"], year=YEAR).values
+    values.state = TargetState.WITHDRAWN
+    target_service.update(db, ledger.ids["casting"], values, year=YEAR)
+    model = RegisterTableModel(db, YEAR)
+    model.set_ids([*target_service.search_ids(db, RegisterFilter(), year=YEAR), 987654])
+    roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.FontRole,
+             Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole,
+             Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.UserRole]
+    muted = 0
+    for r in range(model.rowCount()):
+        for c in range(model.columnCount()):
+            index = model.index(r, c)
+            for role in roles:
+                item = QModelRoleData(role)
+                model.multiData(index, QModelRoleDataSpan(item))
+                assert item.data() == model.data(index, role), (r, c, role)
+            item = QModelRoleData(Qt.ItemDataRole.ForegroundRole)
+            model.multiData(index, QModelRoleDataSpan(item))
+            muted += item.data() is not None
+    withdrawn = [r for r in range(model.rowCount() - 1) if model.row_data(r).state == TargetState.WITHDRAWN]
+    assert model.row_of(ledger.ids["casting"]) in withdrawn
+    assert muted == len(withdrawn) * model.columnCount()  # every cell of a withdrawn object, no other
+    last = model.index(model.rowCount() - 1, 0)
+    item = QModelRoleData(Qt.ItemDataRole.DisplayRole)
+    model.multiData(last, QModelRoleDataSpan(item))
+    assert item.data() == "（已删除）"
+
+
 def test_register_model_fetches_rows_in_blocks_only_when_asked(db, ledger):
     model = RegisterTableModel(db, YEAR)
     model.set_ids(target_service.search_ids(db, RegisterFilter(), year=YEAR))

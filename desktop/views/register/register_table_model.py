@@ -176,7 +176,8 @@ class RegisterTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.keys)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        # Called thousands of times per repaint: unserved roles leave first, texts come preformatted.
+        # Called for every role of every cell drawn (multiData below spares the delegate's seven calls):
+        # unserved roles leave first, texts come preformatted.
         if role not in _SERVED_ROLES:
             return None
         r, c = index.row(), index.column()  # an invalid index has row -1
@@ -186,7 +187,10 @@ class RegisterTableModel(QAbstractTableModel):
             return self._align[c]
         if role == _USER:
             return self._ids[r]
-        entry = self._entry(r)
+        return self._shown(self._entry(r), c, role)
+
+    def _shown(self, entry: list | None, c: int, role: int):
+        """A row's display text, colour or tooltip in column c."""
         if entry is None:
             return "（已删除）" if role == _DISPLAY and c == 0 else None
         if role == _DISPLAY:
@@ -194,6 +198,28 @@ class RegisterTableModel(QAbstractTableModel):
         if role == _FOREGROUND:
             return MUTED if entry[0].state == TargetState.WITHDRAWN else None
         return long_text_tip(entry[1][c]) if self.keys[c] in LONG_TEXT_KEYS else None  # tooltip
+
+    def multiData(self, index: _Index, roleDataSpan) -> None:
+        """Every role the delegate asks for to draw a cell (font, alignment, colours, text …) in one call.
+
+        Qt's default asks data() once per role: seven calls from C++ into Python per cell, a thousand per
+        screen, which was a seventh of drawing a keystroke's first screen. The values are data()'s."""
+        r, c = index.row(), index.column()
+        if not (0 <= r < len(self._ids) and 0 <= c < len(self.keys)):
+            return
+        entry, fetched = None, False
+        for item in roleDataSpan:
+            role = item.role()
+            if role == _ALIGN:
+                item.setData(self._align[c])
+            elif role == _USER:
+                item.setData(self._ids[r])
+            elif role in _SERVED_ROLES:
+                if not fetched:
+                    entry, fetched = self._entry(r), True
+                value = self._shown(entry, c, role)
+                if value is not None:
+                    item.setData(value)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role != Qt.ItemDataRole.DisplayRole:
