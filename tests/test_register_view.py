@@ -107,6 +107,26 @@ def test_what_a_delegate_asks_in_one_call_is_what_data_answers_role_by_role(db, 
     assert item.data() == "（已删除）"
 
 
+def test_the_table_draws_the_same_with_the_delegates_roles_set_by_place(qtbot, ctx, ledger, page, monkeypatch):
+    """multiData sets the delegate's three served roles by place: the drawn table (a withdrawn object in
+    grey, a deleted row's marker, right-aligned areas) is pixel for pixel what asking role by role draws."""
+    from desktop.views.register import register_table_model
+
+    values = target_service.get(ctx.db, ledger.ids["casting"], year=YEAR).values
+    values.state = TargetState.WITHDRAWN
+    target_service.update(ctx.db, ledger.ids["casting"], values, year=YEAR)
+    page.model.invalidate()
+    page.model.set_ids([*page.model.ids(), 987654])
+    by_place = page.table.grab().toImage()
+    monkeypatch.setattr(register_table_model, "_DELEGATE_ROLES", ())  # no span has no roles: role by role
+    page.table.viewport().update()
+    by_role = page.table.grab().toImage()
+    assert by_place == by_role
+    monkeypatch.undo()
+    page.model.set_ids(page.model.ids()[:-1])
+    assert page.table.grab().toImage() != by_role  # the deleted row's marker was drawn: the images can differ
+
+
 def test_register_model_fetches_rows_in_blocks_only_when_asked(db, ledger):
     model = RegisterTableModel(db, YEAR)
     model.set_ids(target_service.search_ids(db, RegisterFilter(), year=YEAR))

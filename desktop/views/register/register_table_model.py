@@ -27,6 +27,12 @@ _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _USER = Qt.ItemDataRole.UserRole
 _SERVED_ROLES = frozenset({_DISPLAY, Qt.ItemDataRole.ToolTipRole, _ALIGN, _FOREGROUND, _USER})
+# The roles QStyledItemDelegate asks to draw a cell, in its order (Qt 6: initStyleOption), and the places
+# and roles of the three the register serves (multiData).
+_DELEGATE_ROLES = (Qt.ItemDataRole.FontRole, _ALIGN, _FOREGROUND, Qt.ItemDataRole.CheckStateRole,
+                   Qt.ItemDataRole.DecorationRole, _DISPLAY, Qt.ItemDataRole.BackgroundRole)
+_DELEGATE_PLACES = (1, 2, 5)
+_DELEGATE_SERVED = [_DELEGATE_ROLES[i] for i in _DELEGATE_PLACES]
 ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
@@ -207,6 +213,19 @@ class RegisterTableModel(QAbstractTableModel):
         r, c = index.row(), index.column()
         if not (0 <= r < len(self._ids) and 0 <= c < len(self.keys)):
             return
+        if roleDataSpan.size() == len(_DELEGATE_ROLES):
+            # Qt's delegate asks its seven roles in one order: the three served are set by place, sparing
+            # a wrapper and a role() call for each of the other four (checked, so another order still works).
+            placed = [roleDataSpan[i] for i in _DELEGATE_PLACES]
+            if [item.role() for item in placed] == _DELEGATE_SERVED:
+                alignment, foreground, display = placed
+                alignment.setData(self._align[c])
+                entry = self._entry(r)
+                for item, role in ((display, _DISPLAY), (foreground, _FOREGROUND)):
+                    value = self._shown(entry, c, role)
+                    if value is not None:
+                        item.setData(value)
+                return
         entry, fetched = None, False
         for item in roleDataSpan:
             role = item.role()
