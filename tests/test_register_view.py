@@ -72,6 +72,9 @@ def test_register_model_passes_modeltester_with_rows(qtmodeltester, db, ledger):
     assert model.data(model.index(row, col), Qt.ItemDataRole.TextAlignmentRole) & Qt.AlignmentFlag.AlignRight
     assert model.data(model.index(row, model.column_of("category"))) == "D类低效"
     assert model.data(model.index(row, model.column_of("grade"))) == "D"
+    assert model.flags(model.index(row, 0)) == (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                                               | Qt.ItemFlag.ItemNeverHasChildren)  # not editable
+    assert model.flags(model.index(99, 0)) == Qt.ItemFlag.NoItemFlags
 
 
 def test_what_a_delegate_asks_in_one_call_is_what_data_answers_role_by_role(db, ledger):

@@ -33,7 +33,6 @@ _DELEGATE_ROLES = (Qt.ItemDataRole.FontRole, _ALIGN, _FOREGROUND, Qt.ItemDataRol
                    Qt.ItemDataRole.DecorationRole, _DISPLAY, Qt.ItemDataRole.BackgroundRole)
 _DELEGATE_PLACES = (1, 2, 5)
 _DELEGATE_SERVED = [_DELEGATE_ROLES[i] for i in _DELEGATE_PLACES]
-ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
 def cell_text(row: RegisterRow, key: str) -> str:
@@ -247,8 +246,8 @@ class RegisterTableModel(QAbstractTableModel):
             return self.labels[section] if 0 <= section < len(self.labels) else None
         return str(section + 1) if 0 <= section < len(self._ids) else None
 
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        return ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+    # flags(): QAbstractTableModel's own (enabled, selectable, no children) is what the register wants;
+    # not overriding it spares a call into Python for every cell drawn.
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.keys):
