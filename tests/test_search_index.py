@@ -124,10 +124,10 @@ def _first_screen_ways(ledger, flt, limit, descending) -> tuple[list[int], str]:
     last = statements[-1]
     if "target_fts" in last:
         way = "index"
-    elif not any("count(" in s for s in statements):
-        way = "first names"
-    else:
+    elif "target.id) > (" in last or "target.id) < (" in last:
         way = "walk on"
+    else:
+        way = "first names"
     return ids, way
 
 

@@ -74,13 +74,14 @@ def _phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _trigrams(conn, term: str) -> list[str] | None:
-    """The trigrams that begin with a short term, or None when there are too many to ask for."""
+def _trigrams(conn, term: str) -> list[tuple[str, int]] | None:
+    """The trigrams that begin with a short term with the number of rows holding each, or None when there
+    are too many to ask for. (The vocabulary counts the rows as it lists a trigram: they come free.)"""
     found = conn.execute(
-        text(f"SELECT term FROM {VOCAB_TABLE} WHERE term >= :lo AND term < :hi LIMIT :cap"),
+        text(f"SELECT term, doc FROM {VOCAB_TABLE} WHERE term >= :lo AND term < :hi LIMIT :cap"),
         {"lo": term, "hi": term + "\U0010ffff", "cap": MAX_EXPANSION + 1},
-    ).scalars().all()
-    return None if len(found) > MAX_EXPANSION else list(found)
+    ).all()
+    return None if len(found) > MAX_EXPANSION else [(g, n) for g, n in found]
 
 
 def _rows(conn) -> int:
@@ -103,7 +104,7 @@ def text_search(conn, terms: list[str], *, indexed: bool = True, cap: int | None
     likes = [Target.search_text.contains(t, autoescape=True) for t in terms]
     if not terms or not indexed or not _indexable(conn):
         return likes, None  # PostgreSQL: the GIN index serves these LIKEs itself
-    match, scans = _match(conn, terms, likes)
+    match, scans, (fewest, most) = _match(conn, terms, likes)
     if match == _NOWHERE:
         return [false()], 0  # a term no trigram begins with: no row holds it
     if match is None:
@@ -111,6 +112,10 @@ def text_search(conn, terms: list[str], *, indexed: bool = True, cap: int | None
     if cap is None:
         cap = int(BROAD_SHARE * _rows(conn)) + 1
     found = select(_fts.c.rowid).where(_fts.c.search_text.op("MATCH")(match))
+    if most < cap:  # the vocabulary's counts settle it: fewer than `cap`, at most `most`
+        return [Target.id.in_(found), *scans], most
+    if fewest >= cap and not scans:
+        return likes, fewest  # at least `cap`
     # Counted no further than `cap` (the index hands its rows over lazily: counting stops there).
     estimate = conn.execute(select(func.count()).select_from(found.limit(cap).subquery())).scalar()
     if estimate == 0:
@@ -127,10 +132,15 @@ def _indexable(conn) -> bool:
     return conn.dialect.name == "sqlite" and has_fts(conn)
 
 
-def _match(conn, terms: list[str], likes: list) -> tuple[str | None, list]:
+def _match(conn, terms: list[str], likes: list) -> tuple[str | None, list, tuple[float, float]]:
     """The FTS5 MATCH expression of the terms the index answers (None: none; _NOWHERE: a term occurs
-    nowhere), and the LIKEs of the terms left to a scan (a short term beginning too many trigrams)."""
+    nowhere), the LIKEs of the terms left to a scan (a short term beginning too many trigrams), and what
+    the vocabulary's counts say of the rows the MATCH finds: at least, at most (else 0, infinity).
+
+    A short term's rows are at least its commonest trigram's and at most the sum of its trigrams';
+    several terms together match at most what the rarest matches alone, and of a lower bound nothing."""
     clauses, scans = [], []
+    fewest, most = 0, math.inf
     for term, like in zip(terms, likes):
         if len(term) >= MIN_INDEXED:
             clauses.append(_phrase(term))
@@ -139,10 +149,12 @@ def _match(conn, terms: list[str], likes: list) -> tuple[str | None, list]:
         if grams is None:
             scans.append(like)
         elif not grams:
-            return _NOWHERE, []
+            return _NOWHERE, [], (0, 0)
         else:
-            clauses.append("(" + " OR ".join(_phrase(g) for g in grams) + ")")
-    return (" AND ".join(clauses) if clauses else None), scans
+            clauses.append("(" + " OR ".join(_phrase(g) for g, _n in grams) + ")")
+            most = min(most, sum(n for _g, n in grams))
+            fewest = max(n for _g, n in grams) if len(terms) == 1 else 0
+    return (" AND ".join(clauses) if clauses else None), scans, (fewest, most)
 
 
 def head_by_name(conn, ordered, terms: list[str], *, limit: int, descending: bool) -> list[int] | None:
