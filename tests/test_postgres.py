@@ -401,3 +401,24 @@ def test_search_by_pg_trgm_index_equals_the_plain_scan(pg_db):
     assert len(answers) > 200
     for q, expected in answers.items():  # the service's own search, with every index back
         assert set(target_service.search_ids(pg_db, RegisterFilter(text=q), year=2024)) == expected, q
+
+
+def test_register_first_screens_on_postgresql_are_the_heads_of_the_whole_answers(pg_db):
+    """Issue 12: the first screen (limit) of a search is the head of its whole answer, both directions, and
+    a search that may be stopped (`cancelled`, SQLite's progress handler) reads to its end here."""
+    import search_samples
+
+    from desktop.services import setup_service
+    from desktop.services.register import target_service
+    from desktop.services.register.target_service import RegisterFilter, normalize_query
+
+    setup_service.initialize(pg_db)
+    search_samples.load(pg_db)
+    queries = [q for q in search_samples.queries(search_samples.rows())[::3] if normalize_query(q)]
+    assert len(queries) > 50
+    for q in queries:
+        for descending in (False, True):
+            flt = RegisterFilter(text=q)
+            whole = target_service.search_ids(pg_db, flt, year=2024, descending=descending)
+            assert target_service.search_ids(pg_db, flt, year=2024, descending=descending, limit=5,
+                                             cancelled=lambda: True) == whole[:5], q
