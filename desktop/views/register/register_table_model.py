@@ -65,13 +65,14 @@ class RegisterTableModel(QAbstractTableModel):
 
     The block fetch reads by primary key and takes a few milliseconds, so it runs on the GUI thread on
     demand: sending it to the worker lane would cost a repaint round trip per scroll step for no gain.
-    The search itself scans every target and runs on the worker lane (RegisterPage).
+    The search itself runs on the worker lane (RegisterPage).
 
     `sort()` does not sort in Python: it records the sort key and emits `sort_requested`, and the page
     re-runs the search with ORDER BY that key in SQL, then calls `set_ids`.
     """
 
-    BLOCK = 100
+    # A screen and more at 1080 px: each keystroke's first screen fetches one block (50 rows 1.1 ms, 100 1.7).
+    BLOCK = 50
     MAX_CACHED = 5000
 
     sort_requested = Signal(str, bool)  # column key, descending
@@ -181,7 +182,7 @@ class RegisterTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.keys)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        # Called for every role of every cell drawn (multiData below spares the delegate's seven calls):
+        # Called for every role of every cell drawn (multiData below spares the delegate its seven calls):
         # unserved roles leave first, texts come preformatted.
         if role not in _SERVED_ROLES:
             return None
