@@ -21,7 +21,7 @@ from desktop.services.errors import NotFound, Refused
 from desktop.services.register import target_service
 from desktop.services.register.target_service import NO_PARK, FilterOptions, RegisterFilter, TargetDetail, TargetValues
 from desktop.views.kit.columns import ColumnChooser
-from desktop.views.kit.ops import query, write
+from desktop.views.kit.ops import forget, query, write
 from desktop.views.kit.table import ActionBar, Layout, needs_one, setup_table, shortcut
 from desktop.views.kit.table_export import add_export_action, describe_filters, register_fetch_all
 from desktop.views.kit.town_filter import sync_choices
@@ -416,7 +416,8 @@ class RegisterPage(QWidget):
     def _load_detail(self, force: bool = False) -> None:
         target_id = self.current_id()
         if target_id is None:
-            self._details.next()
+            self._details.next()  # the lane skips a detail still queued …
+            forget(self, "detail")  # … and its answer (None, or one already read) is not shown
             self._detail_wanted = None
             self.detail.clear()
             self.actions.update()
