@@ -112,3 +112,95 @@ def test_rows_written_as_xml_are_the_xml_xlsxwriter_writes_for_the_same_cells(tm
 
     assert _sheet_xml(new) == _sheet_xml(old)
     assert "_x0001_" in _sheet_xml(new) and "A&amp;B &lt;公司&gt;" in _sheet_xml(new)  # the awkward cells are there
+
+
+# ---- insert_returning_ids on SQLite: the rows prepared column by column for the driver ---------------------
+
+
+def _awkward_target_rows(town_id: int, n: int) -> list[dict]:
+    """Rows whose values Core converts on the way in: enums, Decimals, booleans, NULLs, quotes, text with odd characters."""
+    from decimal import Decimal
+
+    rows = _target_rows(town_id, n)
+    for i, row in enumerate(rows):
+        row["name"] = f"{AWKWARD[i % len(AWKWARD)]}{i}"
+        row["land_area_mu"] = [None, Decimal("12.5000"), Decimal("0.0001"), Decimal("123456.78")][i % 4]
+        row["building_area_m2"] = [Decimal("-3"), None, Decimal("1E+2")][i % 3]
+        row["credit_code_override"] = i % 2 == 0
+        row["category"] = list(Category)[i % len(Category)]
+        row["note"] = "它说：'不', \"再\"" if i % 5 == 0 else ""
+        row.pop("owner")  # left to the column's default
+    return rows
+
+
+def test_insert_returning_ids_stores_on_sqlite_what_the_core_insert_stored(db, tmp_path):
+    """The driver-level multi-row INSERT (values by the columns' bind processors, defaults filled in) leaves the
+    same rows as Core's insert of the same dicts, across statements, and the search index finds them alike."""
+    from sqlalchemy import insert
+
+    from desktop.services import setup_service
+    from desktop.services.db import open_database
+    from desktop.services.ledger import as_ledger
+
+    other = as_ledger(open_database(tmp_path / "core.sqlite3", backup_dir=tmp_path))
+    setup_service.initialize(other)
+    stored = []
+    for ledger, fast in ((db, True), (other, False)):
+        town_id = town_service.create_town(ledger, "东港镇").id
+        rows = _awkward_target_rows(town_id, 2100)
+        with ledger.session() as s:
+            if fast:
+                ids = insert_returning_ids(s, Target.__table__, rows)
+            else:
+                first = (s.execute(select(Target.id).order_by(Target.id.desc())).scalar() or 0) + 1
+                ids = list(range(first, first + len(rows)))
+                s.execute(insert(Target.__table__), [{**r, "id": i} for r, i in zip(rows, ids)])
+        with ledger.reader() as s:
+            conn = s.connection()
+            cols = [c for c in Target.__table__.c if c.name not in ("created_at", "updated_at")]
+            table = [tuple(r) for r in conn.exec_driver_sql(
+                f"SELECT {', '.join(c.name for c in cols)}, typeof(land_area_mu), typeof(created_at),"
+                " length(created_at) FROM target ORDER BY id")]
+            found = [search_samples.ordered_ids(conn, [q], indexed=True) for q in ("五金制品", "工业路20", "ma000017", "东港镇工业路2099号")]
+        stored.append((ids, table, found))
+    other.dispose()
+    assert stored[0] == stored[1]
+    assert len(stored[0][1]) == 2100 and stored[0][1][1][-2:] == ("text", 26)  # created_at by its default
+    assert all(found for found in stored[0][2])
+
+
+# ---- the audit chain's bulk append: positional rows to the driver, one encoder, one time per batch ---------
+
+
+def test_a_bulk_append_stores_the_texts_and_hashes_the_plain_serialisation_gives_and_verifies(db):
+    """Records with awkward values (separators, quotes, non-ASCII, Decimals and dates by default=str, NULL sides,
+    a shared and a distinct time) are stored as json.dumps writes them, each hash is link_hash over exactly the
+    stored fields, and the chain verifies."""
+    import datetime as dt
+    import json
+    from decimal import Decimal
+
+    from desktop.services import audit, audit_chain
+
+    shared = dt.datetime(2024, 3, 5, 8, 0, 0, 123456)
+    values = [{"name": "A\x1fB “引号” \"q\"", "area": Decimal("12.50"), "day": dt.date(2024, 1, 2)},
+              {"emoji": "🏭", "nested": {"k": [1, 2.5, None, True]}, "ctl": "\x01\n\t"}, None, {}]
+    rows = [{"at": shared if i % 3 else dt.datetime(2024, 3, 5, 8, 0, 1), "user": f"clerk\x1f{i}", "action": "create",
+             "object_type": "target", "object_id": i if i % 4 else None, "object_label": ["", None, "标签", "x\x1fy"][i % 4],
+             "before": values[(i + 2) % 4], "after": values[i % 4], "result": "成功"} for i in range(50)]
+    with db.session() as s:
+        audit_chain.append(s.connection(), rows)
+    dumps = [None if v is None else json.dumps(v, ensure_ascii=False, separators=(",", ":"), default=str)
+             for v in values]
+    with db.reader() as s:
+        stored = s.connection().exec_driver_sql(
+            'SELECT at, "user", object_id, object_label, before, after, prev_hash, hash FROM audit_log'
+            " WHERE object_type = 'target' ORDER BY id").all()
+        key = audit_chain.ledger_key(s.connection())
+    assert len(stored) == 50
+    for i, (at, user, oid, label, before, after, prev, h) in enumerate(stored):
+        assert (before, after) == (dumps[(i + 2) % 4], dumps[i % 4])
+        assert user == f"clerk {i}" and oid == (i if i % 4 else None) and "\x1f" not in (label or "")
+        assert at == audit_chain.at_text(rows[i]["at"])
+        assert h == audit_chain.link_hash(key, prev, at, user, "create", "target", oid, label, before, after, "成功")
+    assert audit.check_chain(db).intact

@@ -147,7 +147,7 @@ def record(session: Session, action: str, object_type: str, object_id: int | Non
     _write(session.connection(), [_row(action, object_type, object_id, label, before, after, result, user or actor(session))])
 
 
-_AS_IS = (str, int, float, bool, type(None))
+_AS_IS = frozenset((str, int, float, bool, type(None)))
 
 
 def _as_logged(values: dict | None) -> dict | None:
@@ -175,8 +175,9 @@ def record_many(session: Session, changes) -> None:
     their records commit or roll back together and the chain verifies afterwards."""
     if session.info.get("skip_audit"):
         return
-    user = actor(session)
-    rows = [_row(action, object_type, object_id, label, _as_logged(before), _as_logged(after), user=user)
+    user, at = actor(session), utcnow()  # one time for the batch: its records are written by one statement
+    rows = [{"at": at, "user": user, "action": action, "object_type": object_type, "object_id": object_id,
+             "object_label": label or "", "before": _as_logged(before), "after": _as_logged(after), "result": "成功"}
             for action, object_type, object_id, label, before, after in changes]
     _name_source(session, rows)
     _write(session.connection(), rows)
