@@ -204,3 +204,40 @@ def test_a_bulk_append_stores_the_texts_and_hashes_the_plain_serialisation_gives
         assert at == audit_chain.at_text(rows[i]["at"])
         assert h == audit_chain.link_hash(key, prev, at, user, "create", "target", oid, label, before, after, "成功")
     assert audit.check_chain(db).intact
+
+
+# ---- the legacy import parses each distinct cell of a column once ------------------------------------------
+
+
+def test_a_legacy_column_parsed_once_per_distinct_cell_gives_each_cell_its_own_parse():
+    """Cells equal as dict keys but not as cells (1, 1.0, True, "1") and repeated texts, numbers and bad values
+    come out as parsing every cell on its own gives them: values, problems and their cells."""
+    from desktop.services.errors import ValidationError
+    from desktop.services.excel.legacy_fields import ENTERPRISE_FIELDS
+    from desktop.services.excel.legacy_mapping import FieldSource, Mapping
+    from desktop.services.excel.legacy_rows import _parse_value, parse_rows
+    from desktop.services.excel.legacy_table import locate_table
+
+    cells = [1, 1.0, True, "1", 12.5, "12.5亩", 12.5, "x", 0, False, -3, "8000㎡", None, "  ", 1.0, "12.5亩", True]
+    rows = [(1, ("企业名称", "占地面积（亩）", "建筑面积（㎡）", "行业"))]
+    rows += [(r + 2, (f"企业{r}", v, v, v)) for r, v in enumerate(cells)]
+    table = locate_table(rows, [], kind="enterprises", sheet="S")
+    mapping = Mapping("enterprises", {"name": FieldSource("企业名称", 0), "land_area": FieldSource("占地面积（亩）", 1),
+                                      "building_area": FieldSource("建筑面积（㎡）", 2), "industry": FieldSource("行业", 3)})
+    parsed, _ = parse_rows(table, mapping, ENTERPRISE_FIELDS, None, None, None, {"name"})
+    specs = {s.key: s for s in ENTERPRISE_FIELDS}
+    assert len(parsed) == len(cells)
+    for p, value in zip(parsed, cells):
+        expected, problems = {"name": f"企业{p.excel_row - 2}"}, []
+        for key, letter, unit in (("land_area", "B", None), ("building_area", "C", None), ("industry", "D", None)):
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            try:
+                got = _parse_value(specs[key], value, unit)
+            except ValidationError as exc:
+                problems.append((letter, exc.message))
+                continue
+            if got is not None:
+                expected[key] = got
+        assert p.values == expected and type(p.values.get("industry")) is type(expected.get("industry"))
+        assert [(pr.column, pr.message) for pr in p.problems] == problems

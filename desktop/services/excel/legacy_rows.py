@@ -196,6 +196,7 @@ class _Parsed:
 
 
 _MISSING = object()
+_MEMO_TYPES = frozenset((str, int, float, bool))  # immutable cells whose parse depends on nothing else
 
 
 def parse_rows(table: LegacyTable, mapping: Mapping, specs, title_unit, cancel, progress,
@@ -221,20 +222,22 @@ def parse_rows(table: LegacyTable, mapping: Mapping, specs, title_unit, cancel, 
         check_cancel(cancel)
         if progress:
             progress(total * k // max(len(sources), 1), total)
-        seen: dict[str, object] = {}
+        seen: dict[tuple, object] = {}
         content = spec.key in content_fields
         for n, (_r, values) in enumerate(data):
             value = values[c0] if c0 < len(values) else None
             if is_blank(value):
                 continue
-            result = seen.get(value, _MISSING) if type(value) is str else _MISSING
+            # keyed by type too: 1, 1.0 and True are one dict key but not one cell
+            memo = (type(value), value) if type(value) in _MEMO_TYPES else None
+            result = seen.get(memo, _MISSING) if memo else _MISSING
             if result is _MISSING:
                 try:
                     result = _parse_value(spec, value, unit)
                 except ValidationError as exc:
                     result = exc
-                if type(value) is str:
-                    seen[value] = result
+                if memo:
+                    seen[memo] = result
             cells[n].append((spec.key, result, c0, content))
     parsed = []
     for (r, _values), row in zip(data, cells):
