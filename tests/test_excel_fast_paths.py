@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 import search_samples
-from desktop.models import Target
+from desktop.models import AuditLog, Target
 from desktop.models.enums import Category, TargetKind, TargetState
 from desktop.services.db import insert_returning_ids
 from desktop.services.search_text import search_text_for
@@ -241,3 +241,42 @@ def test_a_legacy_column_parsed_once_per_distinct_cell_gives_each_cell_its_own_p
                 expected[key] = got
         assert p.values == expected and type(p.values.get("industry")) is type(expected.get("industry"))
         assert [(pr.column, pr.message) for pr in p.problems] == problems
+
+
+# ---- the legacy import's updates: the search text set only on rows whose text changed ---------------------
+
+
+def test_a_legacy_update_sets_the_search_text_only_where_it_changed_and_the_index_follows(db, tmp_path):
+    """One import updating some targets' addresses (their search text changes) and others' areas only (it does
+    not): both statements apply, revisions move once, the stored text and the index's answers are those of
+    the register's own rule, and the audit records name only the changed fields."""
+    import legacy_samples as samples
+    from desktop.services.excel import legacy_import as li
+    from desktop.services.search_text import search_text_for
+
+    town_names = ["城东街道", "城西街道"]
+    for name in town_names:
+        town_service.create_town(db, name)
+    firms = samples.firms(6, town_names)
+    header = ["企业名称", "统一社会信用代码", "所属镇", "地址", "占地面积（亩）"]
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    samples.write_custom(first, header, [[f.name, f.code, f.town, f.address, float(f.land_mu)] for f in firms])
+    assert li.run_import(db, first, kind="enterprises", year=2024).summary.created == 6
+    moved = {f.name: f"{f.town}新路{i}号" if i % 2 else f.address for i, f in enumerate(firms)}
+    samples.write_custom(second, header, [[f.name, f.code, f.town, moved[f.name], float(f.land_mu) + 1 + i]
+                                          for i, f in enumerate(firms)])
+    assert li.run_import(db, second, kind="enterprises", year=2024).summary.updated == 6
+    with db.reader() as s:
+        stored = {name: (address, text, revision, area) for name, address, text, revision, area in s.execute(
+            select(Target.name, Target.address, Target.search_text, Target.revision, Target.land_area_mu))}
+        conn = s.connection()
+        for i, f in enumerate(firms):
+            assert stored[f.name][:3] == (moved[f.name], search_text_for(f.name, f.code, moved[f.name]), 2)
+            assert float(stored[f.name][3]) == float(f.land_mu) + 1 + i
+            hits = search_samples.ordered_ids(conn, [moved[f.name]], indexed=True)
+            assert hits == search_samples.ordered_ids(conn, [moved[f.name]], indexed=False) and len(hits) == 1
+        assert search_samples.ordered_ids(conn, [firms[1].address], indexed=True) == []
+        fields = [set(after) - {"_source"} for (after,) in s.execute(
+            select(AuditLog.after).where(AuditLog.action == "update", AuditLog.object_type == "target")
+            .order_by(AuditLog.id))]
+    assert sorted(map(sorted, fields)) == sorted([["address", "land_area_mu"]] * 3 + [["land_area_mu"]] * 3)

@@ -76,8 +76,8 @@ def write_enterprises(s, preview, todo: list[PreviewRow], progress, cancel) -> N
 def _update_chunk(s, chunk: list[PreviewRow], eval_year: int, changes: list) -> list[tuple]:
     """Updates of matched targets (only the fields that differ, revision checked) and of their grades."""
     ids = [r.target_id for r in chunk]
-    current = {row.id: row for row in s.execute(select(_T.c.id, _T.c.revision, *(_T.c[n] for n in FIELDS))
-                                               .where(_T.c.id.in_(ids)))}
+    current = {row.id: row for row in s.execute(select(_T.c.id, _T.c.revision, _T.c.search_text,
+                                                      *(_T.c[n] for n in FIELDS)).where(_T.c.id.in_(ids)))}
     grades = {tid: (eid, grade) for eid, tid, grade in s.execute(
         select(_E.c.id, _E.c.target_id, _E.c.grade).where(_E.c.target_id.in_(ids), _E.c.year == eval_year))}
     now = utcnow()
@@ -90,6 +90,8 @@ def _update_chunk(s, chunk: list[PreviewRow], eval_year: int, changes: list) -> 
         before = {n: getattr(cur, n) for n in FIELDS if getattr(cur, n) != getattr(v, n)}
         if before:
             values = _values(v)
+            if values["search_text"] == cur.search_text:
+                del values["search_text"]  # not set: the search index re-indexes a row whose text is set
             target_rows.append({"b_id": cur.id, "b_revision": cur.revision, "revision": cur.revision + 1,
                                 "updated_at": now, **values})
             changes.append(("update", "target", cur.id, v.name, before, {n: values[n] for n in before}))
@@ -100,11 +102,16 @@ def _update_chunk(s, chunk: list[PreviewRow], eval_year: int, changes: list) -> 
             elif old[1] != v.grade:
                 grade_rows.append({"b_id": old[0], "grade": v.grade})
                 changes.append(("update", "evaluation", old[0], v.name, {"grade": old[1]}, {"grade": v.grade}))
-    if target_rows:
+    # one statement for the rows whose search text changes and one for the others (a statement sets one list
+    # of columns)
+    for group in (
+            [r for r in target_rows if "search_text" in r], [r for r in target_rows if "search_text" not in r]):
+        if not group:
+            continue
         stmt = (update(_T).where(_T.c.id == bindparam("b_id"), _T.c.revision == bindparam("b_revision"))
-                .values({k: bindparam(k) for k in target_rows[0] if not k.startswith("b_")}))
-        result = s.execute(stmt, target_rows)
-        if s.get_bind().dialect.supports_sane_multi_rowcount and result.rowcount != len(target_rows):
+                .values({k: bindparam(k) for k in group[0] if not k.startswith("b_")}))
+        result = s.execute(stmt, group)
+        if s.get_bind().dialect.supports_sane_multi_rowcount and result.rowcount != len(group):
             raise Stale("导入的治理对象在预览之后已被修改，未写入任何内容。请重新预览后再导入。")
     if grade_rows:
         s.execute(update(_E).where(_E.c.id == bindparam("b_id")).values(grade=bindparam("grade")),
