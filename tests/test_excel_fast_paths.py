@@ -280,3 +280,42 @@ def test_a_legacy_update_sets_the_search_text_only_where_it_changed_and_the_inde
             select(AuditLog.after).where(AuditLog.action == "update", AuditLog.object_type == "target")
             .order_by(AuditLog.id))]
     assert sorted(map(sorted, fields)) == sorted([["address", "land_area_mu"]] * 3 + [["land_area_mu"]] * 3)
+
+
+def test_update_many_stores_on_sqlite_what_the_core_update_stored_and_counts_the_rows_it_matched(db, tmp_path):
+    """The driver-level executemany UPDATE (values by the columns' bind processors, revision both matched and
+    set) leaves the same rows as Core's executemany of the same dicts; a row whose revision moved is not
+    changed and not counted."""
+    from decimal import Decimal
+
+    from sqlalchemy import bindparam, update
+
+    from desktop.services import setup_service
+    from desktop.services.db import open_database, update_many
+    from desktop.services.ledger import as_ledger
+
+    other = as_ledger(open_database(tmp_path / "core.sqlite3", backup_dir=tmp_path))
+    setup_service.initialize(other)
+    stored, counts = [], []
+    for ledger, fast in ((db, True), (other, False)):
+        town_id = town_service.create_town(ledger, "东港镇").id
+        with ledger.session() as s:
+            ids = insert_returning_ids(s, Target.__table__, _awkward_target_rows(town_id, 300))
+        changes = [{"b_id": tid, "b_revision": 1 if n % 7 else 5, "revision": 2, "name": f"{AWKWARD[n % len(AWKWARD)]}改{n}",
+                    "land_area_mu": [None, Decimal("7.12345"), Decimal("0")][n % 3], "category": list(Category)[n % 3],
+                    "credit_code_override": n % 2 == 1, "state": TargetState.PENDING} for n, tid in enumerate(ids)]
+        with ledger.session() as s:
+            if fast:
+                counts.append(update_many(s, Target.__table__, changes, match=("id", "revision")))
+            else:
+                t = Target.__table__
+                stmt = (update(t).where(t.c.id == bindparam("b_id"), t.c.revision == bindparam("b_revision"))
+                        .values({k: bindparam(k) for k in changes[0] if not k.startswith("b_")}))
+                counts.append(s.execute(stmt, changes).rowcount)
+        with ledger.reader() as s:
+            cols = [c.name for c in Target.__table__.c if c.name not in ("created_at", "updated_at")]
+            stored.append([tuple(r) for r in s.connection().exec_driver_sql(
+                f"SELECT {', '.join(cols)}, typeof(land_area_mu) FROM target ORDER BY id")])
+    other.dispose()
+    assert stored[0] == stored[1] and counts[0] == counts[1] == 300 - len(range(0, 300, 7))
+    assert {r[-1] for r in stored[0]} == {"null", "integer"}

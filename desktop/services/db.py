@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from sqlalchemy import create_engine, event, func, insert, inspect, select, text
+from sqlalchemy import bindparam, create_engine, event, func, insert, inspect, select, text, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
@@ -416,6 +416,38 @@ _SQLITE_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
 _ROWS_PER_INSERT = 1000  # as SQLAlchemy's insertmanyvalues batches
 
 
+def update_many(session: Session, table, rows: list[dict], match: tuple[str, ...] = ("id",)) -> int | None:
+    """UPDATE every row in one executemany: each row dict sets its columns where the `match` columns equal its
+    "b_<column>" values (so a column can be both matched and set, e.g. revision). Returns the rows changed, or
+    None where the driver cannot count an executemany.
+
+    On SQLite the values go to the driver prepared column by column (each column's bind processor), as in
+    insert_returning_ids; elsewhere Core's executemany."""
+    if not rows:
+        return 0
+    where = [f"b_{k}" for k in match]
+    keys = [k for k in rows[0] if k not in where]
+    conn = session.connection()
+    if conn.dialect.name != "sqlite" or any(r.keys() != rows[0].keys() for r in rows):
+        stmt = (update(table).where(*(table.c[k] == bindparam(b) for k, b in zip(match, where)))
+                .values({k: bindparam(k) for k in keys}))
+        result = session.execute(stmt, rows)
+        return result.rowcount if conn.dialect.supports_sane_multi_rowcount else None
+    columns = [table.c[k] for k in keys] + [table.c[k] for k in match]
+    values = [_prepared(conn, table.c[k], [r[k] for r in rows]) for k in keys]
+    values += [_prepared(conn, table.c[k], [r[b] for r in rows]) for k, b in zip(match, where)]
+    quote = conn.dialect.identifier_preparer
+    sql = (f"UPDATE {quote.format_table(table)} SET {', '.join(f'{quote.quote(c.name)} = ?' for c in columns[:len(keys)])}"
+           f" WHERE {' AND '.join(f'{quote.quote(c.name)} = ?' for c in columns[len(keys):])}")
+    return conn.exec_driver_sql(sql, list(zip(*values))).rowcount
+
+
+def _prepared(conn, column, values: list) -> list:
+    """A column's values as its bind processor hands them to the driver."""
+    process = column.type._cached_bind_processor(conn.dialect)
+    return values if process is None else [process(v) for v in values]
+
+
 def _sqlite_insert(conn, table, rows: list[dict], ids: list[int]) -> bool:
     """The rows with the given ids as multi-row INSERT … VALUES through the driver, the values prepared as Core's
     insert prepares them (each column's bind processor, its Python default where a row leaves it out) but
@@ -439,10 +471,7 @@ def _sqlite_insert(conn, table, rows: list[dict], ids: list[int]) -> bool:
         else:
             return False
         columns.append(column)
-    for i, column in enumerate(columns):
-        process = column.type._cached_bind_processor(conn.dialect)
-        if process is not None:
-            values[i] = [process(v) for v in values[i]]
+    values = [_prepared(conn, column, v) for column, v in zip(columns, values)]
     quote = conn.dialect.identifier_preparer
     head = f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(c.name) for c in columns)}) VALUES "
     one = "(" + ", ".join("?" * len(columns)) + ")"

@@ -7,12 +7,12 @@ a city's 20 000-row list took 25–48 s. Here the same rows are a few executeman
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 
 from desktop.models import Evaluation, Target
 from desktop.models.base import utcnow
 from desktop.services import audit
-from desktop.services.db import insert_returning_ids
+from desktop.services.db import insert_returning_ids, update_many
 from desktop.services.excel.excel_common import check_cancel
 from desktop.services.excel.legacy_fields import CREATE, IDS_PER_QUERY, UPDATE
 from desktop.services.excel.legacy_rows import PreviewRow, Stale, chunked
@@ -108,12 +108,8 @@ def _update_chunk(s, chunk: list[PreviewRow], eval_year: int, changes: list) -> 
             [r for r in target_rows if "search_text" in r], [r for r in target_rows if "search_text" not in r]):
         if not group:
             continue
-        stmt = (update(_T).where(_T.c.id == bindparam("b_id"), _T.c.revision == bindparam("b_revision"))
-                .values({k: bindparam(k) for k in group[0] if not k.startswith("b_")}))
-        result = s.execute(stmt, group)
-        if s.get_bind().dialect.supports_sane_multi_rowcount and result.rowcount != len(group):
+        changed = update_many(s, _T, group, match=("id", "revision"))
+        if changed is not None and changed != len(group):
             raise Stale("导入的治理对象在预览之后已被修改，未写入任何内容。请重新预览后再导入。")
-    if grade_rows:
-        s.execute(update(_E).where(_E.c.id == bindparam("b_id")).values(grade=bindparam("grade")),
-                               grade_rows)
+    update_many(s, _E, grade_rows)
     return new_grades
