@@ -292,7 +292,7 @@ def test_update_many_stores_on_sqlite_what_the_core_update_stored_and_counts_the
 
     from desktop.services import setup_service
     from desktop.services.db import open_database, update_many
-    from desktop.services.ledger import as_ledger
+    from desktop.services.ledger import CHANGED_KEY, as_ledger
 
     other = as_ledger(open_database(tmp_path / "core.sqlite3", backup_dir=tmp_path))
     setup_service.initialize(other)
@@ -307,6 +307,7 @@ def test_update_many_stores_on_sqlite_what_the_core_update_stored_and_counts_the
         with ledger.session() as s:
             if fast:
                 counts.append(update_many(s, Target.__table__, changes, match=("id", "revision")))
+                assert "target" in s.info[CHANGED_KEY]  # the pages hear of it
             else:
                 t = Target.__table__
                 stmt = (update(t).where(t.c.id == bindparam("b_id"), t.c.revision == bindparam("b_revision"))

@@ -401,10 +401,7 @@ def insert_returning_ids(session: Session, table, rows: list[dict]) -> list[int]
         first = (session.execute(select(func.max(table.c.id))).scalar() or 0) + 1
         ids = list(range(first, first + len(rows)))
         if _sqlite_insert(session.connection(), table, rows, ids):
-            from desktop.services.ledger import CHANGED_KEY  # ledger imports this module
-
-            # past the session's execute, so named here as its bulk statements are (ledger._collect_bulk_statements)
-            session.info.setdefault(CHANGED_KEY, set()).update({table.name, "audit_log"})
+            _announce(session, table)
         else:
             session.execute(insert(table).returning(table.c.id), [{**row, "id": i} for row, i in zip(rows, ids)])
         return ids
@@ -439,7 +436,17 @@ def update_many(session: Session, table, rows: list[dict], match: tuple[str, ...
     quote = conn.dialect.identifier_preparer
     sql = (f"UPDATE {quote.format_table(table)} SET {', '.join(f'{quote.quote(c.name)} = ?' for c in columns[:len(keys)])}"
            f" WHERE {' AND '.join(f'{quote.quote(c.name)} = ?' for c in columns[len(keys):])}")
-    return conn.exec_driver_sql(sql, list(zip(*values))).rowcount
+    count = conn.exec_driver_sql(sql, list(zip(*values))).rowcount
+    _announce(session, table)
+    return count
+
+
+def _announce(session: Session, table) -> None:
+    """A table written past the session's execute, named as its bulk statements are (ledger._collect_bulk_statements):
+    the window's pages hear that it changed."""
+    from desktop.services.ledger import CHANGED_KEY  # ledger imports this module
+
+    session.info.setdefault(CHANGED_KEY, set()).update({table.name, "audit_log"})
 
 
 def _prepared(conn, column, values: list) -> list:
