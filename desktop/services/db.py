@@ -37,6 +37,7 @@ from desktop.services.errors import DatabaseError
 
 # A read that still finds the database locked after the busy timeout is tried again after these pauses (s).
 READ_RETRY_PAUSES = (0.05, 0.25)
+CHANGED_KEY = "changed_tables"  # session.info: tables a write session changed (ledger collects it for the pages)
 # Connection execution option read by the begin event: set on write sessions only.
 _WRITE_OPTION = "zzb_write"
 # Tables whose presence marks a database as one of ours (restore and open refuse others).
@@ -444,8 +445,6 @@ def update_many(session: Session, table, rows: list[dict], match: tuple[str, ...
 def _announce(session: Session, table) -> None:
     """A table written past the session's execute, named as its bulk statements are (ledger._collect_bulk_statements):
     the window's pages hear that it changed."""
-    from desktop.services.ledger import CHANGED_KEY  # ledger imports this module
-
     session.info.setdefault(CHANGED_KEY, set()).update({table.name, "audit_log"})
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from desktop.models.enums import Role
 from desktop.services.clock import SYSTEM_CLOCK, Clock
-from desktop.services.db import Database
+from desktop.services.db import CHANGED_KEY, Database
 
 
 def os_login() -> str:
@@ -101,9 +101,6 @@ class Ledger:
 
     def dispose(self) -> None:
         self.database.dispose()
-
-
-CHANGED_KEY = "changed_tables"
 
 
 @event.listens_for(Session, "after_flush")
