@@ -320,3 +320,52 @@ def test_update_many_stores_on_sqlite_what_the_core_update_stored_and_counts_the
     other.dispose()
     assert stored[0] == stored[1] and counts[0] == counts[1] == 300 - len(range(0, 300, 7))
     assert {r[-1] for r in stored[0]} == {"null", "integer"}
+
+
+# ---- imports run with the cyclic garbage collector paused ------------------------------------------------
+
+
+def test_the_collector_is_paused_during_an_import_and_resumes_after_the_last_one_even_on_an_error():
+    import gc
+    import threading
+
+    import pytest
+
+    from desktop.services.excel.excel_common import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():  # nested: the inner end does not resume it
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError):
+        gc_paused()(lambda: 1 / 0)()  # as a decorator, ended by an error
+    assert gc.isenabled()
+    # two lanes overlapping: the collector resumes when the later one ends
+    first_in, second_done = threading.Event(), threading.Event()
+    seen = []
+
+    def first():
+        with gc_paused():
+            first_in.set()
+            second_done.wait(5)
+            seen.append(gc.isenabled())
+
+    t = threading.Thread(target=first)
+    t.start()
+    first_in.wait(5)
+    with gc_paused():
+        pass
+    seen.append(gc.isenabled())
+    second_done.set()
+    t.join(5)
+    assert seen == [False, False] and gc.isenabled()
+    gc.disable()  # a caller that turned it off keeps it off
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

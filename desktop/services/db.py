@@ -392,10 +392,10 @@ def insert_returning_ids(session: Session, table, rows: list[dict]) -> list[int]
     max(id)+1 onwards is free (and a clash, should it ever happen, is an IntegrityError: nothing written).
     Other servers return the sequence's ids with RETURNING, in parameter order.
 
-    On SQLite the rows go as multi-row INSERT … VALUES statements (SQLAlchemy's insertmanyvalues, which
-    only RETURNING turns on; the returned ids are the given ones): an executemany runs one statement per
-    row, and the FTS5 search index (target_fts) writes a segment at the end of every statement, which
-    made 20 000 targets cost 1.5 s instead of 0.2 s."""
+    On SQLite the rows go as multi-row INSERT … VALUES statements, straight to the driver (_sqlite_insert;
+    the returned ids are the given ones): an executemany runs one statement per row, and the FTS5 search
+    index (target_fts) writes a segment at the end of every statement, which made 20 000 targets cost 1.5 s
+    instead of 0.2 s."""
     if not rows:
         return []
     if session.get_bind().dialect.name == "sqlite":
@@ -408,10 +408,6 @@ def insert_returning_ids(session: Session, table, rows: list[dict]) -> list[int]
         return ids
     stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list(session.execute(stmt, rows).scalars())
-
-
-_SQLITE_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
-_ROWS_PER_INSERT = 1000  # as SQLAlchemy's insertmanyvalues batches
 
 
 def update_many(session: Session, table, rows: list[dict], match: tuple[str, ...] = ("id",)) -> int | None:
@@ -435,8 +431,9 @@ def update_many(session: Session, table, rows: list[dict], match: tuple[str, ...
     values = [_prepared(conn, table.c[k], [r[k] for r in rows]) for k in keys]
     values += [_prepared(conn, table.c[k], [r[b] for r in rows]) for k, b in zip(match, where)]
     quote = conn.dialect.identifier_preparer
-    sql = (f"UPDATE {quote.format_table(table)} SET {', '.join(f'{quote.quote(c.name)} = ?' for c in columns[:len(keys)])}"
-           f" WHERE {' AND '.join(f'{quote.quote(c.name)} = ?' for c in columns[len(keys):])}")
+    sets = ", ".join(f"{quote.quote(c.name)} = ?" for c in columns[:len(keys)])
+    matches = " AND ".join(f"{quote.quote(c.name)} = ?" for c in columns[len(keys):])
+    sql = f"UPDATE {quote.format_table(table)} SET {sets} WHERE {matches}"
     count = conn.exec_driver_sql(sql, list(zip(*values))).rowcount
     _announce(session, table)
     return count
@@ -452,6 +449,10 @@ def _prepared(conn, column, values: list) -> list:
     """A column's values as its bind processor hands them to the driver."""
     process = column.type._cached_bind_processor(conn.dialect)
     return values if process is None else [process(v) for v in values]
+
+
+_SQLITE_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
+_ROWS_PER_INSERT = 1000  # as SQLAlchemy's insertmanyvalues batches
 
 
 def _sqlite_insert(conn, table, rows: list[dict], ids: list[int]) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import threading
@@ -26,6 +27,34 @@ def xlsx_path(path) -> Path:
     if not str(path).strip() or not p.name:
         raise UserError(f"“{path}”不是文件名，请写出要保存的文件名（如 数据包.xlsx）。")
     return p if p.suffix.lower() == ".xlsx" else p.with_name(p.name + ".xlsx")
+
+
+_GC_LOCK = threading.Lock()
+_gc_pausers = 0  # imports running with the collector paused (several lanes or nested calls)
+_gc_resume = False  # whether the collector was on when the first of them began
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while an import builds its rows (also usable as a decorator).
+
+    An import makes hundreds of thousands of tuples, dicts and values that outlive the collector's young
+    generations, and every automatic collection walks them again: 0.3–0.5 s of a 20 000-row import went to
+    collections that found nothing, as its objects form no cycles (reference counting frees them). The
+    collector resumes when the last import running ends, unless it was off before the first began."""
+    global _gc_pausers, _gc_resume
+    with _GC_LOCK:
+        if _gc_pausers == 0:
+            _gc_resume = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_resume:
+                gc.enable()
 
 
 os_reason = faults.os_reason  # why a file could not be written, in words a clerk can act on

@@ -21,7 +21,7 @@ from desktop.models import ContiguousArea, Evaluation, PacketImport, Target, Tow
 from desktop.models.enums import Category, TargetKind
 from desktop.services.errors import Refused, ValidationError
 from desktop.services.excel.excel_common import (
-    CancelToken, CellProblem, ImportOutcome, ImportSummary, Progress, check_cancel,
+    CancelToken, CellProblem, ImportOutcome, ImportSummary, Progress, check_cancel, gc_paused,
 )
 from desktop.services.excel.legacy_fields import (
     ACTION_LABELS, AREA_UNITS, ATTR_FIELD, CREATE, DUPLICATE, ENTERPRISE_FIELDS, FieldSpec, HEADER_SCAN_ROWS,
@@ -58,6 +58,7 @@ def _refusal_for_mapping(kind: str, mapping: Mapping, table: LegacyTable) -> str
     return None
 
 
+@gc_paused()
 def preview_table(ledger: Ledger, table: LegacyTable, *, kind: str, year: int, mapping: Mapping | None = None,
                   mapping_name: str | None = None, progress: Progress | None = None,
                   cancel: CancelToken | None = None) -> LegacyPreview:
@@ -92,6 +93,7 @@ def preview_table(ledger: Ledger, table: LegacyTable, *, kind: str, year: int, m
     return preview
 
 
+@gc_paused()
 def preview(ledger: Ledger, path, *, kind: str = "enterprises", year: int, sheet: str | int | None = None,
             mapping: Mapping | None = None, mapping_name: str | None = None, header_row: int | None = None,
             progress: Progress | None = None, cancel: CancelToken | None = None) -> LegacyPreview:
@@ -303,6 +305,7 @@ def outcome_of(preview: LegacyPreview, *, skip_invalid: bool = False, dry_run: b
     return None
 
 
+@gc_paused()
 def apply(ledger: Ledger, preview: LegacyPreview, *, skip_invalid: bool = False, progress: Progress | None = None,
           cancel: CancelToken | None = None) -> ImportOutcome:
     """Write the previewed rows in one transaction and record the import. Any invalid row refuses the file

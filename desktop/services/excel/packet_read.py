@@ -21,7 +21,7 @@ from desktop.services.errors import Refused, ValidationError
 from desktop.services.excel import packet_columns as pc
 from desktop.services.excel import packet_seal
 from desktop.services.excel.excel_common import (
-    CancelToken, CellProblem, ImportSummary, Progress, check_cancel, file_sha256,
+    CancelToken, CellProblem, ImportSummary, Progress, check_cancel, file_sha256, gc_paused,
 )
 from desktop.services.excel.packet_rows import DbRow, read_db_rows, unpack
 from desktop.services.ledger import Ledger
@@ -144,6 +144,7 @@ def _int(value) -> int | None:
         return None
 
 
+@gc_paused()
 def read_packet(ledger: Ledger, path, *, progress: Progress | None = None, cancel: CancelToken | None = None,
                 today: dt.date | None = None) -> PacketPreview:
     """Check a returned packet and compare it with the database; nothing is written."""
