@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import threading
+
+import pytest
 from sqlalchemy import select
 
 import search_samples
@@ -325,15 +329,18 @@ def test_update_many_stores_on_sqlite_what_the_core_update_stored_and_counts_the
 # ---- imports run with the cyclic garbage collector paused ------------------------------------------------
 
 
-def test_the_collector_is_paused_during_an_import_and_resumes_after_the_last_one_even_on_an_error():
-    import gc
-    import threading
+@pytest.fixture
+def collector_on():
+    """The collector on for the test (a window's GUI-thread collector, views/kit/worker.py, turns it off), as before after."""
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    (gc.enable if was else gc.disable)()
 
-    import pytest
 
+def test_the_collector_is_paused_during_an_import_and_resumes_after_the_last_one_even_on_an_error(collector_on):
     from desktop.services.excel.excel_common import gc_paused
 
-    assert gc.isenabled()
     with gc_paused():
         assert not gc.isenabled()
         with gc_paused():  # nested: the inner end does not resume it
@@ -362,10 +369,7 @@ def test_the_collector_is_paused_during_an_import_and_resumes_after_the_last_one
     second_done.set()
     t.join(5)
     assert seen == [False, False] and gc.isenabled()
-    gc.disable()  # a caller that turned it off keeps it off
-    try:
-        with gc_paused():
-            pass
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
+    gc.disable()  # a caller that turned it off (the window) keeps it off
+    with gc_paused():
+        pass
+    assert not gc.isenabled()

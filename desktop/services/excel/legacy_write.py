@@ -106,8 +106,6 @@ def _update_chunk(s, chunk: list[PreviewRow], eval_year: int, changes: list) -> 
     # of columns)
     for group in (
             [r for r in target_rows if "search_text" in r], [r for r in target_rows if "search_text" not in r]):
-        if not group:
-            continue
         changed = update_many(s, _T, group, match=("id", "revision"))
         if changed is not None and changed != len(group):
             raise Stale("导入的治理对象在预览之后已被修改，未写入任何内容。请重新预览后再导入。")
