@@ -349,6 +349,7 @@ def apply(ledger: Ledger, preview: LegacyPreview, *, skip_invalid: bool = False,
 
 # The whole import (CLI `zzb import-legacy`) -------------------------------------------------------
 
+@gc_paused()  # preview and apply in one pause: resuming between them would walk the preview's rows
 def run_import(ledger: Ledger, path, *, kind: str = "enterprises", year: int | None = None, sheet: str | int | None = None,
                mapping_name: str | None = None, skip_invalid: bool = False, dry_run: bool = False,
                progress: Progress | None = None, cancel: CancelToken | None = None) -> ImportOutcome:

@@ -24,7 +24,7 @@ from desktop.services import audit
 from desktop.services.errors import UserError
 from desktop.services.excel import packet_columns as pc
 from desktop.services.excel.excel_common import (
-    CancelToken, ImportOutcome, ImportSummary, Progress, written_atomically, xlsx_path,
+    CancelToken, ImportOutcome, ImportSummary, Progress, gc_paused, written_atomically, xlsx_path,
 )
 from desktop.services.excel.packet_export import (
     ExportResult, default_filename, export_all, export_packet, export_packet_by_name,
@@ -44,6 +44,7 @@ TARGET_FIELDS = {"address": "address", "legal_rep": "legal_rep", "industry": "in
                  "target_note": "note"}
 
 
+@gc_paused()
 def apply(ledger: Ledger, preview: PacketPreview, *, today: dt.date | None = None) -> ImportOutcome:
     """Write every valid change of the preview in one transaction (errors and conflicts are left out)."""
     today = today or ledger.today()
@@ -113,6 +114,7 @@ def _apply_rows(s, preview: PacketPreview, today: dt.date) -> Decimal:
     return area
 
 
+@gc_paused()
 def import_packet(ledger: Ledger, path, *, dry_run: bool = False, errors_out=None, progress: Progress | None = None,
                   cancel: CancelToken | None = None, today: dt.date | None = None) -> ImportOutcome:
     """The CLI's import: preview, then apply when there is no error (else refuse, with a receipt if asked)."""
