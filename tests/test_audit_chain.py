@@ -463,3 +463,52 @@ def test_head_short_hash_is_the_tips_hash(db, db_path):
     tip = con.execute("SELECT last_hash FROM audit_tip").fetchone()[0]
     con.close()
     assert audit.head_short_hash(db) == tip[:12] and len(tip) == 64
+
+
+# ---- the verifier's own hashing (bytes straight from the database, pads hashed once) --------------
+
+
+@pytest.mark.parametrize("key_len", [16, 32, 64, 100])
+def test_the_verifier_hashes_a_record_exactly_as_hmac_does(key_len):
+    import hmac
+    import os
+
+    key = os.urandom(key_len)
+    keyed = audit_chain._Keyed(key)
+    for msg in (b"", b"abc", "第3镇\x1f修改".encode(), os.urandom(300)):
+        assert keyed.hex(msg) == hmac.digest(key, msg, "sha256").hex().encode()
+
+
+@pytest.mark.parametrize("column, value", [
+    ("at", "'2024-01-02 03:04:05.000000'"), ("user", "'mallory'"), ("action", "'delete'"),
+    ("object_type", "'year'"), ("object_id", "999"), ("object_id", "NULL"), ("object_label", "'第9镇'"),
+    ("before", "'{\"name\":\"x\"}'"), ("after", "NULL"), ("result", "'失败'"),
+])
+def test_an_edit_of_any_hashed_field_is_found_at_that_record(db, db_path, column, value):
+    _towns(db, 3)
+    assert audit.check_chain(db).intact  # Chinese labels, NULL befores, ids: all verified from the stored bytes
+    victim = _ids(db_path)[-2]
+    _tamper(db_path, f'UPDATE audit_log SET "{column}" = {value} WHERE id = ?', params=(victim,))
+    check = audit_chain.check_chain(Ledger(open_database(db_path)))
+    assert (check.intact, check.problem, check.broken_id) == (False, "edited", victim)
+
+
+def test_a_time_stored_in_another_text_form_is_hashed_in_its_canonical_form(db, db_path):
+    _towns(db, 2)
+    victim = _ids(db_path)[-1]
+    con = sqlite3.connect(db_path)
+    at = con.execute("SELECT at FROM audit_log WHERE id = ?", (victim,)).fetchone()[0]
+    con.close()
+    _tamper(db_path, "UPDATE audit_log SET at = ? WHERE id = ?", params=(at.replace(" ", "T"), victim))
+    assert audit_chain.check_chain(Ledger(open_database(db_path))).intact  # the same instant, as link_hash reads it
+
+
+def test_a_cancelled_check_stops_without_a_verdict(db):
+    from desktop.services.excel.excel_common import CancelToken, Cancelled
+
+    _towns(db, 2)
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        audit_chain.check_chain(db, token=token)
+    assert audit_chain.check_chain(db).intact  # the connection went back to the pool as it came (texts as str)

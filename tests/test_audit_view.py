@@ -296,3 +296,45 @@ def test_exporting_a_period_writes_its_records_and_logs_the_export(qtbot, ctx, d
     last = audit.list_entries(db, limit=1)[0]
     assert last.action == "export" and last.object_label == f"操作日志（{today} 至 {today}）"
     assert last.after["count"] == n
+
+
+def test_the_records_are_listed_while_the_chain_check_is_still_running(qtbot, ctx, db, page, monkeypatch):
+    import threading
+
+    from desktop.views.audit.audit_view import CHECKING_TEXT
+
+    add_towns(db)
+    release, real = threading.Event(), audit.check_chain
+
+    def slow_check(ledger, token=None):  # a million records: the check takes seconds
+        assert release.wait(10)
+        return real(ledger, token=token)
+
+    monkeypatch.setattr(audit, "check_chain", slow_check)
+    page.activate()
+    qtbot.waitUntil(lambda: ctx.worker.lane_pending() == 0)  # the lane is free although the check goes on
+    assert ctx.worker.pending() == 1 and page.model.rowCount() == audit.count(db)
+    assert page.status_label.text() == CHECKING_TEXT and not page.verify_btn.isEnabled()
+    release.set()
+    wait_idle(qtbot, ctx)
+    assert page.status_label.text().startswith(f"日志完整，共{audit.count(db)}条") and page.verify_btn.isEnabled()
+
+
+def test_closing_the_window_cancels_a_running_check(qtbot, ctx, db, page, monkeypatch):
+    import threading
+
+    add_towns(db)
+    started, seen = threading.Event(), []
+
+    def waiting_check(ledger, token=None):
+        started.set()
+        while not token.cancelled:
+            threading.Event().wait(0.01)
+        seen.append("cancelled")
+        token.check()
+
+    monkeypatch.setattr(audit, "check_chain", waiting_check)
+    page.activate()
+    assert started.wait(10)
+    ctx.worker.stop()
+    qtbot.waitUntil(lambda: seen == ["cancelled"])

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import json
 import os
@@ -270,10 +271,14 @@ def _log_sql(pg: bool) -> str:
             f' {side.format("after")}, result, prev_hash, hash FROM audit_log ORDER BY id')
 
 
+_BATCH = 20000  # records fetched at a time; the cancel token is looked at between batches
+
+
 @contextmanager
 def _raw_snapshot(engine):
     """A DBAPI connection in one read transaction (one snapshot of log, tip and settings) and a
-    function running a query on it: the raw rows, streamed."""
+    function running a query on it: the raw rows, streamed. `as_bytes`: texts come back as their
+    UTF-8 bytes (SQLite), which the hashes are taken of — no decoding a million records to str."""
     raw = engine.raw_connection()
     opened = []
     try:
@@ -281,28 +286,90 @@ def _raw_snapshot(engine):
         if engine.dialect.name == "sqlite":
             con.execute("BEGIN")
 
-            def run(sql: str, params=()):
+            def run(sql: str, params=(), as_bytes: bool = False):
+                con.text_factory = bytes if as_bytes else str
                 return con.execute(sql, params)
         else:
             con.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
-            def run(sql: str, params=()):
+            def run(sql: str, params=(), as_bytes: bool = False):
                 if sql.startswith("SELECT id, at"):  # the log itself: streamed from the server
                     cur = con.cursor(name=f"audit_{secrets.token_hex(4)}")
-                    cur.itersize = 20000
+                    cur.itersize = _BATCH
                     opened.append(cur)
-                    return cur.execute(sql)
+                    cur.execute(sql)
+                    return _Batches(cur) if as_bytes else cur
                 return con.execute(sql.replace("?", "%s"), params)
         yield run
     finally:
         for cur in opened:
             cur.close()
+        if engine.dialect.name == "sqlite":
+            raw.driver_connection.text_factory = str  # the connection goes back to the pool as it came
         raw.rollback()
         raw.close()
 
 
-def check_chain(ledger) -> ChainCheck:
-    """Recompute every keyed hash from the chain base, then hold the log's end and count against the tip."""
+class _Batches:
+    """A server-side cursor's rows with their texts as UTF-8 bytes and the time as its canonical text, read
+    `fetchmany` at a time like a SQLite cursor's (PostgreSQL hands back str and datetime)."""
+
+    def __init__(self, cur) -> None:
+        self.cur = cur
+
+    def fetchmany(self, size: int) -> list[tuple]:
+        def b(v):
+            return None if v is None else v.encode("utf-8")
+        return [(rid, at_text(at).encode("ascii"), b(user), b(action), b(otype), oid, b(label), b(before), b(after),
+                 b(result), b(prev_hash), b(h))
+                for rid, at, user, action, otype, oid, label, before, after, result, prev_hash, h
+                in self.cur.fetchmany(size)]
+
+
+class _Keyed:
+    """HMAC-SHA256 under one key with the key's inner and outer pads hashed once (RFC 2104), so each record
+    costs two hash copies instead of setting the key up again: the same digest as hmac.digest (a test holds
+    them equal), in half the time over a million records."""
+
+    def __init__(self, key: bytes) -> None:
+        if len(key) > 64:  # SHA-256's block
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self.inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+        self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def hex(self, msg: bytes) -> bytes:
+        inner = self.inner.copy()
+        inner.update(msg)
+        outer = self.outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest().encode("ascii")
+
+
+def _verify_log(cursor, key: bytes, prev: str, after_id: int, token=None) -> tuple[int | None, int, int | None, str]:
+    """Walk the log (rows as bytes, oldest first) recomputing each record's hash exactly as link_hash makes it.
+    Returns (first broken id or None, records verified, last id, last hash)."""
+    keyed, sep, n, last_id = _Keyed(key), _SEP.encode(), 0, None
+    prev_b = prev.encode("ascii", "replace")
+    while True:
+        if token is not None:
+            token.check()
+        rows = cursor.fetchmany(_BATCH)
+        if not rows:
+            return None, n, last_id, prev_b.decode("ascii", "replace")
+        for rid, at, user, action, otype, oid, label, before, after, result, prev_hash, h in rows:
+            if len(at) != 26 or at[10] != 32:  # not SQLite's canonical text: the hash covers the canonical form
+                at = at_text(at.decode("utf-8")).encode("ascii")
+            msg = sep.join((prev_b, at, user, action, otype, b"N" if oid is None else str(oid).encode("ascii"), label,
+                            b"N" if before is None else b"T" + before, b"N" if after is None else b"T" + after, result))
+            if rid <= after_id or prev_hash != prev_b or h != keyed.hex(msg):
+                return rid, n, last_id, prev_b.decode("ascii", "replace")
+            prev_b, last_id, n = h, rid, n + 1
+
+
+def check_chain(ledger, token=None) -> ChainCheck:
+    """Recompute every keyed hash from the chain base, then hold the log's end and count against the tip.
+    `token` (a CancelToken): stop between batches when cancelled (raises Cancelled)."""
     engine = ledger.engine
     with _raw_snapshot(engine) as run:
         key_id = (run("SELECT value FROM ledger_meta WHERE key = ?", (KEY_ID,)).fetchone() or [None])[0]
@@ -324,13 +391,10 @@ def check_chain(ledger) -> ChainCheck:
                 base_ok = False
             if not base_ok:
                 return ChainCheck(False, None, total, "tip", detail="日志起点（清理后的链基）被改动")
-        n, last_id = 0, None
-        for (rid, at, user, action, otype, oid, label, before, after, result, prev_hash, h) in run(_log_sql(
-                engine.dialect.name == "postgresql")):
-            if rid <= after_id or prev_hash != prev or h != link_hash(key, prev, at_text(at), user, action, otype,
-                                                                     oid, label, before, after, result):
-                return ChainCheck(False, rid, total, "edited")
-            prev, last_id, n = h, rid, n + 1
+        broken, n, last_id, prev = _verify_log(run(_log_sql(engine.dialect.name == "postgresql"), as_bytes=True),
+                                               key, prev, after_id, token)
+        if broken is not None:
+            return ChainCheck(False, broken, total, "edited")
     return _against_tip(key, tip, n, last_id, prev)
 
 

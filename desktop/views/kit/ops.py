@@ -92,6 +92,22 @@ def query(owner: QObject, key: str | None, fn: Callable, *args, done: Callable |
     ctx.worker.run(job, _deliver(owner, key, serial, done), _failure(owner, key, serial, failed))
 
 
+def aside(owner: QObject, key: str | None, fn: Callable, *args, done: Callable | None = None,
+          failed: Callable | None = None, **kwargs) -> None:
+    """A long read through `fn(ledger, *args, token=…, **kwargs)` on a thread beside the lane (Worker.run_aside),
+    answered like `query`; `fn` reads through a connection of its own and stops when the token is cancelled."""
+    _plain(args)
+    _plain(kwargs.values())
+    ctx = context_of(owner)
+    serial = _register(owner, key)
+    job = functools.partial(_with_token, fn, ctx.ledger, args, kwargs)
+    ctx.worker.run_aside(job, _deliver(owner, key, serial, done), _failure(owner, key, serial, failed))
+
+
+def _with_token(fn: Callable, ledger: Ledger, args: tuple, kwargs: dict, token) -> Any:
+    return fn(ledger, *args, token=token, **kwargs)
+
+
 def write(owner: QObject, fn: Callable, *args, done: Callable | None = None,
           failed: Callable | None = None, **kwargs) -> None:
     """Change the ledger through `fn(ledger, *args, **kwargs)`; announce what changed, then `done(result)`.

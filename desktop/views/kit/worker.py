@@ -88,6 +88,7 @@ class Worker(QObject):
         self._ready.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[Callable | None, Callable | None]] = {}
+        self._aside: dict[int, CancelToken] = {}  # jobs running beside the lane (run_aside), by id
         self._thread = threading.Thread(target=self._loop, name="db-lane", daemon=True)
         self._thread.start()
 
@@ -98,12 +99,29 @@ class Worker(QObject):
         self._jobs.put((job_id, fn))
         return job_id
 
+    def run_aside(self, fn: Callable[[CancelToken], Any], on_done: Callable[[Any], None] | None = None,
+                  on_error: Callable[[BaseException], None] | None = None) -> int:
+        """Run a long read-only job (`fn(token)`, reading through a connection of its own) on a thread beside
+        the lane, so the lane's queries are not queued behind it for seconds (the audit chain check of a
+        million records). Its answer comes back like a lane job's; stop() cancels it through the token."""
+        job_id = next(self._ids)
+        token = CancelToken()
+        self._callbacks[job_id] = (on_done, on_error)
+        self._aside[job_id] = token
+        threading.Thread(target=self._run, args=(job_id, lambda: fn(token)), name="db-aside", daemon=True).start()
+        return job_id
+
     def forget(self, job_id: int) -> None:
         """Drop the callbacks of a job whose answer is no longer wanted (e.g. a stale search)."""
         self._callbacks.pop(job_id, None)
 
     def pending(self) -> int:
+        """Jobs whose answer has not been handed back yet: the lane's and those beside it."""
         return len(self._callbacks)
+
+    def lane_pending(self) -> int:
+        """The lane's jobs only (what a page's first screen waits for; run_aside jobs not counted)."""
+        return sum(1 for job_id in self._callbacks if job_id not in self._aside)
 
     def _loop(self) -> None:
         """The lane: run jobs one at a time until stop() queues None."""
@@ -111,18 +129,25 @@ class Worker(QObject):
             item = self._jobs.get()
             if item is None:
                 return
-            job_id, fn = item
-            try:
-                result, error = fn(), None
-            except BaseException as exc:  # handed to the GUI thread; never lost
-                exc.__traceback_text__ = traceback.format_exc()
-                exc.__traceback__ = None  # its frames hold the job's locals: let none outlive the job here
-                result, error = None, exc
-            # The job (its closure may reach Qt wrappers) and its result travel back with the answer,
-            # and the lane drops its own references first: whatever dies, dies on the GUI thread.
-            self._results.append((job_id, result, error, item))
-            del item, fn, result, error
+            self._run(*item)
+            del item
+
+    def _run(self, job_id: int, fn: Callable[[], Any]) -> None:
+        """One job on the calling thread (the lane, or a run_aside thread); its answer queued for the GUI thread."""
+        try:
+            result, error = fn(), None
+        except BaseException as exc:  # handed to the GUI thread; never lost
+            exc.__traceback_text__ = traceback.format_exc()
+            exc.__traceback__ = None  # its frames hold the job's locals: let none outlive the job here
+            result, error = None, exc
+        # The job (its closure may reach Qt wrappers) and its result travel back with the answer,
+        # and this thread drops its own references first: whatever dies, dies on the GUI thread.
+        self._results.append((job_id, result, error, fn))
+        del fn, result, error
+        try:
             self._ready.emit()
+        except RuntimeError:  # the worker itself was deleted while an aside job ran: nobody waits for it
+            pass
 
     @Slot()
     def _deliver(self) -> None:
@@ -131,6 +156,7 @@ class Worker(QObject):
             self._finished(job_id, result, error)
 
     def _finished(self, job_id: int, result: Any, error: BaseException | None) -> None:
+        self._aside.pop(job_id, None)
         if job_id not in self._callbacks:  # forgotten: nobody wants the answer, not even its error
             if error is not None:
                 import logging
@@ -149,6 +175,8 @@ class Worker(QObject):
     def stop(self) -> None:
         """Finish every queued job, then end the lane (answers still undelivered are dropped)."""
         self._callbacks.clear()
+        for token in self._aside.values():  # a check beside the lane stops at its next batch
+            token.cancel()
         if self._thread.is_alive():
             self._jobs.put(None)
             self._thread.join(10)
