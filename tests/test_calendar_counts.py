@@ -64,6 +64,15 @@ def test_adding_workdays_matches_counting_day_by_day(bundled, gap):
             assert cal.add_workdays(start, n) == expected, (start, n)
 
 
+def test_the_same_count_asked_again_answers_the_same_the_missing_year_too(bundled):
+    cal = _gapped(bundled)  # a calendar answers each (start, n) once and keeps it: thousands of rows share days
+    for start, n in [(D(2022, 12, 20), 10), (D(2023, 5, 1), 10), (D(2022, 12, 20), 10), (D(2023, 5, 1), 10)]:
+        with pytest.raises(CalendarMissing) as got:
+            cal.add_workdays(start, n)
+        assert got.value.year == 2023
+    assert [cal.add_workdays(D(2024, 2, 8), 10) for _ in range(2)] == [_day_by_day_add(cal, D(2024, 2, 8), 10)] * 2
+
+
 @pytest.mark.parametrize("gap", [False, True])
 def test_workdays_until_a_missing_year_match_counting_day_by_day(bundled, gap):
     cal = _gapped(bundled) if gap else bundled

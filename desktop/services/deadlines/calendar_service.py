@@ -91,6 +91,9 @@ class WorkCalendar:
     # Workdays from 1 Jan of the first covered year through each day (uncovered days count none), built on
     # first use: a deadline five years overdue is counted in one subtraction, not day by day.
     _prefix: list[int] | None = field(default=None, init=False, repr=False, compare=False)
+    _base: int = field(default=0, init=False, repr=False, compare=False)  # the ordinal of that 1 Jan
+    # add_workdays's answers by (start, n): a date, or the year whose table is missing.
+    _added: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def covers(self, year: int) -> bool:
         return year in self.years
@@ -106,14 +109,23 @@ class WorkCalendar:
         """The N-th workday counted from the day after `start` (start itself never counts)."""
         if n < 1:
             raise ValueError("n must be at least 1")
+        known = self._added.get((start, n))
+        if known is None:  # thousands of agreements share a few hundred signing days: each pair is counted once
+            known = self._added[(start, n)] = self._add_workdays(start, n)
+        if isinstance(known, int):
+            raise CalendarMissing(known)
+        return known
+
+    def _add_workdays(self, start: dt.date, n: int) -> dt.date | int:
+        """add_workdays's answer, or the year whose missing table stops the count."""
         first = start + dt.timedelta(days=1)
         missing = next((y for y in range(first.year, first.year + n // 250 + 3) if y not in self.years), None)
         reach = dt.date(missing - 1, 12, 31) if missing is not None else None
         target = self._through(start) + n
         if reach is None or (reach >= first and self._through(reach) >= target):
             offset = bisect.bisect_left(self._prefix, target)
-            return dt.date(min(self.years), 1, 1) + dt.timedelta(days=offset)
-        raise CalendarMissing(missing)
+            return dt.date.fromordinal(self._base + offset)
+        return missing
 
     def workdays_between(self, start: dt.date, end: dt.date) -> int:
         """Workdays after `start` up to and including `end` (negative when end is before start)."""
@@ -146,18 +158,22 @@ class WorkCalendar:
         if not self.years:
             return 0
         if self._prefix is None:
-            first, last = dt.date(min(self.years), 1, 1), dt.date(max(self.years), 12, 31)
-            prefix, n, d = [], 0, first
-            while d <= last:
-                if d.year in self.years and self.is_workday(d):
-                    n += 1
-                prefix.append(n)
-                d += dt.timedelta(days=1)
-            self._prefix = prefix
-        offset = (day - dt.date(min(self.years), 1, 1)).days
+            self._build_prefix()
+        offset = day.toordinal() - self._base
         if offset < 0:
             return 0
         return self._prefix[min(offset, len(self._prefix) - 1)]
+
+    def _build_prefix(self) -> None:
+        first, last = dt.date(min(self.years), 1, 1), dt.date(max(self.years), 12, 31)
+        exceptions = {d.toordinal(): w for d, w in self.exceptions.items()}
+        prefix, n = [], 0
+        for ordinal in range(first.toordinal(), last.toordinal() + 1):
+            day = dt.date.fromordinal(ordinal)
+            if day.year in self.years and exceptions.get(ordinal, ordinal % 7 not in (6, 0)):  # 0 Sun, 6 Sat
+                n += 1
+            prefix.append(n)
+        self._base, self._prefix = first.toordinal(), prefix
 
 
 def load(ledger: Ledger) -> WorkCalendar:
