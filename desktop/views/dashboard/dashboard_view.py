@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
 from PySide6.QtCore import QMargins, QModelIndex, QPoint, Qt
@@ -24,8 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.models.enums import EntryState
-from desktop.services.dashboard import dashboard_service
-from desktop.services.dashboard.dashboard_service import DashboardSummary, RecentChange
 from desktop.services.errors import UserError
 from desktop.views.dashboard.bulletin_box import CityCurveBox, LatestBulletinBox
 from desktop.views.kit.columns import ColumnChooser
@@ -35,6 +34,9 @@ from desktop.views.kit.page_state import LazyRefresh
 from desktop.views.kit.rows import RowsModel, mu, pct_text
 from desktop.views.kit.table import Layout, setup_table, title_label
 from desktop.views.kit.worker import show_error
+
+if TYPE_CHECKING:
+    from desktop.services.dashboard.dashboard_service import DashboardSummary, RecentChange
 
 EMPTY_TEXT = "尚无镇街，请在“镇街与任务分解”中添加，或载入示例数据"
 AMBER = "#b26a00"
@@ -101,6 +103,14 @@ class _Card(QFrame):
             lay.addWidget(self.bar)
         lay.addWidget(self.caption)
         lay.addStretch(1)
+
+
+def _summary(ledger, year: int) -> DashboardSummary:
+    """The page's lane job. The dashboard's services (reports, bulletins, deadlines, progress) are imported
+    here, on the lane, rather than on the GUI thread while the window opens with this page."""
+    from desktop.services.dashboard import dashboard_service
+
+    return dashboard_service.summary(ledger, year)
 
 
 class DashboardPage(LazyRefresh, QWidget):
@@ -248,7 +258,7 @@ class DashboardPage(LazyRefresh, QWidget):
 
     def refresh(self) -> None:
         self._stale = False
-        query(self, "summary", dashboard_service.summary, self.ctx.year, done=self._show, failed=self._failed)
+        query(self, "summary", _summary, self.ctx.year, done=self._show, failed=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, UserError):
