@@ -199,7 +199,7 @@ def make_window(ledger, settings=None):
     from desktop.services.ledger import as_ledger
     from desktop.services.year import year_service
     from desktop.views.kit.context import AppContext
-    from desktop.views.kit.worker import Worker
+    from desktop.views.kit.worker import Worker, freeze_long_lived, thaw_long_lived
     from desktop.views.main_window import MainWindow
 
     ledger = as_ledger(ledger)
@@ -209,7 +209,10 @@ def make_window(ledger, settings=None):
         year = year_service.current_year(ledger)
         years = year_service.list_years(ledger)
     ctx = AppContext(ledger, Worker(), year, settings)
-    return MainWindow(ctx, years)
+    window = MainWindow(ctx, years)
+    freeze_long_lived()
+    window.closed.connect(thaw_long_lived)
+    return window
 
 
 def wait_for_lane(app, window, timeout_s: float = 30.0) -> bool:

@@ -42,3 +42,38 @@ def test_a_forgotten_job_is_not_answered_even_when_it_fails(qtbot):
     qtbot.waitUntil(lambda: worker.pending() == 0)
     assert answers == ["ok"] and last > job
     worker.stop()
+
+
+def test_the_window_freezes_what_lives_from_start_and_gives_it_back_when_it_closes(qtbot, db, tmp_path):
+    """The objects alive once the main window is built are kept out of the GUI-thread collector's full
+    collections (gc.freeze), and handed back to it when that window closes (a later login's window
+    starts clean)."""
+    import gc
+
+    from PySide6.QtCore import QSettings
+
+    from desktop.app import make_window
+
+    gc.unfreeze()
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = make_window(db, settings)
+    qtbot.addWidget(window)
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 1000  # the modules, classes and the window itself
+        import weakref
+
+        class Node:
+            pass
+
+        later = Node()
+        later.me = later  # a cycle made after the freeze is still garbage the collector frees
+        gone = weakref.ref(later)
+        del later
+        gc.collect()
+        assert gone() is None and gc.get_freeze_count() > 1000
+        window.close()
+        assert gc.get_freeze_count() == 0
+    finally:
+        window.ctx.worker.stop()
+        gc.unfreeze()
