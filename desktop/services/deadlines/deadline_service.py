@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterable
 
 from sqlalchemy import or_, select
@@ -112,6 +112,13 @@ class ProviderContext:
     town_id: int | None
     # Only duties not yet done are wanted (the dashboard's counts): a provider may leave done ones out.
     open_only: bool = False
+    # What several providers of one load share (the year parameters by year, the examination duties): read
+    # once per deadlines() call, never kept past it.
+    memo: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def params(self, session, day: dt.date):
+        """The year parameters that apply to `day` (year_service.params_for), read once per year per load."""
+        return year_service.params_for(session, day, cache=self.memo.setdefault("params", {}))
 
 
 Provider = Callable[[ProviderContext], Iterable[DueItem]]
@@ -206,7 +213,7 @@ def monthly_reports(ctx: ProviderContext) -> list[DueItem]:
     with ctx.ledger.reader() as s:
         towns = _towns(s, ctx.town_id)
         for year_id, year in _work_years(s, ctx.as_of):
-            p = year_service.params_in_session(s, year)
+            p = ctx.params(s, dt.date(year, 1, 1))
             reported = {
                 (town_id, month): on
                 for town_id, month, on in s.execute(
@@ -229,7 +236,7 @@ def monthly_verifications(ctx: ProviderContext) -> list[DueItem]:
     with ctx.ledger.reader() as s:
         town_names = dict(s.execute(select(Town.id, Town.name)).tuples().all())
         for year_id, year in _work_years(s, ctx.as_of):
-            p = year_service.params_in_session(s, year)
+            p = ctx.params(s, dt.date(year, 1, 1))
             names = list(p.verifying_departments)
             dept_ids = dict(s.execute(select(Department.name, Department.id)
                                       .where(Department.name.in_(names))).tuples().all())
@@ -291,7 +298,11 @@ def agreement_filings(ctx: ProviderContext) -> list[DueItem]:
     """三(三): signed agreements are filed with the office; due the signing year's agreement_filing_workdays
     workdays after signing (the office's practice, see AGREEMENT_NOTE)."""
     items = []
-    params: dict = {}
+    # ~7 000 rows a city after five years: plain Core rows (no ORM loading), and what many rows share —
+    # the signing day's Chinese form, the kind's label, the signing year's term — worked out once.
+    dates: dict[dt.date, str] = {}
+    labels: dict = {}
+    terms: dict[int, int] = {}
     with ctx.ledger.reader() as s:
         q = (select(Agreement.kind, Agreement.town_id, Town.name, Agreement.party_a, Agreement.party_b,
                     Agreement.signed_on, Agreement.filed_on)
@@ -302,13 +313,16 @@ def agreement_filings(ctx: ProviderContext) -> list[DueItem]:
             q = q.where(Agreement.town_id == ctx.town_id)
         if ctx.open_only:
             q = q.where(or_(Agreement.filed_on.is_(None), Agreement.filed_on > ctx.as_of))
-        for kind, town_id, town, a, b, signed, filed in s.execute(q).tuples():
-            parties = "—".join(x for x in (a, b) if x)
-            subject = f"{kind.label}备案（{cn_date(signed)}签订{'：' + parties if parties else ''}）"
+        for kind, town_id, town, a, b, signed, filed in s.connection().execute(q).all():
+            parties = f"{a}—{b}" if a and b else (a or b)
+            day = dates.get(signed) or dates.setdefault(signed, cn_date(signed))
+            label = labels.get(kind) or labels.setdefault(kind, kind.label)
+            if signed.year not in terms:
+                terms[signed.year] = ctx.params(s, signed).agreement_filing_workdays
+            subject = f"{label}备案（{day}签订：{parties}）" if parties else f"{label}备案（{day}签订）"
             done = filed if filed is not None and filed <= ctx.as_of else None
             items.append(DueItem(KIND_AGREEMENT, town_id, town, subject, None, done,
-                                 workdays_from=(signed, year_service.params_for(s, signed, cache=params)
-                                                .agreement_filing_workdays)))
+                                 workdays_from=(signed, terms[signed.year])))
     return items
 
 
@@ -316,11 +330,21 @@ def examination_duties(kind: str) -> Provider:
     """附件2 (2): one kind of the examination units' duties (issue list, written report, progress report,
     rectification deadlines: services/exams/exam_deadlines, which cannot import this module)."""
     def provide(ctx: ProviderContext) -> list[DueItem]:
-        with ctx.ledger.reader() as s:
-            return [DueItem(d.kind, d.town_id, d.town, d.subject, d.due_date, d.done_on, workdays_from=d.workdays_from)
-                    for d in exam_deadlines.unit_duties(s, ctx.as_of, town_id=ctx.town_id, open_only=ctx.open_only,
-                                                        kind=kind)]
+        return _exam_items(ctx).get(kind, [])
     return provide
+
+
+def _exam_items(ctx: ProviderContext) -> dict[str, list[DueItem]]:
+    """Every examination duty of the load, read once and split by kind for the four providers above."""
+    if "exam" not in ctx.memo:
+        by_kind: dict[str, list[DueItem]] = defaultdict(list)
+        with ctx.ledger.reader() as s:
+            for d in exam_deadlines.unit_duties(s, ctx.as_of, town_id=ctx.town_id, open_only=ctx.open_only,
+                                                params_cache=ctx.memo.setdefault("params", {})):
+                by_kind[d.kind].append(DueItem(d.kind, d.town_id, d.town, d.subject, d.due_date, d.done_on,
+                                               workdays_from=d.workdays_from))
+        ctx.memo["exam"] = by_kind
+    return ctx.memo["exam"]
 
 
 # kind label → provider, in the order the page lists kinds.

@@ -70,8 +70,10 @@ class UnitDuty:
 
 
 def unit_duties(session, as_of: dt.date, *, exam_ids: list[int] | None = None, town_id: int | None = None,
-                 open_only: bool = False, kind: str | None = None) -> list[UnitDuty]:
-    """Every duty of the examinations (all, or `exam_ids`; or one town's; of one kind) as of `as_of`."""
+                 open_only: bool = False, kind: str | None = None,
+                 params_cache: dict | None = None) -> list[UnitDuty]:
+    """Every duty of the examinations (all, or `exam_ids`; or one town's; of one kind) as of `as_of`.
+    `params_cache`: year_service.params_for's cache, shared by a caller that reads other duties too."""
     q = (select(Examination.id, Examination.start_date, Examination.stage, Target.name, Town.id, Town.name)
          .join(Target, Target.id == Examination.target_id).join(Town, Town.id == Examination.town_id)
          .where(Examination.start_date.is_not(None), Examination.start_date <= as_of)
@@ -106,7 +108,7 @@ def unit_duties(session, as_of: dt.date, *, exam_ids: list[int] | None = None, t
             .order_by(IssueList.examination_unit_id, IssueList.id, Issue.seq)).tuples():
         issues[unit_id].append(tuple(row))
 
-    cache: dict = {}
+    cache: dict = {} if params_cache is None else params_cache
     out: list[UnitDuty] = []
 
     def done(day: dt.date | None) -> dt.date | None:
