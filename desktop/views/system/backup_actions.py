@@ -8,6 +8,7 @@ audit log does not verify, naming the problem. After a restore every page reload
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import (
@@ -16,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QPushButton,
     QSpinBox,
@@ -24,12 +24,36 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import paths
-from desktop.services import auto_backup, backup_service
+from desktop.services.accounts import permissions
 from desktop.services.backup_archive import SUFFIX
-from desktop.services.backup_service import BackupResult, BackupSummary, RestoreResult
 from desktop.views.kit.context import EVERYTHING
 from desktop.views.kit.forms import FormDialog
 from desktop.views.kit.ops import long_write, query, write
+
+if TYPE_CHECKING:
+    from desktop.services.auto_backup import AutoBackupSettings
+    from desktop.services.backup_service import BackupResult, BackupSummary, RestoreResult
+
+# The backup services (zip, hashing, the restore's checks) load on first use: the menu is built with every
+# window, and importing them there cost the first screen ~30 ms of GUI-thread time.
+
+
+def _backup_service():
+    from desktop.services import backup_service
+
+    return backup_service
+
+
+def _auto_backup():
+    from desktop.services import auto_backup
+
+    return auto_backup
+
+
+def _daily_backup(ledger, **kwargs):
+    """auto_backup.daily_backup, its module loaded on the lane (the daily backup starts as the window shows)."""
+    return _auto_backup().daily_backup(ledger, **kwargs)
+
 
 FILE_FILTER = f"专治台账备份 (*{SUFFIX});;旧版数据库备份 (*.sqlite3);;所有文件 (*)"
 
@@ -120,7 +144,7 @@ class BackupActions(QObject):
             act.setObjectName(name)
             act.triggered.connect(slot)
             self.actions.append(act)
-        why = backup_service.why_not(self.ctx.ledger, "backup")
+        why = permissions.why_not(self.ctx.ledger, "backup")  # the rule backup_service.why_not applies
         for act in self.actions:
             act.setEnabled(why is None)
             act.setToolTip(why or "")
@@ -129,13 +153,13 @@ class BackupActions(QObject):
     # 备份 ------------------------------------------------------------------------------------
     def backup(self) -> None:
         ledger = self.ctx.ledger
-        start = str(backup_service.default_backup_path(ledger.path)) if ledger.path else ""
+        start = str(_backup_service().default_backup_path(ledger.path)) if ledger.path else ""
         path = choose(self.window, "save", start)
         if not path:
             return
         if not Path(path).suffix:
             path += SUFFIX
-        long_write(self.window, "正在备份…", backup_service.backup, path, done=self._backed_up)
+        long_write(self.window, "正在备份…", _backup_service().backup, path, done=self._backed_up)
 
     def _backed_up(self, result: BackupResult) -> None:
         inform(self.window, "备份完成", backup_done_text(result))
@@ -144,7 +168,7 @@ class BackupActions(QObject):
     def restore(self) -> None:
         path = choose(self.window, "open", str(paths.backups_dir()))
         if path:
-            long_write(self.window, "正在检查备份文件…", backup_service.examine, path, done=self._examined)
+            long_write(self.window, "正在检查备份文件…", _backup_service().examine, path, done=self._examined)
 
     def _examined(self, summary: BackupSummary) -> None:
         if not answer(question_box(self.window, "恢复备份", restore_question(summary), "恢复")):
@@ -155,7 +179,7 @@ class BackupActions(QObject):
             if not answer(box):
                 return
             force = True
-        long_write(self.window, "正在恢复…", backup_service.restore_ledger, str(summary.source), force=force,
+        long_write(self.window, "正在恢复…", _backup_service().restore_ledger, str(summary.source), force=force,
                    done=self._restored)
 
     def _restored(self, result: RestoreResult) -> None:
@@ -167,14 +191,14 @@ class BackupActions(QObject):
 
     # 自动备份设置 ---------------------------------------------------------------------------
     def settings(self) -> None:
-        query(self, "auto_backup", auto_backup.settings, done=self._edit_settings)
+        query(self, "auto_backup", _auto_backup().settings, done=self._edit_settings)
 
-    def _edit_settings(self, current: auto_backup.AutoBackupSettings) -> None:
+    def _edit_settings(self, current: AutoBackupSettings) -> None:
         dialog = AutoBackupDialog(current, self.window)
         dialog.setObjectName("auto_backup_dialog")
 
-        def save(values: auto_backup.AutoBackupSettings) -> None:
-            write(dialog, auto_backup.set_settings, values, failed=dialog.show_error, done=lambda _v: dialog.accept())
+        def save(values: AutoBackupSettings) -> None:
+            write(dialog, _auto_backup().set_settings, values, failed=dialog.show_error, done=lambda _v: dialog.accept())
 
         dialog.submitted.connect(save)
         dialog.open()
@@ -182,7 +206,7 @@ class BackupActions(QObject):
     # 每日自动备份 ---------------------------------------------------------------------------
     def daily(self) -> None:
         """Today's automatic backup on the lane; says so in the status bar (a failure in a box)."""
-        long_write(self.window, "正在自动备份…", auto_backup.daily_backup, done=self._daily_done)
+        long_write(self.window, "正在自动备份…", _daily_backup, done=self._daily_done)
 
     def _daily_done(self, result: BackupResult | None) -> None:
         if result is not None:
@@ -192,12 +216,12 @@ class BackupActions(QObject):
 class AutoBackupDialog(FormDialog):
     """自动备份设置: on/off, how many to keep, the folder."""
 
-    def __init__(self, current: auto_backup.AutoBackupSettings, parent: QWidget | None = None) -> None:
+    def __init__(self, current: AutoBackupSettings, parent: QWidget | None = None) -> None:
         super().__init__("自动备份设置", parent, width=520)
         self.auto_box = self.add("auto", "自动备份", QCheckBox("每天第一次启动程序时自动备份数据和附件"))
         self.auto_box.setChecked(current.auto)
         self.keep_box = self.add("keep", "保留份数", QSpinBox())
-        self.keep_box.setRange(0, auto_backup.MAX_KEEP + 1)  # out-of-range values reach the service's refusal
+        self.keep_box.setRange(0, _auto_backup().MAX_KEEP + 1)  # out-of-range values reach the service's refusal
         self.keep_box.setValue(current.keep)
         self.keep_box.setSuffix(" 份（只保留最近的自动备份）")
         self.folder_edit = QLineEdit(current.folder)
@@ -217,8 +241,8 @@ class AutoBackupDialog(FormDialog):
         if folder:
             self.folder_edit.setText(folder)
 
-    def values(self) -> auto_backup.AutoBackupSettings:
-        return auto_backup.AutoBackupSettings(self.auto_box.isChecked(), self.keep_box.value(),
+    def values(self) -> AutoBackupSettings:
+        return _auto_backup().AutoBackupSettings(self.auto_box.isChecked(), self.keep_box.value(),
                                               self.folder_edit.text().strip())
 
 
