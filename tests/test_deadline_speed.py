@@ -89,3 +89,29 @@ def test_one_town_is_the_whole_lists_part(city):
     rows = ds.deadlines(city, as_of=dt.date(2025, 11, 20))
     town_id = next(r.town_id for r in rows if r.kind == ds.KIND_AGREEMENT)
     assert ds.deadlines(city, as_of=dt.date(2025, 11, 20), town_id=town_id) == [r for r in rows if r.town_id == town_id]
+
+
+def test_one_judge_for_many_items_equals_classifying_each_alone():
+    """deadlines() judges a load with one Judge that works out each due date and each (start, N) once: items
+    sharing them (open or done, with or without notes, counted across a missing year) get the rows a fresh
+    classify() gives each one alone."""
+    from desktop.services.deadlines.calendar_service import WorkCalendar
+
+    cal = WorkCalendar({dt.date(2026, 10, d): False for d in range(1, 8)}, {2026})
+    as_of = dt.date(2026, 12, 22)
+    items = []
+    for start in (dt.date(2026, 9, 28), dt.date(2026, 12, 15), dt.date(2026, 12, 24)):  # the last runs into 2027
+        for done_on, note in ((None, ""), (None, "provider note"), (dt.date(2026, 12, 1), ""),
+                              (dt.date(2026, 12, 20), "x")):
+            items.append(ds.DueItem(ds.KIND_AGREEMENT, 1, "甲镇", f"s{start}", None, done_on, note,
+                                    workdays_from=(start, 10)))
+    for due in (dt.date(2026, 12, 1), dt.date(2026, 12, 22), dt.date(2026, 12, 28), dt.date(2027, 1, 5),
+                dt.date(2027, 6, 30), None):
+        for note, done in (("", False), ("n", False), ("", True)):
+            items.append(ds.DueItem(ds.KIND_QUOTA, 2, "乙镇", f"q{due}", due, None, note, done=done))
+    judge = ds.Judge(cal, as_of)
+    shared = [judge.row(item) for item in items + items]  # the second round is answered from the memo
+    alone = [ds.classify(cal, item, as_of) for item in items + items]
+    assert shared == alone
+    assert {r.status for r in alone} == {ds.OVERDUE, ds.SOON, ds.OK, ds.DONE, ds.NO_CALENDAR}
+    assert any("晚于期限" in r.note for r in alone) and any("；" in r.note for r in alone)
