@@ -217,3 +217,53 @@ def test_sorting_by_workdays_puts_the_uncountable_last(qtbot, page, ctx, db, tow
     page.status_combo.setCurrentIndex(page.status_combo.findText("全部"))
     page.table.sortByColumn(col("workdays_left"), Qt.SortOrder.AscendingOrder)
     assert page.model.rows[-1].workdays_left is None and page.model.rows[0].workdays_left is not None
+
+
+def test_one_pass_filters_list_and_count_what_the_old_filters_did(qtbot, demo_ctx):
+    """apply_filters walks the loaded rows once (counts and list together, search texts made once per load, the
+    service's order kept, a stopped town still listed while it has rows): on the sample city every combination
+    of town, kind, status and words lists the rows, and counts the statuses, the filters before did."""
+    from desktop.views.deadlines.deadline_view import STATUS_FILTERS, DeadlinePage
+
+    page = DeadlinePage(demo_ctx)
+    qtbot.addWidget(page)
+    page.show()
+    page.activate()
+    wait_idle(qtbot, demo_ctx)
+    rows = page.all_rows
+    assert len(rows) > 100
+    some_town = next(r for r in rows if r.status != deadline_service.DONE).town_id
+    some_word = next(r for r in rows if r.town_id == some_town).town
+    checked = 0
+    for town_index in (0, page.town_combo.findData(some_town)):
+        for kind_index in (0, page.kind_combo.findData(deadline_service.KIND_AGREEMENT)):
+            for status_index in range(len(STATUS_FILTERS)):
+                for text in ("", some_word, "备案 签订", "无此词"):
+                    page.town_combo.setCurrentIndex(town_index)
+                    page.kind_combo.setCurrentIndex(kind_index)
+                    page.status_combo.setCurrentIndex(status_index)
+                    page.search.setText(text)
+                    town_id, kind = page.town_combo.currentData(), page.kind_combo.currentData()
+                    base = [r for r in rows if (town_id is None or r.town_id == town_id)
+                            and (kind is None or r.kind == kind)
+                            and all(w in f"{r.subject} {r.town} {r.note} {r.kind}" for w in text.split())]
+                    old = sorted((r for r in base if r.status in STATUS_FILTERS[status_index][1]),
+                                 key=deadline_service.sort_key)
+                    assert page.model.rows == old
+                    counts = page.counts_label.text()
+                    for status, label in ((deadline_service.OVERDUE, "已逾期"), (deadline_service.OK, "未到期"),
+                                          (deadline_service.DONE, "已完成")):
+                        assert f"{label} {sum(1 for r in base if r.status == status)} 项" in counts
+                    assert f"（列出 {len(old)} 项）" in counts
+                    checked += bool(old)
+    assert checked > 10
+
+
+def test_a_stopped_town_stays_in_the_town_filter_only_while_it_has_rows(qtbot, page, db, towns, ctx):
+    empty = town_service.create_town(db, "丙镇").id
+    town_service.set_active(db, towns["乙镇"], False)  # still has its agreement's filing duty
+    town_service.set_active(db, empty, False)
+    page.refresh()
+    wait_idle(qtbot, ctx)
+    listed = {page.town_combo.itemData(i): page.town_combo.itemText(i) for i in range(1, page.town_combo.count())}
+    assert listed == {towns["甲镇"]: "甲镇", towns["乙镇"]: "乙镇（已停用）"}

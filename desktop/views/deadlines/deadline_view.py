@@ -14,7 +14,8 @@ from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from desktop.services.deadlines import calendar_service, deadline_service
-from desktop.services.deadlines.deadline_service import DONE, NO_CALENDAR, OK, OVERDUE, SOON, DeadlineRow
+from desktop.services.deadlines.deadline_service import (
+    DONE, NO_CALENDAR, OK, OVERDUE, SOON, STATUS_ORDER, DeadlineRow)
 from desktop.services.towns import town_service
 from desktop.views.kit.as_of import AsOfField
 from desktop.views.kit.context import AppContext
@@ -62,8 +63,10 @@ class DeadlineModel(RowsModel):
         self.as_of: dt.date | None = None
 
     def set_rows(self, rows: list[DeadlineRow], as_of: dt.date | None = None) -> None:
+        """Rows in deadline_service.deadlines()'s order (most urgent first), or a filtered part of it: the
+        service has sorted them, so they are not sorted again (a header sort still applies)."""
         self.as_of = as_of
-        super().set_rows(sorted(rows, key=deadline_service.sort_key))
+        super().set_rows(rows)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role == Qt.ItemDataRole.ToolTipRole and orientation == Qt.Orientation.Horizontal \
@@ -113,6 +116,7 @@ class DeadlinePage(Page):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__(ctx)
         self.all_rows: list[DeadlineRow] = []
+        self._haystacks: list[str] | None = None
         self.rows_as_of: dt.date | None = None
         self._build()
 
@@ -220,26 +224,46 @@ class DeadlinePage(Page):
     def _loaded(self, result) -> None:
         rows, towns, warning, as_of = result
         self.all_rows = rows
+        self._haystacks = None
         self.rows_as_of = as_of
         self.banner.setText(f"⚠ {warning}　<a href='holidays'>打开节假日</a>" if warning else "")
         self.banner.setVisible(bool(warning))
-        sync_town_filter(self.town_combo, [t for t in towns if t.active or any(r.town_id == t.id for r in rows)])
+        # A stopped town stays in the box while it still has rows: the rows' towns are gathered once.
+        listed = {r.town_id for r in rows} if any(not t.active for t in towns) else ()
+        sync_town_filter(self.town_combo, [t for t in towns if t.active or t.id in listed])
         self.apply_filters()
 
     def apply_filters(self) -> None:
+        """One pass over the loaded rows (kept in the service's order): those matching town, kind and words are
+        counted by status, and those of the chosen statuses listed; the model is reset once."""
         town_id = self.town_combo.currentData()
         kind = self.kind_combo.currentData()
         statuses = self.status_combo.currentData() or frozenset()
         words = self.search.text().split()
-        base = [r for r in self.all_rows
-                if (town_id is None or r.town_id == town_id) and (kind is None or r.kind == kind)
-                and all(w in f"{r.subject} {r.town} {r.note} {r.kind}" for w in words)]
-        self.model.set_rows([r for r in base if r.status in statuses], self.rows_as_of)
+        haystacks = self._search_texts() if words else None
+        n = dict.fromkeys(STATUS_ORDER, 0)
+        shown = []
+        for i, r in enumerate(self.all_rows):
+            if (town_id is not None and r.town_id != town_id) or (kind is not None and r.kind != kind):
+                continue
+            if words and not all(w in haystacks[i] for w in words):
+                continue
+            n[r.status] += 1
+            if r.status in statuses:
+                shown.append(r)
+        self.model.set_rows(shown, self.rows_as_of)
         resort(self.table)
-        self._show_counts(base)
+        self._show_counts(n)
 
-    def _show_counts(self, rows: list[DeadlineRow]) -> None:
-        n = {k: sum(1 for r in rows if r.status == k) for k in (OVERDUE, SOON, NO_CALENDAR, OK, DONE)}
+    def _search_texts(self) -> list[str]:
+        """What the words are looked for in, one text per loaded row: made on the first search after a load and
+        kept until the next load replaces the rows."""
+        if self._haystacks is None:
+            self._haystacks = [f"{r.subject} {r.town} {r.note} {r.kind}" for r in self.all_rows]
+        return self._haystacks
+
+    def _show_counts(self, n: dict[str, int]) -> None:
+        """The counts line: `n` = rows matching town, kind and words, by status."""
         parts = [f"<b style='color:#c62828;'>已逾期 {n[OVERDUE]} 项</b>",
                  f"<b style='color:#b26a00;'>{deadline_service.SOON_WORKDAYS}个工作日内到期 {n[SOON]} 项</b>"]
         if n[NO_CALENDAR]:
