@@ -323,10 +323,9 @@ def agreement_filings(ctx: ProviderContext) -> list[DueItem]:
     workdays after signing (the office's practice, see AGREEMENT_NOTE)."""
     items = []
     # ~7 000 rows a city after five years: plain Core rows (no ORM loading), and what many rows share —
-    # the signing day's Chinese form, the kind's label, the signing year's term — worked out once.
-    dates: dict[dt.date, str] = {}
-    labels: dict = {}
-    terms: dict[int, int] = {}
+    # the subject's start for a kind and signing day, the signing year's term — worked out once.
+    heads: dict = {}  # (kind, signing day) → "…备案（D签订"
+    counted: dict[dt.date, tuple[dt.date, int]] = {}  # signing day → (signing day, the year's term)
     with ctx.ledger.reader() as s:
         q = (select(Agreement.kind, Agreement.town_id, Town.name, Agreement.party_a, Agreement.party_b,
                     Agreement.signed_on, Agreement.filed_on)
@@ -337,16 +336,18 @@ def agreement_filings(ctx: ProviderContext) -> list[DueItem]:
             q = q.where(Agreement.town_id == ctx.town_id)
         if ctx.open_only:
             q = q.where(or_(Agreement.filed_on.is_(None), Agreement.filed_on > ctx.as_of))
+        as_of = ctx.as_of
         for kind, town_id, town, a, b, signed, filed in s.connection().execute(q).all():
+            head = heads.get((kind, signed))
+            if head is None:
+                head = heads[(kind, signed)] = f"{kind.label}备案（{cn_date(signed)}签订"
+            start = counted.get(signed)
+            if start is None:
+                start = counted[signed] = (signed, ctx.params(s, signed).agreement_filing_workdays)
             parties = f"{a}—{b}" if a and b else (a or b)
-            day = dates.get(signed) or dates.setdefault(signed, cn_date(signed))
-            label = labels.get(kind) or labels.setdefault(kind, kind.label)
-            if signed.year not in terms:
-                terms[signed.year] = ctx.params(s, signed).agreement_filing_workdays
-            subject = f"{label}备案（{day}签订：{parties}）" if parties else f"{label}备案（{day}签订）"
-            done = filed if filed is not None and filed <= ctx.as_of else None
-            items.append(DueItem(KIND_AGREEMENT, town_id, town, subject, None, done,
-                                 workdays_from=(signed, terms[signed.year])))
+            subject = f"{head}：{parties}）" if parties else f"{head}）"
+            items.append(DueItem(KIND_AGREEMENT, town_id, town, subject, None,
+                                 filed if filed is not None and filed <= as_of else None, "", False, start))
     return items
 
 
