@@ -465,7 +465,7 @@ def test_head_short_hash_is_the_tips_hash(db, db_path):
     assert audit.head_short_hash(db) == tip[:12] and len(tip) == 64
 
 
-# ---- the verifier's own hashing (bytes straight from the database, pads hashed once) --------------
+# ---- the verifier's own hashing (bytes straight from the database, the key set up once) ----------
 
 
 @pytest.mark.parametrize("key_len", [16, 32, 64, 100])

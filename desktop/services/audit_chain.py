@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import json
 import os
@@ -327,23 +326,17 @@ class _Batches:
 
 
 class _Keyed:
-    """HMAC-SHA256 under one key with the key's inner and outer pads hashed once (RFC 2104), so each record
-    costs two hash copies instead of setting the key up again: the same digest as hmac.digest (a test holds
-    them equal), in half the time over a million records."""
+    """HMAC-SHA256 under one key, the key set up once: each record costs a copy of the keyed state (the
+    standard library's HMAC.copy) instead of hmac.digest setting the key up again, ~25 % less over a million
+    records; the same digest as hmac.digest (a test holds them equal)."""
 
     def __init__(self, key: bytes) -> None:
-        if len(key) > 64:  # SHA-256's block
-            key = hashlib.sha256(key).digest()
-        key = key.ljust(64, b"\0")
-        self.inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
-        self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+        self.keyed = hmac.new(key, digestmod="sha256")
 
     def hex(self, msg: bytes) -> bytes:
-        inner = self.inner.copy()
-        inner.update(msg)
-        outer = self.outer.copy()
-        outer.update(inner.digest())
-        return outer.hexdigest().encode("ascii")
+        h = self.keyed.copy()
+        h.update(msg)
+        return h.hexdigest().encode("ascii")
 
 
 def _verify_log(cursor, key: bytes, prev: str, after_id: int, token=None) -> tuple[int | None, int, int | None, str]:

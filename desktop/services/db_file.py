@@ -46,17 +46,25 @@ def plain_path(db: str | os.PathLike | None) -> Path | None:
     return Path(s).expanduser().resolve()
 
 
+def _read_only(path: Path, timeout_ms: int) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout_ms / 1000)
+
+
+def _tables_and_revision(con: sqlite3.Connection) -> tuple[set[str], str | None]:
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    rev = None
+    if "alembic_version" in tables:
+        row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        rev = row[0] if row else None
+    return tables, rev
+
+
 def read_tables_and_revision(path: Path, timeout_ms: int) -> tuple[set[str], str | None]:
     """Table names and Alembic revision of an existing file (raises sqlite3.DatabaseError for one SQLite
     cannot read)."""
-    con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=timeout_ms / 1000)
+    con = _read_only(path, timeout_ms)
     try:
-        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        rev = None
-        if "alembic_version" in tables:
-            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-            rev = row[0] if row else None
-        return tables, rev
+        return _tables_and_revision(con)
     finally:
         con.close()
 
@@ -77,16 +85,15 @@ def ready_to_open(db: str | os.PathLike | None, timeout_ms: int | None = None) -
     try:
         if path is None or not path.is_file() or path.stat().st_size == 0:
             return None
-        tables, rev = read_tables_and_revision(path, timeout_ms)
-        if rev is None or rev != revisions.head():
-            return None
-        has_accounts = False
-        if ACCOUNTS_TABLE in tables:
-            con = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=timeout_ms / 1000)
-            try:
-                has_accounts = con.execute(f"SELECT 1 FROM {ACCOUNTS_TABLE} LIMIT 1").fetchone() is not None
-            finally:
-                con.close()
+        con = _read_only(path, timeout_ms)  # one connection for both questions
+        try:
+            tables, rev = _tables_and_revision(con)
+            if rev is None or rev != revisions.head():
+                return None
+            has_accounts = (ACCOUNTS_TABLE in tables
+                            and con.execute(f"SELECT 1 FROM {ACCOUNTS_TABLE} LIMIT 1").fetchone() is not None)
+        finally:
+            con.close()
     except (OSError, sqlite3.Error, RuntimeError):  # RuntimeError: the scripts' revisions do not chain
         return None
     return StartFacts(path, has_accounts)

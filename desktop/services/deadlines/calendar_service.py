@@ -166,11 +166,10 @@ class WorkCalendar:
 
     def _build_prefix(self) -> None:
         first, last = dt.date(min(self.years), 1, 1), dt.date(max(self.years), 12, 31)
-        exceptions = {d.toordinal(): w for d, w in self.exceptions.items()}
         prefix, n = [], 0
         for ordinal in range(first.toordinal(), last.toordinal() + 1):
             day = dt.date.fromordinal(ordinal)
-            if day.year in self.years and exceptions.get(ordinal, ordinal % 7 not in (6, 0)):  # 0 Sun, 6 Sat
+            if day.year in self.years and self.is_workday(day):  # the one rule: a few thousand days, once a load
                 n += 1
             prefix.append(n)
         self._base, self._prefix = first.toordinal(), prefix

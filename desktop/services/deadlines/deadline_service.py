@@ -150,31 +150,26 @@ def classify(cal: WorkCalendar, item: DueItem, as_of: dt.date) -> DeadlineRow:
 
 class Judge:
     """classify() for many items of one load: an open item's status, workdays left and calendar note depend
-    only on its due date, and a workday-counted due date only on (start, N), so each is worked out once per
-    distinct value (thousands of agreements share a few hundred signing days). Lives for one load only."""
+    only on its due date, so each is worked out once per distinct due date (a workday-counted due date is
+    remembered by the calendar per (start, N): thousands of agreements share a few hundred signing days).
+    Lives for one load only."""
 
     def __init__(self, cal: WorkCalendar, as_of: dt.date) -> None:
         self.cal, self.as_of = cal, as_of
-        self._dues: dict = {}  # (start, N) → due date, or the CalendarMissing message
         self._open: dict = {}  # due date → (status, workdays left, note or "")
 
     def row(self, item: DueItem) -> DeadlineRow:
         note = item.note
         due = item.due_date
         if due is None and item.workdays_from is not None:
-            due = self._dues.get(item.workdays_from)
-            if due is None:
-                start, n = item.workdays_from
-                try:
-                    due = self.cal.add_workdays(start, n)
-                except CalendarMissing as exc:
-                    due = exc.message
-                self._dues[item.workdays_from] = due
-            if due.__class__ is str:  # the holiday table the count needs is missing
+            try:
+                due = self.cal.add_workdays(*item.workdays_from)  # the calendar remembers each (start, N)
+            except CalendarMissing as exc:  # the holiday table the count needs is missing
                 return DeadlineRow(item.kind, item.town_id, item.town, item.subject, None,
-                                   DONE if item.is_done else NO_CALENDAR, None, _joined(note, due), item.done_on)
+                                   DONE if item.is_done else NO_CALENDAR, None, _joined(note, exc.message),
+                                   item.done_on)
 
-        if item.done or item.done_on is not None:
+        if item.is_done:
             if due is not None and item.done_on is not None and item.done_on > due:
                 note = _joined(note, f"晚于期限 {(item.done_on - due).days} 天完成")
             return DeadlineRow(item.kind, item.town_id, item.town, item.subject, due, DONE, None, note, item.done_on)
