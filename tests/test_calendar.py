@@ -342,3 +342,20 @@ def test_cli_workdays_add_without_n_is_a_usage_error(db_path, capsys):
 def test_cli_workdays_on_a_missing_database_file_exits_1(tmp_path, capsys):
     code, _out, err = zzb(capsys, "--db", tmp_path / "none.sqlite3", "workdays", "add", "2025-01-24", "10")
     assert code == 1 and "数据库文件不存在" in err and not (tmp_path / "none.sqlite3").exists()
+
+
+def test_a_loaded_calendar_is_reused_only_while_the_table_reads_the_same(db):
+    """load() keeps built calendars by their whole content: the same table gives the same calendar (its counts
+    already worked out); a changed day gives a new one at once, and changing it back the first again."""
+    from desktop.services.deadlines import holiday_table
+
+    first = calendar_service.load(db)
+    start = D(2026, 3, 5)  # a Thursday: Friday the 6th is the first workday after
+    assert first.add_workdays(start, 1) == D(2026, 3, 6)
+    assert calendar_service.load(db) is first
+    holiday_table.save_day(db, D(2026, 3, 6), False, "临时放假", "测试")
+    changed = calendar_service.load(db)
+    assert changed is not first and changed.add_workdays(start, 1) == D(2026, 3, 9)
+    holiday_table.delete_day(db, D(2026, 3, 6))
+    again = calendar_service.load(db)
+    assert again.add_workdays(start, 1) == D(2026, 3, 6) and again is first

@@ -115,3 +115,21 @@ def test_one_judge_for_many_items_equals_classifying_each_alone():
     assert shared == alone
     assert {r.status for r in alone} == {ds.OVERDUE, ds.SOON, ds.OK, ds.DONE, ds.NO_CALENDAR}
     assert any("晚于期限" in r.note for r in alone) and any("；" in r.note for r in alone)
+
+
+@pytest.mark.parametrize("day", sorted(OLD))
+def test_open_only_is_the_full_list_without_done(city, day):
+    """open_only (the dashboard's counts) leaves closed cases and rectified issues out in SQL: the same rows as
+    the full list less its done ones — on a city that has both."""
+    from sqlalchemy import func, select
+
+    from desktop.models import Examination, Issue
+    from desktop.models.enums import ExaminationStage
+
+    as_of = dt.date.fromisoformat(day)
+    with city.reader() as s:
+        assert s.scalar(select(func.count()).where(Examination.stage == ExaminationStage.CLOSED,
+                                                   Examination.start_date <= as_of)) > 0
+        assert s.scalar(select(func.count()).where(Issue.rectified_on <= as_of)) > 0
+    full = ds.deadlines(city, as_of=as_of)
+    assert ds.deadlines(city, as_of=as_of, open_only=True) == [r for r in full if r.status != ds.DONE]

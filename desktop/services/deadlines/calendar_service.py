@@ -175,11 +175,24 @@ class WorkCalendar:
         self._base, self._prefix = first.toordinal(), prefix
 
 
+# Calendars already built, by their whole content (years and every exception day): a load whose table reads the
+# same gets the same calendar, with its workday counts and answers already worked out. The key is the content
+# itself, so an edited table can never be answered from an older calendar. A few kept (tests open many ledgers).
+_BUILT: dict[tuple[frozenset, frozenset], WorkCalendar] = {}
+_BUILT_KEEP = 4
+
+
 def load(ledger: Ledger) -> WorkCalendar:
     with ledger.reader() as s:
         years = set(s.scalars(select(CalendarYear.year)))
         exceptions = {d: w for d, w in s.execute(select(Holiday.day, Holiday.is_workday))}
-    return WorkCalendar(exceptions, years)
+    key = (frozenset(years), frozenset(exceptions.items()))
+    cal = _BUILT.get(key)
+    if cal is None:
+        if len(_BUILT) >= _BUILT_KEEP:
+            _BUILT.pop(next(iter(_BUILT)), None)
+        cal = _BUILT[key] = WorkCalendar(exceptions, years)
+    return cal
 
 
 def add_workdays(ledger: Ledger, start: dt.date, n: int) -> dt.date:

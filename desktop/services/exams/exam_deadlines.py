@@ -20,7 +20,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from desktop.models import Department, Examination, ExaminationUnit, Issue, IssueList, Target, Town
 from desktop.models.enums import ExaminationStage
@@ -82,6 +82,8 @@ def unit_duties(session, as_of: dt.date, *, exam_ids: list[int] | None = None, t
         q = q.where(Examination.id.in_(exam_ids))
     if town_id is not None:
         q = q.where(Examination.town_id == town_id)
+    if open_only:  # a closed case lists only duties done before it closed: none is open
+        q = q.where(Examination.stage != ExaminationStage.CLOSED)
     exams = {row[0]: row for row in session.execute(q).tuples()}
     if not exams:
         return []
@@ -104,7 +106,8 @@ def unit_duties(session, as_of: dt.date, *, exam_ids: list[int] | None = None, t
             select(IssueList.examination_unit_id, Issue.seq, Issue.area, Issue.deadline, Issue.rectified_on)
             .join(Issue, Issue.issue_list_id == IssueList.id)
             .where(IssueList.examination_unit_id.in_(unit_ids), IssueList.issued_on.is_not(None),
-                   IssueList.issued_on <= as_of, Issue.deadline.is_not(None))
+                   IssueList.issued_on <= as_of, Issue.deadline.is_not(None),
+                   *([or_(Issue.rectified_on.is_(None), Issue.rectified_on > as_of)] if open_only else []))
             .order_by(IssueList.examination_unit_id, IssueList.id, Issue.seq)).tuples():
         issues[unit_id].append(tuple(row))
 
