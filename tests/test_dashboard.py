@@ -145,7 +145,7 @@ def test_page_shows_figures_and_one_chart_category_per_town(qtbot, ctx, db, dash
     from PySide6.QtCharts import QBarCategoryAxis, QBarSeries
 
     make_small_city(db)
-    dashboard.activate()
+    ctx.changed("town")  # what a write through the op bridge announces (the page asked as it was built)
     wait_idle(qtbot, ctx)
     assert dashboard.verified_value.text() == "40.00"
     assert "4,000.00" in dashboard.verified_caption.text()
@@ -189,7 +189,7 @@ def test_recent_changes_model_passes_the_model_tester(qtbot, qtmodeltester, ctx,
     from conftest import wait_idle
 
     make_small_city(db)
-    dashboard.activate()
+    ctx.changed("town")
     wait_idle(qtbot, ctx)
     model = dashboard.recent_model
     assert model.rowCount() == dashboard_service.RECENT_LIMIT
@@ -213,3 +213,23 @@ def test_double_clicking_a_recent_change_opens_it_in_the_log(qtbot, ctx, db):
     log = window.page("audit")
     assert window.stack.currentWidget().widget() is log  # each page sits in a scroll area
     assert log.model.record(log.table.currentIndex().row()).id == wanted
+
+
+def test_the_page_asks_for_its_summary_as_it_is_built_and_once(qtbot, ctx, db, monkeypatch):
+    """The summary is asked for before the page's widgets are built (the lane reads while they are made), and
+    showing the page then asks nothing more."""
+    from conftest import wait_idle
+
+    from desktop.views.dashboard import dashboard_view
+
+    make_small_city(db)
+    asked = []
+    real = dashboard_view._summary
+    monkeypatch.setattr(dashboard_view, "_summary", lambda ledger, year: asked.append(year) or real(ledger, year))
+    page = dashboard_view.DashboardPage(ctx)
+    assert ctx.worker.lane_pending() == 1
+    host = shown_in_host(qtbot, page)
+    page.activate()
+    wait_idle(qtbot, ctx)
+    assert asked == [ctx.year] and page.verified_value.text() == "40.00"
+    host.close()

@@ -68,6 +68,7 @@ def pulled_back(rect: QRect, available: QRect) -> QRect:
 
 class MainWindow(QMainWindow):
     closed = Signal()  # the window has closed (its pages agreed)
+    _opening = False  # while __init__ restores the layout: the first page waits for the event loop
 
     def __init__(self, ctx: AppContext, years: list[int]) -> None:
         super().__init__()
@@ -120,9 +121,15 @@ class MainWindow(QMainWindow):
 
         self.nav.currentRowChanged.connect(self._show_page)
         ctx.year_changed.connect(lambda _y: self._sync_year_combo())
+        # The first page is built once the window has drawn its frame (or soon, if it is never shown): building
+        # it here too made one long freeze of the GUI thread (page() still builds at once). The lane counts
+        # it as pending work, so whoever waits for the window to settle waits for the page.
+        self._opening = True
         self._restore_layout()
         if self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
+        self._opening = False
+        ctx.worker.later(self, self._show_first_page, after_paint_of=self)
 
     def system_menu(self) -> QMenu:
         """The 系统 menu (accounts, backups …), made on first use so every part adds its items to one menu."""
@@ -138,13 +145,19 @@ class MainWindow(QMainWindow):
         """The page by key, building it if needed (tests and shortcuts use this)."""
         row = next(i for i, s in enumerate(self._specs) if s.key == key)
         self.nav.setCurrentRow(row)
+        if row not in self._pages:  # the first page, asked for before the event loop has built it
+            self._show_page(row)
         return self._pages[row]
 
     def current_page(self) -> QWidget | None:
         return self._pages.get(self.nav.currentRow())
 
+    def _show_first_page(self) -> None:
+        if self.nav.currentRow() not in self._pages:  # unless page() has built it meanwhile
+            self._show_page(self.nav.currentRow())
+
     def _show_page(self, row: int) -> None:
-        if row < 0:
+        if row < 0 or self._opening:
             return
         if row not in self._pages:
             widget = self._specs[row].factory(self.ctx)

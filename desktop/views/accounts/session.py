@@ -17,13 +17,13 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Callable
 
-import shiboken6
-from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop import APP_NAME
 from desktop.views.accounts.account_dialogs import ChangePasswordDialog, FirstAdminDialog, LoginDialog
 from desktop.views.kit.context import AppContext
+from desktop.views.kit.first_paint import AfterFirstPaint
 from desktop.views.kit.ops import query, write
 from desktop.views.kit.worker import Worker, show_error
 
@@ -32,8 +32,6 @@ if TYPE_CHECKING:
     from desktop.views.accounts.lock_screen import IdleLock
 
 MINUTE_MS = 60_000
-# The longest the lane's opening waits for the first dialog to be painted (a hidden or covered screen).
-FIRST_PAINT_WAIT_MS = 200
 
 
 def _first_start_facts(ledger: Ledger) -> bool:
@@ -54,31 +52,6 @@ def _login(ledger: Ledger, username: str, password: str):
 
     acting = accounts_service.login(ledger, username, password)
     return acting, accounts_service.current_account(acting)
-
-
-class _AfterFirstPaint(QObject):
-    """Calls `then()` once, after `widget`'s first paint or FIRST_PAINT_WAIT_MS, whichever comes first (also
-    when the widget is closed before it is painted: `owner` outlives it)."""
-
-    def __init__(self, owner: QObject, widget, then: Callable[[], None]) -> None:
-        super().__init__(owner)
-        self.widget, self.then = widget, then
-        widget.installEventFilter(self)
-        QTimer.singleShot(FIRST_PAINT_WAIT_MS, self, self.fire)
-
-    def eventFilter(self, obj, event) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            QTimer.singleShot(0, self, self.fire)  # after this paint and its children's
-        return False
-
-    def fire(self) -> None:
-        then, self.then = self.then, None
-        if then is None:
-            return
-        if shiboken6.isValid(self.widget):
-            self.widget.removeEventFilter(self)
-        self.widget = None
-        then()
 
 
 class Session(QObject):
@@ -148,7 +121,7 @@ class Session(QObject):
         self._started(self._has_accounts)  # the first dialog shows now; the lane opens the database meanwhile
         opener, self._opener = self._opener, None
         # Once the dialog is drawn: the lane's imports hold the GIL in turns and would slow its first paint.
-        _AfterFirstPaint(self, self.dialog, lambda: self.ctx.worker.run(opener, self._open, self._open_failed))
+        AfterFirstPaint(self, self.dialog, lambda: self.ctx.worker.run(opener, self._open, self._open_failed))
 
     def _started(self, has_accounts: bool) -> None:
         if has_accounts:

@@ -119,6 +119,9 @@ class DashboardPage(LazyRefresh, QWidget):
         self.ctx = ctx
         self.summary: DashboardSummary | None = None
         self._category_axis: QBarCategoryAxis | None = None
+        # Ask for the summary first: the lane reads it while the widgets below are built (its answer is handed
+        # back on a later turn of the event loop, when they all exist).
+        self.refresh()
 
         self.stack = QStackedWidget()
         outer = QVBoxLayout(self)

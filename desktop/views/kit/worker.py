@@ -126,6 +126,22 @@ class Worker(QObject):
         threading.Thread(target=self._run, args=(job_id, lambda: fn(token)), name="db-aside", daemon=True).start()
         return job_id
 
+    def later(self, context: QObject, fn: Callable[[], None], *, after_paint_of: QObject | None = None) -> int:
+        """Run `fn` on the GUI thread at the event loop's next turn — with `after_paint_of`, once that widget has
+        been drawn for the first time (kit/first_paint) — unless `context` is gone by then. Counted as pending
+        until it has run: whoever waits for the lane to settle (tests, the page benchmark) also waits for work a
+        window put off, and for the queries that work asks for."""
+        job_id = next(self._ids)
+        self._callbacks[job_id] = (lambda _result: fn(), None)
+        if after_paint_of is None:
+            QTimer.singleShot(0, context, lambda: self._finished(job_id, None, None))
+        else:
+            from desktop.views.kit.first_paint import AfterFirstPaint
+
+            AfterFirstPaint(context, after_paint_of, lambda: self._finished(job_id, None, None))
+        context.destroyed.connect(lambda *_: self.forget(job_id))  # gone first: nothing left to wait for
+        return job_id
+
     def forget(self, job_id: int) -> None:
         """Drop the callbacks of a job whose answer is no longer wanted (e.g. a stale search)."""
         self._callbacks.pop(job_id, None)

@@ -1,0 +1,80 @@
+"""The window shows its frame first and builds its first page on the event loop's first turn (one long freeze
+of the GUI thread was two); asking for that page meanwhile builds it at once, once."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import wait_idle
+from PySide6.QtCore import QSettings
+
+
+@pytest.fixture
+def opened(qtbot, db, tmp_path):
+    """Opens the window inside the test (pytest-qt runs the event loop between a fixture and its test)."""
+    from desktop.app import make_window
+
+    made = []
+
+    def open_window():
+        made.append(make_window(db, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)))
+        qtbot.addWidget(made[-1])
+        return made[-1]
+
+    yield open_window
+    for w in made:
+        w.ctx.worker.stop()
+
+
+def test_the_first_page_is_built_on_the_first_turn_of_the_event_loop(qtbot, opened):
+    from desktop.views.dashboard.dashboard_view import DashboardPage
+
+    window = opened()
+    assert window.current_page() is None  # the frame alone: nothing of the page built yet
+    qtbot.waitUntil(lambda: window.current_page() is not None)
+    page = window.current_page()
+    assert isinstance(page, DashboardPage) and window.stack.currentWidget().widget() is page
+    wait_idle(qtbot, window.ctx)
+    assert page.stack.currentWidget() is page.empty  # and it loaded: the fresh ledger has no towns
+
+
+def test_asking_for_the_first_page_before_then_builds_it_once(qtbot, opened):
+    window = opened()
+    assert window.current_page() is None
+    page = window.page("dashboard")
+    assert window.current_page() is page
+    qtbot.wait(50)  # the deferred build has had its turn
+    assert window.current_page() is page and window.page("dashboard") is page
+
+
+def test_waiting_for_the_lane_waits_for_the_put_off_page_and_its_queries(qtbot, opened):
+    """The first page's turn counts as the lane's pending work: a wait for the lane to settle (wait_idle, the
+    page benchmark) ends only once the page is built and its first queries answered."""
+    window = opened()
+    assert window.current_page() is None and window.ctx.worker.lane_pending() >= 1
+    wait_idle(qtbot, window.ctx)
+    page = window.current_page()
+    assert page is not None and window.ctx.worker.pending() == 0
+    assert page.stack.currentWidget() is page.empty  # its summary was answered before the wait ended
+
+
+def test_a_put_off_turn_is_dropped_with_its_window(qtbot):
+    """Worker.later runs nothing for a context already deleted, and stop() forgets it (nothing waits forever)."""
+    from PySide6.QtCore import QObject
+
+    from desktop.views.kit.worker import Worker
+
+    worker = Worker()
+    ran = []
+    gone = QObject()
+    worker.later(gone, lambda: ran.append("gone"))
+    assert worker.pending() == 1
+    del gone  # deleted before the event loop's next turn: its job is forgotten
+    assert worker.pending() == 0
+    kept = QObject()
+    worker.later(kept, lambda: ran.append("kept"))
+    qtbot.waitUntil(lambda: "kept" in ran)
+    assert ran == ["kept"]
+    worker.later(kept, lambda: ran.append("after stop"))
+    worker.stop()
+    qtbot.wait(20)
+    assert ran == ["kept"] and worker.pending() == 0
