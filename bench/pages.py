@@ -6,7 +6,8 @@ First logs in as the city's administrator (ZZB_USER, else cityadmin, with the pa
 see bench/city.py), checking the account without writing to the cached city. Then opens the real window
 (desktop/app.make_application + make_window, its own worker lane and a throw-away settings file) on a
 role-None ledger — the trusted in-process caller, which sees every page (a system administrator's window
-shows only the administration pages) — and for each page of the sidebar, in order:
+shows only the administration pages), with the idle lock's input watch a logged-in window runs — and for each
+page of the sidebar, in order:
 - first_screen_ms: from asking for the page (building it on first visit) until its lane is idle — every
   answer of its first queries delivered — and the window repainted. The dashboard opens with the window,
   so its figure covers building the window too. Work a page runs beside the lane (Worker.run_aside: the
@@ -151,6 +152,9 @@ def measure(db_path: Path, only: list[str] | None = None) -> list[tuple[str, str
     from desktop.services.db import open_database
 
     make_application()
+    from desktop.views.accounts.lock_screen import IdleWatch
+
+    idle_watch = IdleWatch(600_000)  # what a logged-in window runs for its idle lock (filters the windows' input)
     database = open_database(db_path)
     settings_file = Path(tempfile.mkdtemp(prefix="zzb-pages-")) / "settings.ini"
     settings = QSettings(str(settings_file), QSettings.Format.IniFormat)
@@ -192,6 +196,7 @@ def measure(db_path: Path, only: list[str] | None = None) -> list[tuple[str, str
                   f"{aside}  ({spec.title})", flush=True)
     finally:
         settings.clear()
+        idle_watch.stop()
         window.close()
         window.ctx.worker.stop()
         database.dispose()

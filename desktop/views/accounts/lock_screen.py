@@ -40,7 +40,13 @@ def _locked_out(ledger) -> bool:
 
 
 class IdleWatch(QObject):
-    """An application-wide event filter: `idle` fires once after `interval_ms` without input."""
+    """`idle` fires once after `interval_ms` without input to any of the program's windows.
+
+    The filter sits on the top-level QWindows, which receive every key, mouse, wheel and touch event from the
+    system before handing it to a widget — not on the application, which would call this Python filter for
+    each of the thousands of events Qt sends itself while a page is built and painted (each needing the GIL,
+    which the lane may be holding). A window is watched from when it first gets the focus; those already
+    open are watched at once."""
 
     idle = Signal()
 
@@ -50,7 +56,14 @@ class IdleWatch(QObject):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.idle)
         self.set_interval(interval_ms)
-        QApplication.instance().installEventFilter(self)
+        app = QApplication.instance()
+        app.focusWindowChanged.connect(self._watch)
+        for window in app.topLevelWindows():
+            self._watch(window)
+
+    def _watch(self, window) -> None:
+        if window is not None:
+            window.installEventFilter(self)  # again for a window already watched: still one filter
 
     def set_interval(self, interval_ms: int) -> None:
         self.timer.setInterval(max(int(interval_ms), 1))
@@ -69,7 +82,10 @@ class IdleWatch(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
-        QApplication.instance().removeEventFilter(self)
+        app = QApplication.instance()
+        app.focusWindowChanged.disconnect(self._watch)
+        for window in app.topLevelWindows():
+            window.removeEventFilter(self)
 
 
 class LockScreen(QDialog):
