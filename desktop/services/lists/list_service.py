@@ -22,7 +22,6 @@ from desktop.services import numbers, rules, search_index
 from desktop.services.accounts import permissions
 from desktop.services.lists import entry_states
 from desktop.services.year import year_service
-from desktop.services.register.target_service import normalize_query
 from desktop.services.ledger import today as session_today
 from desktop.services.errors import NotFound, Refused, ValidationError
 from desktop.services.ledger import Ledger
@@ -462,6 +461,8 @@ def candidates(ledger: Ledger, list_id: int, text: str = "", *, limit: int = CAN
             .outerjoin(ContiguousArea, ContiguousArea.id == Target.contiguous_area_id)
             .where(Target.town_id == lst.town_id, Target.id.not_in(on_list))
         )
+        from desktop.services.register.target_service import normalize_query  # the register's own, when asked
+
         q = q.where(*search_index.term_conditions(s.connection(), normalize_query(text)))
         q = q.order_by(Target.name, Target.id).limit(limit)
         return [CandidateRow(t.id, t.name, t.credit_code, t.category.label, t.land_area_mu, t.contiguous_area_id,

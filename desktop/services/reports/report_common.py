@@ -19,7 +19,7 @@ from desktop.models.enums import EntryState
 from desktop.services import rules, units
 from desktop.services.errors import NotFound, Refused, ValidationError
 from desktop.services.ledger import today as session_today
-from desktop.services.lists import entry_states, list_service
+from desktop.services.lists import entry_states
 from desktop.services.reports.report_rows import ReportInfo
 from desktop.services.year import year_service
 
@@ -100,6 +100,9 @@ def walk(session, entry: ListEntry, actions: list[str], reason: str = "") -> Non
     if reason:
         entry.state_reason = reason.strip()
     session.flush()
+    # Here, not at the top: 总览 and the 通报 draft read this module and need none of the lists' services.
+    from desktop.services.lists import list_service
+
     list_service.sync_target_state(session, entry.target)
 
 
