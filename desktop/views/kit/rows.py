@@ -65,6 +65,19 @@ def plain_text(value) -> str:
     return str(value)
 
 
+# multiData's roles as the ints QModelRoleData.role() gives, and its fixed answers.
+_DISPLAY, _ALIGN, _FOREGROUND, _BACKGROUND, _FONT, _TOOLTIP = (
+    int(r) for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ForegroundRole,
+                     Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole))
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+def _bold_font() -> QFont:
+    f = QFont()
+    f.setBold(True)
+    return f
+
+
 class RowsModel(QAbstractTableModel):
     """Read-only rows; `COLUMNS` = [(attribute, header)]; sortable, filterable, colourable."""
 
@@ -169,12 +182,45 @@ class RowsModel(QAbstractTableModel):
             color = self.background(row, key)
             return QBrush(color) if color is not None else None
         if role == Qt.ItemDataRole.FontRole and self.bold(row, key):
-            f = QFont()
-            f.setBold(True)
-            return f
+            return _bold_font()
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.tooltip(row, key)
         return None
+
+    def multiData(self, index, roleDataSpan) -> None:
+        """Every role a delegate asks for to draw a cell, in one call from Qt (its default asks data() once per
+        role: seven calls from C++ into Python per cell, each taking the GIL, which the lane may hold). The
+        values are data()'s, None included: Qt's delegate keeps one role array from cell to cell, so a role
+        left unwritten would show the cell drawn before. A subclass with its own data() is asked role by role
+        here, still in one call per cell."""
+        if type(self).data is not RowsModel.data:
+            for item in roleDataSpan:
+                item.setData(self.data(index, item.role()))
+            return
+        r, c = index.row(), index.column()
+        if not (index.isValid() and 0 <= r < len(self.rows) and 0 <= c < len(self.COLUMNS)):
+            for item in roleDataSpan:
+                item.clearData()
+            return
+        row, key = self.rows[r], self.COLUMNS[c][0]
+        for item in roleDataSpan:
+            role = item.role()
+            if role == _DISPLAY:
+                item.setData(self.display(row, key))
+            elif role == _ALIGN:
+                item.setData(_RIGHT if key in self.NUMERIC else None)
+            elif role == _FOREGROUND:
+                color = self.foreground(row, key)
+                item.setData(QBrush(color) if color is not None else None)
+            elif role == _BACKGROUND:
+                color = self.background(row, key)
+                item.setData(QBrush(color) if color is not None else None)
+            elif role == _FONT:
+                item.setData(_bold_font() if self.bold(row, key) else None)
+            elif role == _TOOLTIP:
+                item.setData(self.tooltip(row, key))
+            else:
+                item.clearData()
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()
