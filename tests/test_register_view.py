@@ -130,6 +130,39 @@ def test_the_table_draws_the_same_with_the_delegates_roles_set_by_place(qtbot, c
     assert page.table.grab().toImage() != by_role  # the deleted row's marker was drawn: the images can differ
 
 
+def test_each_drawn_cell_shows_its_own_text_colour_and_alignment(qtbot, db, ledger):
+    """Qt 6's delegate keeps one role array from cell to cell: what it reads for each cell, in drawing order,
+    is that cell's own text, grey (a withdrawn object only) and alignment, never the cell drawn before
+    (a withdrawn row's grey once went on into every later row, a deleted row's marker into its every cell)."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
+
+    values = target_service.get(db, ledger.ids["casting"], year=YEAR).values
+    values.state = TargetState.WITHDRAWN
+    target_service.update(db, ledger.ids["casting"], values, year=YEAR)
+    model = RegisterTableModel(db, YEAR)
+    ids = target_service.search_ids(db, RegisterFilter(), year=YEAR)
+    model.set_ids([*ids, 987654, *ids])  # a withdrawn and a deleted row, then every row again
+    delegate = QStyledItemDelegate()
+    normal = QPalette().color(QPalette.ColorRole.Text)  # a blank option's, which the delegate starts from
+    grey = 0
+    for r in range(model.rowCount()):
+        for c in range(model.columnCount()):
+            index = model.index(r, c)
+            option = QStyleOptionViewItem()
+            delegate.initStyleOption(option, index)
+            assert option.text == (model.data(index) or ""), (r, c)
+            assert option.displayAlignment == model.data(index, Qt.ItemDataRole.TextAlignmentRole), (r, c)
+            withdrawn = model.row_data(r) is not None and model.row_data(r).state == TargetState.WITHDRAWN
+            colour = option.palette.color(QPalette.ColorRole.Text)
+            assert colour == (model.data(index, Qt.ItemDataRole.ForegroundRole) if withdrawn else normal), (r, c)
+            grey += withdrawn
+    withdrawn_ids = [i for i in ids if target_service.get(db, i, year=YEAR).values.state == TargetState.WITHDRAWN]
+    assert ledger.ids["casting"] in withdrawn_ids
+    assert grey == 2 * len(withdrawn_ids) * model.columnCount()  # each withdrawn object, drawn twice
+    assert model.data(model.index(len(ids), 0)) == "（已删除）" and model.data(model.index(len(ids), 1)) is None
+
+
 def test_register_model_fetches_rows_in_blocks_only_when_asked(db, ledger):
     model = RegisterTableModel(db, YEAR)
     model.set_ids(target_service.search_ids(db, RegisterFilter(), year=YEAR))

@@ -31,8 +31,9 @@ _SERVED_ROLES = frozenset({_DISPLAY, Qt.ItemDataRole.ToolTipRole, _ALIGN, _FOREG
 # and roles of the three the register serves (multiData).
 _DELEGATE_ROLES = (Qt.ItemDataRole.FontRole, _ALIGN, _FOREGROUND, Qt.ItemDataRole.CheckStateRole,
                    Qt.ItemDataRole.DecorationRole, _DISPLAY, Qt.ItemDataRole.BackgroundRole)
-_DELEGATE_PLACES = (1, 2, 5)
-_DELEGATE_SERVED = [_DELEGATE_ROLES[i] for i in _DELEGATE_PLACES]
+_ALIGN_PLACE, _FOREGROUND_PLACE, _DISPLAY_PLACE = (_DELEGATE_ROLES.index(r) for r in (_ALIGN, _FOREGROUND, _DISPLAY))
+_MISSING = object()  # not in the cache (a deleted row is in it, as None)
+DELETED = "（已删除）"  # shown in the first column of a row deleted since the search
 
 
 def cell_text(row: RegisterRow, key: str) -> str:
@@ -198,7 +199,7 @@ class RegisterTableModel(QAbstractTableModel):
     def _shown(self, entry: list | None, c: int, role: int):
         """A row's display text, colour or tooltip in column c."""
         if entry is None:
-            return "（已删除）" if role == _DISPLAY and c == 0 else None
+            return DELETED if role == _DISPLAY and c == 0 else None
         if role == _DISPLAY:
             return entry[1][c]
         if role == _FOREGROUND:
@@ -211,21 +212,38 @@ class RegisterTableModel(QAbstractTableModel):
         Qt's default asks data() once per role: seven calls from C++ into Python per cell, a thousand per
         screen, which was a seventh of drawing a keystroke's first screen. The values are data()'s."""
         r, c = index.row(), index.column()
-        if not (0 <= r < len(self._ids) and 0 <= c < len(self.keys)):
+        ids = self._ids
+        if not (0 <= r < len(ids) and 0 <= c < len(self.keys)):
+            for item in roleDataSpan:
+                item.clearData()
             return
         if roleDataSpan.size() == len(_DELEGATE_ROLES):
-            # Qt's delegate asks its seven roles in one order: the three served are set by place, sparing
-            # a wrapper and a role() call for each of the other four (checked, so another order still works).
-            placed = [roleDataSpan[i] for i in _DELEGATE_PLACES]
-            if [item.role() for item in placed] == _DELEGATE_SERVED:
-                alignment, foreground, display = placed
+            # Qt's delegate asks its seven roles in one order: the three served are set by place (each checked
+            # to hold its role, so another order takes the general way below), sparing a role() call for
+            # each of the other four, which the register never sets.
+            alignment = roleDataSpan[_ALIGN_PLACE]
+            foreground = roleDataSpan[_FOREGROUND_PLACE]
+            display = roleDataSpan[_DISPLAY_PLACE]
+            if display.role() == _DISPLAY and foreground.role() == _FOREGROUND and alignment.role() == _ALIGN:
+                entry = self._cache.get(ids[r], _MISSING)
+                if entry is _MISSING or (entry is not None and entry[1] is None):
+                    entry = self._entry(r)  # fetched (its block) or formatted (the row) now
+                else:
+                    self._cache.move_to_end(ids[r])
+                # Qt 6's delegate keeps its role array from cell to cell: each served role is written every
+                # time, None included, or the last cell's text or grey would show in this one.
                 alignment.setData(self._align[c])
-                entry = self._entry(r)
-                for item, role in ((display, _DISPLAY), (foreground, _FOREGROUND)):
-                    value = self._shown(entry, c, role)
-                    if value is not None:
-                        item.setData(value)
+                if entry is None:
+                    display.setData(DELETED if c == 0 else None)
+                    foreground.setData(None)
+                else:
+                    display.setData(entry[1][c])
+                    foreground.setData(MUTED if entry[0].state == TargetState.WITHDRAWN else None)
                 return
+        self._each_role(r, c, roleDataSpan)
+
+    def _each_role(self, r: int, c: int, roleDataSpan) -> None:
+        """multiData's general way: every role asked for answered as data() answers it (None included)."""
         entry, fetched = None, False
         for item in roleDataSpan:
             role = item.role()
@@ -236,9 +254,9 @@ class RegisterTableModel(QAbstractTableModel):
             elif role in _SERVED_ROLES:
                 if not fetched:
                     entry, fetched = self._entry(r), True
-                value = self._shown(entry, c, role)
-                if value is not None:
-                    item.setData(value)
+                item.setData(self._shown(entry, c, role))
+            else:
+                item.clearData()
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role != Qt.ItemDataRole.DisplayRole:
