@@ -181,14 +181,25 @@ def head_by_name(conn, ordered, terms: list[str], *, limit: int, descending: boo
     order = (Target.name.desc(), Target.id.desc()) if descending else (Target.name, Target.id)
     bound = conn.execute(select(Target.name, Target.id).order_by(*order).offset(walk - 1).limit(1)).first()
     if bound is None:  # the register is shorter than the walk
-        return list(conn.execute(plain.limit(limit)).scalars())
+        return ids_of(conn, plain.limit(limit))
     key, edge = tuple_(Target.name, Target.id), tuple_(*bound)
-    ids = list(conn.execute(plain.where(key >= edge if descending else key <= edge).limit(limit)).scalars())
+    ids = ids_of(conn, plain.where(key >= edge if descending else key <= edge).limit(limit))
     if len(ids) == limit:
         return ids
     cap = int(walk / WALK_PER_MATCH)
     conditions, estimate = text_search(conn, terms, cap=cap)
     if estimate is not None and estimate < cap:
-        return list(conn.execute(ordered.where(*conditions).limit(limit)).scalars())
+        return ids_of(conn, ordered.where(*conditions).limit(limit))
     further = plain.where(key < edge if descending else key > edge).limit(limit - len(ids))
-    return ids + list(conn.execute(further).scalars())
+    return ids + ids_of(conn, further)
+
+
+def ids_of(conn, statement) -> list[int]:
+    """The ids a statement selects, from the driver's rows, not SQLAlchemy's: its row by row iteration cost a
+    tenth of a keystroke's search for 200 ids, and at 700 000 matching ids (“公” at 1M objects) building a Row
+    for each cost as much as the query (the ids are plain integers, nothing to convert)."""
+    result = conn.execute(statement)
+    try:
+        return [i for (i,) in result.cursor.fetchall()]
+    finally:
+        result.close()
