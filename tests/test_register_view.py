@@ -687,3 +687,33 @@ def test_reset_columns_brings_back_every_column_in_order_at_its_width(page):
     assert not header.isSectionHidden(address)
     assert [header.logicalIndex(v) for v in range(header.count())] == list(range(header.count()))
     assert header.sectionSize(page.model.column_of("name")) == 220
+
+
+def test_a_keystrokes_first_screen_is_read_on_the_lane_and_shows_what_a_model_reading_it_itself_shows(
+        qtbot, ctx, ledger, page, monkeypatch):
+    """The rows on screen come from the lane with the keystroke's ids, so drawing them reads nothing on the GUI
+    thread; every cell, in every role, is what a model fetching its own rows answers; rows below those the
+    lane read are still read as they are drawn."""
+    values = target_service.get(ctx.db, ledger.ids["casting"], year=YEAR).values
+    values.state = TargetState.WITHDRAWN
+    target_service.update(ctx.db, ledger.ids["casting"], values, year=YEAR)
+    roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole,
+             Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.UserRole]
+    for on_screen, block_fetches in ((5, 0), (3, 1)):  # the whole small register, then its first three rows
+        page.model.set_ids([])
+        page.model.invalidate()  # nothing cached: the lane reads the rows
+        wait_idle(qtbot, ctx)
+        monkeypatch.setattr(page, "_rows_on_screen", lambda n=on_screen: n)
+        before = page.model.fetches
+        with qtbot.waitSignal(page.results_complete, timeout=5000):
+            page.set_search_text("路" if on_screen == 5 else "号")  # every object's address
+        page.table.viewport().repaint()
+        assert page.model.fetches == before + block_fetches
+        own = RegisterTableModel(ctx.db, YEAR)
+        own.set_ids(page.model.ids())
+        assert own.rowCount() == 5
+        for r in range(own.rowCount()):
+            for c in range(own.columnCount()):
+                for role in roles:
+                    assert page.model.data(page.model.index(r, c), role) == own.data(own.index(r, c), role), \
+                        (r, c, role)

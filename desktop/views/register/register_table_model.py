@@ -162,14 +162,36 @@ class RegisterTableModel(QAbstractTableModel):
             entry[1] = tuple(cell_text(entry[0], k) for k in self.keys)
         return entry
 
+    @property
+    def evaluation_year(self) -> int | None:
+        """The year whose evaluation class the cached rows show (None until the first rows are read)."""
+        return self._evaluation_year
+
+    def cached_ids(self) -> frozenset[int]:
+        """The ids whose rows are cached now (a keystroke's lane job reads only the others)."""
+        return frozenset(self._cache)
+
+    def put_rows(self, wanted: list[int], rows: list[RegisterRow], year: int, evaluation_year: int) -> None:
+        """Cache rows read elsewhere (on the lane, with a search's ids): `wanted` the ids asked for, `rows`
+        those found (the others were deleted). Rows read for another year are not kept."""
+        if year != self._year:
+            return
+        if self._evaluation_year is None:
+            self._evaluation_year = evaluation_year
+        if evaluation_year == self._evaluation_year:
+            self._store(wanted, rows)
+
     def _fetch_block(self, row: int) -> None:
         start = row - row % self.BLOCK
         wanted = [i for i in self._ids[start:start + self.BLOCK] if i not in self._cache]
         if self._evaluation_year is None:
             self._evaluation_year = target_service.evaluation_year(self._db, self._year)
         rows = target_service.fetch_rows(self._db, wanted, year=self._year, evaluation_year=self._evaluation_year)
-        found = {r.id: [r, None] for r in rows}
         self.fetches += 1
+        self._store(wanted, rows)
+
+    def _store(self, wanted: list[int], rows: list[RegisterRow]) -> None:
+        found = {r.id: [r, None] for r in rows}
         for target_id in wanted:
             self._cache[target_id] = found.get(target_id)  # None: deleted since the search
         while len(self._cache) > self.MAX_CACHED:

@@ -72,6 +72,21 @@ def latest_search(ledger, latest: Latest, generation: int, flt: RegisterFilter, 
     return None if superseded() else target_service.search_ids(ledger, flt, cancelled=superseded, **kwargs)
 
 
+def latest_first_screen(ledger, latest: Latest, generation: int, flt: RegisterFilter, *, year: int, rows: int,
+                        cached: frozenset[int], evaluation_year: int | None, **kwargs):
+    """On the lane: a keystroke's first screen in one job, its ids (latest_search) and the rows of its first
+    `rows` ids not in the model's cache yet, so that the GUI thread draws them without reading the ledger.
+    Returns (ids, the ids whose rows were read, those rows, the year and evaluation year they were read for)."""
+    ids = latest_search(ledger, latest, generation, flt, year=year, **kwargs)
+    if ids is None or latest.value != generation:
+        return None
+    wanted = [i for i in ids[:rows] if i not in cached]
+    if evaluation_year is None:
+        evaluation_year = target_service.evaluation_year(ledger, year)
+    fetched = target_service.fetch_rows(ledger, wanted, year=year, evaluation_year=evaluation_year) if wanted else []
+    return ids, wanted, fetched, year, evaluation_year
+
+
 class RegisterColumns(ColumnChooser):
     """The register's column menu: 恢复默认列 also puts the columns back in order at their widths."""
 
@@ -346,12 +361,24 @@ class RegisterPage(QWidget):
         unless the first screen already held everything, the whole id list (`complete`)."""
         if not self._started:
             return
-        query(self, "search", latest_search, self._searches, self._searches.next(), self.current_filter(),
-              year=self.ctx.year, sort=self.model.sort_key, descending=self.model.descending,
-              limit=None if complete else self.FIRST_SCREEN,
-              done=self._show_results if complete else self._first_screen, failed=self._search_failed)
+        sort = {"year": self.ctx.year, "sort": self.model.sort_key, "descending": self.model.descending}
+        if complete:
+            query(self, "search", latest_search, self._searches, self._searches.next(), self.current_filter(),
+                  **sort, done=self._show_results, failed=self._search_failed)
+            return
+        query(self, "search", latest_first_screen, self._searches, self._searches.next(), self.current_filter(),
+              **sort, limit=self.FIRST_SCREEN, rows=self._rows_on_screen(), cached=self.model.cached_ids(),
+              evaluation_year=self.model.evaluation_year, done=self._first_screen, failed=self._search_failed)
 
-    def _first_screen(self, ids: list[int]) -> None:
+    def _rows_on_screen(self) -> int:
+        """How many rows the table shows at its height: the rows a keystroke's lane job reads with the ids
+        (more are read as they are drawn, a block at a time)."""
+        height = self.table.verticalHeader().defaultSectionSize()
+        return min(self.model.BLOCK, self.table.viewport().height() // max(1, height) + 1)
+
+    def _first_screen(self, answer: tuple) -> None:
+        ids, *rows = answer
+        self.model.put_rows(*rows)  # read on the lane with the ids: drawn without reading the ledger
         if len(ids) < self.FIRST_SCREEN:
             self._show_results(ids)
             return
