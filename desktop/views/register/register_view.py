@@ -29,6 +29,7 @@ from desktop.views.kit.undo import Ref, Step, UndoKit
 from desktop.views.kit.widgets import button, splitter
 from desktop.views.kit.worker import show_error
 from desktop.views.register.register_detail import DetailPane
+from desktop.views.register.register_table import RegisterTable
 from desktop.views.register.register_table_model import RegisterTableModel
 from desktop.views.register.target_dialog import TargetDialog
 
@@ -200,7 +201,7 @@ class RegisterPage(QWidget):
         return top
 
     def _build_table(self) -> QTableView:
-        table = setup_table(QTableView(), sortable=False)  # sorting is switched on once the header is restored
+        table = setup_table(RegisterTable(), sortable=False)  # sorting is switched on once the header is restored
         table.setObjectName("register_table")
         table.setModel(self.model)
         table.setWordWrap(False)
