@@ -8,7 +8,7 @@ see bench/city.py), checking the account without writing to the cached city. The
 role-None ledger — the trusted in-process caller, which sees every page (a system administrator's window
 shows only the administration pages), with the idle lock's input watch a logged-in window runs — and for each
 page of the sidebar, in order:
-- first_screen_ms: from asking for the page (building it on first visit) until its lane is idle — every
+- first_screen_ms: from choosing the page in the sidebar (building it on first visit) until its lane is idle — every
   answer of its first queries delivered — and the window repainted. The dashboard opens with the window,
   so its figure covers building the window too. Work a page runs beside the lane (Worker.run_aside: the
   操作日志 page's check of the whole audit chain, whose state the page shows as 校验中… meanwhile) is not
@@ -180,7 +180,7 @@ def measure(db_path: Path, only: list[str] | None = None) -> list[tuple[str, str
             if i > 0:
                 meter.start()
                 t, c = time.perf_counter(), time.process_time()
-                window.page(spec.key)
+                window.nav.setCurrentRow(i)  # as a clerk chooses it in the sidebar
                 first = settled(window, meter, t)
                 first_cpu = cpu_ms(c)
             aside = ""

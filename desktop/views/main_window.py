@@ -69,6 +69,7 @@ def pulled_back(rect: QRect, available: QRect) -> QRect:
 class MainWindow(QMainWindow):
     closed = Signal()  # the window has closed (its pages agreed)
     _opening = False  # while __init__ restores the layout: the first page waits for the event loop
+    _showing: int | None = None  # a page built on this turn, shown on the next (see _show_page)
 
     def __init__(self, ctx: AppContext, years: list[int]) -> None:
         super().__init__()
@@ -142,11 +143,13 @@ class MainWindow(QMainWindow):
 
     # Pages -------------------------------------------------------------------------------
     def page(self, key: str) -> QWidget:
-        """The page by key, building it if needed (tests and shortcuts use this)."""
+        """The page by key, built and shown at once (tests and shortcuts use this)."""
         row = next(i for i, s in enumerate(self._specs) if s.key == key)
         self.nav.setCurrentRow(row)
         if row not in self._pages:  # the first page, asked for before the event loop has built it
             self._show_page(row)
+        if self._showing == row:  # built just now from the sidebar's change: shown now, not on the next turn
+            self._show_built()
         return self._pages[row]
 
     def current_page(self) -> QWidget | None:
@@ -157,6 +160,8 @@ class MainWindow(QMainWindow):
             self._show_page(self.nav.currentRow())
 
     def _show_page(self, row: int) -> None:
+        """Show the page chosen in the sidebar. A page visited for the first time is built on this turn of the
+        event loop and shown (laid out, drawn, asked to load) on the next: two short freezes, not one long."""
         if row < 0 or self._opening:
             return
         if row not in self._pages:
@@ -166,6 +171,20 @@ class MainWindow(QMainWindow):
             old.deleteLater()
             self.stack.insertWidget(row, _scrolling(widget))
             self._pages[row] = widget
+            if self._showing is None:
+                self.ctx.worker.later(self, self._show_built)
+            self._showing = row
+            return
+        self._show_built(row)
+
+    def _show_built(self, row: int | None = None) -> None:
+        """Raise a built page (by default the one built on the last turn, if it is still the one chosen)."""
+        if row is None:
+            row, self._showing = self._showing, None
+            if row is None or row != self.nav.currentRow():
+                return
+        elif row == self._showing:
+            self._showing = None
         self.stack.setCurrentIndex(row)
         activate = getattr(self._pages[row], "activate", None)
         if activate:
