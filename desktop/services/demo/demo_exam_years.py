@@ -84,13 +84,13 @@ def add_examinations(s, seed: int, years: list[int], as_of: dt.date, *, per_year
                            "plan_procedure": "启动—初检—会诊—诊治—督办，按附件2流程推进",
                            "plan_methods": "现场检查、资料核查、约谈企业负责人",
                            "plan_content": "证照资料至信用等12个方面全面体检", "closed_on": None, **_stamp()})
-    exam_ids = _insert(s, Examination, rows.exams, ids=True)
+    exam_ids = _insert(s, Examination, rows.exams)
     for exam_id, ((_t, _town, name), start, stage, units) in zip(exam_ids, cases):
         rows.parties += [{"examination_id": exam_id, "seq": 1, "name": f"{name[:2]}实业投资有限公司",
                           "relation": "土地使用权人", **_stamp()},
                          {"examination_id": exam_id, "seq": 2, "name": _person(rng), "relation": "实际控制人", **_stamp()}]
         rows.units += [{"examination_id": exam_id, "department_id": depts[d], **_stamp()} for d in units]
-    unit_ids = iter(_insert(s, ExaminationUnit, rows.units, ids=True))
+    unit_ids = iter(_insert(s, ExaminationUnit, rows.units))
     closed_on: dict[int, dt.date] = {}
     for exam_id, ((target_id, town_id, _name), start, stage, units) in zip(exam_ids, cases):
         if stage is S.CLOSED:
@@ -183,7 +183,7 @@ def _write(s, rows: _Rows, closed_on: dict[int, dt.date]) -> None:
     """Every gathered row, table by table; the units' dates and the closed cases' days as updates by id."""
     _insert(s, ExaminationParty, rows.parties)
     _insert(s, ExaminationFinding, rows.findings)
-    list_ids = _insert(s, IssueList, [lst for lst, _issues in rows.lists], ids=True)
+    list_ids = _insert(s, IssueList, [lst for lst, _issues in rows.lists])
     _insert(s, Issue, [{**i, "issue_list_id": lid} for lid, (_l, issues) in zip(list_ids, rows.lists) for i in issues])
     for model, batch in ((Consultation, rows.consultations), (Treatment, rows.treatments), (Sanction, rows.sanctions),
                          (Supervision, rows.supervisions), (Accountability, rows.accountability),

@@ -151,11 +151,11 @@ def add_scoring(s, seed: int, years: list[int], as_of: dt.date) -> dict[str, int
                 "year_id": year_ids[y], "subject": kind, "title": f"{y}年度{KIND_LABELS[kind]}专项治理工作考核",
                 "held_on": held, "closed": True, "opened_at": opened, "opened_by": SCORER,
                 "confirmed_at": opened + dt.timedelta(days=rng.randint(2, 6)), "confirmed_by": LEADER,
-                "unlock_reason": "", **_stamp()}], ids=True)[0]
+                "unlock_reason": "", **_stamp()}])[0]
             specs = DEFAULTS[kind]
             crit_ids = _insert(s, Criterion, [{"session_id": sess_id, "name": c.name, "weight": c.weight,
                                                "max_points": c.max_points, "sort_order": n, "source": c.source,
-                                               **_stamp()} for n, c in enumerate(specs, start=1)], ids=True)
+                                               **_stamp()} for n, c in enumerate(specs, start=1)])
             scores = []
             for cid, c in zip(crit_ids, specs):
                 if c.source:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from desktop.models import (
     ContiguousArea,
@@ -36,6 +36,7 @@ from desktop.services import audit, rules
 from desktop.services.demo import demo_exams, demo_history, demo_landbank, demo_quota, demo_reports, demo_years
 from desktop.services.demo.demo_city import PLANNED_STATES, draw_city  # noqa: F401 - PLANNED_STATES: tests
 from desktop.services.demo.demo_names import AREA_CODE_PREFIX, CENT, CHUNK, CITY, ZERO, Generator, dec
+from desktop.services.db import insert_returning_ids
 from desktop.services.errors import Refused
 from desktop.services.ledger import Ledger
 from desktop.services.lists.list_service import TARGET_STATE_OF  # noqa: F401 - tests read it here
@@ -65,6 +66,7 @@ class DemoSummary:
     entries_by_state: dict[str, int] = field(default_factory=dict)
     extra: dict[str, int] = field(default_factory=dict)  # counts from the areas' populate_demo
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per part of the build (bench/city.py prints them)
 
     def counts(self) -> dict[str, int]:
         return {k: getattr(self, k) for k in (
@@ -105,6 +107,8 @@ def generate(ledger: Ledger, *, enterprises: int = 300, seed: int = 2024, year: 
     if not 1 <= years <= 10:
         raise Refused("示例年度数应在 1 到 10 之间")
     started = time.perf_counter()
+    phases: dict[str, float] = {}
+    lap = _lap(phases)
     year = year or year_service.current_year(ledger)
     try:
         with ledger.session() as s:
@@ -117,23 +121,41 @@ def generate(ledger: Ledger, *, enterprises: int = 300, seed: int = 2024, year: 
             as_of = _as_of(year, ledger.today())
             s.info[demo_landbank.DEMO_DAY] = as_of
             summary = _build(s, params, year_id, enterprises, seed, as_of, progress, cancel)
+            lap("register")
             earlier = demo_years.add_years(s, seed, year, as_of, years=years, entries_per_year=entries_per_year) \
                 if years > 1 else []
+            lap("years")
             summary.extra = _populate_areas(s, seed, params, year_id, as_of)
             for y, y_as_of in earlier:
                 y_params = year_service.params_in_session(s, y)
                 y_id = s.scalar(select(Year.id).where(Year.year == y))
                 _add_counts(summary.extra, _populate_areas(s, seed + y, y_params, y_id, y_as_of, EARLIER_YEAR_AREAS))
+            lap("areas")
             if earlier:
                 _add_counts(summary.extra, demo_years.add_loans(s, seed, [y for y, _ in earlier], ledger.today()))
                 _add_counts(summary.extra, demo_history.add_history(s, seed, [y for y, _ in earlier] + [year], as_of))
                 _add_counts(summary.extra, demo_years.totals(s))
+                lap("history")
             audit.record(s, "示例数据", "database", label=f"示例数据：{CITY}市（种子 {seed}，{enterprises} 个治理对象）",
                          after={**summary.counts(), "seed": seed, "year": year})
+        lap("commit")
     except _Cancelled:
         raise Refused("已取消") from None
+    summary.phases = phases
     summary.seconds = round(time.perf_counter() - started, 2)
     return summary
+
+
+def _lap(phases: dict[str, float]):
+    """A function that records the seconds since its last call (or since made) under a name."""
+    last = [time.perf_counter()]
+
+    def lap(name: str) -> None:
+        now = time.perf_counter()
+        phases[name] = now - last[0]
+        last[0] = now
+
+    return lap
 
 
 def _add_counts(total: dict[str, int], counts: dict[str, int]) -> None:
@@ -185,18 +207,15 @@ def _build(s, params, year_id: int, n_objects: int, seed: int, as_of: dt.date, p
              + len(entries) + len(plans))
     done = 0
 
-    def insert_rows(model, rows: list[dict], *, ids: bool = False) -> list[int]:
+    def insert_rows(model, rows: list[dict]) -> list[int]:
+        """The rows as multi-row INSERTs (db.insert_returning_ids: an executemany ran one statement per row, and
+        the search index wrote a segment after each of 100 000 targets' statements), their new ids in order."""
         nonlocal done
-        table = model.__table__
         out: list[int] = []
         for start in range(0, len(rows), CHUNK):
             check_cancel()
             chunk = rows[start:start + CHUNK]
-            if ids:
-                stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-                out.extend(s.execute(stmt, chunk).scalars())
-            else:
-                s.execute(insert(table), chunk)
+            out.extend(insert_returning_ids(s, model.__table__, chunk))
             done += len(chunk)
             if progress:
                 progress(done, total)
@@ -206,18 +225,18 @@ def _build(s, params, year_id: int, n_objects: int, seed: int, as_of: dt.date, p
         progress(0, total)
     town_ids = insert_rows(Town, [
         {"name": name, "sort_order": i + 1, "liaison_name": gen.person(), "liaison_phone": gen.mobile(),
-         "active": True, **stamp} for i, name in enumerate(town_names)], ids=True)
+         "active": True, **stamp} for i, name in enumerate(town_names)])
     insert_rows(TownTarget, [
         {"town_id": town_ids[i], "year_id": year_id, "target_area_mu": target_area[i],
          "target_parks": target_parks[i], **stamp} for i in range(n_towns)])
     soe_ids = insert_rows(Soe, [
         {"name": name, "credit_code": gen.credit_code(f"{AREA_CODE_PREFIX}00", "91"), "contact": gen.person(),
-         "phone": gen.mobile(), **stamp} for name in soe_names], ids=True)
+         "phone": gen.mobile(), **stamp} for name in soe_names])
     park_ids = insert_rows(ContiguousArea, [
         {"name": p["name"], "town_id": town_ids[p["town"]],
          "area_mu": (p["land"] * Decimal(str(rng.uniform(1.15, 1.45)))).quantize(CENT) if p["land"]
          else dec(rng.uniform(80, 400)),
-         "start_date": p["start_date"], "status": p["status"], "note": p["note"], **stamp} for p in parks], ids=True)
+         "start_date": p["start_date"], "status": p["status"], "note": p["note"], **stamp} for p in parks])
     target_rows = []
     for t in targets:
         row = {key: t[key] for key in ("kind", "name", "category", "address", "land_area_mu", "state", "note",
@@ -229,29 +248,22 @@ def _build(s, params, year_id: int, n_objects: int, seed: int, as_of: dt.date, p
         row["search_text"] = search_text_for(t["name"], t["credit_code"], t["address"])
         row.update(stamp)
         target_rows.append(row)
-    insert_rows(Target, target_rows)
+    target_ids = insert_rows(Target, target_rows)
     del target_rows
-    # The register was empty before (refused otherwise), so every target row is ours: map the ids
-    # back through the unique credit code / certificate number (cheaper than RETURNING row by row).
-    t_table = Target.__table__
-    by_key = {code or cert: tid for tid, code, cert in
-              s.execute(select(t_table.c.id, t_table.c.credit_code, t_table.c.land_cert_no))}
-    target_ids = [by_key[t["credit_code"] or t["land_cert_no"]] for t in targets]
-    del by_key
     insert_rows(Evaluation, [
         {"target_id": target_ids[idx], "year": eval_year, "grade": grade, "source": eval_source}
         for idx, grade in evaluations])
     list_ids = insert_rows(GovernanceList, [
         {"town_id": town_ids[li["town"]], "year_id": year_id, "status": li["status"],
          "submitted_at": li["submitted_at"], "reviewed_at": li["reviewed_at"], "reviewer": li["reviewer"],
-         "return_reason": li["return_reason"], **stamp} for li in lists], ids=True)
+         "return_reason": li["return_reason"], **stamp} for li in lists])
     entry_ids = insert_rows(ListEntry, [
         {"list_id": list_ids[e["list"]], "target_id": target_ids[e["target"]],
          "planned_method": e["planned_method"], "planned_area_mu": e["planned_area_mu"],
          "contiguous_area_id": park_ids[e["contiguous_area"]] if e["contiguous_area"] is not None else None,
          "state": e["state"], "state_reason": e["state_reason"], "completed_on": e["completed_on"],
          "verified_on": e["verified_on"], "verified_area_mu": e["verified_area_mu"], "note": e["note"], **stamp}
-        for e in entries], ids=True)
+        for e in entries])
     insert_rows(Plan, [
         {"entry_id": entry_ids[p["entry"]], "batch_no": p["batch_no"], "method": p["method"],
          "planned_area_mu": p["planned_area_mu"], "planned_cost_wan": p["planned_cost_wan"],

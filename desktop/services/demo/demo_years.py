@@ -15,7 +15,7 @@ import datetime as dt
 import random
 from decimal import ROUND_DOWN, Decimal
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from desktop.models import (
     GovernanceList, ListEntry, Plan, QuotaLoan, QuotaReturn, Soe, Target, Town, TownTarget, Year, YearParams,
@@ -23,6 +23,7 @@ from desktop.models import (
 from desktop.models.base import utcnow
 from desktop.models.enums import EntryState, ListStatus, Method, TargetKind, TargetState
 from desktop.services import rules
+from desktop.services.db import insert_returning_ids
 from desktop.services.demo.demo_city import PLANNED_STATES, _pick_method
 from desktop.services.demo.demo_names import CANCEL_REASONS, CENT, CHUNK, REVIEWER, VERIFY_FAIL_REASONS, ZERO, allocate
 from desktop.services.demo.demo_quota import PURPOSES
@@ -50,15 +51,11 @@ def _stamp() -> dict:
     return {"created_at": now, "updated_at": now, "revision": 1}
 
 
-def _insert(s, model, rows: list[dict], *, ids: bool = False) -> list[int]:
-    table = model.__table__
+def _insert(s, model, rows: list[dict]) -> list[int]:
+    """The rows as multi-row INSERTs (db.insert_returning_ids), their new ids in order."""
     out: list[int] = []
     for start in range(0, len(rows), CHUNK):
-        chunk = rows[start:start + CHUNK]
-        if ids:
-            out.extend(s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), chunk).scalars())
-        else:
-            s.execute(insert(table), chunk)
+        out.extend(insert_returning_ids(s, model.__table__, rows[start:start + CHUNK]))
     return out
 
 
@@ -144,7 +141,7 @@ def _fill_year(s, rng, pool: _Pool, year_id: int, year: int, as_of: dt.date, tow
             new_lists.append({"town_id": t.id, "year_id": year_id, "status": ListStatus.APPROVED,
                               "submitted_at": submitted, "reviewed_at": submitted + dt.timedelta(days=rng.randint(3, 12)),
                               "reviewer": REVIEWER, "return_reason": "", **_stamp()})
-    for row, list_id in zip(new_lists, _insert(s, GovernanceList, new_lists, ids=True)):
+    for row, list_id in zip(new_lists, _insert(s, GovernanceList, new_lists)):
         lists[row["town_id"]] = list_id
         status[row["town_id"]] = ListStatus.APPROVED
     open_towns = [(i, t) for i, t in enumerate(towns) if status.get(t.id) is ListStatus.APPROVED]
@@ -159,7 +156,7 @@ def _fill_year(s, rng, pool: _Pool, year_id: int, year: int, as_of: dt.date, tow
             target_states.append({"tid": target_id, "st": TARGET_STATE_OF[entry["state"]]})
     if not entries:  # a small register already fully listed: nothing left to add
         return
-    entry_ids = _insert(s, ListEntry, entries, ids=True)
+    entry_ids = _insert(s, ListEntry, entries)
     _insert(s, Plan, [{**p, "entry_id": eid} for p, eid in zip(plans, entry_ids) if p is not None])
     t = Target.__table__
     s.execute(update(t).where(t.c.id == bindparam("tid")).values(state=bindparam("st")), target_states)
@@ -221,7 +218,7 @@ def add_loans(s, seed: int, years: list[int], today: dt.date) -> dict[str, int]:
             loans.append({"plan_id": plan.id, "soe_id": plan.soe_id, "town_id": plan.town_id, "loan_date": day,
                           "area_mu": area, "purpose": rng.choice(PURPOSES), "note": "", **_stamp()})
             backs.append(_returns(rng, y, day, area, today))
-        ids = _insert(s, QuotaLoan, loans, ids=True)
+        ids = _insert(s, QuotaLoan, loans)
         rows = [{"loan_id": lid, "return_date": d, "area_mu": a, "note": "", **_stamp()}
                 for lid, rets in zip(ids, backs) for d, a in rets]
         _insert(s, QuotaReturn, rows)
