@@ -20,7 +20,10 @@ from desktop.models import (
     Department, GovernanceList, ListEntry, MonthlyReport, MonthlyReportHandIn, MonthlyReportItem, Town, Verification,
 )
 from desktop.models.enums import EntryState, VerifyResult
+from desktop.models.base import utcnow
 from desktop.services import rules
+from desktop.services.db import insert_returning_ids, update_many
+from desktop.services.demo.demo_years import _stamp
 
 REPORTED_STATES = (EntryState.REPORTED, EntryState.VERIFIED, EntryState.VERIFY_FAILED)
 LATE_REPORT_SHARE = 0.12
@@ -43,6 +46,28 @@ def _fail_department(reason: str, names: list[str]) -> str:
     return names[0]
 
 
+def _report(town_id: int, year_id: int, month: int, reported_on: dt.date, is_late: bool, note: str) -> dict:
+    return {"town_id": town_id, "year_id": year_id, "month": month, "reported_on": reported_on, "is_late": is_late,
+            "note": note, "verification_confirmed_by": "", "verification_confirmed_at": None, **_stamp()}
+
+
+def _write(s, reports: list[dict], items: list[tuple[int, dict]], verifications: list[tuple[int, dict]],
+           entry_updates: list[dict]) -> None:
+    """Reports with one hand-in each (on the report's day), their items brought by that hand-in, the items'
+    verifications, as multi-row INSERTs in the order the ORM wrote them; then the entries' completion and
+    verification dates and reasons, each changed entry's revision moved on as the ORM's flush moved it."""
+    report_ids = insert_returning_ids(s, MonthlyReport.__table__, reports)
+    hand_in_ids = insert_returning_ids(s, MonthlyReportHandIn.__table__, [
+        {"report_id": rid, "handed_in_on": r["reported_on"], "is_late": r["is_late"], **_stamp()}
+        for rid, r in zip(report_ids, reports)])
+    item_ids = insert_returning_ids(s, MonthlyReportItem.__table__, [
+        {**row, "report_id": report_ids[n], "hand_in_id": hand_in_ids[n]} for n, row in items])
+    insert_returning_ids(s, Verification.__table__, [{**row, "item_id": item_ids[n]} for n, row in verifications])
+    update_many(s, ListEntry.__table__, entry_updates)
+    for obj in [o for o in s.identity_map.values() if isinstance(o, ListEntry)]:
+        s.expire(obj)  # an entry the session holds reads its new dates on next use
+
+
 def populate_demo(s, rng: random.Random, params, year_id: int, as_of: dt.date) -> dict[str, int]:
     year = params.year
     ids = dict(s.execute(select(Department.name, Department.id)
@@ -56,18 +81,20 @@ def populate_demo(s, rng: random.Random, params, year_id: int, as_of: dt.date) -
     if as_of.year == year and as_of.day < 3 and last_month > 1:
         last_month -= 1  # too early in the month for anything reported yet
 
+    e = ListEntry.__table__
     rows = s.execute(
-        select(ListEntry, GovernanceList.town_id)
-        .join(GovernanceList, GovernanceList.id == ListEntry.list_id)
-        .where(GovernanceList.year_id == year_id, ListEntry.state.in_(REPORTED_STATES))
-        .order_by(ListEntry.id)).all()
-    groups: dict[tuple[int, int], list[ListEntry]] = {}
-    for entry, town_id in rows:
+        select(e.c.id, e.c.state, e.c.completed_on, e.c.verified_on, e.c.verified_area_mu, e.c.planned_area_mu,
+               e.c.state_reason, e.c.revision, GovernanceList.town_id)
+        .join(GovernanceList, GovernanceList.id == e.c.list_id)
+        .where(GovernanceList.year_id == year_id, e.c.state.in_(REPORTED_STATES))
+        .order_by(e.c.id)).all()
+    groups: dict[tuple[int, int], list] = {}
+    for entry in rows:
         if entry.state is EntryState.REPORTED or entry.completed_on is None:
             month = last_month  # pending verification: reported in the latest month
         else:
             month = min(max(entry.completed_on.month, 1), last_month) if entry.completed_on.year == year else last_month
-        groups.setdefault((town_id, month), []).append(entry)
+        groups.setdefault((entry.town_id, month), []).append(entry)
 
     # Report dates: on time mostly, a few late (at least one when there is a month to be late in).
     keys = sorted(groups)
@@ -97,24 +124,24 @@ def populate_demo(s, rng: random.Random, params, year_id: int, as_of: dt.date) -
             day = _day(rng, reported_on + dt.timedelta(days=1), due)
         return max(reported_on, min(day, as_of))
 
+    reports: list[dict] = []  # rows in the order the ORM wrote them (the order made): ids follow it
+    items: list[tuple[int, dict]] = []  # (report's index, row)
+    verifications: list[tuple[int, dict]] = []  # (item's index, row)
+    entry_updates: list[dict] = []
     for key in keys:
         town_id, month = key
         reported_on = report_day(month, key in late_keys)
-        report = MonthlyReport(town_id=town_id, year_id=year_id, month=month, reported_on=reported_on,
-                               is_late=reported_on > rules.monthly_report_due(params, year, month), note="")
-        hand_in = MonthlyReportHandIn(handed_in_on=reported_on, is_late=report.is_late)
-        report.hand_ins.append(hand_in)
-        s.add(report)
+        is_late = reported_on > rules.monthly_report_due(params, year, month)
+        reports.append(_report(town_id, year_id, month, reported_on, is_late, ""))
         counts["monthly_reports"] += 1
-        counts["late_reports"] += int(report.is_late)
+        counts["late_reports"] += int(is_late)
         # One department of a 'late' report verifies after the due day.
         slow = rng.choice(names) if key in late_verify_reports else None
         for entry in groups[key]:
-            entry.completed_on = reported_on
+            state_reason, verified_on = entry.state_reason, entry.verified_on
             area = entry.verified_area_mu if entry.state is EntryState.VERIFIED and entry.verified_area_mu \
                 else entry.planned_area_mu
-            item = MonthlyReportItem(entry_id=entry.id, completed_area_mu=area, note="", hand_in=hand_in)
-            report.items.append(item)
+            items.append((len(reports) - 1, {"entry_id": entry.id, "completed_area_mu": area, "note": "", **_stamp()}))
             counts["report_items"] += 1
             if entry.state is EntryState.VERIFIED:
                 results = {n: VerifyResult.PASS for n in names}
@@ -123,7 +150,7 @@ def populate_demo(s, rng: random.Random, params, year_id: int, as_of: dt.date) -
                 failing = _fail_department(reason, names)
                 results = {n: VerifyResult.PASS for n in names}
                 results[failing] = VerifyResult.FAIL
-                entry.state_reason = f"{failing}：{reason}"
+                state_reason = f"{failing}：{reason}"
             else:  # 已报完成: some departments done, never all
                 done = rng.sample(names, rng.randint(0, len(names) - 1))
                 results = {n: VerifyResult.PASS for n in done}
@@ -135,14 +162,17 @@ def populate_demo(s, rng: random.Random, params, year_id: int, as_of: dt.date) -
                 late = day > rules.monthly_verify_due(params, year, month)
                 result = results[name]
                 note = reason if result is VerifyResult.FAIL else ""
-                item.verifications.append(Verification(department_id=dept_id, result=result, verified_on=day,
-                                                       is_late=late, note=note))
+                verifications.append((len(items) - 1, {"department_id": dept_id, "result": result, "verified_on": day,
+                                                       "is_late": late, "recorded_by": "", "note": note, **_stamp()}))
                 dates.append(day)
                 counts["verifications"] += 1
                 counts["late_verifications"] += int(late)
             if entry.state is EntryState.VERIFIED:
-                entry.verified_on = max(dates)
-                entry.state_reason = ""
+                verified_on, state_reason = max(dates), ""
+            if (reported_on, state_reason, verified_on) != (entry.completed_on, entry.state_reason, entry.verified_on):
+                entry_updates.append({"completed_on": reported_on, "state_reason": state_reason,
+                                      "verified_on": verified_on, "revision": entry.revision + 1,
+                                      "updated_at": utcnow(), "b_id": entry.id})
 
     # Towns with nothing completed in a month mostly still report (an empty report, on time).
     town_ids = list(s.scalars(select(Town.id).where(Town.active).order_by(Town.sort_order, Town.id)))
@@ -151,10 +181,7 @@ def populate_demo(s, rng: random.Random, params, year_id: int, as_of: dt.date) -
         for town_id in town_ids:
             if (town_id, month) in groups or rng.random() >= EMPTY_REPORT_SHARE:
                 continue
-            reported_on = report_day(month, False)
-            s.add(MonthlyReport(town_id=town_id, year_id=year_id, month=month, reported_on=reported_on,
-                                is_late=False, note="本月无新完成整治的条目",
-                                hand_ins=[MonthlyReportHandIn(handed_in_on=reported_on, is_late=False)]))
+            reports.append(_report(town_id, year_id, month, report_day(month, False), False, "本月无新完成整治的条目"))
             counts["monthly_reports"] += 1
-    s.flush()
+    _write(s, reports, items, verifications, entry_updates)
     return counts
