@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
@@ -30,6 +31,7 @@ from desktop.models import (
 )
 from desktop.models.enums import AgreementKind, EntryState, GroundworkStep, Method
 from desktop.services import rules
+from desktop.services.demo.demo_years import _insert, _stamp
 from desktop.services.landbank import acquisition_service, agreement_service
 
 K = AgreementKind
@@ -96,10 +98,52 @@ def populate_demo(s, rng: random.Random, params, year_id: int, as_of: dt.date) -
     soes = dict(s.execute(select(Soe.id, Soe.name)).tuples().all())
     days = _Days(rng, as_of, s.info.get(DEMO_DAY, as_of))
     counts = {"land_banking": 0, "groundwork_records": 0, "agreements": 0, "acquisitions": 0, "tax_records": 0}
-    _land_banking(s, rng, params, year_id, as_of, days, soes, counts,
+    made = _Made()
+    _land_banking(made, rng, params, year_id, as_of, days, soes, counts,
                   [x for x in entries if x[1].method is Method.LAND_BANKING])
-    _acquisitions(s, rng, year_id, as_of, days, counts, [x for x in entries if x[1].method is Method.ACQUISITION])
+    signed_acqs = _acquisitions(made, rng, year_id, as_of, days, counts,
+                                [x for x in entries if x[1].method is Method.ACQUISITION])
+    made.write(s)
+    _tax_records(s, rng, as_of, counts, signed_acqs)
     return counts
+
+
+class _Row(SimpleNamespace):
+    """A row to be written, its attributes named as its model's columns: the steps below make and change rows
+    as they made and changed the models' objects, and _Made writes them in bulk."""
+
+    id = None
+
+
+def _dicts(model, rows: list[_Row]) -> list[dict]:
+    """Rows as the ORM's flush wrote them: every column, one left unset at its model's default, stamped."""
+    columns = [c for c in model.__table__.c if c.key not in ("id", "created_at", "updated_at", "revision")]
+    defaults = {c.key: c.default.arg if c.default is not None and c.default.is_scalar else None for c in columns}
+    return [{**{k: vars(r).get(k, d) for k, d in defaults.items()}, **_stamp()} for r in rows]
+
+
+def _write(s, model, rows: list[_Row]) -> None:
+    """The rows as multi-row INSERTs in the order made (the order the ORM wrote them in), each given its id."""
+    for row, new_id in zip(rows, _insert(s, model, _dicts(model, rows))):
+        row.id = new_id
+
+
+class _Made:
+    """The year's land banking, groundwork steps, agreements and acquisitions, in the order made."""
+
+    def __init__(self) -> None:
+        self.land_banking: list[_Row] = []
+        self.steps: list[_Row] = []
+        self.agreements: list[_Row] = []
+        self.acquisitions: list[_Row] = []
+
+    def write(self, s) -> None:
+        _write(s, LandBanking, self.land_banking)
+        for step in self.steps:
+            step.land_banking_id = step.land_banking.id
+        _write(s, GroundworkRecord, self.steps)
+        _write(s, Agreement, self.agreements)
+        _write(s, Acquisition, self.acquisitions)
 
 
 # --- 政府收储 ---------------------------------------------------------------------------------------
@@ -115,11 +159,11 @@ def _steps_for(rng: random.Random, state: EntryState) -> list[GroundworkStep]:
     return steps
 
 
-def _land_banking(s, rng, params, year_id, as_of, days, soes, counts, entries) -> None:
-    landbank_agreements: list[Agreement] = []
+def _land_banking(made: _Made, rng, params, year_id, as_of, days, soes, counts, entries) -> None:
+    landbank_agreements: list[_Row] = []
     for e, plan, target, town_id, town in entries:
-        lb = LandBanking(entry_id=e.id, soe_id=plan.soe_id)
-        s.add(lb)
+        lb = _Row(entry_id=e.id, soe_id=plan.soe_id)
+        made.land_banking.append(lb)
         counts["land_banking"] += 1
         area = plan.planned_area_mu or e.planned_area_mu
         day = plan.filed_on or dt.date(params.year, 3, 15)
@@ -130,7 +174,7 @@ def _land_banking(s, rng, params, year_id, as_of, days, soes, counts, entries) -
                 continue
             result = (f"评估价值 {_money(area * Decimal(str(rng.uniform(38, 58)))):,} 万元" if step is G.VALUATION
                       else rng.choice(STEP_RESULTS[step]))
-            lb.steps.append(GroundworkRecord(step=step, done_on=day, result=result))
+            made.steps.append(_Row(land_banking=lb, step=step, done_on=day, result=result))
             counts["groundwork_records"] += 1
         if G.NEGOTIATION not in done or plan.soe_id is None:
             continue
@@ -138,18 +182,18 @@ def _land_banking(s, rng, params, year_id, as_of, days, soes, counts, entries) -
         soe = soes.get(plan.soe_id, "")
         cost = Decimal(str(rng.triangular(35, 58, 47))) if rng.random() < 0.95 else Decimal(str(rng.uniform(30, 35)))
         amount = _money(area * cost)
-        coop = Agreement(kind=K.COOPERATION, entry_id=e.id, town_id=town_id, soe_id=plan.soe_id, year_id=year_id,
-                         party_a=_gov(town), party_b=soe, signed_on=coop_day, amount_wan=amount, area_mu=area,
-                         filed_on=_filed(rng, days, coop_day, as_of))
-        s.add(coop)
+        coop = _Row(kind=K.COOPERATION, entry_id=e.id, town_id=town_id, soe_id=plan.soe_id, year_id=year_id,
+                    party_a=_gov(town), party_b=soe, signed_on=coop_day, amount_wan=amount, area_mu=area,
+                    filed_on=_filed(rng, days, coop_day, as_of))
+        made.agreements.append(coop)
         counts["agreements"] += 1
         if e.state is EntryState.PLAN_FILED and rng.random() < 0.5:
             continue  # cooperation agreed, the enterprise not yet signed
         bank_day = days.after(coop_day, 0, 10)
-        bank = Agreement(kind=K.LAND_BANKING, entry_id=e.id, town_id=town_id, soe_id=plan.soe_id, year_id=year_id,
-                         party_a=_gov(town), party_b=target, signed_on=bank_day, amount_wan=amount, area_mu=area,
-                         filed_on=_filed(rng, days, bank_day, as_of))
-        s.add(bank)
+        bank = _Row(kind=K.LAND_BANKING, entry_id=e.id, town_id=town_id, soe_id=plan.soe_id, year_id=year_id,
+                    party_a=_gov(town), party_b=target, signed_on=bank_day, amount_wan=amount, area_mu=area,
+                    filed_on=_filed(rng, days, bank_day, as_of))
+        made.agreements.append(bank)
         counts["agreements"] += 1
         landbank_agreements.append(bank)
     _one_pair_over_cap(rng, params, landbank_agreements)
@@ -170,10 +214,10 @@ def _filed(rng, days: _Days, signed: dt.date, as_of: dt.date) -> dt.date | None:
     return filed
 
 
-def _one_pair_over_cap(rng: random.Random, params, agreements: list[Agreement]) -> None:
+def _one_pair_over_cap(rng: random.Random, params, agreements: list[_Row]) -> None:
     """四(二): lift one SOE × town pair just over the cap — its latest 收储协议 priced high, saved with
     the clerk's confirmation and a note. Every other pair stays at most 58 万元/亩, under the cap."""
-    pairs: dict[tuple[int, int], list[Agreement]] = {}
+    pairs: dict[tuple[int, int], list[_Row]] = {}
     for a in agreements:
         pairs.setdefault((a.soe_id, a.town_id), []).append(a)
     candidates = sorted((k for k, v in pairs.items() if len(v) >= 2), key=lambda k: (len(pairs[k]), k)) \
@@ -210,10 +254,11 @@ def _investor(rng: random.Random) -> str:
     return f"临澄{rng.choice(INVESTOR_BRANDS)}{rng.choice(INVESTOR_WORDS)}有限公司"
 
 
-def _acquisitions(s, rng, year_id, as_of, days: _Days, counts, entries) -> None:
+def _acquisitions(made: _Made, rng, year_id, as_of, days: _Days, counts, entries) -> list[tuple[_Row, dt.date, Decimal]]:
+    """The acquisitions and their agreements; returns the signed ones (acquisition, signing day, area)."""
     order = {EntryState.PLAN_FILED: 0, EntryState.IN_PROGRESS: 1}
     entries = sorted(entries, key=lambda x: (order.get(x[0].state, 2), x[0].id))
-    signed_acqs: list[tuple[Acquisition, dt.date, Decimal]] = []
+    signed_acqs: list[tuple[_Row, dt.date, Decimal]] = []
     for n, (e, plan, target, town_id, town) in enumerate(entries):
         if n < len(FORCED):
             goal = FORCED[n]
@@ -222,8 +267,9 @@ def _acquisitions(s, rng, year_id, as_of, days: _Days, counts, entries) -> None:
         else:
             goal = "filed" if rng.random() < 0.85 else "signed"
         area = plan.planned_area_mu or e.planned_area_mu
-        acq = Acquisition(entry_id=e.id)
-        s.add(acq)
+        acq = _Row(entry_id=e.id, town_reviewed_on=None, negotiated_on=None, joint_review_on=None,
+                   joint_review_passed=None)
+        made.acquisitions.append(acq)
         counts["acquisitions"] += 1
         start = plan.filed_on or as_of
         if goal != "review":
@@ -241,16 +287,16 @@ def _acquisitions(s, rng, year_id, as_of, days: _Days, counts, entries) -> None:
             failed_on = acq.joint_review_on
             acq.joint_review_on = days.after(failed_on, 20, 40)
             acq.note = f"{failed_on:%Y-%m-%d} 会审未通过\n{FAILED_REVIEW_NOTE}"
-        agreements: list[Agreement] = []
+        agreements: list[_Row] = []
         if goal in ("signed", "failed_then_filed", "filed"):
             signed = days.after(acq.joint_review_on, 5, 20)
             price = _money(area * Decimal(str(rng.uniform(30, 55))))
             invest = _money(area * Decimal(str(rng.uniform(180, 450))))  # 亩均投资强度
-            buy = Agreement(kind=K.ACQUISITION, entry_id=e.id, town_id=town_id, year_id=year_id, party_a=target,
-                            party_b=acq.investor, signed_on=signed, amount_wan=price, area_mu=area)
-            watch = Agreement(kind=K.INVESTMENT_SUPERVISION, entry_id=e.id, town_id=town_id, year_id=year_id,
-                              party_a=_gov(town), party_b=acq.investor, signed_on=days.after(signed, 0, 7),
-                              amount_wan=invest, area_mu=area, note="约定亩均税收及投产期限")
+            buy = _Row(kind=K.ACQUISITION, entry_id=e.id, town_id=town_id, year_id=year_id, party_a=target,
+                       party_b=acq.investor, signed_on=signed, amount_wan=price, area_mu=area)
+            watch = _Row(kind=K.INVESTMENT_SUPERVISION, entry_id=e.id, town_id=town_id, year_id=year_id,
+                         party_a=_gov(town), party_b=acq.investor, signed_on=days.after(signed, 0, 7),
+                         amount_wan=invest, area_mu=area, note="约定亩均税收及投产期限")
             buy.filed_on = min(days.after(signed, 2, 10), as_of)
             watch.filed_on = None if goal == "signed" else days.after(watch.signed_on, 2, 10)
             shown = n < len(FORCED) and as_of == days.today  # the sample year shows every stage
@@ -258,12 +304,11 @@ def _acquisitions(s, rng, year_id, as_of, days: _Days, counts, entries) -> None:
                 # an acquisition signed months ago has its agreements filed by now (the same draws as before)
                 watch.filed_on = min(watch.signed_on + dt.timedelta(days=5), as_of)
             agreements = [buy, watch]
-            s.add_all(agreements)
+            made.agreements.extend(agreements)
             counts["agreements"] += 2
             signed_acqs.append((acq, signed, area))
         acq.stage = acquisition_service.derive_stage(acq, agreements)
-    s.flush()
-    _tax_records(s, rng, as_of, counts, signed_acqs)
+    return signed_acqs
 
 
 def _tax_records(s, rng: random.Random, as_of: dt.date, counts, signed_acqs) -> None:
@@ -279,6 +324,7 @@ def _tax_records(s, rng: random.Random, as_of: dt.date, counts, signed_acqs) -> 
     slots = [(i, j) for i, (_a, _area, months) in enumerate(months_of) for j in range(1, len(months))]
     special = rng.sample(slots, min(3, len(slots)))
     missing, underpaid = set(special[:2]), set(special[2:])
+    rows = []
     for i, (acq, area, months) in enumerate(months_of):
         for j, month in enumerate(months):
             if (i, j) in missing:
@@ -287,5 +333,7 @@ def _tax_records(s, rng: random.Random, as_of: dt.date, counts, signed_acqs) -> 
             paid, note = due, ""
             if (i, j) in underpaid:
                 paid, note = _money(due * Decimal("0.6")), "部分税款未按期缴纳，已督促补缴"
-            s.add(TaxRecord(acquisition_id=acq.id, month=month, due_wan=due, paid_wan=paid, note=note))
+            rows.append({"acquisition_id": acq.id, "month": month, "due_wan": due, "paid_wan": paid, "note": note,
+                         **_stamp()})
             counts["tax_records"] += 1
+    _insert(s, TaxRecord, rows)
