@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from desktop.models import (
     ContiguousArea,
@@ -132,6 +132,10 @@ def generate(ledger: Ledger, *, enterprises: int = 300, seed: int = 2024, year: 
                 _add_counts(summary.extra, _populate_areas(s, seed + y, y_params, y_id, y_as_of, EARLIER_YEAR_AREAS))
             lap("areas")
             if earlier:
+                # The planner's statistics for the rows just loaded (SQLite and PostgreSQL alike): the history's
+                # drafts and scores run the bulletin and scoring services' queries, which a planner without
+                # statistics answered ~15 times slower (a nested scan of a grouped subquery).
+                s.execute(text("ANALYZE"))
                 _add_counts(summary.extra, demo_years.add_loans(s, seed, [y for y, _ in earlier], ledger.today()))
                 _add_counts(summary.extra, demo_history.add_history(s, seed, [y for y, _ in earlier] + [year], as_of))
                 _add_counts(summary.extra, demo_years.totals(s))
