@@ -7,8 +7,9 @@
 the four departments' verifications for every month, about 300 quota loans with returns; about 30
 综合体检 cases a year (the old years' closed and scored), the monthly 通报 issued with their rankings, a few
 dozen 典型案例, a confirmed 考核评分 of towns, units and SOEs for every finished year; the bundled holiday table; and 1 000 000 audit records on the keyed chain. Everything goes through `zzb demo --years`
-(desktop/services/demo) as Core bulk inserts, except the audit records, written here by `append_audit_records`
-through the chain's own bulk append (services/audit_chain.append), so `zzb audit verify` passes on the city.
+(desktop/services/demo) as multi-row INSERTs, except the audit records, written here by `append_audit_records`
+through the chain's own bulk append (services/audit_chain.append_stored, the path under audit_chain.append),
+so `zzb audit verify` passes on the city.
 
 The city has one account, its system administrator: named by ZZB_USER (else cityadmin), with the password
 from ZZB_PASSWORD, which must be set when the city is built (there is no default password). Log in with the
@@ -18,7 +19,9 @@ is built again.
 
 The file lives under bench/.cache/, keyed by this generator's version, its parameters and the schema's
 migrations, so a second run (and bench/pages.py) reuses it. Prints whether it was built or reused and how
-long that took; `city_path()` is what other benchmarks call.
+long that took — when built, the wall and CPU seconds and the seconds of each part: init, the demo's parts
+(register, years, areas, history, commit), the audit records, the final checkpoint and ANALYZE. Compare
+builds by CPU seconds on a busy machine. `city_path()` is what other benchmarks call.
 """
 
 from __future__ import annotations
