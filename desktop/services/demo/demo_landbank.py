@@ -254,7 +254,8 @@ def _investor(rng: random.Random) -> str:
     return f"临澄{rng.choice(INVESTOR_BRANDS)}{rng.choice(INVESTOR_WORDS)}有限公司"
 
 
-def _acquisitions(made: _Made, rng, year_id, as_of, days: _Days, counts, entries) -> list[tuple[_Row, dt.date, Decimal]]:
+def _acquisitions(made: _Made, rng, year_id, as_of, days: _Days, counts,
+                  entries) -> list[tuple[_Row, dt.date, Decimal]]:
     """The acquisitions and their agreements; returns the signed ones (acquisition, signing day, area)."""
     order = {EntryState.PLAN_FILED: 0, EntryState.IN_PROGRESS: 1}
     entries = sorted(entries, key=lambda x: (order.get(x[0].state, 2), x[0].id))
