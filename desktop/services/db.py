@@ -75,6 +75,18 @@ def _sqlite_on_connect(timeout_ms: int):
     return on_connect
 
 
+def _sqlite_on_close(dbapi_conn, _record):
+    """Before a connection closes (the program's end, a logout), SQLite gathers the planner statistics its
+    queries on this connection would have used (PRAGMA optimize: it analyses only the tables whose indexes
+    were used and have no or stale statistics, usually none). Without them a ledger is never analysed, and
+    some queries take a plan many times slower (the 通报 draft's verification counts: ~210 ms instead of
+    ~13 on a five-year city). Best effort: a busy or read-only file keeps the statistics it has."""
+    try:
+        dbapi_conn.execute("PRAGMA optimize")
+    except sqlite3.Error:
+        pass
+
+
 def _sqlite_on_begin(conn):
     # A writer takes the write lock now (waiting up to the busy timeout); a reader takes no lock.
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE_OPTION) else "BEGIN")
@@ -89,6 +101,7 @@ def make_engine(url: str, *, busy_timeout: int | None = None) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": timeout_ms / 1000})
         event.listen(engine, "connect", _sqlite_on_connect(timeout_ms))
         event.listen(engine, "begin", _sqlite_on_begin)
+        event.listen(engine, "close", _sqlite_on_close)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
