@@ -23,7 +23,7 @@ from desktop.services.excel import packet_seal
 from desktop.services.excel.excel_common import (
     CancelToken, CellProblem, ImportSummary, Progress, check_cancel, file_sha256, gc_paused,
 )
-from desktop.services.excel.packet_rows import DbRow, read_db_rows, unpack
+from desktop.services.excel.packet_rows import LightRow, read_full_rows, read_light_rows, unpack
 from desktop.services.ledger import Ledger
 from desktop.services.lists import list_service
 from desktop.services.reports import report_service
@@ -194,11 +194,12 @@ def read_packet(ledger: Ledger, path, *, progress: Progress | None = None, cance
     entry_sheet = sheets[1]
     new_sheet = sheets[2] if len(sheets) > 2 else None
     with ledger.reader() as s:
-        db_rows = {r.entry_id: r for r in read_db_rows(s, town_id, year, month)}
+        light = read_light_rows(s, town_id, year, month)
         rows: list[PreviewRow] = []
         problems: list[CellProblem] = []
         forged: list[str] = []
-        rows_read = _compare_entries(entry_sheet, pc.entry_columns(monthly), snapshots, db_rows, rows, problems,
+        rows_read = _compare_entries(entry_sheet, pc.entry_columns(monthly), snapshots, light,
+                                     lambda ids: read_full_rows(s, town_id, year, month, ids), rows, problems,
                                      cancel, forged)
         if forged:
             raise packet_seal.refuse_rows(file_name, forged)
@@ -326,12 +327,16 @@ def _canon_parsed(col: pc.Column, value) -> str:
     return pc.canon(value)
 
 
-def _compare_entries(sheet, cols, snapshots, db_rows: dict[int, DbRow], out: list[PreviewRow],
+def _compare_entries(sheet, cols, snapshots, light: dict[int, LightRow], full_rows, out: list[PreviewRow],
                      problems: list[CellProblem], cancel, forged: list[str]) -> int:
     """Each row three ways: sheet vs exported (what the town changed), exported vs database (what changed
     here since), and every changed cell parsed and validated. Unchanged cells are not parsed: a cell
     whose text equals the exported text is the database's own value. A row whose 条目编号 or 对象编号 is not
-    the exported one (added, edited, twice) goes to `forged`: the caller refuses the whole packet."""
+    the exported one (added, edited, twice) goes to `forged`: the caller refuses the whole packet.
+
+    Every entry's ids, revisions and state come from `light`; the database values of the cells a town changed
+    come from `full_rows(entry ids)`, asked once for all such rows after the sheet is walked (most rows of a
+    returned packet are unchanged). Each row's problems are kept with the row and listed in row order at the end."""
     from desktop.services.excel.xlsx_reader import column_letter
 
     where = _header_map(sheet, cols, problems)
@@ -346,10 +351,16 @@ def _compare_entries(sheet, cols, snapshots, db_rows: dict[int, DbRow], out: lis
     name_at = where["name"]
     row_of: dict[int, int] = {}  # entry id → the first Excel row holding it
     entry_of: dict[int, int] | None = None  # target id → exported entry id, made when a pair does not match
+    letters = {key: column_letter(at) for key, at in where.items()}
+    first = len(out)
+    waiting: list[tuple] = []  # (row, its light row, db_same, [(column, parsed, canonical new, exported)])
     read = 0
 
     def forged_cell(excel_row: int, key: str, what: str) -> None:
-        forged.append(f"“{sheet.name}”表第{excel_row}行{column_letter(where[key])}列{what}")
+        forged.append(f"“{sheet.name}”表第{excel_row}行{letters[key]}列{what}")
+
+    def bad(row: PreviewRow, key: str, message: str) -> None:
+        row.problems.append(CellProblem(sheet.name, row.row, letters[key], message))
 
     for n, (excel_row, values) in enumerate(sheet.rows):
         if excel_row <= pc.HEADER_ROW:
@@ -362,12 +373,6 @@ def _compare_entries(sheet, cols, snapshots, db_rows: dict[int, DbRow], out: lis
         entry_id = _id(values[entry_at])
         row = PreviewRow(sheet.name, excel_row, "unchanged", canon(values[name_at]), entry_id)
         out.append(row)
-
-        def bad(key: str, message: str) -> None:
-            p = CellProblem(sheet.name, excel_row, column_letter(where[key]), message)
-            row.problems.append(p)
-            problems.append(p)
-
         snap = snapshots.get(entry_id) if entry_id is not None else None
         if snap is None and values[entry_at] not in (None, ""):
             forged_cell(excel_row, "entry_id", f"条目编号“{canon(values[entry_at])}”不是导出的条目")
@@ -388,22 +393,22 @@ def _compare_entries(sheet, cols, snapshots, db_rows: dict[int, DbRow], out: lis
         if snap is not None:
             row_of[entry_id] = excel_row
         if snap is None:
-            bad("entry_id", "条目编号不是导出时的条目（请勿在本表增加行或修改条目编号；新的对象请填在"
-                            f"“{pc.NEW_SHEET}”表）")
+            bad(row, "entry_id", "条目编号不是导出时的条目（请勿在本表增加行或修改条目编号；新的对象请填在"
+                                 f"“{pc.NEW_SHEET}”表）")
             row.status = "error"
             continue
         erev, trev, exported = snap
-        current = db_rows.get(entry_id)
+        current = light.get(entry_id)
         if current is None:
-            bad("entry_id", "该条目已在数据库中删除或移出本镇街清单，不能导入")
+            bad(row, "entry_id", "该条目已在数据库中删除或移出本镇街清单，不能导入")
             row.status = "error"
             continue
         row.target_id = current.target_id
         row.item_id = current.item_id
-        row.name = row.name or canon(current.value("name"))
+        row.name = row.name or canon(current.name)
         row.revisions = (current.entry_revision, current.target_revision)
         db_same = current.entry_revision == erev and current.target_revision == trev
-        conflict = False
+        pending = None
         for col, at, si in plan:
             raw = values[at]
             was = exported[si] if si < len(exported) else ""
@@ -418,37 +423,59 @@ def _compare_entries(sheet, cols, snapshots, db_rows: dict[int, DbRow], out: lis
             if seen == was:
                 continue
             if col.locked:
-                bad(col.key, f"“{col.header}”由市专治办维护，不能修改：导出时为“{was or '空'}”，"
-                             f"现为“{seen or '空'}”。请改回原值")
+                bad(row, col.key, f"“{col.header}”由市专治办维护，不能修改：导出时为“{was or '空'}”，"
+                                  f"现为“{seen or '空'}”。请改回原值")
                 continue
             try:
                 parsed = _parse(col, raw)
             except ValidationError as exc:
-                bad(col.key, exc.message)
+                bad(row, col.key, exc.message)
                 continue
             new = _canon_parsed(col, parsed)
             if new == was:
                 continue  # the town left it as exported (written differently)
-            old_value = current.value(col.key)
-            old = ("是" if old_value else "否") if col.kind == "bool" else canon(old_value)
-            if new == old:
-                continue  # the database already holds it
-            clash = not db_same and old != was
-            if clash:
-                conflict = True
-            row.changes.append(CellChange(col.header, old, new, clash))
-            row.updates[col.key] = parsed
-        _check_report_cells(row, current, bad)
-        if row.problems:
-            row.status = "error"
-        elif conflict:
-            row.status = "conflict"
-        elif row.changes:
-            row.status = "changed"
+            if pending is None:
+                pending = []
+            pending.append((col, parsed, new, was))
+        if pending is None:
+            _finish_row(row, current, False, bad)
+        else:
+            waiting.append((row, current, db_same, pending))
+    if waiting:
+        full = full_rows([row.entry_id for row, _current, _same, _pending in waiting])
+        for row, current, db_same, pending in waiting:
+            db_row = full.get(row.entry_id)
+            if db_row is None or (db_row.entry_revision, db_row.target_revision) != row.revisions:
+                raise Refused(f"核对数据包“{sheet.file_name}”期间，第{row.row}行的条目在数据库中被修改了：请重新导入。")
+            conflict = False
+            for col, parsed, new, was in pending:
+                old_value = db_row.value(col.key)
+                old = ("是" if old_value else "否") if col.kind == "bool" else canon(old_value)
+                if new == old:
+                    continue  # the database already holds it
+                clash = not db_same and old != was
+                if clash:
+                    conflict = True
+                row.changes.append(CellChange(col.header, old, new, clash))
+                row.updates[col.key] = parsed
+            _finish_row(row, current, conflict, bad)
+    for row in out[first:]:
+        problems.extend(row.problems)
     return read
 
 
-def _check_report_cells(row: PreviewRow, current: DbRow, bad) -> None:
+def _finish_row(row: PreviewRow, current: LightRow, conflict: bool, bad) -> None:
+    """The report cells' rules, then the row's status."""
+    _check_report_cells(row, current, lambda key, message: bad(row, key, message))
+    if row.problems:
+        row.status = "error"
+    elif conflict:
+        row.status = "conflict"
+    elif row.changes:
+        row.status = "changed"
+
+
+def _check_report_cells(row: PreviewRow, current: LightRow, bad) -> None:
     """本月报送完成 through report_service's rules; a report cannot be withdrawn by packet."""
     u = row.updates
     if "report_done" in u:

@@ -7,6 +7,7 @@ import json
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import base64
 from sqlalchemy import select
@@ -91,6 +92,52 @@ def read_db_rows(s, town_id: int, year: int, month: int | None, entry_ids: Itera
                  item[1] if item else None, item[2] if item else "")
         rows.append(DbRow(eid, tid, erev, trev, state, item[0] if item else None, cells))
     return rows
+
+
+class LightRow(NamedTuple):
+    """What the import needs of every entry (ids, revisions, state, this month's item, name): the full DbRow
+    is read only for the entries whose cells the town changed."""
+
+    entry_id: int
+    target_id: int
+    entry_revision: int
+    target_revision: int
+    state: EntryState
+    item_id: int | None
+    name: str
+
+
+def read_light_rows(s, town_id: int, year: int, month: int | None) -> dict[int, LightRow]:
+    """Entry id → LightRow for the entries `read_db_rows` reads (same joins and filter), in one narrow query."""
+    year_id = list_service._year_id(s, year)
+    items: dict[int, int] = {}
+    if month is not None:
+        items = dict(s.execute(
+            select(MonthlyReportItem.entry_id, MonthlyReportItem.id)
+            .join(MonthlyReport, MonthlyReport.id == MonthlyReportItem.report_id)
+            .where(MonthlyReport.town_id == town_id, MonthlyReport.year_id == year_id,
+                   MonthlyReport.month == month)).tuples().all())
+    q = (select(ListEntry.id, Target.id, ListEntry.revision, Target.revision, ListEntry.state, Target.name)
+         .join(GovernanceList, GovernanceList.id == ListEntry.list_id)
+         .join(Target, Target.id == ListEntry.target_id)
+         .where(GovernanceList.town_id == town_id, GovernanceList.year_id == year_id))
+    get = items.get
+    return {eid: LightRow(eid, tid, erev, trev, state, get(eid), name)
+            for eid, tid, erev, trev, state, name in s.connection().execute(q).all()}
+
+
+ID_CHUNK = 900  # ids per IN (…) when reading the full rows of changed entries (old SQLite allows 999 variables)
+FULL_READ = 4000  # more entries than this: read the town's whole list in one query instead
+
+
+def read_full_rows(s, town_id: int, year: int, month: int | None, ids: list[int]) -> dict[int, DbRow]:
+    """Entry id → DbRow of the given entries (of all the town's entries when there are many)."""
+    if len(ids) > FULL_READ:
+        return {r.entry_id: r for r in read_db_rows(s, town_id, year, month)}
+    out: dict[int, DbRow] = {}
+    for i in range(0, len(ids), ID_CHUNK):
+        out.update((r.entry_id, r) for r in read_db_rows(s, town_id, year, month, ids[i:i + ID_CHUNK]))
+    return out
 
 
 def town_of(s, town_id: int) -> Town:
