@@ -398,6 +398,8 @@ def _compare_entries(sheet, cols, snapshots, light: dict[int, LightRow], full_ro
             row.status = "error"
             continue
         erev, trev, exported = snap
+        if len(exported) < len(plan):  # a cell the snapshot does not hold was exported blank
+            exported = exported + [""] * (len(plan) - len(exported))
         current = light.get(entry_id)
         if current is None:
             bad(row, "entry_id", "该条目已在数据库中删除或移出本镇街清单，不能导入")
@@ -411,7 +413,7 @@ def _compare_entries(sheet, cols, snapshots, light: dict[int, LightRow], full_ro
         pending = None
         for col, at, si in plan:
             raw = values[at]
-            was = exported[si] if si < len(exported) else ""
+            was = exported[si]
             # Fast path: the cell as exported (same text, both blank, or a blank 否).
             if raw == was or (raw is None and (was == "" or (was == "否" and col.kind == "bool"))):
                 continue
@@ -437,8 +439,9 @@ def _compare_entries(sheet, cols, snapshots, light: dict[int, LightRow], full_ro
             if pending is None:
                 pending = []
             pending.append((col, parsed, new, was))
-        if pending is None:
-            _finish_row(row, current, False, bad)
+        if pending is None:  # no update: the report cells' rules have nothing to check
+            if row.problems:
+                row.status = "error"
         else:
             waiting.append((row, current, db_same, pending))
     if waiting:
@@ -506,9 +509,7 @@ def _read_new(s, sheet, town_id: int, town_name: str, year: int, out: list[Previ
     where = _header_map(sheet, pc.NEW_COLUMNS, problems)
     if where is None:
         return 0
-    year_id = list_service._year_id(s, year)
-    listed = set(s.scalars(select(ListEntry.target_id).join(GovernanceList, GovernanceList.id == ListEntry.list_id)
-                           .where(GovernanceList.town_id == town_id, GovernanceList.year_id == year_id)))
+    listed: set[int] | None = None  # targets on the town's list: read at the first proposed row (most packets have none)
     seen_codes: dict[str, int] = {}
     seen_names: dict[str, int] = {}
     read = 0
@@ -545,6 +546,11 @@ def _read_new(s, sheet, town_id: int, town_name: str, year: int, out: list[Previ
                 continue
             parsed[col.key] = value
         if not row.problems:
+            if listed is None:
+                year_id = list_service._year_id(s, year)
+                listed = set(s.scalars(select(ListEntry.target_id)
+                                       .join(GovernanceList, GovernanceList.id == ListEntry.list_id)
+                                       .where(GovernanceList.town_id == town_id, GovernanceList.year_id == year_id)))
             _match_new(s, row, parsed, town_id, town_name, listed, seen_codes, seen_names, bad)
         row.updates = parsed
         row.changes = [CellChange(c.header, "", _canon_parsed(c, parsed.get(c.key)))
