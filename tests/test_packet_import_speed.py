@@ -1,6 +1,7 @@
 """The packet import's fast paths give what the plain paths gave: the narrow per-entry read equals the full rows'
-ids, revisions, state, item and name; and a preview of awkward edits equals the one the pre-change comparison
-(kept here verbatim as the oracle, over every entry's full row) made of the same file and database."""
+ids, revisions, state, item and name; a preview of awkward edits equals the one the pre-change comparison
+(kept here verbatim as the oracle, over every entry's full row) made of the same file and database; and sheets
+read on a helper thread are the sheets read in line, their errors first."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from sqlalchemy import delete, func, select
 from desktop.models import GovernanceList, ListEntry, MonthlyReport, MonthlyReportItem, Plan, Town, Year
 from desktop.models.enums import EntryState
 from desktop.services.errors import Refused, ValidationError
-from desktop.services.excel import packet_read, packet_rows, packet_service
+from desktop.services.excel import packet_read, packet_rows, packet_service, xlsx_reader
 from desktop.services.excel import packet_columns as pc
 from desktop.services.excel.excel_common import CellProblem, check_cancel
+from desktop.services.excel.xlsx_reader import BadWorkbook
 from desktop.services.register import target_service
 
 TODAY = dt.date(2024, 11, 15)
@@ -281,3 +283,83 @@ def test_a_row_changed_between_the_narrow_and_the_full_read_is_refused_not_misre
     with pytest.raises(Refused) as err:
         packet_service.read_packet(db, path, today=TODAY)
     assert f"第{rows[0]}行" in err.value.message and "请重新导入" in err.value.message
+
+
+# The entry sheet parsed beside the identity checks ----------------------------------------------------------
+
+@pytest.fixture
+def three_sheets(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "甲"
+    wb["甲"].append(["身份", 1])
+    big = wb.create_sheet("乙")
+    for i in range(2000):
+        big.append([i, f"第{i}行", i / 4, None, "尾"])
+    wb.create_sheet("丙").append([None, "最后"])
+    wb.save(tmp_path / "三表.xlsx")
+    xlsx_reader._clear_cache()
+    return tmp_path / "三表.xlsx"
+
+
+def _failing(sheet_name: str, monkeypatch):
+    """The reader fails on one sheet, as on a sheet calamine cannot read."""
+    real = xlsx_reader.read_calamine
+
+    def read(pre, book, index, sheet, *args):
+        if sheet.name == sheet_name:
+            raise BadWorkbook(f"文件“{pre.file_name}”的工作表“{sheet.name}”无法读取", file_name=pre.file_name,
+                              sheet=sheet.name)
+        return real(pre, book, index, sheet, *args)
+
+    monkeypatch.setattr(xlsx_reader, "read_calamine", read)
+
+
+def test_sheets_read_beside_the_caller_are_the_sheets_read_in_line(three_sheets):
+    in_line = xlsx_reader.read_sheets(three_sheets, ["甲", "乙", "丙"])
+    with xlsx_reader.SheetsReading(three_sheets, ["甲", "乙", "丙"]) as reading:
+        beside = [reading.sheet(i) for i in (2, 0, 1)]
+    assert [beside[1], beside[2], beside[0]] == in_line
+    assert len(in_line[1].rows) == 2000 and in_line[2].rows == [(1, (None, "最后"))]
+
+
+def test_a_sheet_that_fails_beside_comes_before_the_callers_own_refusal(three_sheets, monkeypatch):
+    _failing("乙", monkeypatch)
+    with pytest.raises(BadWorkbook) as err:
+        with xlsx_reader.SheetsReading(three_sheets, ["甲", "乙", "丙"]) as reading:
+            assert reading.sheet(0).rows == [(1, ("身份", 1.0))]
+            raise Refused("调用方自己的拒绝")
+    assert err.value.sheet == "乙" and "无法读取" in err.value.message
+    with pytest.raises(BadWorkbook) as err:
+        with xlsx_reader.SheetsReading(three_sheets, ["甲", "乙", "丙"]) as reading:
+            reading.sheet(2)  # a later sheet: the failure of the one before it
+    assert err.value.sheet == "乙"
+
+
+def test_the_callers_refusal_stands_when_every_sheet_reads(three_sheets):
+    with pytest.raises(Refused) as err:
+        with xlsx_reader.SheetsReading(three_sheets, ["甲", "乙"]):
+            raise Refused("调用方自己的拒绝")
+    assert err.value.message == "调用方自己的拒绝"
+    with pytest.raises(BadWorkbook) as err:
+        with xlsx_reader.SheetsReading(three_sheets, ["没有这张表"]) as reading:
+            reading.sheet(0)
+    assert "没有这张表" in err.value.message
+
+
+def test_a_tampered_packet_whose_entry_sheet_fails_gets_the_sheets_message_as_before(exported, monkeypatch):
+    """read_sheets read every sheet before the identity was checked: the sheet's failure is still what is said."""
+    db, path, _ws, _head, _rows = exported
+    wb = load_workbook(path)
+    meta = wb[pc.META_SHEET]
+    town_row = next(r for r in range(1, meta.max_row + 1) if meta.cell(r, 1).value == "town")
+    meta.cell(town_row, 2).value = "别的镇"
+    wb.save(path)
+    with pytest.raises(Refused) as err:
+        packet_service.read_packet(db, path, today=TODAY)
+    assert "数据包已被改动" in err.value.message
+    _failing(pc.ENTRY_SHEET, monkeypatch)
+    with pytest.raises(BadWorkbook) as err:
+        packet_service.read_packet(db, path, today=TODAY)
+    assert err.value.sheet == pc.ENTRY_SHEET

@@ -6,24 +6,24 @@ matched against the register."""
 from __future__ import annotations
 
 import datetime as dt
-import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import binascii
 from sqlalchemy import select
 
 from desktop.models import GovernanceList, ListEntry, PacketImport, Target, Town, Year
 from desktop.models.enums import Category, Method, TargetKind
-from desktop.services import audit, numbers
+from desktop.services import audit
 from desktop.services.errors import Refused, ValidationError
 from desktop.services.excel import packet_columns as pc
 from desktop.services.excel import packet_seal
 from desktop.services.excel.excel_common import (
     CancelToken, CellProblem, ImportSummary, Progress, check_cancel, file_sha256, gc_paused,
 )
-from desktop.services.excel.packet_rows import LightRow, read_full_rows, read_light_rows, unpack
+from desktop.services.excel.packet_meta import read_meta, sealed_records, snapshots_of
+from desktop.services.excel.packet_meta import whole_number as _int
+from desktop.services.excel.packet_rows import LightRow, read_full_rows, read_light_rows
 from desktop.services.ledger import Ledger
 from desktop.services.lists import list_service
 from desktop.services.reports import report_service
@@ -96,54 +96,6 @@ def refuse_twice(prev: PacketImport, file_name: str) -> Refused:
     return Refused(f"文件“{file_name}”已于 {at} 由 {prev.user} 导入过（内容完全相同），不再重复导入。")
 
 
-@dataclass
-class _MetaSheet:
-    """The hidden sheet as read: identity fields, their tags, and the packed sections (snapshot, row seals)."""
-
-    fields: dict = field(default_factory=dict)
-    tags: dict = field(default_factory=dict)
-    sections: dict = field(default_factory=dict)  # section name → its chunks joined
-
-    def snapshot_records(self, file_name: str) -> list:
-        try:
-            return unpack(self.sections.get("snapshot", ""))
-        except (TypeError, ValueError, zlib.error, binascii.Error):
-            raise Refused(f"文件“{file_name}”的数据包信息已损坏，无法核对，请重新导出数据包。") from None
-
-
-def _meta(sheet) -> _MetaSheet:
-    out = _MetaSheet()
-    chunks: list[str] | None = None
-    for _row, values in sheet.rows:
-        key = values[0] if values else None
-        if key in ("snapshot", packet_seal.ROW_SEALS):
-            chunks = []
-            out.sections[key] = chunks
-        elif chunks is not None:
-            chunks.append(key if isinstance(key, str) else "")
-        elif isinstance(key, str) and len(values) > 1:
-            out.fields[key] = values[1]
-            if len(values) > 2:
-                out.tags[key] = values[2]
-    out.sections = {k: "".join(v) for k, v in out.sections.items()}
-    return out
-
-
-def _snapshots(records: list, file_name: str) -> dict[int, tuple[int, int, list[str]]]:
-    try:
-        return {int(eid): (int(erev), int(trev), list(snap)) for eid, erev, trev, snap in records}
-    except (TypeError, ValueError):
-        raise Refused(f"文件“{file_name}”的数据包信息已损坏，无法核对，请重新导出数据包。") from None
-
-
-def _int(value) -> int | None:
-    """A whole number from the meta sheet or an id cell; None when it is none (or could be no id)."""
-    try:
-        return numbers.parse_int(value, label="编号", minimum=None, maximum=None)
-    except ValidationError:
-        return None
-
-
 @gc_paused()
 def read_packet(ledger: Ledger, path, *, progress: Progress | None = None, cancel: CancelToken | None = None,
                 today: dt.date | None = None) -> PacketPreview:
@@ -162,12 +114,18 @@ def read_packet(ledger: Ledger, path, *, progress: Progress | None = None, cance
         raise Refused(f"文件“{file_name}”不是本程序导出的数据包（缺少数据包信息或“{pc.ENTRY_SHEET}”表）。"
                       "外部表格请用“导入外部表格”。")
     wanted = [pc.META_SHEET, pc.ENTRY_SHEET] + ([pc.NEW_SHEET] if pc.NEW_SHEET in info.sheet_names else [])
-    sheets = xlsx_reader.read_sheets(path, wanted, progress=progress, cancel=cancel)
-    sheet = _meta(sheets[0])
+    # The identity sheet is checked and the database asked while the entry sheet is parsed beside
+    with xlsx_reader.SheetsReading(path, wanted, progress=progress, cancel=cancel) as sheets:
+        return _preview(ledger, path, file_name, sha, sheets, len(wanted) > 2, cancel, today)
+
+
+def _preview(ledger: Ledger, path: Path, file_name: str, sha: str, sheets, with_new: bool, cancel,
+             today: dt.date | None) -> PacketPreview:
+    sheet = read_meta(sheets.sheet(0))
     meta = sheet.fields
     with ledger.reader() as s:
         office = packet_seal.check_identity(s, file_name, meta, sheet.tags)
-    snapshots = _snapshots(_sealed_records(office, file_name, sheet, sheets[1]), file_name)  # records not kept
+    snapshots = snapshots_of(sealed_records(office, file_name, sheet, lambda: sheets.sheet(1)), file_name)
     if meta.get("kind") != pc.KIND:
         raise Refused(f"文件“{file_name}”的数据包类型为“{meta.get('kind')}”，不是{pc.KIND_LABEL}。")
     version = _int(meta.get("schema_version"))
@@ -191,10 +149,10 @@ def read_packet(ledger: Ledger, path, *, progress: Progress | None = None, cance
                           "（可能来自其他电脑的数据库），不能导入。")
     check_cancel(cancel)
     monthly = month is not None
-    entry_sheet = sheets[1]
-    new_sheet = sheets[2] if len(sheets) > 2 else None
     with ledger.reader() as s:
         light = read_light_rows(s, town_id, year, month)
+        entry_sheet = sheets.sheet(1)
+        new_sheet = sheets.sheet(2) if with_new else None
         rows: list[PreviewRow] = []
         problems: list[CellProblem] = []
         forged: list[str] = []
@@ -227,30 +185,6 @@ def _same_id(raw, exported: str) -> bool:
     if type(raw) is int:
         return str(raw) == exported
     return _int(raw) is not None and _int(raw) == _int(exported)
-
-
-def _sealed_records(office, file_name: str, sheet: _MetaSheet, entry_sheet) -> list:
-    """The snapshot's records once its seal holds; a failed seal names the rows whose records were changed."""
-    packed = sheet.sections.get("snapshot", "")
-    if packet_seal.snapshot_intact(office, sheet.fields, packed):
-        return sheet.snapshot_records(file_name)
-    try:
-        records = unpack(packed)
-    except (TypeError, ValueError, zlib.error, binascii.Error):
-        records = []
-    rows = _entry_rows(entry_sheet)
-    raise packet_seal.refuse_snapshot(office, file_name, sheet.fields, records if isinstance(records, list) else [],
-                                      sheet.sections.get(packet_seal.ROW_SEALS, ""), lambda eid: rows.get(_int(eid)))
-
-
-def _entry_rows(sheet) -> dict[int, int]:
-    """Entry id → Excel row of the entry sheet (only to name rows in a refusal)."""
-    header = next((v for r, v in sheet.rows if r == pc.HEADER_ROW), ())
-    title = pc.ENTRY_COLUMNS[0].header
-    at = next((i for i, h in enumerate(header) if isinstance(h, str) and h.strip().rstrip("*") == title), None)
-    if at is None:
-        return {}
-    return {_int(v[at]): r for r, v in sheet.rows if r > pc.HEADER_ROW and at < len(v) and _int(v[at]) is not None}
 
 
 def _report_date(sheet, year: int, month: int, today: dt.date, problems: list[CellProblem]) -> dt.date | None:

@@ -36,6 +36,7 @@ workbook_limits (the numbers above), zip_preflight (.xlsx/.ods container and XML
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from desktop.services.excel.excel_common import CancelToken, Progress
@@ -66,8 +67,9 @@ def read_sheet(path, sheet: str | int | None = None, *, progress: Progress | Non
 
 
 def read_sheets(path, sheets: list[str | int | None], *, progress: Progress | None = None,
-                cancel: CancelToken | None = None) -> list[SheetData]:
-    """Several sheets of one file with one pre-flight and one parser open (e.g. a packet's data and meta sheets)."""
+                cancel: CancelToken | None = None, ready=None) -> list[SheetData]:
+    """Several sheets of one file with one pre-flight and one parser open (e.g. a packet's data and meta sheets).
+    `ready(i, sheet_data)` is called as each sheet is read (SheetsReading hands it over to another thread)."""
     p = Path(path)
     pre = _preflight(p, progress, cancel)
     wanted = [pre.resolve(s) for s in sheets]
@@ -90,6 +92,8 @@ def read_sheets(path, sheets: list[str | int | None], *, progress: Progress | No
                 rows = read_calamine(pre, calamine_book, index, s, scan, progress, cancel, span)
                 engine = "calamine"
             results.append(SheetData(pre.file_name, s.name, rows, list(scan.merged), engine))
+            if ready is not None:
+                ready(n, results[-1])
     finally:
         if calamine_book is not None:
             try:
@@ -99,6 +103,58 @@ def read_sheets(path, sheets: list[str | int | None], *, progress: Progress | No
     if progress:
         progress(100, 100)
     return results
+
+
+class SheetsReading:
+    """`read_sheets` on a helper thread, each sheet handed over as soon as it is read: python-calamine lets go of
+    the interpreter while it parses, so the caller can check a packet's identity sheet and query the database
+    while the big sheet is parsed. Use as a context manager; leaving it waits for the thread. The sheets are
+    read in the order asked and their errors come first, as from `read_sheets` before any check of the caller:
+    an error of the caller's while a sheet failed gives way to the sheet's."""
+
+    def __init__(self, path, sheets: list[str | int | None], *, progress: Progress | None = None,
+                 cancel: CancelToken | None = None):
+        self._done: dict[int, SheetData] = {}
+        self._error: BaseException | None = None
+        self._finished = False
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._run, args=(path, sheets, progress, cancel),
+                                        name="xlsx-sheets", daemon=True)
+        self._thread.start()
+
+    def _run(self, path, sheets, progress, cancel) -> None:
+        try:
+            read_sheets(path, sheets, progress=progress, cancel=cancel, ready=self._ready)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread by sheet()
+            with self._cond:
+                self._error = exc
+        finally:
+            with self._cond:
+                self._finished = True
+                self._cond.notify_all()
+
+    def _ready(self, index: int, data: SheetData) -> None:
+        with self._cond:
+            self._done[index] = data
+            self._cond.notify_all()
+
+    def sheet(self, index: int) -> SheetData:
+        """The index-th sheet asked for, once read; the reading's error when it (or a sheet before it) failed."""
+        with self._cond:
+            while index not in self._done and not self._finished:
+                self._cond.wait()
+            if index in self._done:
+                return self._done[index]
+            error = self._error
+        raise error if error is not None else IndexError(index)
+
+    def __enter__(self) -> "SheetsReading":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._thread.join()
+        if exc is not None and self._error is not None and self._error is not exc:
+            raise self._error from None
 
 
 # ------------------------------------------------------------------ sniffing
@@ -219,6 +275,6 @@ def _clear_cache() -> None:
 
 __all__ = [
     "BadWorkbook", "CellError", "NO_CACHED_VALUE", "WorkbookInfo", "SheetData", "inspect", "read_sheet",
-    "read_sheets", "column_letter", "DENSE_CELL_LIMIT", "STRING_BYTES_LIMIT", "MAX_TOTAL_UNCOMPRESSED",
+    "read_sheets", "SheetsReading", "column_letter", "DENSE_CELL_LIMIT", "STRING_BYTES_LIMIT", "MAX_TOTAL_UNCOMPRESSED",
     "MAX_RATIO", "RATIO_MIN_SIZE",
 ]
