@@ -363,3 +363,42 @@ def test_a_tampered_packet_whose_entry_sheet_fails_gets_the_sheets_message_as_be
     with pytest.raises(BadWorkbook) as err:
         packet_service.read_packet(db, path, today=TODAY)
     assert err.value.sheet == pc.ENTRY_SHEET
+
+
+# The pre-scan's quicker searches find what the plain patterns find ----------------------------------------
+
+def _awkward_xml(rng) -> bytes:
+    pieces = ['t="e"', "t='e'", 't = "e"', "t\n=\t'e\"", 't="e', 'x="e"', 'at="e"', 'tt="e"', '="e"', 't=e"',
+              'e"', "e'", '"e"', 't="s"', 't="str"', '<c r="A1" t="e">', "<x:c ", "<x:c>", "<x:col ", ":c ", ":c/",
+              ":c>", "a:cx", "<c ", " t ", "=", '"', "'", "e", "t", "\n", "中文", "<v>#N/A</v>", "</c>"]
+    return "".join(rng.choice(pieces) for _ in range(rng.randint(0, 60))).encode()
+
+
+def test_error_cells_found_from_the_quoted_e_are_where_the_plain_pattern_matches():
+    import random
+
+    from desktop.services.excel import sheet_xml_scan as scan
+
+    rng = random.Random(13)
+    found = 0
+    for _ in range(5000):
+        buf = _awkward_xml(rng)
+        plain = [m.start() for m in scan._T_E_RE.finditer(buf)]
+        assert scan.error_attr_starts(buf) == plain, buf
+        found += len(plain)
+    assert found > 1000
+
+
+def test_the_foreign_prefix_filter_lets_through_every_sheet_the_plain_test_flags():
+    import random
+
+    from desktop.services.excel import sheet_xml_scan as scan
+
+    rng = random.Random(14)
+    flagged = 0
+    for _ in range(5000):
+        buf = _awkward_xml(rng)
+        plain = bool(b":c" in buf and scan._FOREIGN_CELL_RE.search(buf))
+        assert bool(scan._COLON_C_RE.search(buf) and scan._FOREIGN_CELL_RE.search(buf)) == plain, buf
+        flagged += plain
+    assert flagged > 500

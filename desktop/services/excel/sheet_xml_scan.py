@@ -18,7 +18,7 @@ ATTRS = rb"""(?:[^>"']|"[^"]*"|'[^']*')*"""  # attributes, quote-aware
 _ROOT_RE = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?(worksheet|dialogsheet|macrosheet|chartsheet)[\s>/]")
 _TOKEN_RE = re.compile(rb"<(/?)" + P + rb"(row|c)(?=[\s/>])(" + ATTRS + rb")>")
 _REF_ATTR_RE = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,4})([0-9]{1,8})["']""")
-_T_E_RE = re.compile(rb"""t\s*=\s*["']e["']""")
+_T_E_RE = re.compile(rb"""t\s*=\s*["']e["']""")  # an error cell's type; found by error_attr_starts (tests compare)
 _T_ATTR_RE = re.compile(rb"""\st\s*=\s*["']([A-Za-z]+)["']""")
 _VALUE_START_RE = re.compile(rb"<" + P + rb"(?:v|is|f)[\s>/]")
 _V_TEXT_RE = re.compile(rb"<" + P + rb"v\s*>([^<]*)<")
@@ -41,6 +41,7 @@ _MERGE_RE = re.compile(
     rb"<" + P + rb"mergeCell\s[^>]*?ref\s*=\s*[\"']([A-Z]{1,3})([0-9]{1,7})(?::([A-Z]{1,3})([0-9]{1,7}))?[\"']"
 )
 _FOREIGN_CELL_RE = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s>/]")
+_COLON_C_RE = re.compile(rb":c[\s>/]")  # in every match of _FOREIGN_CELL_RE; its search is quick (":" is rare)
 _CELL_CLOSE_RE = re.compile(rb"</" + P + rb"c\s*>")
 _V_ANY_RE = re.compile(rb"<" + P + rb"v[\s>/]")
 
@@ -91,6 +92,31 @@ def _le_pattern(limit: bytes, lo: bytes, hi: bytes, first_lo: bytes) -> bytes:
                         + (b"[" + lo + b"-" + hi + b"]{%d}" % (k - i - 1) if k - i - 1 else b""))
     alts.append(re.escape(limit))
     return b"|".join(alts)
+
+
+_E_QUOTE_RE = re.compile(rb"""e["']""")
+_XML_SPACE = b" \t\n\r\f\v"  # what \s matches in a bytes pattern
+
+
+def error_attr_starts(buf: bytes) -> list[int]:
+    """Where _T_E_RE (t, spaces, =, spaces, a quoted e) matches, found from the rare e" and e' and checked
+    backwards, instead of trying the pattern at every t of the sheet: about a third of the time."""
+    out = []
+    for m in _E_QUOTE_RE.finditer(buf):
+        i = m.start() - 1  # the opening quote
+        if i < 0 or buf[i] not in b"\"'":
+            continue
+        i -= 1
+        while i >= 0 and buf[i] in _XML_SPACE:
+            i -= 1
+        if i < 0 or buf[i] != 0x3D:  # =
+            continue
+        i -= 1
+        while i >= 0 and buf[i] in _XML_SPACE:
+            i -= 1
+        if i >= 0 and buf[i] == 0x74:  # t
+            out.append(i)
+    return out
 
 
 class SheetXmlScanner:
@@ -158,7 +184,7 @@ class SheetXmlScanner:
         self.started = True
         p = self.prefix or b""
         if p == b"":
-            foreign = b":c" in buf and _FOREIGN_CELL_RE.search(buf)
+            foreign = _COLON_C_RE.search(buf) and _FOREIGN_CELL_RE.search(buf)  # the first: a cheap filter
         else:
             foreign = re.search(rb"<(?!" + re.escape(p) + rb"c[\s>/])" + P + rb"c[\s>/]", buf)
         if foreign:
@@ -220,8 +246,8 @@ class SheetXmlScanner:
     def _specials(self, buf: bytes):
         """Error cells, formulas without a cached result and the count of shared-string cells; None when a cell has no r."""
         marks = []
-        for m in _T_E_RE.finditer(buf):
-            found = self._error_at(buf, m.start())
+        for start in error_attr_starts(buf):
+            found = self._error_at(buf, start)
             if found is None:
                 return None
             if found:
