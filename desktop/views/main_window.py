@@ -69,7 +69,7 @@ def pulled_back(rect: QRect, available: QRect) -> QRect:
 class MainWindow(QMainWindow):
     closed = Signal()  # the window has closed (its pages agreed)
     _opening = False  # while __init__ restores the layout: the first page waits for the event loop
-    _showing: int | None = None  # a page built on this turn, shown on the next (see _show_page)
+    _showing: int | None = None  # a page on its way to being shown over the next turns (see _show_page)
 
     def __init__(self, ctx: AppContext, years: list[int]) -> None:
         super().__init__()
@@ -146,10 +146,9 @@ class MainWindow(QMainWindow):
         """The page by key, built and shown at once (tests and shortcuts use this)."""
         row = next(i for i, s in enumerate(self._specs) if s.key == key)
         self.nav.setCurrentRow(row)
-        if row not in self._pages:  # the first page, asked for before the event loop has built it
-            self._show_page(row)
-        if self._showing == row:  # built just now from the sidebar's change: shown now, not on the next turn
-            self._show_built()
+        if self._showing == row or row not in self._pages:  # not shown yet: its remaining steps now
+            self._build(row)
+            self._show_built(row)
         return self._pages[row]
 
     def current_page(self) -> QWidget | None:
@@ -160,30 +159,40 @@ class MainWindow(QMainWindow):
             self._show_page(self.nav.currentRow())
 
     def _show_page(self, row: int) -> None:
-        """Show the page chosen in the sidebar. A page visited for the first time is built on this turn of the
-        event loop and shown (laid out, drawn, asked to load) on the next: two short freezes, not one long."""
+        """Show the page chosen in the sidebar. A first visit takes three short turns of the event loop instead
+        of one long freeze: its modules are imported on this turn, the page is built on the next and shown
+        (laid out, drawn, asked to load) on the one after; each step is pending work for the lane's waiters.
+        A step whose page is no longer the one chosen does nothing more."""
         if row < 0 or self._opening:
             return
-        if row not in self._pages:
-            widget = self._specs[row].factory(self.ctx)
-            old = self.stack.widget(row)
-            self.stack.removeWidget(old)
-            old.deleteLater()
-            self.stack.insertWidget(row, _scrolling(widget))
-            self._pages[row] = widget
-            if self._showing is None:
-                self.ctx.worker.later(self, self._show_built)
-            self._showing = row
+        if row in self._pages and self._showing != row:
+            self._show_built(row)
             return
-        self._show_built(row)
+        self._showing = row
+        self._specs[row].load()  # the page's modules
+        self.ctx.worker.later(self, lambda: self._next_step(row))
 
-    def _show_built(self, row: int | None = None) -> None:
-        """Raise a built page (by default the one built on the last turn, if it is still the one chosen)."""
-        if row is None:
-            row, self._showing = self._showing, None
-            if row is None or row != self.nav.currentRow():
-                return
-        elif row == self._showing:
+    def _next_step(self, row: int) -> None:
+        if self._showing != row or self.nav.currentRow() != row:
+            return  # the clerk has moved on (or page() has done the rest)
+        if row not in self._pages:
+            self._build(row)
+            self.ctx.worker.later(self, lambda: self._next_step(row))
+        else:
+            self._show_built(row)
+
+    def _build(self, row: int) -> None:
+        if row in self._pages:
+            return
+        widget = self._specs[row].factory(self.ctx)
+        old = self.stack.widget(row)
+        self.stack.removeWidget(old)
+        old.deleteLater()
+        self.stack.insertWidget(row, _scrolling(widget))
+        self._pages[row] = widget
+
+    def _show_built(self, row: int) -> None:
+        if self._showing == row:
             self._showing = None
         self.stack.setCurrentIndex(row)
         activate = getattr(self._pages[row], "activate", None)
