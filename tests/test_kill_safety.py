@@ -48,9 +48,12 @@ def _query(path: Path, sql: str):
 
 
 def _state(path: Path) -> dict:
-    """What 'before' and 'after' are told apart by: the revision, every table's row count, the marked notes."""
+    """What 'before' and 'after' are told apart by: the revision, every table's row count, the marked notes.
+    Not SQLite's planner statistics (sqlite_stat*), which a connection gathers as it closes (PRAGMA optimize),
+    so a process killed after its import committed but before closing has the import and older statistics."""
     assert _query(path, "PRAGMA integrity_check") == [("ok",)]
-    tables = [r[0] for r in _query(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    tables = [r[0] for r in _query(path, "SELECT name FROM sqlite_master WHERE type = 'table' "
+                                         "AND name NOT LIKE 'sqlite_stat%' ORDER BY name")]
     state = {t: _query(path, f'SELECT count(*) FROM "{t}"')[0][0] for t in tables}
     state["revision"] = _query(path, "SELECT version_num FROM alembic_version")[0][0]
     if "list_entry" in tables:
