@@ -375,3 +375,23 @@ def test_a_leader_or_an_auditor_cannot_apply_a_packet_the_bulk_statements_are_re
         assert (dict(s.execute(select(Target.id, Target.address)).tuples().all()),
                 dict(s.execute(select(ListEntry.id, ListEntry.note)).tuples().all())) == before
     assert audit.count(db) == log_before
+
+
+@pytest.mark.parametrize("role", [Role.SYSADMIN, Role.LEADER, Role.AUDITOR])
+def test_a_role_that_may_not_write_the_ledger_is_refused_before_any_file_is_written(demo_db, tmp_path, role):
+    """Exporting remembers the packet in the ledger, which only a clerk may write: a system administrator (or a
+    leader, an auditor) is refused at once, and no packet file is left behind that the ledger would not know
+    when it came back (the file used to be written first, and the refusal came with remembering it)."""
+    town_id, _town = _town_with_work(demo_db)
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "packet.xlsx"
+    with pytest.raises(Refused) as refused:
+        packet_service.export_packet(dataclasses.replace(demo_db, user="someone", role=role), town_id, 2024, None,
+                                     target)
+    assert "无权录入和修改台账" in refused.value.message
+    assert not target.exists() and list(out.iterdir()) == []  # nor a half-written temporary file
+    with demo_db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(PacketImport)) == 0
+    clerk = dataclasses.replace(demo_db, user="zhang", role=Role.CLERK)
+    assert packet_service.export_packet(clerk, town_id, 2024, None, target).path.exists()

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from desktop.models import GovernanceList, PacketImport, Town
 from desktop.services import numbers
+from desktop.services.accounts import permissions
 from desktop.services.errors import UserError
 from desktop.services.excel import packet_columns as pc
 from desktop.services.excel.excel_common import CancelToken, Progress, check_cancel, written_atomically, xlsx_path
@@ -54,6 +55,9 @@ def export_packet_by_name(ledger: Ledger, town: str, year: int, month: int | Non
 def export_packet(ledger: Ledger, town_id: int, year: int, month: int | None, path, *, progress: Progress | None = None,
                   cancel: CancelToken | None = None, now: dt.datetime | None = None) -> ExportResult:
     """Write the town's packet to `path` (.xlsx), sealed with the office's key, and remember the export."""
+    # Remembering the export is a write to the ledger: refused before any file is written, not after (a packet
+    # the ledger does not know would be refused when it comes back).
+    permissions.require(ledger, "ledger_write")
     _check_period(year, month)
     path = xlsx_path(path)
     office = packet_seal.office_key(ledger)
@@ -80,6 +84,7 @@ def export_packet(ledger: Ledger, town_id: int, year: int, month: int | None, pa
 def export_all(ledger: Ledger, year: int, month: int | None, folder, *, progress: Progress | None = None,
                cancel: CancelToken | None = None) -> list[ExportResult]:
     """One packet per active town that has a list this year, into `folder`."""
+    permissions.require(ledger, "ledger_write")  # before the folder is made (see export_packet)
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
