@@ -32,8 +32,9 @@ def test_the_first_page_is_built_on_the_first_turn_of_the_event_loop(qtbot, open
     assert window.current_page() is None  # the frame alone: nothing of the page built yet
     qtbot.waitUntil(lambda: window.current_page() is not None)
     page = window.current_page()
-    assert isinstance(page, DashboardPage) and window.stack.currentWidget().widget() is page
-    wait_idle(qtbot, window.ctx)
+    assert isinstance(page, DashboardPage)
+    wait_idle(qtbot, window.ctx)  # and shown on a later turn
+    assert window.stack.currentWidget().widget() is page
     assert page.stack.currentWidget() is page.empty  # and it loaded: the fresh ledger has no towns
 
 
@@ -108,3 +109,36 @@ def test_a_page_chosen_in_the_sidebar_takes_three_short_turns(qtbot, opened):
     assert window.page("parks") is window.stack.currentWidget().widget()
     units = window.page("units")  # by code: built and shown on the spot
     assert window.stack.currentWidget().widget() is units and window.current_page() is units
+
+
+def test_steps_put_off_let_the_timers_already_due_run_between_them(qtbot):
+    """Worker.later runs after the timers already due: two steps put off one after the other are two freezes
+    with a due timer's tick between them, not one (a zero timer ran them back to back)."""
+    import time
+
+    from PySide6.QtCore import QObject, QTimer
+
+    from desktop.views.kit.worker import Worker
+
+    worker = Worker()
+    owner = QObject()
+    order = []
+    tick = QTimer()
+    tick.setInterval(5)
+    tick.timeout.connect(lambda: order.append("tick"))
+    tick.start()
+
+    def step(n):
+        time.sleep(0.02)  # a step longer than the timer's interval: the tick is due when it ends
+        order.append(f"step {n}")
+        if n == 1:
+            worker.later(owner, lambda: step(2))
+
+    qtbot.wait(20)
+    order.clear()
+    worker.later(owner, lambda: step(1))
+    qtbot.waitUntil(lambda: "step 2" in order)
+    tick.stop()
+    worker.stop()
+    first, second = order.index("step 1"), order.index("step 2")
+    assert "tick" in order[first + 1:second]

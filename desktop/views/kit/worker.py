@@ -127,14 +127,15 @@ class Worker(QObject):
         return job_id
 
     def later(self, context: QObject, fn: Callable[[], None], *, after_paint_of: QObject | None = None) -> int:
-        """Run `fn` on the GUI thread at the event loop's next turn — with `after_paint_of`, once that widget has
-        been drawn for the first time (kit/first_paint) — unless `context` is gone by then. Counted as pending
-        until it has run: whoever waits for the lane to settle (tests, the page benchmark) also waits for work a
-        window put off, and for the queries that work asks for."""
+        """Run `fn` on the GUI thread on a later turn of the event loop, after the paints and timers already due
+        (a 1 ms timer: a zero one runs first, so steps put off one after another ran back to back as one freeze)
+        — with `after_paint_of`, once that widget has been drawn for the first time (kit/first_paint) — unless
+        `context` is gone by then. Counted as pending until it has run: whoever waits for the lane to settle
+        (tests, the page benchmark) also waits for work a window put off, and for the queries it asks for."""
         job_id = next(self._ids)
         self._callbacks[job_id] = (lambda _result: fn(), None)
         if after_paint_of is None:
-            QTimer.singleShot(0, context, lambda: self._finished(job_id, None, None))
+            QTimer.singleShot(1, context, lambda: self._finished(job_id, None, None))
         else:
             from desktop.views.kit.first_paint import AfterFirstPaint
 
