@@ -213,7 +213,6 @@ def p95(values: list[float]) -> float:
 
 def gui_measures(db_path: Path, queries: list[str]) -> tuple[float, list[float], list[float], int]:
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
-    from PySide6.QtWidgets import QApplication
 
     from desktop.services.year import year_service
     from desktop.services.db import open_database
@@ -221,7 +220,9 @@ def gui_measures(db_path: Path, queries: list[str]) -> tuple[float, list[float],
     from desktop.views.register.register_view import RegisterPage
     from desktop.views.kit.worker import Worker
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from desktop.app import make_application
+
+    make_application()  # the program's application: its font, and the interpreter's switch interval
     db = open_database(db_path)
     worker = Worker()
     settings = QSettings(str(db_path.parent / "bench-settings.ini"), QSettings.Format.IniFormat)
