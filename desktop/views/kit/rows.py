@@ -170,20 +170,23 @@ class RowsModel(QAbstractTableModel):
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self.rows) or not 0 <= index.column() < len(self.COLUMNS):
             return None
-        row, key = self.rows[index.row()], self.COLUMNS[index.column()][0]
-        if role == Qt.ItemDataRole.DisplayRole:
+        return self._answer(self.rows[index.row()], self.COLUMNS[index.column()][0], int(role))
+
+    def _answer(self, row, key: str, role: int):
+        """A cell's value for one role (data() and multiData() both ask here)."""
+        if role == _DISPLAY:
             return self.display(row, key)
-        if role == Qt.ItemDataRole.TextAlignmentRole and key in self.NUMERIC:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _ALIGN:
+            return _RIGHT if key in self.NUMERIC else None
+        if role == _FOREGROUND:
             color = self.foreground(row, key)
             return QBrush(color) if color is not None else None
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == _BACKGROUND:
             color = self.background(row, key)
             return QBrush(color) if color is not None else None
-        if role == Qt.ItemDataRole.FontRole and self.bold(row, key):
-            return _bold_font()
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _FONT:
+            return _bold_font() if self.bold(row, key) else None
+        if role == _TOOLTIP:
             return self.tooltip(row, key)
         return None
 
@@ -202,25 +205,9 @@ class RowsModel(QAbstractTableModel):
             for item in roleDataSpan:
                 item.clearData()
             return
-        row, key = self.rows[r], self.COLUMNS[c][0]
+        row, key, answer = self.rows[r], self.COLUMNS[c][0], self._answer
         for item in roleDataSpan:
-            role = item.role()
-            if role == _DISPLAY:
-                item.setData(self.display(row, key))
-            elif role == _ALIGN:
-                item.setData(_RIGHT if key in self.NUMERIC else None)
-            elif role == _FOREGROUND:
-                color = self.foreground(row, key)
-                item.setData(QBrush(color) if color is not None else None)
-            elif role == _BACKGROUND:
-                color = self.background(row, key)
-                item.setData(QBrush(color) if color is not None else None)
-            elif role == _FONT:
-                item.setData(_bold_font() if self.bold(row, key) else None)
-            elif role == _TOOLTIP:
-                item.setData(self.tooltip(row, key))
-            else:
-                item.clearData()
+            item.setData(answer(row, key, item.role()))
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()
