@@ -147,9 +147,15 @@ def link_hash(key: bytes, prev: str, at: str, user: str, action: str, object_typ
     The fields are joined by U+001F, which JSON text never holds raw and `append` keeps out of the
     other texts: a message has exactly nine separators, so it splits into fields one way only, and no
     other record gives the same message. A NULL is "N", a text "T…", so NULL and any text differ."""
-    msg = _SEP.join((prev, at, user, action, object_type, "N" if object_id is None else str(object_id), label,
-                     "N" if before is None else "T" + before, "N" if after is None else "T" + after, result))
+    msg = _message(prev, at, user, action, object_type, object_id, label, before, after, result)
     return hmac.digest(key, msg.encode("utf-8"), "sha256").hex()
+
+
+def _message(prev: str, at: str, user: str, action: str, object_type: str, object_id, label: str,
+             before: str | None, after: str | None, result: str) -> str:
+    """The text a record's hash is taken over (link_hash; append_stored keys it the same way)."""
+    return _SEP.join((prev, at, user, action, object_type, "N" if object_id is None else str(object_id), label,
+                      "N" if before is None else "T" + before, "N" if after is None else "T" + after, result))
 
 
 def _plain(value: str) -> str:
@@ -241,6 +247,7 @@ def append_stored(conn: Connection, records) -> int:
     prev, count = locked_tip(conn)
     key = ledger_key(conn, create=count == 0 and prev == "")
     keyed, insert, sep, n = hmac.new(key, digestmod="sha256"), _INSERT[conn.dialect.name], _SEP, 0
+    message = _message
     while True:
         params = []
         for at, user, action, object_type, object_id, label, before, after, result in records:
@@ -248,11 +255,9 @@ def append_stored(conn: Connection, records) -> int:
                 at = at_text(at)
             if sep in user or sep in action or sep in object_type or sep in label or sep in result:
                 user, action, object_type, label, result = map(_plain, (user, action, object_type, label, result))
-            msg = sep.join((prev, at, user, action, object_type, "N" if object_id is None else str(object_id),
-                            label, "N" if before is None else "T" + before, "N" if after is None else "T" + after,
-                            result))
             h = keyed.copy()
-            h.update(msg.encode("utf-8"))
+            h.update(message(prev, at, user, action, object_type, object_id, label, before, after,
+                             result).encode("utf-8"))
             h = h.hexdigest()
             params.append((at, user, action, object_type, object_id, label, before, after, result, prev, h))
             prev = h

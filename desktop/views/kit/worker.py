@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from desktop.services.excel.excel_common import CancelToken  # noqa: F401  (one token for services and views)
+from desktop.views.kit.first_paint import AfterFirstPaint
 
 
 class GuiGarbageCollector(QObject):
@@ -137,8 +138,6 @@ class Worker(QObject):
         if after_paint_of is None:
             QTimer.singleShot(1, context, lambda: self._finished(job_id, None, None))
         else:
-            from desktop.views.kit.first_paint import AfterFirstPaint
-
             AfterFirstPaint(context, after_paint_of, lambda: self._finished(job_id, None, None))
         context.destroyed.connect(lambda *_: self.forget(job_id))  # gone first: nothing left to wait for
         return job_id
