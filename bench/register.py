@@ -232,19 +232,27 @@ def gui_measures(db_path: Path, queries: list[str]) -> tuple[float, list[float],
     marks: dict[str, float] = {}
     page_ref: list = []
 
+    waiting: list = []  # (name, loop) while the event loop runs for a mark
+
     def until(name: str, timeout_ms: int = 30000) -> None:
-        """Run the event loop until the page has emitted `name` (recorded with its time)."""
+        """Run the event loop until the page has emitted `name` (recorded with its time). The loop sleeps until
+        then: the signal quits it (a polling timer would wake the GUI thread every millisecond and take the
+        interpreter from the lane while it searches, which a window waiting for an answer does not do)."""
+        if name in marks:
+            return
         loop = QEventLoop()
-        timer = QTimer()
-        timer.setInterval(1)
-        timer.timeout.connect(lambda: loop.quit() if name in marks else None)
-        timer.start()
+        waiting.append((name, loop))
         QTimer.singleShot(timeout_ms, loop.quit)
-        if name not in marks:
-            loop.exec()
-        timer.stop()
+        loop.exec()
+        waiting.clear()
         if name not in marks:
             raise SystemExit(f"benchmark: the register did not emit {name} in time")
+
+    def mark(name: str) -> None:
+        marks.setdefault(name, time.perf_counter())
+        for wanted, loop in waiting:
+            if wanted == name:
+                loop.quit()
 
     # CPU time of the GUI thread and of the lane (read from the GUI thread through the lane's CPU clock): what
     # a keystroke costs however busy the machine is, where the clock time also counts waiting for a core.
@@ -255,11 +263,11 @@ def gui_measures(db_path: Path, queries: list[str]) -> tuple[float, list[float],
 
     def on_shown(_count):
         page_ref[0].repaint()  # draw the first rows (fetched on demand) before taking the time
-        marks.setdefault("shown", time.perf_counter())
         marks.setdefault("shown_cpu", cpu_now())
+        mark("shown")
 
     def on_complete(_count):
-        marks.setdefault("complete", time.perf_counter())
+        mark("complete")
 
     t = time.perf_counter()
     page = RegisterPage(ctx)
