@@ -359,3 +359,27 @@ def test_a_loaded_calendar_is_reused_only_while_the_table_reads_the_same(db):
     holiday_table.delete_day(db, D(2026, 3, 6))
     again = calendar_service.load(db)
     assert again.add_workdays(start, 1) == D(2026, 3, 6) and again is first
+
+
+def test_the_workday_counts_laid_out_at_once_equal_counting_day_by_day():
+    """_build_prefix lays the weekday rule, the uncovered years and the exceptions over the days as slices;
+    the oracle walks the days one by one through is_workday, on random tables with gaps between years and
+    exceptions outside the covered years."""
+    import random
+
+    rnd = random.Random(3)
+    for _trial in range(150):
+        low = rnd.randint(2000, 2030)
+        years = {y for y in range(low, low + rnd.randint(0, 25)) if rnd.random() < 0.8} or {low}
+        exceptions = {}
+        for _ in range(rnd.randint(0, 200)):
+            day = dt.date(rnd.randint(min(years) - 1, max(years) + 1), 1, 1) + dt.timedelta(days=rnd.randint(0, 365))
+            exceptions[day] = rnd.random() < 0.5
+        cal = calendar_service.WorkCalendar(exceptions, years)
+        start = dt.date(min(years), 1, 1)
+        counted, day = 0, start
+        while day.year <= max(years):
+            if day.year in years and cal.is_workday(day):
+                counted += 1
+            assert cal._through(day) == counted, (sorted(years), day)
+            day += dt.timedelta(days=1)

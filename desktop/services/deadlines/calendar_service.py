@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -165,14 +166,21 @@ class WorkCalendar:
         return self._prefix[min(offset, len(self._prefix) - 1)]
 
     def _build_prefix(self) -> None:
+        """The one rule (Mon–Fri, the table's exceptions, uncovered years none) laid over the days as whole
+        slices, then summed: day by day it cost ~12 ms for the twenty-odd years the package seeds, at the
+        first deadline asked for in a process (总览's first screen)."""
         first, last = dt.date(min(self.years), 1, 1), dt.date(max(self.years), 12, 31)
-        prefix, n = [], 0
-        for ordinal in range(first.toordinal(), last.toordinal() + 1):
-            day = dt.date.fromordinal(ordinal)
-            if day.year in self.years and self.is_workday(day):  # the one rule: a few thousand days, once a load
-                n += 1
-            prefix.append(n)
-        self._base, self._prefix = first.toordinal(), prefix
+        base, size = first.toordinal(), last.toordinal() - first.toordinal() + 1
+        week = bytes(1 if (base + k) % 7 not in (0, 6) else 0 for k in range(7))  # ordinal % 7: 0 Sun, 6 Sat
+        flags = bytearray(week * (size // 7 + 1))[:size]
+        for year in range(first.year, last.year + 1):
+            if year not in self.years:
+                start, end = dt.date(year, 1, 1).toordinal() - base, dt.date(year, 12, 31).toordinal() - base
+                flags[start:end + 1] = bytes(end - start + 1)
+        for day, workday in self.exceptions.items():
+            if day.year in self.years:
+                flags[day.toordinal() - base] = 1 if workday else 0
+        self._base, self._prefix = base, list(itertools.accumulate(flags))
 
 
 # Calendars already built, by their whole content (years and every exception day): a load whose table reads the
