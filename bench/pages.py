@@ -9,7 +9,7 @@ role-None ledger — the trusted in-process caller, which sees every page (a sys
 shows only the administration pages), with the idle lock's input watch a logged-in window runs — and for each
 page of the sidebar, in order:
 - first_screen_ms: from choosing the page in the sidebar (building it on first visit) until its lane is idle — every
-  answer of its first queries delivered — and the window repainted. The dashboard opens with the window,
+  answer of its first queries delivered — and the window has painted what changed. The dashboard opens with the window,
   so its figure covers building the window too. Work a page runs beside the lane (Worker.run_aside: the
   操作日志 page's check of the whole audit chain, whose state the page shows as 校验中… meanwhile) is not
   part of the first screen: it is measured apart, as
@@ -96,31 +96,92 @@ class StallMeter:
         return f"stall_gui_cpu_ms={gui * 1000:.0f} stall_lane_cpu_ms={lane * 1000:.0f}"
 
 
-def run_until(done, timeout_s: float = 60.0) -> bool:
-    """Run the event loop (timers and all) until done() holds; False on timeout."""
+def run_until(done, timeout_s: float = 60.0, worker=None) -> bool:
+    """Run the event loop (timers and all) until done() holds; False on timeout.
+
+    With the window's `worker`, the loop sleeps until a job's answer (or a step a page put off) has been handed
+    back and done() holds: it is asked after each. Without, done() is polled every millisecond — which wakes the
+    GUI thread that often and takes the interpreter from the lane meanwhile, so a page's first screen is not
+    waited for that way."""
     from PySide6.QtCore import QEventLoop, QTimer
 
     if done():
         return True
     loop = QEventLoop()
-    poll = QTimer()
-    poll.setInterval(1)
-    poll.timeout.connect(lambda: loop.quit() if done() else None)
-    poll.start()
     QTimer.singleShot(int(timeout_s * 1000), loop.quit)
-    loop.exec()
-    poll.stop()
+    if worker is None:
+        poll = QTimer()
+        poll.setInterval(1)
+        poll.timeout.connect(lambda: loop.quit() if done() else None)
+        poll.start()
+        loop.exec()
+        poll.stop()
+        return done()
+    finished = worker._finished  # every answer and put-off step ends there (kit/worker.py)
+
+    def handed_back(*args) -> None:
+        finished(*args)
+        if done():
+            loop.quit()
+
+    worker._finished = handed_back
+    try:
+        loop.exec()
+    finally:
+        del worker._finished  # the class's own again
     return done()
 
 
 def settled(window, meter: StallMeter, start: float, *, aside: bool = False) -> float:
     """ms from `start` until the window's lane is idle (with `aside`: the work beside it finished too) and the
-    window repainted."""
+    window has painted what changed: turns of the event loop, as Qt runs them, until one passes without a
+    layout, a paint or a queued call (a chart lays itself out and is drawn a few turns after its data is set).
+    A forced repaint of the whole window instead would draw everything again (~10 ms at 1366×768) inside the
+    stall the page is measured by, and could end the measure before a chart's own paint."""
+    from PySide6.QtCore import QCoreApplication
+
     worker = window.ctx.worker
-    if not run_until(lambda: (worker.pending() if aside else worker.lane_pending()) == 0):
+    if not run_until(lambda: (worker.pending() if aside else worker.lane_pending()) == 0, worker=worker):
         raise SystemExit("benchmark: a page's queries did not finish within a minute")
-    window.repaint()
+    app = QCoreApplication.instance()
+    activity = _Activity(app)
+    app.installEventFilter(activity)
+    try:
+        for _turn in range(50):
+            activity.seen = False
+            QCoreApplication.processEvents()
+            if not activity.seen:
+                break
+    finally:
+        app.removeEventFilter(activity)
     return (time.perf_counter() - start) * 1000
+
+
+def _activity_class():
+    from PySide6.QtCore import QEvent, QObject
+
+    drawing = {QEvent.Type.Paint, QEvent.Type.UpdateRequest, QEvent.Type.LayoutRequest, QEvent.Type.MetaCall}
+
+    class Activity(QObject):
+        """Notes whether a turn of the event loop laid out, painted or ran a queued call."""
+        seen = False
+
+        def eventFilter(self, _obj, event) -> bool:
+            if event.type() in drawing:
+                self.seen = True
+            return False
+
+    return Activity
+
+
+def _Activity(parent):
+    global _ACTIVITY
+    if _ACTIVITY is None:
+        _ACTIVITY = _activity_class()
+    return _ACTIVITY(parent)
+
+
+_ACTIVITY = None
 
 
 def cpu_ms(since: float) -> float:
