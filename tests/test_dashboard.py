@@ -233,3 +233,43 @@ def test_the_page_asks_for_its_summary_as_it_is_built_and_once(qtbot, ctx, db, m
     wait_idle(qtbot, ctx)
     assert asked == [ctx.year] and page.verified_value.text() == "40.00"
     host.close()
+
+
+def test_the_summary_is_drawn_over_later_turns_and_a_newer_one_supersedes_the_steps_left(qtbot, ctx, db):
+    """The figures on the answer's turn; the charts, then the latest 通报 and the deadlines, each on a later turn
+    (one turn with their paint froze the GUI thread ~50 ms on a city); steps of a summary already replaced by
+    a newer one do nothing."""
+    import dataclasses
+
+    from conftest import wait_idle
+
+    from desktop.views.dashboard.dashboard_view import DashboardPage
+
+    make_small_city(db)
+    page = DashboardPage(ctx)
+    host = shown_in_host(qtbot, page)
+    page.activate()
+    wait_idle(qtbot, ctx)
+    calls = []
+
+    def recorder(name):
+        return lambda s: calls.append((name, s.year))
+
+    page._build_chart = recorder("chart")
+    page.city_curve.show_summary = recorder("curve")
+    page.latest_bulletin.show_summary = recorder("bulletin")
+    page._show_deadlines = recorder("deadlines")
+    first = page.summary
+    page._show(first)
+    assert calls == [] and page.verified_value.text() == "40.00"
+    qtbot.waitUntil(lambda: len(calls) >= 2)
+    assert calls[:2] == [("chart", first.year), ("curve", first.year)]
+    wait_idle(qtbot, ctx)
+    assert [name for name, _ in calls] == ["chart", "curve", "bulletin", "deadlines"]
+    calls.clear()
+    newer = dataclasses.replace(first, year=first.year + 1)
+    page._show(first)
+    page._show(newer)
+    wait_idle(qtbot, ctx)
+    assert calls == [("chart", newer.year), ("curve", newer.year), ("bulletin", newer.year), ("deadlines", newer.year)]
+    host.close()
