@@ -176,8 +176,8 @@ def test_the_dashboard_shows_the_counts_and_the_next_year_warning(qtbot, ctx, to
     from desktop.services.dashboard import dashboard_service
     from desktop.views.dashboard.dashboard_view import DashboardPage
 
-    real = dashboard_service.summary
-    monkeypatch.setattr(dashboard_service, "summary",
+    real = dashboard_service.extras
+    monkeypatch.setattr(dashboard_service, "extras",
                         lambda db, year, *a, **k: real(db, year, *a, **{**k, "today": D(2026, 11, 2)}))
     page = DashboardPage(ctx)
     qtbot.addWidget(page)

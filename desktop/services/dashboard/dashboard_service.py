@@ -6,6 +6,7 @@ this module only arranges them for the dashboard.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -41,6 +42,17 @@ class RecentChange:
     object_label: str  # the object's name, or 编号 N for objects without one
 
 
+@dataclass(frozen=True)
+class DashboardExtras:
+    """What the summary adds to the figures (extras): each field as in DashboardSummary."""
+    deadlines_overdue: int
+    deadlines_soon: int
+    deadlines_no_calendar: int
+    calendar_warning: str | None
+    verified_by_month: list[Decimal]
+    latest_bulletin: IssuedBulletin | None
+
+
 @dataclass
 class DashboardSummary:
     year: int
@@ -69,6 +81,9 @@ class DashboardSummary:
     verified_by_month: list[Decimal] = field(default_factory=list)
     latest_bulletin: IssuedBulletin | None = None
 
+    def with_extras(self, x: DashboardExtras) -> DashboardSummary:
+        return dataclasses.replace(self, **{f.name: getattr(x, f.name) for f in dataclasses.fields(x)})
+
     @property
     def is_empty(self) -> bool:
         return self.town_count == 0
@@ -80,9 +95,13 @@ class DashboardSummary:
 
 def summary(ledger: Ledger, year: int, recent_limit: int = RECENT_LIMIT, *, today: dt.date | None = None) -> DashboardSummary:
     """Everything the dashboard shows for `year` (deadlines as of `today`, default the real today)."""
-    today = today or ledger.today()
+    return figures(ledger, year, recent_limit).with_extras(extras(ledger, year, today=today))
+
+
+def figures(ledger: Ledger, year: int, recent_limit: int = RECENT_LIMIT) -> DashboardSummary:
+    """The year's figures, town bars, entries by state and the latest changes: the summary without its extras
+    (the window reads these first and draws them while the extras are read)."""
     progress = progress_service.year_progress(ledger, year)
-    due = deadline_service.counts(ledger, today)
     total = progress.totals
     towns = [
         TownBar(t.town_id, t.town, t.target_area_mu, t.listed_mu, t.verified_mu, t.share_below_min)
@@ -111,6 +130,15 @@ def summary(ledger: Ledger, year: int, recent_limit: int = RECENT_LIMIT, *, toda
         towns=towns,
         entries_by_state=[(s, progress.entries_by_state.get(s, 0)) for s in EntryState],
         recent=recent,
+    )
+
+
+def extras(ledger: Ledger, year: int, *, today: dt.date | None = None) -> DashboardExtras:
+    """The deadline counts as of `today` (default the real today), the holiday-table warning, the city's curve
+    and the latest 通报 of `year`."""
+    today = today or ledger.today()
+    due = deadline_service.counts(ledger, today)
+    return DashboardExtras(
         deadlines_overdue=due[deadline_service.OVERDUE],
         deadlines_soon=due[deadline_service.SOON],
         deadlines_no_calendar=due[deadline_service.NO_CALENDAR],
