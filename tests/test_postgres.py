@@ -422,3 +422,22 @@ def test_register_first_screens_on_postgresql_are_the_heads_of_the_whole_answers
             whole = target_service.search_ids(pg_db, flt, year=2024, descending=descending)
             assert target_service.search_ids(pg_db, flt, year=2024, descending=descending, limit=5,
                                              cancelled=lambda: True) == whole[:5], q
+
+
+def test_the_deadlines_on_postgres_equal_those_on_sqlite(pg_db, db):
+    """The providers read some rows as the driver gives them (dates as date objects on PostgreSQL, ISO text on
+    SQLite): the same sample city gives the same deadlines, done days included, on both."""
+    import datetime as dt
+
+    from desktop.services import setup_service
+    from desktop.services.deadlines import deadline_service
+    from desktop.services.demo import demo_service
+
+    for ledger in (pg_db, db):
+        setup_service.initialize(ledger)
+        demo_service.generate(ledger, enterprises=60, seed=7)
+    for as_of in (dt.date(2024, 11, 20), dt.date(2024, 6, 3)):
+        on_pg = deadline_service.deadlines(pg_db, as_of=as_of)
+        on_sqlite = deadline_service.deadlines(db, as_of=as_of)
+        assert on_pg == on_sqlite
+        assert any(r.kind == deadline_service.KIND_VERIFY and r.done_on for r in on_pg)

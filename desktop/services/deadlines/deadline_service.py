@@ -222,6 +222,20 @@ def _work_years(s, as_of: dt.date) -> list[tuple[int, int]]:
     return [(yid, y) for yid, y, current in rows if (current or y == as_of.year) and y <= as_of.year]
 
 
+def _driver_rows(s, statement) -> list[tuple]:
+    """A statement's rows as the database driver gives them (plain tuples, no type processing)."""
+    result = s.connection().execute(statement)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
+def _day(value) -> dt.date:
+    """A day from a driver's row: a date already, or SQLite's ISO text."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
 def _months(year: int, as_of: dt.date) -> range:
     return range(1, (as_of.month if year == as_of.year else 12) + 1)
 
@@ -268,19 +282,22 @@ def monthly_verifications(ctx: ProviderContext) -> list[DueItem]:
             reports = list(s.execute(q).tuples())
             if not reports:
                 continue
-            report_ids = [r[0] for r in reports]
+            # The reports' items and every department record on them, selected by the reports' query itself (a
+            # list of ids is bound one parameter each), read as the driver gives them: a row object and a parsed
+            # date per record cost three times the query on a city. A day is kept as read — a date, or SQLite's
+            # ISO text, which orders the same — and turned into a date once, where it is shown.
+            of_reports = MonthlyReportItem.report_id.in_(q.with_only_columns(MonthlyReport.id).scalar_subquery())
             item_ids: dict[int, list[int]] = defaultdict(list)
-            for item_id, report_id in s.execute(select(MonthlyReportItem.id, MonthlyReportItem.report_id)
-                                                .where(MonthlyReportItem.report_id.in_(report_ids))).tuples():
+            for item_id, report_id in _driver_rows(s, select(MonthlyReportItem.id, MonthlyReportItem.report_id)
+                                                   .where(of_reports)):
                 item_ids[report_id].append(item_id)
             records: dict[int, dict[int, dt.date | None]] = defaultdict(dict)
-            all_items = [i for ids in item_ids.values() for i in ids]
-            if all_items:
-                for item_id, dept_id, on in s.execute(
-                        select(Verification.item_id, Verification.department_id, Verification.verified_on)
-                        .where(Verification.item_id.in_(all_items))).tuples():
-                    if on is None or on <= ctx.as_of:
-                        records[item_id][dept_id] = on
+            if item_ids:
+                for item_id, dept_id, on in _driver_rows(s, select(
+                        Verification.item_id, Verification.department_id, Verification.verified_on)
+                        .where(Verification.item_id.in_(select(MonthlyReportItem.id).where(of_reports)),
+                               or_(Verification.verified_on.is_(None), Verification.verified_on <= ctx.as_of))):
+                    records[item_id][dept_id] = on
             wanted = set(dept_ids.values())
             for report_id, town_id, month, _reported_on in sorted(reports, key=lambda r: (r[2], r[1])):
                 due = rules.monthly_verify_due(p, year, month)
@@ -293,7 +310,7 @@ def monthly_verifications(ctx: ProviderContext) -> list[DueItem]:
                 else:
                     complete = all(wanted <= set(records[i]) for i in ids)
                     dates = [d for i in ids for d in records[i].values() if d is not None]
-                    done = (max(dates) if dates else _reported_on) if complete else None
+                    done = (_day(max(dates)) if dates else _reported_on) if complete else None
                     subject = f"{year}年{month}月完成情况核实（{len(ids)} 个项目）"
                 items.append(DueItem(KIND_VERIFY, town_id, town_names.get(town_id, ""), subject, due, done, note))
     return items
@@ -306,6 +323,8 @@ def quota_returns(ctx: ProviderContext) -> list[DueItem]:
     items = []
     for r in quota_service.loan_ledger(ctx.ledger, as_of=ctx.as_of, town_id=ctx.town_id):
         paid_back = r.balance_mu <= 0
+        if paid_back and ctx.open_only:
+            continue  # done: left out of an open-only list anyway, so not worded
         rest = "已还清" if paid_back else f"余 {units.fmt(r.balance_mu)} 亩"
         subject = f"归还预借指标 {units.fmt(r.area_mu)} 亩（{rest}；{r.soe}，{cn_date(r.loan_date)}预借）"
         note = f"逾期指标使用费 {units.fmt(r.fee_wan)} 万元" if not paid_back and r.fee_wan and r.fee_wan > 0 else ""
