@@ -284,3 +284,22 @@ def test_the_summary_is_drawn_over_later_turns_and_newer_answers_supersede_the_s
     assert calls == [("chart", newer.year, 0), ("curve", newer.year, 7), ("bulletin", newer.year, 7),
                      ("deadlines", newer.year, 7)]
     host.close()
+
+
+def test_the_page_says_it_is_reading_until_its_first_figures_then_shows_them(qtbot, ctx, db):
+    """Until the first figures are in, one line (no page of dashes drawn and then drawn again with the texts);
+    the figures come in with the year's title and the page shows them."""
+    from conftest import wait_idle
+
+    from desktop.views.dashboard.dashboard_view import DashboardPage
+
+    make_small_city(db)
+    page = DashboardPage(ctx)
+    host = shown_in_host(qtbot, page)
+    assert page.stack.currentWidget() is page.loading and page.loading.text() == "正在读取…"
+    page.activate()
+    wait_idle(qtbot, ctx)
+    assert page.stack.currentWidget() is page.content
+    assert page.title.text() == f"{ctx.year}年度 工作总览" and page.verified_value.text() == "40.00"
+    assert "逾期" in page.deadline_label.text() and "统计中" not in page.deadline_label.text()
+    host.close()

@@ -48,7 +48,6 @@ class DashboardExtras:
     deadlines_overdue: int
     deadlines_soon: int
     deadlines_no_calendar: int
-    calendar_warning: str | None
     verified_by_month: list[Decimal]
     latest_bulletin: IssuedBulletin | None
 
@@ -95,12 +94,16 @@ class DashboardSummary:
 
 def summary(ledger: Ledger, year: int, recent_limit: int = RECENT_LIMIT, *, today: dt.date | None = None) -> DashboardSummary:
     """Everything the dashboard shows for `year` (deadlines as of `today`, default the real today)."""
-    return figures(ledger, year, recent_limit).with_extras(extras(ledger, year, today=today))
+    return figures(ledger, year, recent_limit, today=today).with_extras(extras(ledger, year, today=today))
 
 
-def figures(ledger: Ledger, year: int, recent_limit: int = RECENT_LIMIT) -> DashboardSummary:
-    """The year's figures, town bars, entries by state and the latest changes: the summary without its extras
-    (the window reads these first and draws them while the extras are read)."""
+def figures(ledger: Ledger, year: int, recent_limit: int = RECENT_LIMIT, *,
+            today: dt.date | None = None) -> DashboardSummary:
+    """The year's figures, town bars, entries by state, the latest changes and the next-year holiday warning (as
+    of `today`): the summary without its extras (the window reads these first and draws them while the extras
+    are read; the warning, a line above everything else, is drawn with them rather than pushing the page down
+    later)."""
+    today = today or ledger.today()
     progress = progress_service.year_progress(ledger, year)
     total = progress.totals
     towns = [
@@ -130,19 +133,19 @@ def figures(ledger: Ledger, year: int, recent_limit: int = RECENT_LIMIT) -> Dash
         towns=towns,
         entries_by_state=[(s, progress.entries_by_state.get(s, 0)) for s in EntryState],
         recent=recent,
+        calendar_warning=calendar_service.next_year_missing_warning(ledger, today),
     )
 
 
 def extras(ledger: Ledger, year: int, *, today: dt.date | None = None) -> DashboardExtras:
-    """The deadline counts as of `today` (default the real today), the holiday-table warning, the city's curve
-    and the latest 通报 of `year`."""
+    """The deadline counts as of `today` (default the real today), the city's curve and the latest 通报 of
+    `year`."""
     today = today or ledger.today()
     due = deadline_service.counts(ledger, today)
     return DashboardExtras(
         deadlines_overdue=due[deadline_service.OVERDUE],
         deadlines_soon=due[deadline_service.SOON],
         deadlines_no_calendar=due[deadline_service.NO_CALENDAR],
-        calendar_warning=calendar_service.next_year_missing_warning(ledger, today),
         verified_by_month=city_verified_by_month(ledger, year, today),
         latest_bulletin=latest_issued(ledger, year),
     )

@@ -37,7 +37,7 @@ class LatestBulletinBox(QGroupBox):
 
     def __init__(self) -> None:
         super().__init__("最新通报排名")
-        self.caption = QLabel()
+        self.caption = QLabel("读取中…")  # a line from the start: its text arriving lays nothing else out anew
         self.caption.setWordWrap(True)
         self.model = None  # the ranking's model, made with the first summary (see _ranking_model)
         self.table = setup_table(QTableView(), sortable=False)

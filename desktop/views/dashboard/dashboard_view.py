@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import QMargins, QModelIndex, QPoint, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QMargins, QModelIndex, QPoint, Qt
 from PySide6.QtGui import QColor, QCursor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QFrame,
@@ -105,6 +105,13 @@ class _Card(QFrame):
         lay.addStretch(1)
 
 
+def _settle_layouts() -> None:
+    """Lay out now what new texts changed, before anything is drawn: Qt lays nested layouts out one level per
+    turn of the event loop and draws between them, so a summary filling the page drew all of it three times."""
+    for _level in range(6):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+
 def _figures(ledger, year: int) -> DashboardSummary:
     """The page's first lane job: the figures, drawn while the second reads the extras. The dashboard's services
     (reports, bulletins, deadlines, progress) are imported here, on the lane, rather than on the GUI thread
@@ -155,10 +162,13 @@ class DashboardPage(LazyRefresh, QWidget):
         lay = QVBoxLayout(inner)
         lay.setContentsMargins(16, 10, 16, 10)
         lay.setSpacing(8)
-        self.title = title_label("")
+        # The title and the deadline line hold their final height from the start (text, not empty), so that the
+        # answers filling them lay nothing out anew: a label growing from nothing pushed the whole page down,
+        # and Qt drew all of it again (three times over on a city's first screen).
+        self.title = title_label(f"{ctx.year}年度 工作总览")
         lay.addWidget(self.title)
         # 期限: overdue and due-soon counts (a link to the 期限 page) and the next-year holiday warning.
-        self.deadline_label = QLabel("")
+        self.deadline_label = QLabel("期限：统计中…")
         self.deadline_label.setObjectName("deadline_label")
         self.deadline_label.setTextFormat(Qt.TextFormat.RichText)
         self.deadline_label.linkActivated.connect(lambda _link: self._open_page("deadlines"))
@@ -198,12 +208,16 @@ class DashboardPage(LazyRefresh, QWidget):
         self.chart_view = QChartView(chart)
         self.chart_view.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.chart_view.setMinimumHeight(190)  # the whole page fits a 1366×768 laptop without scrolling
+        # The charts take the room the layout's stretch gives them, whatever they hold: a size hint following
+        # their axes made every new summary lay the whole page out again, and Qt draw all of it.
+        self.chart_view.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         chart.plotAreaChanged.connect(self._fit_category_labels)
         cb.addWidget(self.chart_view)
         charts = QHBoxLayout()
         charts.setSpacing(10)
         charts.addWidget(chart_box, 3)
         self.city_curve = CityCurveBox()
+        self.city_curve.chart.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         charts.addWidget(self.city_curve, 2)
         lay.addLayout(charts, 3)
 
@@ -255,9 +269,15 @@ class DashboardPage(LazyRefresh, QWidget):
         self.content.setFrameShape(QFrame.Shape.NoFrame)
         self.content.setWidget(inner)
 
+        # Until the first figures are in, a line saying so: the page's widgets are first shown with their texts
+        # (laid out and drawn once, not drawn empty and then again as the texts grow).
+        self.loading = QLabel("正在读取…")
+        self.loading.setObjectName("dashboard_loading")
+        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.loading)
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.content)
-        self.stack.setCurrentWidget(self.content)
+        self.stack.setCurrentWidget(self.loading)
 
         ctx.data_changed.connect(self._on_data_changed)
         ctx.year_changed.connect(lambda _y: self._refresh_if_visible())
@@ -292,8 +312,8 @@ class DashboardPage(LazyRefresh, QWidget):
             self.empty_label.setText(EMPTY_TEXT)
             self.stack.setCurrentWidget(self.empty)
             return
-        self.stack.setCurrentWidget(self.content)
         self.title.setText(f"{s.year}年度 工作总览")
+        self._show_calendar_warning(s)
 
         self.verified_value.setText(mu(s.verified_mu or 0))
         self.verified_caption.setText(f"目标 {mu(s.city_target_mu or 0)} 亩，完成 {pct_text(s.completion_pct)}")
@@ -323,6 +343,8 @@ class DashboardPage(LazyRefresh, QWidget):
             self.state_labels[state].setText(str(n))
         self.state_total.setText(f"合计 {s.entry_total} 条（只有“已核实”的面积计入完成）")
 
+        self.stack.setCurrentWidget(self.content)
+        _settle_layouts()
         # The chart on a later turn, and the extras' parts each on one of their own: drawn with everything else
         # in one turn they kept the GUI thread ~50 ms on a city's ledger (a freeze a clerk feels).
         self._after(lambda: self._figures_shown is token, [lambda: self._build_chart(s)])
@@ -357,6 +379,8 @@ class DashboardPage(LazyRefresh, QWidget):
         if s.deadlines_no_calendar:
             text += f"　（{s.deadlines_no_calendar} 项因节假日安排未录入无法计算）"
         self.deadline_label.setText(text + "　<a href='deadlines'>查看期限</a>")
+
+    def _show_calendar_warning(self, s: DashboardSummary) -> None:
         warning = s.calendar_warning
         self.calendar_banner.setText(f"⚠ {warning}　<a href='holidays'>打开节假日</a>" if warning else "")
         self.calendar_banner.setVisible(bool(warning))
