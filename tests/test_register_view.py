@@ -717,3 +717,18 @@ def test_a_keystrokes_first_screen_is_read_on_the_lane_and_shows_what_a_model_re
                 for role in roles:
                     assert page.model.data(page.model.index(r, c), role) == own.data(own.index(r, c), role), \
                         (r, c, role)
+
+
+def test_the_count_beside_the_search_box_never_moves_it(qtbot, ctx, page):
+    """The count's label keeps one width whatever it says: a width following the count laid the search row out
+    again on every keystroke (and Qt drew the box, the row and the page behind them once more)."""
+    from PySide6.QtCore import QCoreApplication
+
+    box = page.search_edit.geometry()
+    for text in ("", "化工", "不会有这样的名字", "有限"):
+        page.set_search_text(text)
+        wait_idle(qtbot, ctx)
+        QCoreApplication.sendPostedEvents()
+        assert page.search_edit.geometry() == box, text
+    page.count_label.setText("共 1000000+ 条，统计中…")
+    assert page.count_label.sizeHint().width() <= page.count_label.width()  # the longest text fits

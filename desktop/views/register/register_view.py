@@ -140,7 +140,9 @@ class RegisterPage(QWidget):
         self.search_edit.installEventFilter(self)
         self.count_label = QLabel("")
         self.count_label.setObjectName("register_count")
-        self.count_label.setMinimumWidth(90)
+        # As wide as its longest text from the start: a width following each count laid the search row out
+        # again on every keystroke, and Qt drew the box, the row and the page behind them once more.
+        self.count_label.setFixedWidth(self.count_label.fontMetrics().horizontalAdvance("共 10000000+ 条，统计中…") + 8)
 
         self.town_filter = self._combo("全部镇街", search=False)  # searches after refilling the parks
         self.category_filter = self._combo("全部类别", [(c.label, c.name) for c in Category])
