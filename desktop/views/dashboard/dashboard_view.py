@@ -80,6 +80,9 @@ class _Card(QFrame):
     def __init__(self, title: str, with_bar: bool = False) -> None:
         super().__init__()
         self.setObjectName("card")
+        # The cards' look on the cards alone: a style sheet on the whole page had Qt polish and draw every widget
+        # of it (charts and tables too) through the style sheet engine — ~25 ms more to build the page.
+        self.setStyleSheet(CARD_STYLE)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(14, 10, 14, 10)
@@ -158,7 +161,6 @@ class DashboardPage(LazyRefresh, QWidget):
 
         # Content ------------------------------------------------------------------------
         inner = QWidget()
-        inner.setStyleSheet(CARD_STYLE)
         lay = QVBoxLayout(inner)
         lay.setContentsMargins(16, 10, 16, 10)
         lay.setSpacing(8)
