@@ -142,10 +142,27 @@ def test_automatic_backup_settings_are_saved_from_the_dialog(qtbot, window, ctx,
     assert auto_backup.settings(ctx.ledger) == auto_backup.AutoBackupSettings(False, 14, str(tmp_path))
 
 
-def test_the_daily_backup_runs_on_the_lane_after_the_window_shows(qtbot, window, ctx, tmp_path):
+def test_the_daily_backup_runs_beside_the_lane_after_the_window_shows(qtbot, window, ctx, tmp_path, monkeypatch):
+    """No progress box to wait out: the status bar says the backup is being made, and the lane answers meanwhile."""
+    import threading
+
+    from PySide6.QtWidgets import QProgressDialog
+
+    from desktop.services.towns import town_service
+    from desktop.views.kit.ops import query
+
     auto_backup.set_settings(ctx.ledger, auto_backup.AutoBackupSettings(True, 7, str(tmp_path)))
     ctx.ledger = ctx.ledger.as_of(dt.date(2024, 11, 4))
     window.show()
+    gate, real = threading.Event(), auto_backup.daily_backup
+    monkeypatch.setattr(auto_backup, "daily_backup", lambda ledger, **kw: gate.wait(10) and real(ledger, **kw))
     backup_actions.start_daily_backup(window)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == backup_actions.DAILY_RUNNING, timeout=5000)
+    listed = []
+    query(window, "towns", town_service.list_towns, done=listed.append)
+    qtbot.waitUntil(lambda: bool(listed), timeout=5000)  # while the backup is still held
+    assert not (tmp_path / "ledger-auto-2024-11-04.zzbak").exists()
+    assert not any(d.isVisible() for d in window.findChildren(QProgressDialog))
+    gate.set()
     qtbot.waitUntil(lambda: (tmp_path / "ledger-auto-2024-11-04.zzbak").exists(), timeout=20000)
     qtbot.waitUntil(lambda: "今日自动备份已完成" in window.statusBar().currentMessage(), timeout=10000)
