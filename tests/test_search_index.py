@@ -122,7 +122,7 @@ def _first_screen_ways(ledger, flt, limit, descending) -> tuple[list[int], str]:
     finally:
         event.remove(ledger.engine, "before_cursor_execute", seen)
     last = statements[-1]
-    if "target_fts" in last:
+    if "target_fts" in last or "json_each" in last:  # the ids the index found, handed back or found again
         way = "index"
     elif "target.id) > (" in last or "target.id) < (" in last:
         way = "walk on"

@@ -21,9 +21,10 @@ create them again (migration 0008 has their text).
 from __future__ import annotations
 
 import math
+import sqlite3
 import weakref
 
-from sqlalchemy import column, false, func, select, table, text, tuple_
+from sqlalchemy import bindparam, column, false, func, select, table, text, tuple_
 
 from desktop.models import Target
 
@@ -44,6 +45,17 @@ WALK_PER_MATCH = 1
 
 _fts = table(FTS_TABLE, column("rowid"), column("search_text"))
 _has_fts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_has_json: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+# Fixed statements run on the driver (see _driver).
+_VOCAB_SQL = f"SELECT term, doc FROM {VOCAB_TABLE} WHERE term >= ? AND term < ? LIMIT ?"
+# The rows a MATCH finds, up to a cap: how many, and their rowids as a JSON array (made in SQLite: fetching
+# thousands of rows into Python cost three times the index's own work).
+_FOUND_SQL = (f"SELECT count(*), '[' || group_concat(rowid) || ']' FROM "
+              f"(SELECT rowid FROM {FTS_TABLE} WHERE search_text MATCH ? LIMIT ?)")
+_BOUND_SQL = {False: "SELECT name, id FROM target ORDER BY name, id LIMIT 1 OFFSET ?",
+              True: "SELECT name, id FROM target ORDER BY name DESC, id DESC LIMIT 1 OFFSET ?"}
+_SIZE_KEY = "search_index.size"  # in the pooled DBAPI connection's info: see _register_size
 
 
 def is_index_table(name: str | None) -> bool:
@@ -69,6 +81,25 @@ def has_fts(conn) -> bool:
     return known
 
 
+def _has_json_each(conn) -> bool:
+    """Whether this SQLite has json_each (built in since 3.38; earlier only with JSON1), asked once per engine."""
+    engine = conn.engine
+    known = _has_json.get(engine)
+    if known is None:
+        try:
+            known = _driver(conn).execute("SELECT count(*) FROM json_each('[1]')").fetchone() == (1,)
+        except sqlite3.OperationalError:
+            known = False
+        _has_json[engine] = known
+    return known
+
+
+def _driver(conn):
+    """The session's own DBAPI connection, in the same read: the fixed statements of a keystroke run on it
+    directly (SQLAlchemy's execution cost 0.1–0.3 ms of Python each, several times a keystroke)."""
+    return conn.connection.driver_connection
+
+
 def _phrase(term: str) -> str:
     """An FTS5 phrase that matches `term` literally (quotes doubled; * ( ) : ^ are plain inside quotes)."""
     return '"' + term.replace('"', '""') + '"'
@@ -77,16 +108,32 @@ def _phrase(term: str) -> str:
 def _trigrams(conn, term: str) -> list[tuple[str, int]] | None:
     """The trigrams that begin with a short term with the number of rows holding each, or None when there
     are too many to ask for. (The vocabulary counts the rows as it lists a trigram: they come free.)"""
-    found = conn.execute(
-        text(f"SELECT term, doc FROM {VOCAB_TABLE} WHERE term >= :lo AND term < :hi LIMIT :cap"),
-        {"lo": term, "hi": term + "\U0010ffff", "cap": MAX_EXPANSION + 1},
-    ).all()
-    return None if len(found) > MAX_EXPANSION else [(g, n) for g, n in found]
+    found = _driver(conn).execute(_VOCAB_SQL, (term, term + "\U0010ffff", MAX_EXPANSION + 1)).fetchall()
+    return None if len(found) > MAX_EXPANSION else found
 
 
-def _rows(conn) -> int:
-    """The register's size, near enough and without counting (ids only grow)."""
-    return conn.execute(select(func.max(Target.id))).scalar() or 0
+def _register_size(conn) -> tuple[int, dict]:
+    """The register's size, near enough and without counting (max(id): ids only grow), and a dict for the
+    walk's bounds in name order (see _bound), both as this read sees the database.
+
+    Kept on the pooled DBAPI connection from one keystroke to the next until a write is committed: by another
+    connection (PRAGMA data_version changes, read inside this read's snapshot) or by this one (its
+    total_changes grows). They only decide where a walk stops, never which ids a search answers."""
+    raw = _driver(conn)
+    version = (raw.execute("PRAGMA data_version").fetchone()[0], raw.total_changes)
+    kept = conn.connection.info.get(_SIZE_KEY)
+    if kept is None or kept[0] != version:
+        rows = raw.execute("SELECT max(id) FROM target").fetchone()[0] or 0
+        kept = conn.connection.info[_SIZE_KEY] = (version, rows, {})
+    return kept[1], kept[2]
+
+
+def _bound(conn, bounds: dict, walk: int, descending: bool):
+    """The (name, id) of the walk-th target in name order (None: the register is shorter), kept in `bounds`."""
+    key = (walk, descending)
+    if key not in bounds:
+        bounds[key] = _driver(conn).execute(_BOUND_SQL[descending], (walk - 1,)).fetchone()
+    return bounds[key]
 
 
 def term_conditions(conn, terms: list[str], *, indexed: bool = True) -> list:
@@ -101,35 +148,53 @@ def text_search(conn, terms: list[str], *, indexed: bool = True, cap: int | None
     The trigram index answers when it can and when it pays: a search it finds in `cap` rows or more
     (default: BROAD_SHARE of the register) is quicker as a scan, and gets plain LIKEs with the count
     (`cap` then). `indexed=False` gives plain LIKEs (what a name-ordered walk that stops early wants)."""
-    likes = [Target.search_text.contains(t, autoescape=True) for t in terms]
+    likes = _likes(terms)
     if not terms or not indexed or not _indexable(conn):
         return likes, None  # PostgreSQL: the GIN index serves these LIKEs itself
-    match, scans, (fewest, most) = _match(conn, terms, likes)
+    if cap is None:
+        cap = int(BROAD_SHARE * _register_size(conn)[0]) + 1
+    match, scans, known = _plan(conn, terms, likes, cap)
     if match == _NOWHERE:
         return [false()], 0  # a term no trigram begins with: no row holds it
     if match is None:
-        return likes, None
-    if cap is None:
-        cap = int(BROAD_SHARE * _rows(conn)) + 1
+        return likes, known
     found = select(_fts.c.rowid).where(_fts.c.search_text.op("MATCH")(match))
-    if most < cap:  # the vocabulary's counts settle it: fewer than `cap`, at most `most`
-        return [Target.id.in_(found), *scans], most
-    if fewest >= cap and not scans:
-        return likes, fewest  # at least `cap`
-    # Counted no further than `cap` (the index hands its rows over lazily: counting stops there).
-    estimate = conn.execute(select(func.count()).select_from(found.limit(cap).subquery())).scalar()
-    if estimate == 0:
-        return [false()], 0
-    if estimate >= cap:
-        return likes, estimate
-    return [Target.id.in_(found), *scans], estimate
+    if known is None:
+        # Counted no further than `cap` (the index hands its rows over lazily: counting stops there).
+        known = conn.execute(select(func.count()).select_from(found.limit(cap).subquery())).scalar()
+        if known == 0:
+            return [false()], 0
+        if known >= cap:
+            return likes, known
+    return [Target.id.in_(found), *scans], known
 
 
 _NOWHERE = ""  # the MATCH of a search that cannot match
 
 
+def _likes(terms: list[str]) -> list:
+    return [Target.search_text.contains(t, autoescape=True) for t in terms]
+
+
 def _indexable(conn) -> bool:
     return conn.dialect.name == "sqlite" and has_fts(conn)
+
+
+def _plan(conn, terms: list[str], likes: list, cap: int) -> tuple[str | None, list, int | None]:
+    """Whether the index answers the terms, from its vocabulary alone: (the MATCH, the LIKEs of the terms
+    left to a scan, what is known of the rows it finds). The MATCH is None when a scan answers (the count
+    then: at least `cap`, or None when nothing is known) and _NOWHERE when no row can match; else the count
+    is the most the MATCH finds when the vocabulary says it is under `cap`, or None: only counting tells."""
+    match, scans, (fewest, most) = _match(conn, terms, likes)
+    if match == _NOWHERE:
+        return match, [], 0
+    if match is None:
+        return None, scans, None
+    if most < cap:  # the vocabulary's counts settle it: fewer than `cap`, at most `most`
+        return match, scans, most
+    if fewest >= cap and not scans:
+        return None, scans, fewest  # at least `cap`
+    return match, scans, None
 
 
 def _match(conn, terms: list[str], likes: list) -> tuple[str | None, list, tuple[float, float]]:
@@ -167,19 +232,20 @@ def head_by_name(conn, ordered, terms: list[str], *, limit: int, descending: boo
     hand over every match to be looked up and sorted. A rare term is the other way round. So:
     1. walk the first √(WALK_PER_MATCH × limit × rows) names: the walk that costs what sorting the
        matches of a term at the break-even density costs;
-    2. short of `limit`, ask the index how many rows match, counting no further than that density's
-       number: fewer, and the index answers (each match looked up and sorted);
+    2. short of `limit`, ask the index for the rows that match, taking no more than that density's number:
+       fewer, and the index answers (those rows looked up and sorted: the index is read once, the rows it
+       handed over are the answer's candidates);
     3. more, and the matches lie further on in name order (often together: a town's name, a district's
        code), so the walk goes on from where it stopped."""
     if not _indexable(conn):
         return None
-    rows = _rows(conn)
+    rows, bounds = _register_size(conn)
     walk = math.isqrt(int(WALK_PER_MATCH * limit * rows))
     if walk < 4 * limit:
         return None  # a small register: the whole search is as quick
-    plain = ordered.where(*text_search(conn, terms, indexed=False)[0])
-    order = (Target.name.desc(), Target.id.desc()) if descending else (Target.name, Target.id)
-    bound = conn.execute(select(Target.name, Target.id).order_by(*order).offset(walk - 1).limit(1)).first()
+    likes = _likes(terms)
+    plain = ordered.where(*likes)
+    bound = _bound(conn, bounds, walk, descending)
     if bound is None:  # the register is shorter than the walk
         return ids_of(conn, plain.limit(limit))
     key, edge = tuple_(Target.name, Target.id), tuple_(*bound)
@@ -187,11 +253,24 @@ def head_by_name(conn, ordered, terms: list[str], *, limit: int, descending: boo
     if len(ids) == limit:
         return ids
     cap = int(walk / WALK_PER_MATCH)
-    conditions, estimate = text_search(conn, terms, cap=cap)
-    if estimate is not None and estimate < cap:
-        return ids_of(conn, ordered.where(*conditions).limit(limit))
+    match, scans, _known = _plan(conn, terms, likes, cap)
+    if match == _NOWHERE:
+        return []
+    if match is not None:
+        count, found = _driver(conn).execute(_FOUND_SQL, (match, cap)).fetchone()
+        if count < cap:
+            return ids_of(conn, ordered.where(_among(conn, found, match), *scans).limit(limit)) if count else []
     further = plain.where(key < edge if descending else key > edge).limit(limit - len(ids))
     return ids + ids_of(conn, further)
+
+
+def _among(conn, found: str, match: str):
+    """Target.id among the rows the index found (`found`: their ids, a JSON array) handed back through
+    json_each, so that the index is not read a second time; a SQLite without json_each runs the MATCH again."""
+    if _has_json_each(conn):
+        listed = func.json_each(bindparam("found_ids", found)).table_valued("value")
+        return Target.id.in_(select(listed.c.value))
+    return Target.id.in_(select(_fts.c.rowid).where(_fts.c.search_text.op("MATCH")(match)))
 
 
 def ids_of(conn, statement) -> list[int]:

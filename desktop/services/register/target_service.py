@@ -137,18 +137,39 @@ def search_ids(ledger: Ledger, flt: RegisterFilter, *, year: int, sort: str = "n
     `cancelled`: asked while the database reads; when it says so the search stops with db.Superseded.
     """
     q = _search_query(ledger, flt, year, sort, descending)
-    terms = normalize_query(flt.text)
+    with ledger.reader() as s:
+        return _ids(s.connection(), q, normalize_query(flt.text), sort, descending, limit, cancelled)
+
+
+def first_screen(ledger: Ledger, flt: RegisterFilter, *, year: int, sort: str = "name", descending: bool = False,
+                 limit: int, rows: int, cached: frozenset[int] = frozenset(), evaluation_year: int | None = None,
+                 cancelled: Callable[[], bool] | None = None) -> tuple:
+    """A keystroke's first screen in one read: the first `limit` ids (search_ids) and the rows of the first
+    `rows` of them not in `cached` (fetch_rows), from the same snapshot. Returns (ids, the ids whose rows
+    were read, those rows, the year and evaluation year they were read for)."""
+    q = _search_query(ledger, flt, year, sort, descending)
+    if evaluation_year is None:
+        evaluation_year = year_service.get_params(ledger, year).evaluation_year
     with ledger.reader() as s:
         conn = s.connection()
-        with db.interruptible(conn, cancelled):
-            if limit is not None and sort == "name" and terms:
-                head = search_index.head_by_name(conn, q, terms, limit=limit, descending=descending)
-                if head is not None:
-                    return head
-            q = q.where(*search_index.term_conditions(conn, terms))
-            if limit is not None:
-                q = q.limit(limit)
-            return search_index.ids_of(conn, q)
+        ids = _ids(conn, q, normalize_query(flt.text), sort, descending, limit, cancelled)
+        if cancelled is not None and cancelled():
+            raise db.Superseded()
+        wanted = [i for i in ids[:rows] if i not in cached]
+        return ids, wanted, _rows_of(conn, wanted, evaluation_year), year, evaluation_year
+
+
+def _ids(conn, q, terms: list[str], sort: str, descending: bool, limit: int | None,
+         cancelled: Callable[[], bool] | None) -> list[int]:
+    with db.interruptible(conn, cancelled):
+        if limit is not None and sort == "name" and terms:
+            head = search_index.head_by_name(conn, q, terms, limit=limit, descending=descending)
+            if head is not None:
+                return head
+        q = q.where(*search_index.term_conditions(conn, terms))
+        if limit is not None:
+            q = q.limit(limit)
+        return search_index.ids_of(conn, q)
 
 
 def _sort_expression(sort: str, ev, q):
@@ -180,8 +201,14 @@ def fetch_rows(ledger: Ledger, ids: list[int], *, year: int, evaluation_year: in
         return []
     eval_year = evaluation_year if evaluation_year is not None else year_service.get_params(ledger, year).evaluation_year
     with ledger.reader() as s:
-        rows = s.connection().execute(_ROWS_QUERY, {"ids": ids, "eval_year": eval_year})
-        found = {r[0]: RegisterRow(*r[:12], r[12] or "", *r[13:]) for r in rows}
+        return _rows_of(s.connection(), ids, eval_year)
+
+
+def _rows_of(conn, ids: list[int], eval_year: int) -> list[RegisterRow]:
+    if not ids:
+        return []
+    rows = conn.execute(_ROWS_QUERY, {"ids": ids, "eval_year": eval_year})
+    found = {r[0]: RegisterRow(*r[:12], r[12] or "", *r[13:]) for r in rows}
     return [found[i] for i in ids if i in found]
 
 

@@ -73,19 +73,14 @@ def latest_search(ledger, latest: Latest, generation: int, flt: RegisterFilter, 
     return None if superseded() else target_service.search_ids(ledger, flt, cancelled=superseded, **kwargs)
 
 
-def latest_first_screen(ledger, latest: Latest, generation: int, flt: RegisterFilter, *, year: int, rows: int,
-                        cached: frozenset[int], evaluation_year: int | None, **kwargs):
-    """On the lane: a keystroke's first screen in one job, its ids (latest_search) and the rows of its first
-    `rows` ids not in the model's cache yet, so that the GUI thread draws them without reading the ledger.
-    Returns (ids, the ids whose rows were read, those rows, the year and evaluation year they were read for)."""
-    ids = latest_search(ledger, latest, generation, flt, year=year, **kwargs)
-    if ids is None or latest.value != generation:
-        return None
-    wanted = [i for i in ids[:rows] if i not in cached]
-    if evaluation_year is None:
-        evaluation_year = target_service.evaluation_year(ledger, year)
-    fetched = target_service.fetch_rows(ledger, wanted, year=year, evaluation_year=evaluation_year) if wanted else []
-    return ids, wanted, fetched, year, evaluation_year
+def latest_first_screen(ledger, latest: Latest, generation: int, flt: RegisterFilter, **kwargs):
+    """On the lane: a keystroke's first screen in one job and one read (target_service.first_screen: its ids
+    and the rows of its first `rows` ids not in the model's cache yet, so that the GUI thread draws them
+    without reading the ledger), unless a newer search has been asked for (then None, or db.Superseded)."""
+    def superseded() -> bool:
+        return latest.value != generation
+
+    return None if superseded() else target_service.first_screen(ledger, flt, cancelled=superseded, **kwargs)
 
 
 class RegisterColumns(ColumnChooser):
