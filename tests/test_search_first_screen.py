@@ -114,3 +114,28 @@ def test_the_size_and_bound_kept_between_keystrokes_follow_writes_of_this_and_ot
     assert head[:2] == [theirs, mine] and head == _plain_head(sample_db, "有限", False)
     assert _first_screen(sample_db, RegisterFilter(text="有限"), descending=True)[0] == \
         _plain_head(sample_db, "有限", True)
+
+
+def test_the_escape_character_and_wildcards_are_taken_literally(sample_db):
+    town = target_service.filter_options(sample_db).towns[0][0]
+    for name in ("甲/乙机械厂", "百分%/_之二厂", "a//b 五金", "丙_/丁厂", "/%厂"):
+        target_service.create(sample_db, TargetValues(name=name, town_id=town, category=Category.OTHER), year=YEAR)
+    for text in ("/", "//", "/%", "%/_", "_/", "甲/乙", "a//b", "/ 厂", "/_", "/x"):
+        for descending in (False, True):
+            ids = _first_screen(sample_db, RegisterFilter(text=text), descending=descending)[0]
+            assert ids == _plain_head(sample_db, text, descending), text
+            assert ids or text == "/x", text
+
+
+def test_a_filter_changed_between_keystrokes_is_applied_to_the_next_first_screen(sample_db):
+    """The statements kept between keystrokes belong to one filter: another filter gets its own."""
+    towns = [t for t, _name in target_service.filter_options(sample_db).towns]
+    for town_id in (towns[0], towns[1], None, towns[0]):
+        for text in ("有限", "港", "91"):
+            flt = RegisterFilter(text=text, town_id=town_id)
+            whole = target_service.search_ids(sample_db, flt, year=YEAR)
+            ids = _first_screen(sample_db, flt)[0]
+            assert ids == whole[:LIMIT] and ids, (town_id, text)
+            with sample_db.reader() as s:
+                towns_of = set(s.scalars(select(Target.town_id).where(Target.id.in_(ids))))
+            assert town_id is None or towns_of == {town_id}

@@ -236,48 +236,102 @@ def head_by_name(conn, ordered, terms: list[str], *, limit: int, descending: boo
        fewer, and the index answers (those rows looked up and sorted: the index is read once, the rows it
        handed over are the answer's candidates);
     3. more, and the matches lie further on in name order (often together: a town's name, a district's
-       code), so the walk goes on from where it stopped."""
+       code), so the walk goes on from where it stopped.
+    Its statements are derived from `ordered` once (see _derived) and take the terms as parameters."""
     if not _indexable(conn):
         return None
     rows, bounds = _register_size(conn)
     walk = math.isqrt(int(WALK_PER_MATCH * limit * rows))
     if walk < 4 * limit:
         return None  # a small register: the whole search is as quick
-    likes = _likes(terms)
-    plain = ordered.where(*likes)
+    n = len(terms)
+    params = {f"term{i}": "%" + _escaped(t) + "%" for i, t in enumerate(terms)}
+    params["limit"] = limit
     bound = _bound(conn, bounds, walk, descending)
     if bound is None:  # the register is shorter than the walk
-        return ids_of(conn, plain.limit(limit))
-    key, edge = tuple_(Target.name, Target.id), tuple_(*bound)
-    ids = ids_of(conn, plain.where(key >= edge if descending else key <= edge).limit(limit))
+        return ids_of(conn, _derived(ordered, ("all", n), lambda: ordered.where(*_likes_of(n))), params)
+    params["edge_name"], params["edge_id"] = bound
+    ids = ids_of(conn, _walk(ordered, n, "to edge", descending), params)
     if len(ids) == limit:
         return ids
     cap = int(walk / WALK_PER_MATCH)
+    likes = _likes_of(n)
     match, scans, _known = _plan(conn, terms, likes, cap)
     if match == _NOWHERE:
         return []
     if match is not None:
-        count, found = _driver(conn).execute(_FOUND_SQL, (match, cap)).fetchone()
+        count, params["found"] = _driver(conn).execute(_FOUND_SQL, (match, cap)).fetchone()
+        if count == 0:
+            return []
         if count < cap:
-            return ids_of(conn, ordered.where(_among(conn, found, match), *scans).limit(limit)) if count else []
-    further = plain.where(key < edge if descending else key > edge).limit(limit - len(ids))
-    return ids + ids_of(conn, further)
+            params["match"] = match
+            scanned = tuple(i for i, like in enumerate(likes) if any(like is scan for scan in scans))
+            return ids_of(conn, _index_answer(conn, ordered, n, scanned), params)
+    params["limit"] = limit - len(ids)
+    return ids + ids_of(conn, _walk(ordered, n, "past edge", descending), params)
 
 
-def _among(conn, found: str, match: str):
-    """Target.id among the rows the index found (`found`: their ids, a JSON array) handed back through
-    json_each, so that the index is not read a second time; a SQLite without json_each runs the MATCH again."""
-    if _has_json_each(conn):
-        listed = func.json_each(bindparam("found_ids", found)).table_valued("value")
-        return Target.id.in_(select(listed.c.value))
-    return Target.id.in_(select(_fts.c.rowid).where(_fts.c.search_text.op("MATCH")(match)))
+def _escaped(term: str) -> str:
+    """A term for LIKE … ESCAPE '/': its wildcards and the escape character taken literally."""
+    return term.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
-def ids_of(conn, statement) -> list[int]:
+def _likes_of(n: int) -> list:
+    """Conditions on Target: search_text holds each of n terms, given as parameters term0… (see _escaped)."""
+    return [Target.search_text.like(bindparam(f"term{i}"), escape="/") for i in range(n)]
+
+
+# Statements derived from a search's `ordered`, kept while it is (target_service builds it once per filter).
+_DERIVED: dict = {}
+_DERIVED_MAX = 256
+
+
+def _derived(ordered, key: tuple, build):
+    """build(), or what it gave before for this very `ordered` and key: a statement built once is executed
+    again without rebuilding it, and SQLAlchemy remembers its cache key."""
+    kept = _DERIVED.get((id(ordered), *key))
+    if kept is None or kept[0] is not ordered:
+        if len(_DERIVED) >= _DERIVED_MAX:
+            _DERIVED.clear()
+        kept = _DERIVED[(id(ordered), *key)] = (ordered, build())
+    return kept[1]
+
+
+def _walk(ordered, n: int, part: str, descending: bool):
+    """The walk in name order up to the edge (name, id) or on past it, limited."""
+    def build():
+        key, edge = tuple_(Target.name, Target.id), tuple_(bindparam("edge_name"), bindparam("edge_id"))
+        if part == "to edge":
+            where = key >= edge if descending else key <= edge
+        else:
+            where = key < edge if descending else key > edge
+        return ordered.where(*_likes_of(n), where).limit(bindparam("limit"))
+
+    return _derived(ordered, ("walk", n, part, descending), build)
+
+
+def _index_answer(conn, ordered, n: int, scanned: tuple[int, ...]):
+    """The search among the rows the index found (parameter `found`: their ids, a JSON array, handed back
+    through json_each so that the index is not read a second time; a SQLite without json_each runs the
+    MATCH, parameter `match`, again), with the LIKEs of the terms the index left to a scan."""
+    listed = _has_json_each(conn)
+
+    def build():
+        if listed:
+            among = select(func.json_each(bindparam("found")).table_valued("value").c.value)
+        else:
+            among = select(_fts.c.rowid).where(_fts.c.search_text.op("MATCH")(bindparam("match")))
+        likes = _likes_of(n)
+        return ordered.where(Target.id.in_(among), *(likes[i] for i in scanned)).limit(bindparam("limit"))
+
+    return _derived(ordered, ("index", n, scanned, listed), build)
+
+
+def ids_of(conn, statement, params: dict | None = None) -> list[int]:
     """The ids a statement selects, from the driver's rows, not SQLAlchemy's: its row by row iteration cost a
     tenth of a keystroke's search for 200 ids, and at 700 000 matching ids (“公” at 1M objects) building a Row
     for each cost as much as the query (the ids are plain integers, nothing to convert)."""
-    result = conn.execute(statement)
+    result = conn.execute(statement, params)
     try:
         return [i for (i,) in result.cursor.fetchall()]
     finally:
