@@ -5,6 +5,8 @@ rows as the plain search and fetch, for every sort, direction and awkward query.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import search_samples
 from sqlalchemy import select
@@ -139,3 +141,22 @@ def test_a_filter_changed_between_keystrokes_is_applied_to_the_next_first_screen
             with sample_db.reader() as s:
                 towns_of = set(s.scalars(select(Target.town_id).where(Target.id.in_(ids))))
             assert town_id is None or towns_of == {town_id}
+
+
+def test_a_term_held_many_times_a_row_guessed_broad_still_gets_the_exact_head(sample_db):
+    """“鹭” begins six trigrams in each of 30 rows: its trigrams count 180 rows, REPEATS × the cap of the walk
+    of this small register, so the first screen walks on without counting through the index. The guess is
+    wrong (30 rows), which costs only time: the answer is the plain scan's."""
+    town = target_service.filter_options(sample_db).towns[0][0]
+    for i in range(30):  # 龥 sorts after every other name: the matches lie beyond the first walk
+        target_service.create(sample_db, TargetValues(name=f"龥鹭甲鹭乙鹭丙{i}", address="鹭丁鹭戊鹭己",
+                                                      town_id=town, category=Category.OTHER), year=YEAR)
+    with sample_db.reader() as s:
+        conn = s.connection()
+        rows = search_index._register_size(conn)[0]
+        cap = math.isqrt(LIMIT * rows)  # WALK_PER_MATCH = 1
+        match, _scans, fewest = search_index._plan(conn, ["鹭"], search_index._likes_of(1), cap)
+    assert match is None and fewest >= cap > 30
+    for descending in (False, True):
+        ids = _first_screen(sample_db, RegisterFilter(text="鹭"), descending=descending)[0]
+        assert ids == _plain_head(sample_db, "鹭", descending) and len(ids) == LIMIT

@@ -42,6 +42,12 @@ BROAD_SHARE = 0.1
 # names, the index answers below √(limit × rows / WALK_PER_MATCH) matches. 1 was quickest on the sample
 # city at 100 000 and 1 000 000 objects (bench/register.py, CPU time; 0.25, 0.5, 3 and 6 tried).
 WALK_PER_MATCH = 1
+# The vocabulary counts a row once for each trigram of a short term it holds: a town's name in both the name and
+# the address counts twice (at most 1.7 counts per matching row for 89 broad one- and two-character terms of the
+# sample city). A single short term whose trigrams count REPEATS × cap is taken to match at least cap rows
+# without counting them through the index (“临澄”: an OR of 65 trigrams, ~4 ms at 100 000 objects). A wrong
+# guess costs only time (the walk goes on, through matches denser than cap / REPEATS), never an answer.
+REPEATS = 2
 
 _fts = table(FTS_TABLE, column("rowid"), column("search_text"))
 _has_fts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -193,7 +199,7 @@ def _plan(conn, terms: list[str], likes: list, cap: int) -> tuple[str | None, li
     if most < cap:  # the vocabulary's counts settle it: fewer than `cap`, at most `most`
         return match, scans, most
     if fewest >= cap and not scans:
-        return None, scans, fewest  # at least `cap`
+        return None, scans, fewest  # at least `cap` (likely: see REPEATS)
     return match, scans, None
 
 
@@ -202,8 +208,9 @@ def _match(conn, terms: list[str], likes: list) -> tuple[str | None, list, tuple
     nowhere), the LIKEs of the terms left to a scan (a short term beginning too many trigrams), and what
     the vocabulary's counts say of the rows the MATCH finds: at least, at most (else 0, infinity).
 
-    A short term's rows are at least its commonest trigram's and at most the sum of its trigrams';
-    several terms together match at most what the rarest matches alone, and of a lower bound nothing."""
+    A short term's rows are at least its commonest trigram's (and likely the sum of its trigrams' over
+    REPEATS) and at most the sum of its trigrams'; several terms together match at most what the rarest
+    matches alone, and of a lower bound nothing."""
     clauses, scans = [], []
     fewest, most = 0, math.inf
     for term, like in zip(terms, likes):
@@ -217,8 +224,9 @@ def _match(conn, terms: list[str], likes: list) -> tuple[str | None, list, tuple
             return _NOWHERE, [], (0, 0)
         else:
             clauses.append("(" + " OR ".join(_phrase(g) for g, _n in grams) + ")")
-            most = min(most, sum(n for _g, n in grams))
-            fewest = max(n for _g, n in grams) if len(terms) == 1 else 0
+            total = sum(n for _g, n in grams)
+            most = min(most, total)
+            fewest = max(max(n for _g, n in grams), total // REPEATS) if len(terms) == 1 else 0
     return (" AND ".join(clauses) if clauses else None), scans, (fewest, most)
 
 
