@@ -232,6 +232,11 @@ def test_target_on_postgres_is_found_by_text_and_filters(pg_db):
 
     rows = target_service.fetch_rows(pg_db, [dock, hongda], year=2024)
     assert [r.name for r in rows] == ["老码头地块", "宏达化工有限公司"]
+    # A keystroke's first screen (ids and rows in one read) on PostgreSQL: no trigram walk, the same answer.
+    first = target_service.first_screen(pg_db, RegisterFilter(text="路"), year=2024, limit=5, rows=1)
+    both = ids(text="路")
+    assert set(both) == {hongda, dock} and first[:2] == (both, both[:1])
+    assert first[2] == target_service.fetch_rows(pg_db, both[:1], year=2024)
     assert rows[1].credit_code == code and rows[1].grade == EvaluationClass.D
     assert rows[1].land_area_mu == Decimal("12.5000")
 
