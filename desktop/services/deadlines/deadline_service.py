@@ -29,6 +29,7 @@ from desktop.models import (
     Verification,
     Year,
 )
+from desktop.models.enums import AgreementKind
 from desktop.services import rules, units
 from desktop.services.deadlines import calendar_service
 from desktop.services.dates import cn_date
@@ -351,15 +352,21 @@ def agreement_filings(ctx: ProviderContext) -> list[DueItem]:
         if ctx.open_only:
             q = q.where(or_(Agreement.filed_on.is_(None), Agreement.filed_on > ctx.as_of))
         as_of = ctx.as_of
-        for kind, town_id, town, a, b, signed, filed in s.connection().execute(q).all():
+        days: dict = {}  # a day as the driver gives it (a date, or SQLite's ISO text) → the date, made once
+        # The driver's rows: SQLAlchemy's row objects, enum and date conversions cost as much as the rest.
+        for kind, town_id, town, a, b, signed, filed in _driver_rows(s, q):
             head = heads.get((kind, signed))
             if head is None:
-                head = heads[(kind, signed)] = f"{kind.label}备案（{cn_date(signed)}签订"
+                day = days[signed] = _day(signed)
+                head = heads[(kind, signed)] = f"{AgreementKind[kind].label}备案（{cn_date(day)}签订"
             start = counted.get(signed)
             if start is None:
-                start = counted[signed] = (signed, ctx.params(s, signed).agreement_filing_workdays)
+                day = days[signed]
+                start = counted[signed] = (day, ctx.params(s, day).agreement_filing_workdays)
             parties = f"{a}—{b}" if a and b else (a or b)
             subject = f"{head}：{parties}）" if parties else f"{head}）"
+            if filed is not None:
+                filed = days.get(filed) or days.setdefault(filed, _day(filed))
             items.append(DueItem(KIND_AGREEMENT, town_id, town, subject, None,
                                  filed if filed is not None and filed <= as_of else None, "", False, start))
     return items
