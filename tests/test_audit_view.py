@@ -335,6 +335,22 @@ def test_closing_the_window_cancels_a_running_check(qtbot, ctx, db, page, monkey
 
     monkeypatch.setattr(audit, "check_chain", waiting_check)
     page.activate()
-    assert started.wait(10)
+    qtbot.waitUntil(started.is_set, timeout=10000)
     ctx.worker.stop()
     qtbot.waitUntil(lambda: seen == ["cancelled"])
+
+
+def test_the_chain_check_starts_once_the_first_records_are_in(qtbot, ctx, db, page, monkeypatch):
+    """The check (seconds on a city's log, beside the lane) waits for the lane's first answers, which it slowed
+    down when started with them; 校验中… shows from the start."""
+    from desktop.views.audit.audit_view import CHECKING_TEXT
+
+    add_towns(db)
+    order = []
+    real = audit.check_chain
+    monkeypatch.setattr(audit, "check_chain", lambda ledger, token=None: order.append("check") or real(ledger, token))
+    page.model.page_loaded.connect(lambda: order.append("records"))
+    page.activate()
+    assert CHECKING_TEXT in page.status_label.text() and not page.verify_btn.isEnabled()
+    wait_idle(qtbot, ctx)
+    assert order[:2] == ["records", "check"] and page.verify_btn.isEnabled()

@@ -47,6 +47,10 @@ def _object_text(r: AuditRow) -> str:
     return f"编号 {r.object_id}" if r.object_id is not None else ""
 
 
+
+def _nothing(ledger) -> None:
+    """A lane job that reads nothing: its answer comes after every answer asked for before it."""
+
 class AuditTableModel(RowsModel):
     """Audit records newest first; pages of 500 arrive from the lane as the view scrolls."""
 
@@ -265,7 +269,12 @@ class AuditPage(LazyRefresh, QWidget):
         self.apply_filters()
         if not self._verified_once:  # the chain's state is shown when the page first opens
             self._verified_once = True
-            self.verify()
+            # The check (seconds on a city's log, beside the lane) starts once the lane has answered what this
+            # refresh asked: started with them, it shared the interpreter with their reading and drawing and
+            # held the first records back. 校验中… shows meanwhile.
+            self.verify_btn.setEnabled(False)
+            self._set_status(CHECKING_TEXT, None)
+            query(self, "verify_after", _nothing, done=lambda _none: self.verify())
 
     def _fill_choices(self, values: dict[str, list[str]]) -> None:
         labels = {"user": str, "action": audit.action_label, "object_type": audit.object_type_label}
