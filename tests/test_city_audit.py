@@ -142,3 +142,20 @@ def test_nothing_to_append_leaves_log_and_tip_as_they_were(db):
     with db.session() as s:
         assert audit_chain.append_stored(s.connection(), iter(())) == 0
     assert _log(db) == log_before
+
+
+@pytest.mark.parametrize("n", [1, audit_chain._SQLITE_ROWS, 2 * audit_chain._SQLITE_ROWS + 7])
+def test_records_sent_as_multi_row_inserts_keep_their_order_and_their_chain(db, n):
+    """SQLite gets the records as INSERT … VALUES statements of _SQLITE_ROWS records and a remainder: each record
+    lands in its own row, in the order given, its prev_hash the hash of the record before, and the chain verifies."""
+    before = audit.count(db)
+    at = audit_chain.at_text(dt.datetime(2025, 1, 1))
+    records = [(at, "lina", "create", "town", i, f"第{i}镇", None, f'{{"id":{i}}}', "成功") for i in range(n)]
+    with db.session() as s:
+        assert audit_chain.append_stored(s.connection(), records) == n
+    rows, tip = _log(db)
+    assert [tuple(r[1:10]) for r in rows[before:]] == records
+    assert all(rows[i][10] == rows[i - 1][11] for i in range(max(before, 1), len(rows)))
+    assert tip[:3] == (rows[-1][0], rows[-1][11], before + n)
+    check = audit.check_chain(db)
+    assert (check.intact, check.total) == (True, before + n), check.message
