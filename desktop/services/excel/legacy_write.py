@@ -41,7 +41,7 @@ def write_enterprises(s, preview, todo: list[PreviewRow], progress, cancel) -> N
     eval_year = year_service.params_in_session(s, preview.year).evaluation_year
     source = f"导入：{preview.file_name}"[:200]
     total, done = len(todo), 0
-    changes: list[tuple] = []  # audit: (action, object_type, object_id, label, before, after)
+    changes: list[tuple] = []  # audit of the updates: (action, object_type, object_id, label, before, after)
     grade_inserts: list[tuple[int, str, object]] = []  # (target id, label, grade)
 
     def tick(n: int) -> None:
@@ -56,21 +56,22 @@ def write_enterprises(s, preview, todo: list[PreviewRow], progress, cancel) -> N
         grade_inserts += _update_chunk(s, chunk, eval_year, changes)
         tick(len(chunk))
     creates = [r for r in todo if r.action == CREATE]
+    created: list[audit.Created] = []  # audit: the created rows, column by column
     for chunk in chunked(creates, WRITE_CHUNK):
         rows = [_values(r.final) for r in chunk]
         ids = insert_returning_ids(s, _T, rows)
-        for tid, r, values in zip(ids, chunk, rows):
-            changes.append(("create", "target", tid, r.final.name, None, {"id": tid, **values}))
-            if r.final.grade is not None:
-                grade_inserts.append((tid, r.final.name, r.final.grade))
+        labels = [r.final.name for r in chunk]
+        created.append(audit.Created("target", ids, labels, {k: [row[k] for row in rows] for k in rows[0]}))
+        grade_inserts += [(tid, label, r.final.grade) for tid, label, r in zip(ids, labels, chunk)
+                          if r.final.grade is not None]
         tick(len(chunk))
     for chunk in chunked(grade_inserts, WRITE_CHUNK):
         rows = [{"target_id": tid, "year": eval_year, "grade": grade, "source": source} for tid, _label, grade in chunk]
         ids = insert_returning_ids(s, _E, rows)
-        changes += [("create", "evaluation", eid, label, None, {"id": eid, **row})
-                    for eid, (_tid, label, _g), row in zip(ids, chunk, rows)]
+        created.append(audit.Created("evaluation", ids, [label for _tid, label, _g in chunk],
+                                     {k: [row[k] for row in rows] for k in rows[0]}))
         check_cancel(cancel)
-    audit.record_many(s, changes)
+    audit.record_many(s, changes, created)
 
 
 def _update_chunk(s, chunk: list[PreviewRow], eval_year: int, changes: list) -> list[tuple]:
