@@ -164,3 +164,20 @@ def test_a_legacy_import_stores_the_same_records_and_chain_as_the_per_record_wri
     kinds = {(r[3], r[4]) for r in new_rows}
     assert {("create", "target"), ("update", "target"), ("create", "evaluation"), ("update", "evaluation")} <= kinds
     assert new_rows == old_rows and new_tip == old_tip
+
+
+def test_copied_values_are_what_copy_copy_made_and_the_callers_stay_as_typed():
+    import copy
+
+    class Sub(target_service.TargetValues):
+        pass
+
+    for v in (target_service.TargetValues(name=" 甲 ", town_id=3, land_area_mu=Decimal("1.5"), grade=EvaluationClass.D),
+              Sub(name="乙", kind=TargetKind.PARCEL)):
+        c = target_service.copied(v)
+        assert c is not v and type(c) is type(v) and c == copy.copy(v) and vars(c) == vars(v)
+        c.name = "改"
+        assert v.name in (" 甲 ", "乙")
+    typed = target_service.TargetValues(name=" 甲 ", town_id=3, address=" 路 ")
+    cleaned = target_service.clean(typed)
+    assert (cleaned.name, cleaned.address, typed.name, typed.address) == ("甲", "路", " 甲 ", " 路 ")

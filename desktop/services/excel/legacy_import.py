@@ -9,7 +9,6 @@ transaction with bulk statements (legacy_write), recording each row written in t
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import uuid
 from decimal import Decimal
@@ -149,9 +148,10 @@ def _preview_enterprises(ledger: Ledger, preview: LegacyPreview, table: LegacyTa
         parks = s.execute(select(ContiguousArea.id, ContiguousArea.name, ContiguousArea.town_id)).all()
         # Town ids named in the file, then every target of those towns and every code of the file: two queries.
         town_ids = set()
+        town_of: list[tuple[int, str] | None] = []  # per parsed row: the town its cell names
         for p in parsed:
             hit = towns.find(p.values["town"]) if p.values.get("town") else None
-            p.values["_town"] = hit
+            town_of.append(hit)
             if hit:
                 town_ids.add(hit[0])
         by_name: dict[tuple[int, str], list[tuple[int, str | None]]] = {}
@@ -173,12 +173,11 @@ def _preview_enterprises(ledger: Ledger, preview: LegacyPreview, table: LegacyTa
     seen_codes: dict[str, int] = {}
     seen_names: dict[tuple[int, str], tuple[int, str | None]] = {}
     rows: list[PreviewRow] = []
-    for p in parsed:
+    for p, town in zip(parsed, town_of):
         v = p.values
-        row = PreviewRow(p.excel_row, INVALID, label=v.get("name", ""),
-                         values={k: x for k, x in v.items() if not k.startswith("_")}, problems=list(p.problems))
+        # the parsed values are the row's own (parse_rows made them; nothing below changes them)
+        row = PreviewRow(p.excel_row, INVALID, label=v.get("name", ""), values=v, problems=list(p.problems))
         rows.append(row)
-        town = v.get("_town")
         if not v.get("name") and not any(pr.column == letter("name") for pr in row.problems):
             row.problems.append(CellProblem(sheet, p.excel_row, letter("name"), "名称不能为空"))
         if not v.get("town"):
@@ -224,7 +223,7 @@ def _preview_enterprises(ledger: Ledger, preview: LegacyPreview, table: LegacyTa
 
     current = _current_values(ledger, sorted(set(matches.values())), eval_year)
     # Pass 2: the register's values after the row, checked by the register's own rules.
-    for row, p in zip(rows, parsed):
+    for row, p, town in zip(rows, parsed, town_of):
         check_cancel(cancel)
         if row.action == DUPLICATE or row.problems:
             row.action = INVALID if row.action != DUPLICATE else DUPLICATE
@@ -239,14 +238,15 @@ def _preview_enterprises(ledger: Ledger, preview: LegacyPreview, table: LegacyTa
             # D alone does not make it D类低效, which is the office's decision on the year's list.
             kind = v.get("kind") or (TargetKind.PARCEL if not v.get("credit_code") and v.get("land_cert_no")
                                      else TargetKind.ENTERPRISE)
-            base = target_service.TargetValues(kind=kind, category=Category.OTHER)
+            new = target_service.TargetValues(kind=kind, category=Category.OTHER)  # made here: nobody else's
         elif v.get("kind") and v["kind"] != base.kind:
             row.problems.append(CellProblem(sheet, p.excel_row, letter("kind"),
                                             f"已登记为{base.kind.label}，不能改为{v['kind'].label}（类型不能更改）"))
             row.action = INVALID
             continue
-        new = copy.copy(base)  # dataclasses.replace without its per-call field walk (a plain dataclass)
-        new.town_id, new.revision = v["_town"][0], None
+        else:
+            new = target_service.copied(base)
+        new.town_id, new.revision = town[0], None
         for f, attr in _VALUE_FIELDS.items():
             if f in v:
                 setattr(new, attr, v[f])
@@ -254,7 +254,7 @@ def _preview_enterprises(ledger: Ledger, preview: LegacyPreview, table: LegacyTa
             pid = park_index.get((new.town_id, header_key(v["park"])))
             if pid is None:
                 row.problems.append(CellProblem(sheet, p.excel_row, letter("park"),
-                                                f"{v['_town'][1]}没有名为“{v['park']}”的连片整治片区"))
+                                                f"{town[1]}没有名为“{v['park']}”的连片整治片区"))
                 row.action = INVALID
                 continue
             new.contiguous_area_id = pid

@@ -57,8 +57,11 @@ def write_enterprises(s, preview, todo: list[PreviewRow], progress, cancel) -> N
         tick(len(chunk))
     creates = [r for r in todo if r.action == CREATE]
     created: list[audit.Created] = []  # audit: the created rows, column by column
+    now = utcnow()  # the rows' created_at and updated_at: one time for the import, as its updates and audit records
     for chunk in chunked(creates, WRITE_CHUNK):
         rows = [_values(r.final) for r in chunk]
+        for row in rows:
+            row["created_at"] = row["updated_at"] = now
         ids = insert_returning_ids(s, _T, rows)
         labels = [r.final.name for r in chunk]
         created.append(audit.Created("target", ids, labels, {k: [row[k] for row in rows] for k in rows[0]}))

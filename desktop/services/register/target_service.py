@@ -3,7 +3,6 @@ validate and save enterprises and parcels."""
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 import functools
@@ -429,9 +428,17 @@ def _local(at: dt.datetime) -> dt.datetime:
 NAME_MAX = 200  # characters; longer is a paste gone wrong
 
 
+def copied(values: TargetValues) -> TargetValues:
+    """A shallow copy: what copy.copy makes of a plain dataclass (a new instance, the same __dict__), without its
+    __reduce_ex__ round trip (a quarter of the cost: an import copies each of 20 000 rows twice)."""
+    v = object.__new__(values.__class__)
+    v.__dict__.update(values.__dict__)
+    return v
+
+
 def clean(values: TargetValues) -> TargetValues:
     """Validate and normalise dialog values; raise ValidationError naming the field."""
-    v = copy.copy(values)  # the caller's values stay as typed (a plain dataclass: what replace() gave, a fifth the cost)
+    v = copied(values)  # the caller's values stay as typed
     v.name = (v.name or "").strip()
     if not v.name:
         raise ValidationError("名称不能为空", field="name")
