@@ -192,11 +192,16 @@ _encode_str = json.encoder.encode_basestring  # what the audit's encoder writes 
 def _json_value(value) -> str:
     """One value's JSON text exactly as json_text(_as_logged(...)) writes it inside a record."""
     t = type(value)
+    if t not in _AS_IS:  # an enum, a Decimal, a date …: the value _as_logged keeps
+        value = _jsonable(value)
+        t = type(value)
     if t is str:
-        return _encode_str(value)
+        return _encode_str(value)  # what the encoder writes for a str, with or without the encoder around it
     if value is None:
         return "null"
-    return audit_chain.json_text(value if t in _AS_IS else _jsonable(value))
+    if t is int:
+        return int.__repr__(value)
+    return audit_chain.json_text(value)
 
 
 def _json_column(values: list) -> list[str]:
