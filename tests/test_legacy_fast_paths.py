@@ -5,7 +5,9 @@ import of two copies of one ledger."""
 from __future__ import annotations
 
 import datetime as dt
+import dataclasses
 import enum
+import random
 import shutil
 import uuid
 from decimal import Decimal
@@ -16,9 +18,15 @@ from sqlalchemy import select
 import legacy_samples as samples
 from desktop.models import PacketImport, Target
 from desktop.models.enums import Category, EvaluationClass, TargetKind
-from desktop.services import audit, audit_chain
+from desktop.services import audit, audit_chain, numbers
 from desktop.services.db import open_database
+from desktop.services.excel import cell_values, legacy_rows as lr
 from desktop.services.excel import legacy_import as li
+from desktop.services.excel.excel_common import EXCEL_CELL_LIMIT, CellProblem
+from desktop.services.errors import ValidationError
+from desktop.services.excel.legacy_fields import ENTERPRISE_FIELDS
+from desktop.services.excel.legacy_import import locate_table, propose_mapping
+from desktop.services.excel.xlsx_reader import NO_CACHED_VALUE, CellError
 from desktop.services.ledger import Ledger, actor
 from desktop.services.register import target_service
 from desktop.services.towns import town_service
@@ -185,3 +193,120 @@ def test_copied_values_are_what_copy_copy_made_and_the_callers_stay_as_typed():
     typed = target_service.TargetValues(name=" 甲 ", town_id=3, address=" 路 ")
     cleaned = target_service.clean(typed)
     assert (cleaned.name, cleaned.address, typed.name, typed.address) == ("甲", "路", " 甲 ", " 路 ")
+
+
+# ---- parse_rows: column-wise, against the row-wise loop it replaced -----------------------------------------
+
+
+def _old_parse_rows(table, mapping, specs, title_unit, cancel, progress,
+                content_fields) -> tuple[list, list[CellProblem]]:
+    """parse_rows as it was, row by row (the oracle)."""
+    by_key = {s.key: s for s in specs}
+    sources = [(by_key[f], src.column, src.unit or (title_unit if f in ("land_area", "target_area") else None))
+               for f, src in mapping.fields.items() if f in by_key and src.column is not None]
+    defaults, default_problems = lr.mapping_defaults(table, mapping, by_key)
+    data = table.data
+    total = len(data)
+    cells: list[list] = [[] for _ in data]  # per row: (spec key, parsed value or ValidationError, column)
+    for k, (spec, c0, unit) in enumerate(sources):
+        lr.check_cancel(cancel)
+        if progress:
+            progress(total * k // max(len(sources), 1), total)
+        seen: dict[tuple, object] = {}
+        content = spec.key in content_fields
+        for n, (_r, values) in enumerate(data):
+            value = values[c0] if c0 < len(values) else None
+            if lr.is_blank(value):
+                continue
+            # keyed by type too: 1, 1.0 and True are one dict key but not one cell
+            memo = (type(value), value) if type(value) in lr._MEMO_TYPES else None
+            result = seen.get(memo, lr._MISSING) if memo else lr._MISSING
+            if result is lr._MISSING:
+                try:
+                    result = lr._parse_value(spec, value, unit)
+                except ValidationError as exc:
+                    result = exc
+                if memo:
+                    seen[memo] = result
+            cells[n].append((spec.key, result, c0, content))
+    parsed = []
+    for (r, _values), row in zip(data, cells):  # the old loop's assembly, said as comprehensions
+        problems = [CellProblem(table.sheet, r, table.letter(c0), res.message)
+                    for _key, res, c0, _content in row if isinstance(res, ValidationError)]
+        if problems or any(content for *_cell, content in row):
+            got = {key: res for key, res, _c0, _content in row if res is not None and not isinstance(res, ValidationError)}
+            parsed.append(lr._Parsed(r, {**got, **{f: v for f, v in defaults.items() if f not in got}}, problems))
+    return parsed, default_problems
+
+
+
+def _shown(parsed) -> list:
+    """Parsed rows with every value's type and repr (Decimal("1.0") and Decimal("1.00") differ)."""
+    return [(p.excel_row, [(k, type(v).__name__, repr(v)) for k, v in p.values.items()], p.problems) for p in parsed]
+
+
+_SPACES = [" ", "\u3000", "\t", "\xa0", "\u200b", "\ufeff", "\u2003", "\n", "\r", "\r\n", "\x0b", "\x1f", "\x85"]
+
+
+def _awkward_texts(rng: random.Random, n: int) -> list[str]:
+    pool = list("甲乙丙 abcＡＢＣ１２３.-/") + _SPACES + ["\u200c", "\u200d", "\u2060"]
+    return ["".join(rng.choice(pool) for _ in range(rng.randint(0, 12))) for _ in range(n)]
+
+
+def _old_tidy(text: str) -> str:
+    """parse_text's tidying as it was (str.translate for the zero-width characters): the oracle."""
+    text = text.translate(numbers.INVISIBLE)
+    if "\n" in text or "\r" in text:
+        lines = [cell_values._HSPACE.sub(" ", line).strip()
+                 for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+        return "\n".join(lines).strip("\n")
+    return cell_values._HSPACE.sub(" ", text).strip()
+
+
+def test_a_columns_texts_tidied_together_are_each_text_tidied_alone_as_before():
+    rng = random.Random(3)
+    for _ in range(300):
+        texts = _awkward_texts(rng, rng.randint(0, 30))
+        if rng.random() < 0.5:  # most columns hold no line break: the joined path
+            texts = [t.replace("\n", " ").replace("\r", " ") for t in texts]
+        expected = [_old_tidy(t) for t in texts]
+        assert cell_values.tidy_texts(texts) == expected and [cell_values._tidy(t) for t in texts] == expected
+        assert [cell_values.parse_text(t, label="名称") for t in texts] == [t or None for t in expected]
+    assert cell_values.tidy_texts(["a\x00b", " c "]) == ["a\x00b", "c"]
+    assert cell_values.tidy_texts([]) == []
+
+
+def _awkward_sheet(rng: random.Random) -> list[tuple[int, tuple]]:
+    header = ("序号", "企业名称", "统一社会信用代码", "所属镇街", "占地面积（亩）", "建筑面积（㎡）", "法定代表人", "行业",
+              "综合评价", "治理类别", "对象类型", "地址", "备注")
+    odd = [None, "", " ", "\u200b", "\u3000\u3000", 12.0, 7, True, dt.date(2024, 3, 5), dt.datetime(2024, 3, 5, 8, 30),
+           CellError("#REF!"), NO_CACHED_VALUE, "x" * (EXCEL_CELL_LIMIT + 1), "名\x00称", "多\n行\r\n文字", _Str("子类")]
+    codes = [samples.credit_code(i) for i in range(8)] + [samples.bad_check(samples.credit_code(9)), "9.13205E+17",
+             913205000000000000.0, " 91320500 0000000 18 ", "ＡＢ", None]
+    areas = ["12.5亩", "8000㎡", "abc", -3, 0, 1e300, "１２", "/", None, 3.25, "1,200"]
+    rows = [(1, ("全市企业名单",)), (2, header)]
+    for r in range(3, 260):
+        name = rng.choice(odd) if rng.random() < 0.3 else rng.choice(_awkward_texts(rng, 1) + [f"企业{r}"])
+        line = [r - 2, name, rng.choice(codes), rng.choice(TOWNS + ["城东", " 北山镇 ", "无此镇", None]),
+                rng.choice(areas), rng.choice(areas), rng.choice(odd + ["张三"]), rng.choice(["纺织业", "纺织业 ", None]),
+                rng.choice(["D", "d类", "X", "Ｃ", None, 4]), rng.choice(["点状问题", "连片", "乱写", None]),
+                rng.choice(["企业", "地块", "码头", "船", None]), rng.choice(odd + [f"路{r}号"]), rng.choice(odd)]
+        rows.append((r, tuple(line[:rng.randint(1, len(line))])))  # short rows: trailing cells left off
+    return rows
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_parse_rows_column_by_column_gives_what_the_row_wise_loop_gave(seed):
+    rng = random.Random(seed)
+    table = locate_table(_awkward_sheet(rng), kind="enterprises", sheet="名单")
+    for defaults in ({}, {"category": "点状问题", "town": "城东街道"}, {"grade": "乱写"}):
+        mapping = propose_mapping(table, "enterprises")
+        mapping.defaults.update(defaults)
+        if seed == 3:  # a unit from the mapping and from the title
+            mapping.fields["land_area"] = dataclasses.replace(mapping.fields["land_area"], unit="m²")
+        args = (table, mapping, ENTERPRISE_FIELDS, "m²" if seed == 2 else None, None, None,
+                {"name", "credit_code", "land_area", "address", "note"})
+        new, new_problems = lr.parse_rows(*args)
+        old, old_problems = _old_parse_rows(*args)
+        assert _shown(new) == _shown(old) and new_problems == old_problems
+        assert len(new) > 100 and any(p.problems for p in new)

@@ -88,12 +88,7 @@ def parse_text(value, *, label: str, max_len: int = EXCEL_CELL_LIMIT, required: 
         text = ""
     else:
         text = str(value)
-    text = text.translate(_INVISIBLE)
-    if "\n" in text or "\r" in text:
-        lines = [_HSPACE.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-        text = "\n".join(lines).strip("\n")
-    else:  # one line, by far the common cell: the same result without splitting
-        text = _HSPACE.sub(" ", text).strip()
+    text = _tidy(text)
     if not text:
         if required:
             raise ValidationError(f"{label}不能为空")
@@ -101,6 +96,35 @@ def parse_text(value, *, label: str, max_len: int = EXCEL_CELL_LIMIT, required: 
     if len(text) > max_len:
         raise ValidationError(f"{label}过长：有 {len(text)} 个字符，最多 {max_len} 个")
     return text
+
+
+# text.translate(_INVISIBLE), as a pattern: a text holding none of them is scanned, not rebuilt (4 % of translate's
+# time on Chinese text)
+_ZERO_WIDTH = re.compile("[" + re.escape("".join(map(chr, _INVISIBLE))) + "]")
+
+
+def _tidy(text: str) -> str:
+    """parse_text's tidying of a text: zero-width characters dropped, horizontal spaces folded, each line trimmed."""
+    text = _ZERO_WIDTH.sub("", text)
+    if "\n" in text or "\r" in text:
+        lines = [_HSPACE.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+        return "\n".join(lines).strip("\n")
+    return _HSPACE.sub(" ", text).strip()  # one line, by far the common cell: the same result without splitting
+
+
+_JOIN = "\x00"  # joins a column's texts: neither a zero-width character nor a horizontal space, nor typed
+
+
+def tidy_texts(texts: list[str]) -> list[str]:
+    """_tidy of each text (str cells of one column), the column at once: joined, zero-width characters dropped
+    and spaces folded by one substitution each over the whole, split and trimmed: the same texts at a half of
+    the cost. A column holding a line break (or the joining character) is tidied text by text."""
+    if not texts:
+        return []
+    joined = _JOIN.join(texts)
+    if "\n" in joined or "\r" in joined or joined.count(_JOIN) != len(texts) - 1:
+        return [_tidy(t) for t in texts]
+    return [t.strip() for t in _HSPACE.sub(" ", _ZERO_WIDTH.sub("", joined)).split(_JOIN)]
 
 
 # ------------------------------------------------------------------ dates

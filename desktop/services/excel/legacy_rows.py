@@ -11,7 +11,7 @@ from decimal import Decimal
 from desktop.models.enums import Category, EvaluationClass, TargetKind
 from desktop.services.errors import Refused, ValidationError
 from desktop.services.excel import cell_values
-from desktop.services.excel.excel_common import CellProblem, ImportSummary, check_cancel
+from desktop.services.excel.excel_common import EXCEL_CELL_LIMIT, CellProblem, ImportSummary, check_cancel
 from desktop.services.excel.legacy_fields import (
     CATEGORY_WORDS, CREATE, DUPLICATE, FLUSH_EVERY, FieldSpec, IDS_PER_QUERY, INVALID, KIND_WORDS, M2, MU,
     UNCHANGED, UPDATE, header_key, is_blank,
@@ -196,7 +196,61 @@ class _Parsed:
 
 
 _MISSING = object()
+_BLANK = object()  # a cell parse_rows leaves out (empty, or only spaces)
 _MEMO_TYPES = frozenset((str, int, float, bool))  # immutable cells whose parse depends on nothing else
+_PARSED_AS_TEXT = frozenset(("credit_code", "land_area", "target_area", "building_area", "target_parks", "grade",
+                             "category", "kind"))  # fields _parse_value reads otherwise than as plain text
+
+
+def _parse_column(spec: FieldSpec, unit: str | None, column: list) -> list:
+    """Each cell of one column → its value, None, a ValidationError, or _BLANK: what _parse_value gives, with
+    is_blank cells left out. A column's values repeat (towns, industries, grades, units), so each distinct cell
+    is parsed once; the str cells of a plain-text field (names, addresses: mostly distinct) are tidied together."""
+    out = [_BLANK] * len(column)
+    todo = range(len(column))
+    if spec.key not in _PARSED_AS_TEXT:
+        texts = [n for n, v in enumerate(column) if type(v) is str]
+        for n, text in zip(texts, cell_values.tidy_texts([column[n] for n in texts])):
+            if text:
+                # parse_text's message for a text past a cell's limit: parse it alone
+                out[n] = text if len(text) <= EXCEL_CELL_LIMIT else _parsed(spec, column[n], unit)
+            elif column[n].strip():
+                out[n] = None  # only zero-width characters: an empty field, yet not an empty cell
+        todo = [n for n, v in enumerate(column) if type(v) is not str]
+    seen: dict[tuple, object] = {}
+    for n in todo:
+        value = column[n]
+        if is_blank(value):
+            continue
+        # keyed by type too: 1, 1.0 and True are one dict key but not one cell
+        memo = (type(value), value) if type(value) in _MEMO_TYPES else None
+        result = seen.get(memo, _MISSING) if memo else _MISSING
+        if result is _MISSING:
+            result = _parsed(spec, value, unit)
+            if memo:
+                seen[memo] = result
+        out[n] = result
+    return out
+
+
+def _parsed(spec: FieldSpec, value, unit: str | None):
+    try:
+        return _parse_value(spec, value, unit)
+    except ValidationError as exc:
+        return exc
+
+
+def mapping_defaults(table: LegacyTable, mapping: Mapping, by_key: dict) -> tuple[dict, list[CellProblem]]:
+    """The mapping's default values parsed as cells of their fields, and the problems of those that are not."""
+    problems: list[CellProblem] = []
+    defaults = {}
+    for f, raw in mapping.defaults.items():
+        if f in by_key and raw not in (None, ""):
+            try:
+                defaults[f] = _parse_value(by_key[f], raw, by_key[f].unit)
+            except ValidationError as exc:
+                problems.append(CellProblem(table.sheet, None, None, f"默认值：{exc.message}"))
+    return defaults, problems
 
 
 def parse_rows(table: LegacyTable, mapping: Mapping, specs, title_unit, cancel, progress,
@@ -205,49 +259,32 @@ def parse_rows(table: LegacyTable, mapping: Mapping, specs, title_unit, cancel, 
     by_key = {s.key: s for s in specs}
     sources = [(by_key[f], src.column, src.unit or (title_unit if f in ("land_area", "target_area") else None))
                for f, src in mapping.fields.items() if f in by_key and src.column is not None]
-    default_problems: list[CellProblem] = []
-    defaults = {}
-    for f, raw in mapping.defaults.items():
-        if f in by_key and raw not in (None, ""):
-            try:
-                defaults[f] = _parse_value(by_key[f], raw, by_key[f].unit)
-            except ValidationError as exc:
-                default_problems.append(CellProblem(table.sheet, None, None, f"默认值：{exc.message}"))
-    # Column by column: a column's values repeat (towns, industries, grades, units), so each distinct text is
-    # parsed once; then the rows are put together in the mapping's order, as the row-wise loop did.
+    defaults, default_problems = mapping_defaults(table, mapping, by_key)
+    # Column by column (see _parse_column); then the rows are put together in the mapping's order, as the
+    # row-wise loop did.
     data = table.data
     total = len(data)
-    cells: list[list] = [[] for _ in data]  # per row: (spec key, parsed value or ValidationError, column)
+    columns = []  # (field, column letter, a content field?, the column's parsed cells)
     for k, (spec, c0, unit) in enumerate(sources):
         check_cancel(cancel)
         if progress:
             progress(total * k // max(len(sources), 1), total)
-        seen: dict[tuple, object] = {}
-        content = spec.key in content_fields
-        for n, (_r, values) in enumerate(data):
-            value = values[c0] if c0 < len(values) else None
-            if is_blank(value):
-                continue
-            # keyed by type too: 1, 1.0 and True are one dict key but not one cell
-            memo = (type(value), value) if type(value) in _MEMO_TYPES else None
-            result = seen.get(memo, _MISSING) if memo else _MISSING
-            if result is _MISSING:
-                try:
-                    result = _parse_value(spec, value, unit)
-                except ValidationError as exc:
-                    result = exc
-                if memo:
-                    seen[memo] = result
-            cells[n].append((spec.key, result, c0, content))
+        column = [values[c0] if c0 < len(values) else None for _r, values in data]
+        columns.append((spec.key, table.letter(c0), spec.key in content_fields, _parse_column(spec, unit, column)))
     parsed = []
-    for (r, _values), row in zip(data, cells):
+    sheet, blank = table.sheet, _BLANK
+    cells_of_rows = zip(*(c[3] for c in columns)) if columns else ((),) * total
+    fields = [c[:3] for c in columns]
+    for (r, _values), cells in zip(data, cells_of_rows):
         got, problems = {}, []
         has_content = False
-        for key, result, c0, content in row:
+        for (key, letter, content), result in zip(fields, cells):
+            if result is blank:
+                continue
             if content:
                 has_content = True
             if isinstance(result, ValidationError):
-                problems.append(CellProblem(table.sheet, r, table.letter(c0), result.message))
+                problems.append(CellProblem(sheet, r, letter, result.message))
             elif result is not None:
                 got[key] = result
         if not has_content and not problems:
