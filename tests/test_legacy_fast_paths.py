@@ -86,6 +86,9 @@ def test_created_columns_store_byte_for_byte_what_the_per_record_path_stored(sou
         "text": [f"第{i}\"%行\\" for i in range(n)],
         "whole": list(range(n)),
         "flags": [i % 2 == 0 for i in range(n)],
+        "kinds": [(TargetKind.PARCEL, TargetKind.ENTERPRISE, TargetKind.PARCEL)[i % 3] for i in range(n)],
+        "levels": [_Level.HIGH] * n,
+        "areas": [Decimal(i) / 7 if i % 4 else None for i in range(n)],
         "search_text": ["left out" for _ in range(n)],  # a bookkeeping column the hook leaves out
         "created_at": [AT] * n,
         "键 \"%s\"": [None] * n,
