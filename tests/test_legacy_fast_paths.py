@@ -8,7 +8,10 @@ import datetime as dt
 import dataclasses
 import enum
 import random
+import re
 import shutil
+import sys
+import unicodedata
 import uuid
 from decimal import Decimal
 
@@ -24,7 +27,7 @@ from desktop.services.excel import cell_values, legacy_rows as lr
 from desktop.services.excel import legacy_import as li
 from desktop.services.excel.excel_common import EXCEL_CELL_LIMIT, CellProblem
 from desktop.services.errors import ValidationError
-from desktop.services.excel.legacy_fields import ENTERPRISE_FIELDS
+from desktop.services.excel.legacy_fields import ENTERPRISE_FIELDS, header_key, header_keys
 from desktop.services.excel.legacy_import import locate_table, propose_mapping
 from desktop.services.excel.xlsx_reader import NO_CACHED_VALUE, CellError
 from desktop.services.ledger import Ledger, actor
@@ -313,3 +316,29 @@ def test_parse_rows_column_by_column_gives_what_the_row_wise_loop_gave(seed):
         old, old_problems = _old_parse_rows(*args)
         assert _shown(new) == _shown(old) and new_problems == old_problems
         assert len(new) > 100 and any(p.problems for p in new)
+
+
+# ---- header keys: a body's texts keyed at once, against header_key one by one --------------------------------
+
+
+def test_str_split_splits_on_exactly_the_characters_backslash_s_matches():
+    spaces = re.compile(r"\s")
+    assert [c for c in map(chr, range(sys.maxunicode + 1)) if bool(spaces.fullmatch(c)) != c.isspace()] == []
+
+
+def _old_header_key(text: str) -> str:
+    """header_key as it was (a regular expression for the spaces): the oracle."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).lower()).strip("*※★:：")
+
+
+def test_texts_keyed_at_once_get_the_keys_they_get_one_by_one():
+    rng = random.Random(11)
+    pool = (list("企业名称ABCabc１２３ΣσςΑΒ") + ["ΑΣ", "Σ", "İ", "ﬁ", "㎡", "ｶﾞ", "\u0301", "\u0308", "e\u0301", "\u1100",
+            "\u1161", "\u11a8", "가", "\u0345", "*", "※", "★", ":", "：", "\u00ad", "'", "\u2028", "\x1c", "\x85"]
+            + _SPACES)
+    for _ in range(300):
+        texts = ["".join(rng.choice(pool) for _ in range(rng.randint(0, 8))) for _ in range(rng.randint(0, 40))]
+        expected = [_old_header_key(t) for t in texts]
+        assert header_keys(texts) == expected and [header_key(t) for t in texts] == expected
+    assert header_keys(["企业\x00名称", " 名称 "]) == ["企业\x00名称", "名称"]
+    assert header_keys(["ΑΣ", "Σ", "ΑΣ Α"]) == ["ας", "σ", "ας" + "α"]

@@ -108,7 +108,6 @@ def check_kind(kind: str) -> None:
 
 # Text helpers -------------------------------------------------------------------------------------
 
-_SPACES = re.compile(r"\s+")
 
 
 def header_key(text) -> str:
@@ -120,7 +119,35 @@ def header_key(text) -> str:
 
 @lru_cache(maxsize=1 << 16)  # towns, headers and names recur across rows and passes
 def _key(text: str) -> str:
-    return _SPACES.sub("", unicodedata.normalize("NFKC", text).lower()).strip("*※★:：")
+    return _folded(text).strip(_MARKERS)
+
+
+_MARKERS = "*※★:："
+
+
+def _folded(text: str) -> str:
+    """NFKC, lower case, no whitespace (str.split() splits on exactly the characters \\s matches, a test holds)."""
+    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+_JOIN = "\x00"  # joins texts for header_keys: a starter that composes with nothing, no space, not cased, not typed
+
+
+def header_keys(texts: list[str]) -> list[str]:
+    """header_key of each text, the texts at once: joined by NUL, normalised, lower-cased and stripped of spaces as
+    one string (NFKC and lower() do not act across a NUL: it is a starter no character composes with, and it is
+    neither cased nor case-ignorable for the final sigma), then split. The same keys as one by one, at a fifth of
+    the cost; texts holding a NUL go one by one."""
+    if not texts:
+        return []
+    joined = _JOIN.join(texts)
+    if joined.count(_JOIN) != len(texts) - 1:
+        return [header_key(t) for t in texts]
+    folded = _folded(joined)
+    parts = folded.split(_JOIN)
+    if any(m in folded for m in _MARKERS):
+        return [p.strip(_MARKERS) for p in parts]
+    return parts
 
 
 def strip_paren(key: str) -> str:

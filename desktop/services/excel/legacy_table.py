@@ -12,7 +12,7 @@ from desktop.services import numbers
 from desktop.services.errors import ValidationError
 from desktop.services.excel.excel_common import CancelToken, Progress, file_sha256
 from desktop.services.excel.legacy_fields import (
-    FieldSpec, HEADER_SCAN_ROWS, SPECS, check_kind, display, header_key, header_text,
+    FieldSpec, HEADER_SCAN_ROWS, SPECS, check_kind, display, header_key, header_keys, header_text,
     is_blank, is_blank_row, strip_paren,
 )
 
@@ -244,16 +244,15 @@ def _is_section_row(r: int, values, merged, wide_rows: set[int]) -> bool:
     return any(r1 == r and c1 == c and c2 - c1 >= 2 for r1, c1, _r2, c2 in merged)
 
 
-def _header_cells(values, header_texts: set[str], is_header: dict[str, bool]) -> int:
-    """How many cells of a row read as one of the header's texts (each distinct text keyed once per table)."""
-    n = 0
-    for v in values:
-        if isinstance(v, str):
-            hit = is_header.get(v)
-            if hit is None:
-                hit = is_header[v] = header_key(v) in header_texts
-            n += hit
-    return n
+def _header_cells(values, is_header: dict[str, bool]) -> int:
+    """How many cells of a row read as one of the header's texts (is_header: every text of the body, keyed)."""
+    return sum(is_header[v] for v in values if isinstance(v, str))
+
+
+def _header_texts_of(body: dict[int, list], header_texts: set[str]) -> dict[str, bool]:
+    """Each distinct text of the body → does it read as one of the header's texts (keyed all at once)."""
+    texts = list({v for values in body.values() for v in values if isinstance(v, str)})
+    return {t: k in header_texts for t, k in zip(texts, header_keys(texts))}
 
 
 def locate_table(rows, merged=(), *, kind: str, sheet: str = "", file_name: str = "",
@@ -309,7 +308,7 @@ def locate_table(rows, merged=(), *, kind: str, sheet: str = "", file_name: str 
     skipped = {"totals": 0, "blank": sum(1 for r, v in rows if r > last and is_blank_row(v)), "sections": 0, "headers": 0}
     data: list[tuple[int, tuple]] = []
     wide_rows = {r1 for r1, c1, _r2, c2 in merged if c2 - c1 >= 2}
-    is_header: dict[str, bool] = {}
+    is_header = _header_texts_of(body, header_texts)
     for r in sorted(body):
         values = body[r]
         if is_blank_row(values):
@@ -323,7 +322,7 @@ def locate_table(rows, merged=(), *, kind: str, sheet: str = "", file_name: str 
         if _is_section_row(r, values, merged, wide_rows):
             skipped["sections"] += 1
             continue
-        if _header_cells(values, header_texts, is_header) >= 2:
+        if _header_cells(values, is_header) >= 2:
             skipped["headers"] += 1  # the header repeated on a printed page
             continue
         data.append((r, tuple(values)))
