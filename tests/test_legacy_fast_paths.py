@@ -21,7 +21,7 @@ from sqlalchemy import select
 import legacy_samples as samples
 from desktop.models import PacketImport, Target
 from desktop.models.enums import Category, EvaluationClass, TargetKind
-from desktop.services import audit, audit_chain, numbers
+from desktop.services import audit, audit_chain, credit_code, numbers
 from desktop.services.db import open_database
 from desktop.services.excel import cell_values, legacy_rows as lr
 from desktop.services.excel import legacy_import as li
@@ -342,3 +342,36 @@ def test_texts_keyed_at_once_get_the_keys_they_get_one_by_one():
         assert header_keys(texts) == expected and [header_key(t) for t in texts] == expected
     assert header_keys(["企业\x00名称", " 名称 "]) == ["企业\x00名称", "名称"]
     assert header_keys(["ΑΣ", "Σ", "ΑΣ Α"]) == ["ας", "σ", "ας" + "α"]
+
+
+# ---- credit codes: normalised and checked as before ---------------------------------------------------------
+
+
+def _old_normalize(code) -> str:
+    return re.sub(r"\s+", "", str(code).translate(credit_code._FULLWIDTH)).upper()
+
+
+def _old_problem(code: str) -> str | None:
+    if len(code) != 18:
+        return f"统一社会信用代码应为18位，现为{len(code)}位"
+    bad = sorted({ch for ch in code if ch not in credit_code._INDEX})
+    if bad:
+        return f"统一社会信用代码含有不允许的字符：{'、'.join(bad)}（不使用 I、O、Z、S、V）"
+    total = sum(credit_code._INDEX[ch] * w for ch, w in zip(code[:17], credit_code.WEIGHTS))
+    expected = credit_code.ALPHABET[(31 - total % 31) % 31]
+    if code[17] != expected:
+        return f"统一社会信用代码校验位错误：第18位应为 {expected}，现为 {code[17]}"
+    return None
+
+
+def test_credit_codes_normalise_and_check_as_before():
+    rng = random.Random(17)
+    codes = [samples.credit_code(i) for i in range(300)]
+    pool = list(credit_code.ALPHABET + "IOZSVabcxyz０１ＡＢａｚß-") + ["\u3000", " ", "\t", "\xa0", "\u200b", "\n"]
+    texts = codes + [samples.bad_check(c) for c in codes[:50]] + [c.lower() for c in codes[:50]]
+    texts += ["".join(rng.choice(pool) for _ in range(rng.choice((17, 18, 18, 18, 19, 0, 5)))) for _ in range(3000)]
+    texts += [c[:i] + rng.choice(pool) + c[i + 1:] for c in codes[:100] for i in (0, 9, 17)]
+    for text in texts + [None, 9132050000, _Str("91320500mA1X")]:
+        assert credit_code.normalize(text) == _old_normalize(text)
+        norm = _old_normalize(text)
+        assert credit_code.problem(norm) == credit_code.problem.__wrapped__(norm) == _old_problem(norm), norm
