@@ -27,7 +27,8 @@ from desktop.services.excel import cell_values, legacy_rows as lr
 from desktop.services.excel import legacy_import as li
 from desktop.services.excel.excel_common import EXCEL_CELL_LIMIT, CellProblem
 from desktop.services.errors import ValidationError
-from desktop.services.excel.legacy_fields import ENTERPRISE_FIELDS, header_key, header_keys
+from desktop.services.excel import legacy_table as lt
+from desktop.services.excel.legacy_fields import ENTERPRISE_FIELDS, header_key, header_keys, is_blank_row
 from desktop.services.excel.legacy_import import locate_table, propose_mapping
 from desktop.services.excel.xlsx_reader import NO_CACHED_VALUE, CellError
 from desktop.services.ledger import Ledger, actor
@@ -375,3 +376,62 @@ def test_credit_codes_normalise_and_check_as_before():
         assert credit_code.normalize(text) == _old_normalize(text)
         norm = _old_normalize(text)
         assert credit_code.problem(norm) == credit_code.problem.__wrapped__(norm) == _old_problem(norm), norm
+
+
+# ---- finding the table: rows decided without a per-cell check, against the per-cell checks -----------------
+
+
+def _sheet_with_everything(rng: random.Random, plain: bool) -> tuple[list[tuple[int, tuple]], list[tuple]]:
+    """A list under a title with totals, repeated headers, blank rows, sections and a note; `plain`: only
+    enterprises (the rows the fast paths decide alone), yet texts like 计量所 that a totals test must look at."""
+    header = ("序号", "企业名称", "统一社会信用代码", "所属镇街", "占地面积（亩）", "地址", "备注")
+    rows = [(1, ("全市企业名单（单位：亩）",)), (2, ("填报单位：城东街道",)), (3, header)]
+    merged = [(1, 1, 1, 7)]
+    r = 4
+    for i in range(rng.randint(30, 80)):
+        roll = 1 if plain else rng.random()
+        if roll < 0.05:
+            line = (None, rng.choice(["合计", "小计：", " 总计 ", "累计(1)"]), None, None, 123.5)
+        elif roll < 0.1:
+            line = rng.choice([header, ("序号", "企业名称", "其他"), (" 企业 名称 ", "所属镇街"), ("企业名称",)])
+        elif roll < 0.15:
+            line = rng.choice([(" ", "\u3000"), ("",), ()])
+        elif roll < 0.18:
+            line = (f"{rng.choice(['一', '二', '三'])}、城东街道",)
+            merged.append((r, 1, r, 7))
+        else:
+            odd = ["\u200b", "计量所", "合计公司", None] + ([] if plain else [" "])
+            line = (i, rng.choice([f"企业{i}"] + odd), samples.credit_code(i), rng.choice(TOWNS + odd),
+                    rng.choice([1.5, "2亩", None]), rng.choice(["路1号", None] + ([] if plain else ["", " "])))
+        rows.append((r, line))
+        r += 1
+    if rng.random() < 0.5:
+        rows.append((r, ("注：以上数据截至年底",)))
+        rows.append((r + 1, (1, "企业X", samples.credit_code(999), TOWNS[0])))
+    return rows, merged
+
+
+def _table_shown(t) -> tuple:
+    return (t.header_rows, t.title_lines, [dataclasses.astuple(c) for c in t.columns], t.data, t.found_header,
+            t.skipped)
+
+
+@pytest.mark.parametrize("plain", [False, True])
+@pytest.mark.parametrize("seed", range(6))
+def test_a_table_is_found_as_the_per_cell_checks_find_it(seed, plain, monkeypatch):
+    rng = random.Random(seed)
+    rows, merged = _sheet_with_everything(rng, plain)
+    fast = locate_table(rows, merged, kind="enterprises", sheet="名单")
+    real = lt._body_texts
+    monkeypatch.setattr(lt, "_body_texts", lambda body, header_texts: lt._BodyTexts(
+        real(body, header_texts).is_header, True, True, True))  # every row tested cell by cell, as before
+    slow = locate_table(rows, merged, kind="enterprises", sheet="名单")
+    assert _table_shown(fast) == _table_shown(slow)
+    assert fast.found_header and fast.data
+    texts = real({r: list(v) for r, v in fast.data}, set())
+    assert not plain or not (texts.any_totals or texts.any_blank)  # the plain sheets take the fast paths
+
+
+def test_blank_rows_are_the_rows_of_blank_cells():
+    for values in [(), (None,), ("",), (" ", "\u3000", None), ("\u200b",), (0,), (None, "x"), (False,), (" a ",)]:
+        assert is_blank_row(values) == all(v is None or (isinstance(v, str) and not v.strip()) for v in values)

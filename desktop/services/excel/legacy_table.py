@@ -249,10 +249,40 @@ def _header_cells(values, is_header: dict[str, bool]) -> int:
     return sum(is_header[v] for v in values if isinstance(v, str))
 
 
-def _header_texts_of(body: dict[int, list], header_texts: set[str]) -> dict[str, bool]:
-    """Each distinct text of the body → does it read as one of the header's texts (keyed all at once)."""
+@dataclass(frozen=True)
+class _BodyTexts:
+    """The body's distinct texts, keyed all at once: which read as a header text, and whether any does, reads as
+    a totals word or is blank. A sheet without any of those has no row to test for them, cell by cell."""
+
+    is_header: dict[str, bool]
+    any_header: bool
+    any_totals: bool
+    any_blank: bool
+
+
+def _body_texts(body: dict[int, list], header_texts: set[str]) -> _BodyTexts:
     texts = list({v for values in body.values() for v in values if isinstance(v, str)})
-    return {t: k in header_texts for t, k in zip(texts, header_keys(texts))}
+    keys = header_keys(texts)
+    is_header = {t: k in header_texts for t, k in zip(texts, keys)}
+    return _BodyTexts(is_header, any(is_header.values()),
+                      any("计" in t and _TOTALS_RE.match(k) for t, k in zip(texts, keys)),  # as _is_totals_row
+                      any(not t.strip() for t in texts))
+
+
+def _fill_columns(columns: list[SourceColumn], data: list[tuple[int, tuple]], any_blank: bool) -> None:
+    """Each column's count of data rows with a value, and its first three values as samples."""
+    for col in columns:
+        i = col.index
+        cells = [values[i] for _r, values in data]
+        if any_blank:
+            col.filled = sum(1 for v in cells if not is_blank(v))
+        else:  # no text of the body is blank: only None is
+            col.filled = len(cells) - cells.count(None)
+        for v in cells:
+            if len(col.samples) == 3:
+                break
+            if not is_blank(v):
+                col.samples.append(display(v)[:60])
 
 
 def locate_table(rows, merged=(), *, kind: str, sheet: str = "", file_name: str = "",
@@ -267,7 +297,12 @@ def locate_table(rows, merged=(), *, kind: str, sheet: str = "", file_name: str 
         for part in str(text).split("/"):
             if header_key(part):
                 extra[header_key(part)] = fld
-    nonblank = [(r, tuple(v)) for r, v in rows if not is_blank_row(v)]
+    nonblank, blank_rows = [], []
+    for r, v in rows:
+        if is_blank_row(v):
+            blank_rows.append(r)
+        else:
+            nonblank.append((r, tuple(v)))
     row_by_no = dict(nonblank)
     if not nonblank:
         return LegacyTable(file_name, sheet, [], [], [], [], found_header=False)
@@ -305,10 +340,10 @@ def locate_table(rows, merged=(), *, kind: str, sheet: str = "", file_name: str 
                 if r in body and is_blank(body[r][c1 - 1]):
                     body[r][c1 - 1] = value
     header_texts = {header_key(p) for c in columns for p in c.parts}
-    skipped = {"totals": 0, "blank": sum(1 for r, v in rows if r > last and is_blank_row(v)), "sections": 0, "headers": 0}
+    skipped = {"totals": 0, "blank": sum(1 for r in blank_rows if r > last), "sections": 0, "headers": 0}
     data: list[tuple[int, tuple]] = []
     wide_rows = {r1 for r1, c1, _r2, c2 in merged if c2 - c1 >= 2}
-    is_header = _header_texts_of(body, header_texts)
+    texts = _body_texts(body, header_texts)
     for r in sorted(body):
         values = body[r]
         if is_blank_row(values):
@@ -316,24 +351,17 @@ def locate_table(rows, merged=(), *, kind: str, sheet: str = "", file_name: str 
             continue
         if _is_note_row(values):
             break
-        if _is_totals_row(values):
+        if texts.any_totals and _is_totals_row(values):
             skipped["totals"] += 1
             continue
         if _is_section_row(r, values, merged, wide_rows):
             skipped["sections"] += 1
             continue
-        if _header_cells(values, is_header) >= 2:
+        if texts.any_header and _header_cells(values, texts.is_header) >= 2:
             skipped["headers"] += 1  # the header repeated on a printed page
             continue
         data.append((r, tuple(values)))
-    for col in columns:
-        i = col.index
-        for _r, values in data:
-            v = values[i]
-            if v is not None and (not isinstance(v, str) or v.strip()):  # not is_blank(v), inline: 200 000 cells
-                col.filled += 1
-                if len(col.samples) < 3:
-                    col.samples.append(display(v)[:60])
+    _fill_columns(columns, data, texts.any_blank)
     return LegacyTable(file_name, sheet, header_rows, title_lines, columns, data, found_header=found, skipped=skipped)
 
 
