@@ -435,3 +435,27 @@ def test_a_table_is_found_as_the_per_cell_checks_find_it(seed, plain, monkeypatc
 def test_blank_rows_are_the_rows_of_blank_cells():
     for values in [(), (None,), ("",), (" ", "\u3000", None), ("\u200b",), (0,), (None, "x"), (False,), (" a ",)]:
         assert is_blank_row(values) == all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+# ---- bulk statements: a column's repeated objects processed once ---------------------------------------------
+
+
+def test_a_columns_values_are_prepared_as_each_alone_whether_repeated_or_not(db):
+    from desktop.services import db as db_module
+    from desktop.models import Evaluation
+
+    now = dt.datetime(2025, 1, 2, 3, 4, 5, 6)
+    columns = {
+        "kind": [TargetKind.PARCEL, TargetKind.ENTERPRISE] * 30, "category": [Category.OTHER] * 60,
+        "land_area_mu": [Decimal(i) / 3 for i in range(60)], "building_area_m2": [Decimal("1.5"), None] * 30,
+        "credit_code_override": [True, False, False] * 20, "created_at": [now] * 59 + [dt.datetime(2024, 1, 1)],
+        "name": [f"企业{i % 3}" for i in range(60)], "town_id": [1] * 60,
+    }
+    with db.reader() as s:
+        conn = s.connection()
+        for table, name, values in [(Target.__table__, k, v) for k, v in columns.items()] + [
+                (Evaluation.__table__, "grade", [EvaluationClass.D] * 40 + [EvaluationClass.C])]:
+            column = table.c[name]
+            process = column.type._cached_bind_processor(conn.dialect)
+            expected = values if process is None else [process(v) for v in values]
+            assert db_module._prepared(conn, column, values) == expected, name

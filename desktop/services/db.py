@@ -459,9 +459,16 @@ def _announce(session: Session, table) -> None:
 
 
 def _prepared(conn, column, values: list) -> list:
-    """A column's values as its bind processor hands them to the driver."""
+    """A column's values as its bind processor hands them to the driver. A column mostly holding a few objects
+    many times (an enum's members, one time for a whole import, True/False) has each object processed once."""
     process = column.type._cached_bind_processor(conn.dialect)
-    return values if process is None else [process(v) for v in values]
+    if process is None:
+        return values
+    objects = {id(v): v for v in values}  # the values stay alive meanwhile: an id names one object
+    if len(objects) * 2 > len(values):
+        return [process(v) for v in values]
+    processed = {i: process(v) for i, v in objects.items()}
+    return [processed[id(v)] for v in values]
 
 
 _SQLITE_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
