@@ -56,7 +56,8 @@ _AWKWARD = [
     "plain", "", "引号\"与\\反斜杠", "%s %d %% 百分号", "\x00\x01\x1f控制字符\n\t", "\u2028\u2029", "😀 emoji",
     "\ud800", None, True, False, 0, -1, 2 ** 70, 1.5, float("nan"), float("inf"), -0.0, 1e300, Decimal("1.2300"),
     Decimal("-0"), Decimal("1E+3"), Decimal("0.0001"), TargetKind.PARCEL, Category.OTHER, EvaluationClass.D,
-    _Colour.RED, _Colour.BLUE, _Level.HIGH, Decimal("12345678901234567890.5"), dt.date(2024, 2, 29), dt.datetime(2024, 1, 2, 3, 4, 5), {"a": [1, "二"]}, [None, 1.0],
+    _Colour.RED, _Colour.BLUE, _Level.HIGH, Decimal("12345678901234567890.5"), dt.date(2024, 2, 29),
+    dt.datetime(2024, 1, 2, 3, 4, 5), {"a": [1, "二"]}, [None, 1.0],
     _Str("子类"), object,
 ]
 

@@ -210,7 +210,7 @@ def _json_column(values: list) -> list[str]:
         return list(map(_encode_str, values))
     if types <= {int}:
         return list(map(int.__repr__, values))
-    if len(types) == 1 and issubclass(next(iter(types)), enum.Enum):  # members are hashed by identity: each once
+    if len(types) == 1 and issubclass(next(iter(types)), enum.Enum):  # one enum's members: each encoded once
         text = {member: _json_value(member) for member in set(values)}
         return [text[v] for v in values]
     return [_json_value(v) for v in values]

@@ -190,7 +190,8 @@ _INSERT = {
 # the 999 variables of an old SQLite): the driver binds and steps one statement per 90 records instead of one
 # per record, about a third less time for the 40 000 records of a 20 000-row import.
 _SQLITE_ROWS = 90
-_SQLITE_MANY = f"INSERT INTO audit_log ({_COLUMNS}) VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * _SQLITE_ROWS)
+_SQLITE_MANY = (f"INSERT INTO audit_log ({_COLUMNS}) VALUES "
+                + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * _SQLITE_ROWS))
 
 
 def _insert(conn: Connection, params: list[tuple]) -> None:
