@@ -216,37 +216,33 @@ def test_double_clicking_a_recent_change_opens_it_in_the_log(qtbot, ctx, db):
 
 
 def test_the_page_asks_for_its_summary_as_it_is_built_and_once(qtbot, ctx, db, monkeypatch):
-    """The summary is asked for before the page's widgets are built (the lane reads while they are made): the
-    figures, then the extras, once each; showing the page then asks nothing more."""
+    """The summary is asked for before the page's widgets are built (the lane reads while they are made), and
+    showing the page then asks nothing more."""
     from conftest import wait_idle
 
     from desktop.views.dashboard import dashboard_view
 
     make_small_city(db)
     asked = []
-    for name in ("_figures", "_extras"):
-        real = getattr(dashboard_view, name)
-        monkeypatch.setattr(dashboard_view, name,
-                            lambda ledger, year, _real=real, _name=name: asked.append(_name) or _real(ledger, year))
+    real = dashboard_view._summary
+    monkeypatch.setattr(dashboard_view, "_summary", lambda ledger, year: asked.append(year) or real(ledger, year))
     page = dashboard_view.DashboardPage(ctx)
-    assert ctx.worker.lane_pending() == 2
+    assert ctx.worker.lane_pending() == 1
     host = shown_in_host(qtbot, page)
     page.activate()
     wait_idle(qtbot, ctx)
-    assert asked == ["_figures", "_extras"] and page.verified_value.text() == "40.00"
-    assert page.summary == dashboard_service.summary(db, ctx.year)  # the figures with their extras: the whole
+    assert asked == [ctx.year] and page.verified_value.text() == "40.00"
     host.close()
 
 
-def test_the_summary_is_drawn_over_later_turns_and_newer_answers_supersede_the_steps_left(qtbot, ctx, db):
-    """The figures on their answer's turn and the chart on a later one; of the extras, the curve, then the latest
-    通报 and the deadlines, each on a later turn (one turn with their paint froze the GUI thread ~50 ms on a
-    city); steps of an answer already replaced by a newer one do nothing."""
+def test_the_summary_is_drawn_over_later_turns_and_a_newer_one_supersedes_the_steps_left(qtbot, ctx, db):
+    """The figures on the answer's turn; the charts, then the latest 通报 and the deadlines, each on a later turn
+    (one turn with their paint froze the GUI thread ~50 ms on a city); steps of a summary already replaced by
+    a newer one do nothing."""
     import dataclasses
 
     from conftest import wait_idle
 
-    from desktop.services.dashboard import dashboard_service as ds
     from desktop.views.dashboard.dashboard_view import DashboardPage
 
     make_small_city(db)
@@ -257,32 +253,25 @@ def test_the_summary_is_drawn_over_later_turns_and_newer_answers_supersede_the_s
     calls = []
 
     def recorder(name):
-        return lambda s: calls.append((name, s.year, s.deadlines_overdue))
+        return lambda s: calls.append((name, s.year))
 
     page._build_chart = recorder("chart")
     page.city_curve.show_summary = recorder("curve")
     page.latest_bulletin.show_summary = recorder("bulletin")
     page._show_deadlines = recorder("deadlines")
-    figures, extras = ds.figures(db, ctx.year), ds.extras(db, ctx.year)
-    page._show(figures)
+    first = page.summary
+    page._show(first)
     assert calls == [] and page.verified_value.text() == "40.00"
-    wait_idle(qtbot, ctx)
-    assert calls == [("chart", figures.year, 0)]
-    page._show_extras(extras)
-    assert len(calls) == 1
     qtbot.waitUntil(lambda: len(calls) >= 2)
-    assert calls[1] == ("curve", figures.year, extras.deadlines_overdue)
+    assert calls[:2] == [("chart", first.year), ("curve", first.year)]
     wait_idle(qtbot, ctx)
-    assert [name for name, *_ in calls] == ["chart", "curve", "bulletin", "deadlines"]
+    assert [name for name, _ in calls] == ["chart", "curve", "bulletin", "deadlines"]
     calls.clear()
-    newer = dataclasses.replace(figures, year=figures.year + 1)
-    page._show(figures)
+    newer = dataclasses.replace(first, year=first.year + 1)
+    page._show(first)
     page._show(newer)
-    page._show_extras(extras)
-    page._show_extras(dataclasses.replace(extras, deadlines_overdue=7))
     wait_idle(qtbot, ctx)
-    assert calls == [("chart", newer.year, 0), ("curve", newer.year, 7), ("bulletin", newer.year, 7),
-                     ("deadlines", newer.year, 7)]
+    assert calls == [("chart", newer.year), ("curve", newer.year), ("bulletin", newer.year), ("deadlines", newer.year)]
     host.close()
 
 

@@ -176,10 +176,9 @@ def test_the_dashboard_shows_the_counts_and_the_next_year_warning(qtbot, ctx, to
     from desktop.services.dashboard import dashboard_service
     from desktop.views.dashboard.dashboard_view import DashboardPage
 
-    for name in ("figures", "extras"):  # the warning comes with the figures, the counts with the extras
-        real = getattr(dashboard_service, name)
-        monkeypatch.setattr(dashboard_service, name, lambda db, year, *a, _real=real, **k:
-                            _real(db, year, *a, **{**k, "today": D(2026, 11, 2)}))
+    real = dashboard_service.summary
+    monkeypatch.setattr(dashboard_service, "summary",
+                        lambda db, year, *a, **k: real(db, year, *a, **{**k, "today": D(2026, 11, 2)}))
     page = DashboardPage(ctx)
     qtbot.addWidget(page)
     page.resize(1200, 800)

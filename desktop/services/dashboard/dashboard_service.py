@@ -6,7 +6,6 @@ this module only arranges them for the dashboard.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -42,16 +41,6 @@ class RecentChange:
     object_label: str  # the object's name, or 编号 N for objects without one
 
 
-@dataclass(frozen=True)
-class DashboardExtras:
-    """What the summary adds to the figures (extras): each field as in DashboardSummary."""
-    deadlines_overdue: int
-    deadlines_soon: int
-    deadlines_no_calendar: int
-    verified_by_month: list[Decimal]
-    latest_bulletin: IssuedBulletin | None
-
-
 @dataclass
 class DashboardSummary:
     year: int
@@ -80,9 +69,6 @@ class DashboardSummary:
     verified_by_month: list[Decimal] = field(default_factory=list)
     latest_bulletin: IssuedBulletin | None = None
 
-    def with_extras(self, x: DashboardExtras) -> DashboardSummary:
-        return dataclasses.replace(self, **{f.name: getattr(x, f.name) for f in dataclasses.fields(x)})
-
     @property
     def is_empty(self) -> bool:
         return self.town_count == 0
@@ -94,17 +80,9 @@ class DashboardSummary:
 
 def summary(ledger: Ledger, year: int, recent_limit: int = RECENT_LIMIT, *, today: dt.date | None = None) -> DashboardSummary:
     """Everything the dashboard shows for `year` (deadlines as of `today`, default the real today)."""
-    return figures(ledger, year, recent_limit, today=today).with_extras(extras(ledger, year, today=today))
-
-
-def figures(ledger: Ledger, year: int, recent_limit: int = RECENT_LIMIT, *,
-            today: dt.date | None = None) -> DashboardSummary:
-    """The year's figures, town bars, entries by state, the latest changes and the next-year holiday warning (as
-    of `today`): the summary without its extras (the window reads these first and draws them while the extras
-    are read; the warning, a line above everything else, is drawn with them rather than pushing the page down
-    later)."""
     today = today or ledger.today()
     progress = progress_service.year_progress(ledger, year)
+    due = deadline_service.counts(ledger, today)
     total = progress.totals
     towns = [
         TownBar(t.town_id, t.town, t.target_area_mu, t.listed_mu, t.verified_mu, t.share_below_min)
@@ -133,19 +111,10 @@ def figures(ledger: Ledger, year: int, recent_limit: int = RECENT_LIMIT, *,
         towns=towns,
         entries_by_state=[(s, progress.entries_by_state.get(s, 0)) for s in EntryState],
         recent=recent,
-        calendar_warning=calendar_service.next_year_missing_warning(ledger, today),
-    )
-
-
-def extras(ledger: Ledger, year: int, *, today: dt.date | None = None) -> DashboardExtras:
-    """The deadline counts as of `today` (default the real today), the city's curve and the latest 通报 of
-    `year`."""
-    today = today or ledger.today()
-    due = deadline_service.counts(ledger, today)
-    return DashboardExtras(
         deadlines_overdue=due[deadline_service.OVERDUE],
         deadlines_soon=due[deadline_service.SOON],
         deadlines_no_calendar=due[deadline_service.NO_CALENDAR],
+        calendar_warning=calendar_service.next_year_missing_warning(ledger, today),
         verified_by_month=city_verified_by_month(ledger, year, today),
         latest_bulletin=latest_issued(ledger, year),
     )

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import QCoreApplication, QEvent, QMargins, QModelIndex, QPoint, Qt
+from PySide6.QtCore import QMargins, QModelIndex, QPoint, Qt
 from PySide6.QtGui import QColor, QCursor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QFrame,
@@ -36,7 +36,7 @@ from desktop.views.kit.table import Layout, setup_table, title_label
 from desktop.views.kit.worker import show_error
 
 if TYPE_CHECKING:
-    from desktop.services.dashboard.dashboard_service import DashboardExtras, DashboardSummary, RecentChange
+    from desktop.services.dashboard.dashboard_service import DashboardSummary, RecentChange
 
 EMPTY_TEXT = "尚无镇街，请在“镇街与任务分解”中添加，或载入示例数据"
 AMBER = "#b26a00"
@@ -108,36 +108,19 @@ class _Card(QFrame):
         lay.addStretch(1)
 
 
-def _settle_layouts() -> None:
-    """Lay out now what new texts changed, before anything is drawn: Qt lays nested layouts out one level per
-    turn of the event loop and draws between them, so a summary filling the page drew all of it three times."""
-    for _level in range(6):
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-
-
-def _figures(ledger, year: int) -> DashboardSummary:
-    """The page's first lane job: the figures, drawn while the second reads the extras. The dashboard's services
-    (reports, bulletins, deadlines, progress) are imported here, on the lane, rather than on the GUI thread
-    while the window opens with this page."""
+def _summary(ledger, year: int) -> DashboardSummary:
+    """The page's lane job. The dashboard's services (reports, bulletins, deadlines, progress) are imported
+    here, on the lane, rather than on the GUI thread while the window opens with this page."""
     from desktop.services.dashboard import dashboard_service
 
-    return dashboard_service.figures(ledger, year)
-
-
-def _extras(ledger, year: int) -> DashboardExtras:
-    """The page's second lane job: the deadline counts, the holiday warning, the city's curve, the latest 通报."""
-    from desktop.services.dashboard import dashboard_service
-
-    return dashboard_service.extras(ledger, year)
+    return dashboard_service.summary(ledger, year)
 
 
 class DashboardPage(LazyRefresh, QWidget):
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
         self.ctx = ctx
-        self.summary: DashboardSummary | None = None  # the figures shown, with the extras once they are in
-        self._figures_shown: object = None  # the latest answers' tokens: steps put off for older ones do nothing
-        self._extras_shown: object = None
+        self.summary: DashboardSummary | None = None
         self._category_axis: QBarCategoryAxis | None = None
         # Ask for the summary first: the lane reads it while the widgets below are built (its answer is handed
         # back on a later turn of the event loop, when they all exist).
@@ -293,10 +276,9 @@ class DashboardPage(LazyRefresh, QWidget):
 
     def refresh(self) -> None:
         self._stale = False
-        # Two reads: the figures come back first and are drawn while the lane reads the extras (the deadline
-        # counts take longest); the lane answers in order, so the extras never come before their figures.
-        query(self, "figures", _figures, self.ctx.year, done=self._show, failed=self._failed)
-        query(self, "extras", _extras, self.ctx.year, done=self._show_extras, failed=self._failed)
+        # One read: split in two (the figures drawn while the lane read the rest), the drawing and the lane's
+        # Python took turns with the interpreter and the GUI thread's longest turn doubled (~40 → ~80 ms).
+        query(self, "summary", _summary, self.ctx.year, done=self._show, failed=self._failed)
 
     def _failed(self, exc: BaseException) -> None:
         if isinstance(exc, UserError):
@@ -308,7 +290,6 @@ class DashboardPage(LazyRefresh, QWidget):
     # Showing ---------------------------------------------------------------------------
     def _show(self, s: DashboardSummary) -> None:
         self.summary = s
-        token = self._figures_shown = object()
         self.recent_model.set_rows(s.recent)
         if s.is_empty:
             self.empty_label.setText(EMPTY_TEXT)
@@ -346,31 +327,21 @@ class DashboardPage(LazyRefresh, QWidget):
         self.state_total.setText(f"合计 {s.entry_total} 条（只有“已核实”的面积计入完成）")
 
         self.stack.setCurrentWidget(self.content)
-        _settle_layouts()
-        # The chart on a later turn, and the extras' parts each on one of their own: drawn with everything else
-        # in one turn they kept the GUI thread ~50 ms on a city's ledger (a freeze a clerk feels).
-        self._after(lambda: self._figures_shown is token, [lambda: self._build_chart(s)])
+        # The rest on later turns of the event loop, each drawn on its own: the figures above, then the charts,
+        # then the latest 通报 and the deadlines. In one turn with their paint they kept the GUI thread ~50 ms on
+        # a city's ledger (a freeze a clerk feels); a newer summary arriving meanwhile supersedes the steps left.
+        self._after(s, [(self._build_chart, self.city_curve.show_summary),
+                        (self.latest_bulletin.show_summary, self._show_deadlines)])
 
-    def _show_extras(self, x: DashboardExtras) -> None:
-        if self.summary is None:
-            return
-        s = self.summary = self.summary.with_extras(x)
-        token = self._extras_shown = object()
-        if s.is_empty:
-            return
-        self._after(lambda: self._extras_shown is token, [lambda: self.city_curve.show_summary(s),
-                                                           lambda: (self.latest_bulletin.show_summary(s),
-                                                                    self._show_deadlines(s))])
-
-    def _after(self, current, turns: list) -> None:
-        """Each step on a turn of the event loop of its own (the next put off only once this one has run), while
-        `current()` says its answer is still the latest: a newer answer supersedes the steps left."""
+    def _after(self, s: DashboardSummary, turns: list[tuple]) -> None:
+        """Each group of steps on a turn of its own (the next put off only once this one has run)."""
         def run() -> None:
-            if not current():
+            if self.summary is not s:
                 return
-            turns[0]()
+            for step in turns[0]:
+                step(s)
             if len(turns) > 1:
-                self._after(current, turns[1:])
+                self._after(s, turns[1:])
         self.ctx.worker.later(self, run)
 
     def _show_deadlines(self, s: DashboardSummary) -> None:
