@@ -361,3 +361,27 @@ def test_the_remembered_page_is_the_same_page_for_another_role(qtbot, ctx):
     wait_idle(qtbot, ctx)
     assert [s.key for s in auditor._specs] == ["audit"] and auditor.nav.currentRow() == 0
     auditor.close()
+
+
+def test_the_login_dialog_imports_the_first_screens_modules_while_the_password_is_typed(qtbot, db, session_of,
+                                                                                       monkeypatch):
+    """Once the dialog is drawn: the first screen's services on the lane and its page's modules here; once per
+    session (a second login, after logging out, finds them imported)."""
+    import threading
+
+    from desktop.services import preload
+    from desktop.views import pages
+
+    _accounts(db, clerk=Role.CLERK)
+    calls = []
+    monkeypatch.setattr(preload, "first_screen_services", lambda: calls.append(("lane", threading.current_thread().name)))
+    monkeypatch.setattr(pages, "preload_first_page", lambda: calls.append(("gui", threading.current_thread().name)))
+    session = session_of()
+    _dialog(qtbot, session, LoginDialog)
+    qtbot.waitUntil(lambda: len(calls) == 2, timeout=10000)
+    assert sorted(calls) == [("gui", "MainThread"), ("lane", "db-lane")]
+    window = _logged_in(qtbot, session, "clerk")
+    next(a for a in window.system_menu().actions() if a.objectName() == "logout").trigger()
+    _dialog(qtbot, session, LoginDialog)
+    wait_idle(qtbot, session.ctx)
+    assert len(calls) == 2

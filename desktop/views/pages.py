@@ -17,6 +17,12 @@ def _dashboard():
     return DashboardPage
 
 
+def preload_first_page() -> None:
+    """The first page's modules (总览, where the window opens unless another page is remembered), imported while
+    the login dialog waits for the password (accounts/session.py) rather than as the window opens."""
+    _dashboard()
+
+
 def _register():
     from desktop.views.register.register_view import RegisterPage
     return RegisterPage
