@@ -31,6 +31,7 @@ the same way, and the timer's longest gap while the window sits idle (what the m
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import tempfile
@@ -145,7 +146,7 @@ def settled(window, meter: StallMeter, start: float, *, aside: bool = False) -> 
     if not run_until(lambda: (worker.pending() if aside else worker.lane_pending()) == 0, worker=worker):
         raise SystemExit("benchmark: a page's queries did not finish within a minute")
     app = QCoreApplication.instance()
-    activity = _Activity(app)
+    activity = _activity_class()(app)
     app.installEventFilter(activity)
     try:
         for _turn in range(50):
@@ -158,7 +159,9 @@ def settled(window, meter: StallMeter, start: float, *, aside: bool = False) -> 
     return (time.perf_counter() - start) * 1000
 
 
+@functools.cache
 def _activity_class():
+    """Made on first use: this module imports Qt only inside its functions."""
     from PySide6.QtCore import QEvent, QObject
 
     drawing = {QEvent.Type.Paint, QEvent.Type.UpdateRequest, QEvent.Type.LayoutRequest, QEvent.Type.MetaCall}
@@ -173,16 +176,6 @@ def _activity_class():
             return False
 
     return Activity
-
-
-def _Activity(parent):
-    global _ACTIVITY
-    if _ACTIVITY is None:
-        _ACTIVITY = _activity_class()
-    return _ACTIVITY(parent)
-
-
-_ACTIVITY = None
 
 
 def cpu_ms(since: float) -> float:

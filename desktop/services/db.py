@@ -145,6 +145,17 @@ def interruptible(conn, cancelled: Callable[[], bool] | None) -> Iterator[None]:
         raw.set_progress_handler(None, PROGRESS_STEPS)
 
 
+def driver_rows(conn, statement, params: dict | None = None) -> list[tuple]:
+    """A statement's rows as the database driver gives them: plain tuples, no SQLAlchemy row objects and no type
+    processing (dates stay as the driver gives them: date objects from PostgreSQL, ISO text from SQLite). For
+    reads of thousands of rows whose values need no converting, or few of them."""
+    result = conn.execute(statement, params)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
 def _alembic_config(connection=None):
     from alembic.config import Config  # Alembic only when a migration is due (see services/revisions.py)
 

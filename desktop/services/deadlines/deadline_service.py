@@ -30,7 +30,7 @@ from desktop.models import (
     Year,
 )
 from desktop.models.enums import AgreementKind
-from desktop.services import rules, units
+from desktop.services import db, rules, units
 from desktop.services.deadlines import calendar_service
 from desktop.services.dates import cn_date
 from desktop.services.year import year_service
@@ -223,15 +223,6 @@ def _work_years(s, as_of: dt.date) -> list[tuple[int, int]]:
     return [(yid, y) for yid, y, current in rows if (current or y == as_of.year) and y <= as_of.year]
 
 
-def _driver_rows(s, statement) -> list[tuple]:
-    """A statement's rows as the database driver gives them (plain tuples, no type processing)."""
-    result = s.connection().execute(statement)
-    try:
-        return result.cursor.fetchall()
-    finally:
-        result.close()
-
-
 def _day(value) -> dt.date:
     """A day from a driver's row: a date already, or SQLite's ISO text."""
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
@@ -289,12 +280,12 @@ def monthly_verifications(ctx: ProviderContext) -> list[DueItem]:
             # ISO text, which orders the same — and turned into a date once, where it is shown.
             of_reports = MonthlyReportItem.report_id.in_(q.with_only_columns(MonthlyReport.id).scalar_subquery())
             item_ids: dict[int, list[int]] = defaultdict(list)
-            for item_id, report_id in _driver_rows(s, select(MonthlyReportItem.id, MonthlyReportItem.report_id)
-                                                   .where(of_reports)):
+            for item_id, report_id in db.driver_rows(
+                    s.connection(), select(MonthlyReportItem.id, MonthlyReportItem.report_id).where(of_reports)):
                 item_ids[report_id].append(item_id)
             records: dict[int, dict[int, dt.date | None]] = defaultdict(dict)
             if item_ids:
-                for item_id, dept_id, on in _driver_rows(s, select(
+                for item_id, dept_id, on in db.driver_rows(s.connection(), select(
                         Verification.item_id, Verification.department_id, Verification.verified_on)
                         .where(Verification.item_id.in_(select(MonthlyReportItem.id).where(of_reports)),
                                or_(Verification.verified_on.is_(None), Verification.verified_on <= ctx.as_of))):
@@ -354,7 +345,7 @@ def agreement_filings(ctx: ProviderContext) -> list[DueItem]:
         as_of = ctx.as_of
         days: dict = {}  # a day as the driver gives it (a date, or SQLite's ISO text) → the date, made once
         # The driver's rows: SQLAlchemy's row objects, enum and date conversions cost as much as the rest.
-        for kind, town_id, town, a, b, signed, filed in _driver_rows(s, q):
+        for kind, town_id, town, a, b, signed, filed in db.driver_rows(s.connection(), q):
             head = heads.get((kind, signed))
             if head is None:
                 day = days[signed] = _day(signed)
